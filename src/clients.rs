@@ -1,0 +1,411 @@
+//! The client catalogue: which MCP clients exist, where each keeps its config on each platform,
+//! where the servers sit inside the file, and which syntax the client itself accepts.
+//!
+//! Pure: every function here is a function of a [`Host`] (or a folder) and touches no file.
+//! Expanding the per-profile folders is left to the caller, through [`Candidate::Profiles`].
+
+use std::path::{Path, PathBuf};
+
+use crate::platform::{Host, Os, join};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Client {
+    ClaudeDesktop,
+    Cursor,
+    Vscode,
+    ClaudeCode,
+}
+
+impl Client {
+    pub fn id(self) -> &'static str {
+        match self {
+            Client::ClaudeDesktop => "claude-desktop",
+            Client::Cursor => "cursor",
+            Client::Vscode => "vscode",
+            Client::ClaudeCode => "claude-code",
+        }
+    }
+
+    /// The name a person knows the client by, for "restart X" messages.
+    pub fn display(self) -> &'static str {
+        match self {
+            Client::ClaudeDesktop => "Claude Desktop",
+            Client::Cursor => "Cursor",
+            Client::Vscode => "VS Code",
+            Client::ClaudeCode => "Claude Code",
+        }
+    }
+
+    /// Where a file of this client keeps its servers when nothing more specific is known.
+    fn default_layout(self, scope: Scope) -> (Syntax, ServersAt) {
+        match (self, scope) {
+            (Client::ClaudeDesktop, _) => (Syntax::Json, ServersAt::McpServers),
+            (Client::Cursor, _) => (Syntax::Jsonc, ServersAt::McpServers),
+            (Client::Vscode, _) => (Syntax::Jsonc, ServersAt::Servers),
+            (Client::ClaudeCode, Scope::User) => (Syntax::Json, ServersAt::ClaudeCodeUser),
+            (Client::ClaudeCode, Scope::Project) => (Syntax::Json, ServersAt::McpServers),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    User,
+    Project,
+}
+
+impl Scope {
+    pub fn id(self) -> &'static str {
+        match self {
+            Scope::User => "user",
+            Scope::Project => "project",
+        }
+    }
+}
+
+/// The syntax the client itself accepts. mcpcfg reads every JSON file as JSONC, but a
+/// strict-JSON client fails on comments, so such a file gets a warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    Json,
+    Jsonc,
+}
+
+impl Syntax {
+    pub fn id(self) -> &'static str {
+        match self {
+            Syntax::Json => "json",
+            Syntax::Jsonc => "jsonc",
+        }
+    }
+}
+
+/// One step of a key path to a servers object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seg {
+    Key(&'static str),
+    /// Every member of an object (Claude Code's `projects.<path>`).
+    Any,
+}
+
+/// Where the servers sit inside a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServersAt {
+    McpServers,
+    Servers,
+    /// VS Code's `settings.json` before 1.102: `mcp.servers`, nested or as a dotted key.
+    VscodeSettings,
+    /// `~/.claude.json`: top-level `mcpServers` and every `projects.<path>.mcpServers`.
+    ClaudeCodeUser,
+}
+
+impl ServersAt {
+    pub fn paths(self) -> &'static [&'static [Seg]] {
+        use Seg::*;
+        match self {
+            ServersAt::McpServers => &[&[Key("mcpServers")]],
+            ServersAt::Servers => &[&[Key("servers")]],
+            ServersAt::VscodeSettings => &[&[Key("mcp"), Key("servers")], &[Key("mcp.servers")]],
+            ServersAt::ClaudeCodeUser => &[&[Key("mcpServers")], &[Key("projects"), Any, Key("mcpServers")]],
+        }
+    }
+
+    pub fn is_legacy(self) -> bool {
+        self == ServersAt::VscodeSettings
+    }
+}
+
+/// A config file a client may read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub client: Client,
+    pub scope: Scope,
+    pub path: PathBuf,
+    pub syntax: Syntax,
+    pub servers_at: ServersAt,
+}
+
+impl Location {
+    fn new(client: Client, scope: Scope, path: PathBuf) -> Location {
+        let (syntax, servers_at) = client.default_layout(scope);
+        Location { client, scope, path, syntax, servers_at }
+    }
+}
+
+/// A place to look: a file, or one file in each profile folder under a folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Candidate {
+    File(Location),
+    /// `dir/<each subfolder>/<file_name>`, each read like `template`.
+    Profiles {
+        dir: PathBuf,
+        file_name: &'static str,
+        template: Location,
+    },
+}
+
+const VSCODE_FAMILY: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
+
+/// Every user-level config location of `clients` on `host`, in a stable order.
+pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
+    let os = host.os;
+    let a = host.app_data();
+    let mut out = Vec::new();
+    for &client in clients {
+        let file = |path: PathBuf| Candidate::File(Location::new(client, Scope::User, path));
+        match client {
+            Client::ClaudeDesktop => {
+                out.push(file(join(os, &a, &["Claude", "claude_desktop_config.json"])));
+                if os == Os::Windows {
+                    let msix = join(
+                        os,
+                        &host.local_app_data(),
+                        &[
+                            "Packages",
+                            "Claude_pzs8sxrjxfjjc",
+                            "LocalCache",
+                            "Roaming",
+                            "Claude",
+                            "claude_desktop_config.json",
+                        ],
+                    );
+                    out.push(file(msix));
+                }
+            }
+            Client::Cursor => out.push(file(host.home_join(&[".cursor", "mcp.json"]))),
+            Client::Vscode => {
+                for editor in VSCODE_FAMILY {
+                    let user = join(os, &a, &[editor, "User"]);
+                    let profiles = join(os, &user, &["profiles"]);
+                    let mcp = Location::new(client, Scope::User, join(os, &user, &["mcp.json"]));
+                    let mut settings = Location::new(client, Scope::User, join(os, &user, &["settings.json"]));
+                    settings.servers_at = ServersAt::VscodeSettings;
+                    out.push(Candidate::File(mcp.clone()));
+                    out.push(Candidate::Profiles { dir: profiles.clone(), file_name: "mcp.json", template: mcp });
+                    out.push(Candidate::File(settings.clone()));
+                    out.push(Candidate::Profiles { dir: profiles, file_name: "settings.json", template: settings });
+                }
+            }
+            Client::ClaudeCode => {
+                // Claude Code moves its state under CLAUDE_CONFIG_DIR when that is set.
+                let path = match host.env.get("CLAUDE_CONFIG_DIR") {
+                    Some(dir) => join(os, Path::new(dir), &[".claude.json"]),
+                    None => host.home_join(&[".claude.json"]),
+                };
+                out.push(file(path));
+            }
+        }
+    }
+    out
+}
+
+/// The project-level config locations of `clients` in `dir`.
+pub fn project_locations(os: Os, dir: &Path, clients: &[Client]) -> Vec<Location> {
+    let mut out = Vec::new();
+    for &client in clients {
+        let rel: &[&str] = match client {
+            Client::ClaudeDesktop => continue,
+            Client::Cursor => &[".cursor", "mcp.json"],
+            Client::Vscode => &[".vscode", "mcp.json"],
+            Client::ClaudeCode => &[".mcp.json"],
+        };
+        out.push(Location::new(client, Scope::Project, join(os, dir, rel)));
+    }
+    out
+}
+
+/// The client, scope and layout of a file given by `--config`, from its path; `client` (from
+/// `--client`) decides when the path alone does not tell.
+pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option<Location> {
+    let s = path.to_string_lossy();
+    let comps = os.components(&s);
+    let name = comps.last().map(String::as_str).unwrap_or("");
+    let parent = comps.len().checked_sub(2).map(|i| comps[i].as_str()).unwrap_or("");
+    let in_home = |dir_levels: usize| {
+        let parent_dir: Vec<&String> = comps.iter().take(comps.len().saturating_sub(dir_levels)).collect();
+        let home_c = os.components(&home.to_string_lossy());
+        parent_dir.len() == home_c.len() && parent_dir.iter().zip(&home_c).all(|(a, b)| *a == b)
+    };
+    let scope_by_home = |levels| if in_home(levels) { Scope::User } else { Scope::Project };
+    let guessed = match (name, parent) {
+        ("claude_desktop_config.json", _) => Some(Location::new(Client::ClaudeDesktop, Scope::User, path.into())),
+        (".claude.json", _) => Some(Location::new(Client::ClaudeCode, Scope::User, path.into())),
+        (".mcp.json", _) => Some(Location::new(Client::ClaudeCode, Scope::Project, path.into())),
+        ("mcp.json", ".cursor") => Some(Location::new(Client::Cursor, scope_by_home(2), path.into())),
+        ("mcp.json", ".vscode") => Some(Location::new(Client::Vscode, Scope::Project, path.into())),
+        ("mcp.json", _) if comps.iter().any(|c| c == "User") => {
+            Some(Location::new(Client::Vscode, Scope::User, path.into()))
+        }
+        ("settings.json", _) if comps.iter().any(|c| c == "User") => {
+            let mut l = Location::new(Client::Vscode, Scope::User, path.into());
+            l.servers_at = ServersAt::VscodeSettings;
+            Some(l)
+        }
+        _ => None,
+    };
+    match (guessed, client) {
+        (Some(g), Some(c)) if g.client == c => Some(g),
+        (_, Some(c)) => {
+            let scope = if c == Client::ClaudeCode && name == ".claude.json" { Scope::User } else { Scope::User };
+            let mut l = Location::new(c, scope, path.into());
+            if c == Client::Vscode && name == "settings.json" {
+                l.servers_at = ServersAt::VscodeSettings;
+            }
+            Some(l)
+        }
+        (g, None) => g,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::Env;
+
+    fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
+        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false }
+    }
+
+    fn files(cands: &[Candidate]) -> Vec<String> {
+        cands
+            .iter()
+            .map(|c| match c {
+                Candidate::File(l) => l.path.to_string_lossy().into_owned(),
+                Candidate::Profiles { dir, file_name, .. } => format!("{}/*/{file_name}", dir.to_string_lossy()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn claude_desktop_paths_per_platform() {
+        let c = [Client::ClaudeDesktop];
+        assert_eq!(
+            files(&user_candidates(&host(Os::Macos, "/Users/me", &[]), &c)),
+            ["/Users/me/Library/Application Support/Claude/claude_desktop_config.json"]
+        );
+        assert_eq!(
+            files(&user_candidates(&host(Os::Linux, "/home/me", &[]), &c)),
+            ["/home/me/.config/Claude/claude_desktop_config.json"]
+        );
+        assert_eq!(
+            files(&user_candidates(&host(Os::Windows, r"C:\Users\me", &[]), &c)),
+            [
+                r"C:\Users\me\AppData\Roaming\Claude\claude_desktop_config.json",
+                r"C:\Users\me\AppData\Local\Packages\Claude_pzs8sxrjxfjjc\LocalCache\Roaming\Claude\claude_desktop_config.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn windows_uses_appdata_and_localappdata() {
+        let h = host(Os::Windows, r"C:\Users\me", &[("APPDATA", r"E:\roam"), ("LOCALAPPDATA", r"E:\local")]);
+        assert_eq!(
+            files(&user_candidates(&h, &[Client::ClaudeDesktop])),
+            [
+                r"E:\roam\Claude\claude_desktop_config.json",
+                r"E:\local\Packages\Claude_pzs8sxrjxfjjc\LocalCache\Roaming\Claude\claude_desktop_config.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn cursor_paths_per_platform() {
+        for (os, home, want) in [
+            (Os::Macos, "/Users/me", "/Users/me/.cursor/mcp.json"),
+            (Os::Linux, "/home/me", "/home/me/.cursor/mcp.json"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.cursor\mcp.json"),
+        ] {
+            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::Cursor])), [want]);
+        }
+    }
+
+    #[test]
+    fn vscode_paths_per_platform_cover_insiders_vscodium_profiles_and_legacy_settings() {
+        for (os, home, a) in [
+            (Os::Macos, "/Users/me", "/Users/me/Library/Application Support"),
+            (Os::Linux, "/home/me", "/home/me/.config"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\AppData\Roaming"),
+        ] {
+            let s = os.sep();
+            let got = files(&user_candidates(&host(os, home, &[]), &[Client::Vscode]));
+            let mut want = Vec::new();
+            for ed in ["Code", "Code - Insiders", "VSCodium"] {
+                want.push(format!("{a}{s}{ed}{s}User{s}mcp.json"));
+                want.push(format!("{a}{s}{ed}{s}User{s}profiles/*/mcp.json"));
+                want.push(format!("{a}{s}{ed}{s}User{s}settings.json"));
+                want.push(format!("{a}{s}{ed}{s}User{s}profiles/*/settings.json"));
+            }
+            assert_eq!(got, want, "{os:?}");
+        }
+    }
+
+    #[test]
+    fn vscode_settings_use_the_legacy_layout() {
+        let cands = user_candidates(&host(Os::Linux, "/home/me", &[]), &[Client::Vscode]);
+        let layouts: Vec<ServersAt> = cands
+            .iter()
+            .map(|c| match c {
+                Candidate::File(l) | Candidate::Profiles { template: l, .. } => l.servers_at,
+            })
+            .collect();
+        assert_eq!(
+            layouts[..4],
+            [ServersAt::Servers, ServersAt::Servers, ServersAt::VscodeSettings, ServersAt::VscodeSettings]
+        );
+    }
+
+    #[test]
+    fn claude_code_paths_per_platform_and_config_dir() {
+        for (os, home, want) in [
+            (Os::Macos, "/Users/me", "/Users/me/.claude.json"),
+            (Os::Linux, "/home/me", "/home/me/.claude.json"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.claude.json"),
+        ] {
+            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::ClaudeCode])), [want]);
+        }
+        let h = host(Os::Linux, "/home/me", &[("CLAUDE_CONFIG_DIR", "/cfg/claude")]);
+        assert_eq!(files(&user_candidates(&h, &[Client::ClaudeCode])), ["/cfg/claude/.claude.json"]);
+    }
+
+    #[test]
+    fn project_paths() {
+        let all = [Client::ClaudeDesktop, Client::Cursor, Client::Vscode, Client::ClaudeCode];
+        let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all)
+            .into_iter()
+            .map(|l| (l.client, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Client::Cursor, "/src/app/.cursor/mcp.json".into(), Syntax::Jsonc, ServersAt::McpServers),
+                (Client::Vscode, "/src/app/.vscode/mcp.json".into(), Syntax::Jsonc, ServersAt::Servers),
+                (Client::ClaudeCode, "/src/app/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
+            ]
+        );
+        let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode]);
+        assert_eq!(win[0].path, PathBuf::from(r"C:\src\app\.vscode\mcp.json"));
+    }
+
+    #[test]
+    fn infer_client_from_path() {
+        let home = Path::new("/home/me");
+        let inf = |p: &str| infer(Os::Linux, home, Path::new(p), None).map(|l| (l.client, l.scope, l.servers_at));
+        assert_eq!(
+            inf("/x/claude_desktop_config.json"),
+            Some((Client::ClaudeDesktop, Scope::User, ServersAt::McpServers))
+        );
+        assert_eq!(inf("/home/me/.claude.json"), Some((Client::ClaudeCode, Scope::User, ServersAt::ClaudeCodeUser)));
+        assert_eq!(inf("/p/.mcp.json"), Some((Client::ClaudeCode, Scope::Project, ServersAt::McpServers)));
+        assert_eq!(inf("/home/me/.cursor/mcp.json"), Some((Client::Cursor, Scope::User, ServersAt::McpServers)));
+        assert_eq!(inf("/p/.cursor/mcp.json"), Some((Client::Cursor, Scope::Project, ServersAt::McpServers)));
+        assert_eq!(inf("/p/.vscode/mcp.json"), Some((Client::Vscode, Scope::Project, ServersAt::Servers)));
+        assert_eq!(inf("/home/me/.config/Code/User/mcp.json"), Some((Client::Vscode, Scope::User, ServersAt::Servers)));
+        assert_eq!(
+            inf("/home/me/.config/Code/User/settings.json"),
+            Some((Client::Vscode, Scope::User, ServersAt::VscodeSettings))
+        );
+        assert_eq!(inf("/tmp/whatever.json"), None);
+        let forced = infer(Os::Linux, home, Path::new("/tmp/whatever.json"), Some(Client::Cursor)).unwrap();
+        assert_eq!((forced.client, forced.servers_at), (Client::Cursor, ServersAt::McpServers));
+    }
+}

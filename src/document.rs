@@ -1,0 +1,578 @@
+//! The JSON/JSONC document layer: bytes in, servers out, each `command` with the byte range of
+//! its string literal in the original file; and edits by byte range, which change nothing else.
+//!
+//! Reading accepts JSONC (comments and trailing commas) and nothing looser: a missing comma, a
+//! single-quoted string or a bare key is an error, as it is for the clients. A UTF-8 BOM is
+//! skipped (and kept, since edits work on the original bytes); UTF-16 is refused clearly.
+//!
+//! Byte ranges always count from the start of the file, BOM included.
+
+use std::ops::Range;
+
+use jsonc_parser::ast::{Object, Value};
+use jsonc_parser::{CollectOptions, ParseOptions};
+use serde_json::Value as Json;
+
+use crate::clients::{Seg, ServersAt};
+
+const BOM: &str = "\u{feff}";
+
+/// A string value and the byte range of its literal (quotes included) in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrSpan {
+    pub value: String,
+    pub span: Range<usize>,
+}
+
+/// One server entry as the client will read it.
+#[derive(Clone, PartialEq)]
+pub struct Server {
+    pub name: String,
+    /// The keys leading to the servers object holding this entry, e.g. `["projects", "/src/app", "mcpServers"]`.
+    pub parent: Vec<String>,
+    pub command: Option<StrSpan>,
+    pub args: Vec<String>,
+    /// Held only to start the server as its client would (`doctor --probe`); never printed.
+    pub env: Vec<(String, String)>,
+    pub cwd: Option<String>,
+    pub url: Option<String>,
+    /// The whole entry, to prove that a repair changed nothing but the command.
+    pub value: Json,
+    /// A duplicate key lies on the path to this server: the server is never edited.
+    pub duplicate: bool,
+}
+
+impl std::fmt::Debug for Server {
+    // Hand-written so that `env` values never reach a log or a panic message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("name", &self.name)
+            .field("parent", &self.parent)
+            .field("command", &self.command)
+            .field("args", &self.args)
+            .field("env_keys", &self.env_keys())
+            .field("cwd", &self.cwd)
+            .field("url", &self.url)
+            .field("duplicate", &self.duplicate)
+            .finish()
+    }
+}
+
+impl Server {
+    pub fn env_keys(&self) -> Vec<&str> {
+        self.env.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    pub fn is_remote(&self) -> bool {
+        self.command.is_none() && self.url.is_some()
+    }
+
+    /// A label unique within the file: the name, and for Claude Code's per-project servers
+    /// the project too.
+    pub fn label(&self) -> String {
+        match self.parent.as_slice() {
+            [projects, project, _] if projects == "projects" => format!("{} (project {project})", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+/// A duplicate key on the path to a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The keys leading to the object holding the duplicate.
+    pub parent: Vec<String>,
+    pub key: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// What a file holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub bom: bool,
+    /// Comments or trailing commas were needed to read it.
+    pub needs_jsonc: bool,
+    pub servers: Vec<Server>,
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Why a file could not be read, with a 1-based position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Reads the servers of a JSON/JSONC file.
+pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
+    let text = decode(bytes)?;
+    let bom = text.starts_with(BOM);
+    let body = &text[if bom { BOM.len() } else { 0 }..];
+    let offset = text.len() - body.len();
+    if body.trim().is_empty() {
+        return Ok(Document { bom, needs_jsonc: false, servers: vec![], duplicates: vec![] });
+    }
+    parse_ast(body, offset, at, bom)
+}
+
+/// The jsonc-parser reader: strict JSON first, then JSONC (which makes `needs_jsonc` true).
+pub fn parse_ast(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Document, ParseError> {
+    let (ast, needs_jsonc) = match parse_with(body, false) {
+        Ok(v) => (v, false),
+        Err(_) => (parse_with(body, true)?, true),
+    };
+    let Some(root) = ast else {
+        return Ok(Document { bom, needs_jsonc, servers: vec![], duplicates: vec![] });
+    };
+    let Value::Object(root) = root else {
+        let (line, column) = line_col(body, 0);
+        return Err(ParseError {
+            message: "the top level is not an object; an MCP config is a JSON object".into(),
+            line,
+            column,
+        });
+    };
+    let mut walker = Walker { body, offset, servers: vec![], duplicates: vec![] };
+    for path in at.paths() {
+        walker.walk(&root, path, &mut Vec::new(), false);
+    }
+    Ok(Document { bom, needs_jsonc, servers: walker.servers, duplicates: walker.duplicates })
+}
+
+fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> {
+    let options = ParseOptions {
+        allow_comments: jsonc,
+        allow_trailing_commas: jsonc,
+        allow_loose_object_property_names: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    match jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &options) {
+        Ok(r) => Ok(r.value),
+        Err(e) => {
+            let (line, column) = line_col(body, e.range().start);
+            Err(ParseError { message: e.kind().to_string(), line, column })
+        }
+    }
+}
+
+/// The file as UTF-8, or an error that says what the file is instead.
+pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0));
+    if utf16 {
+        return Err(ParseError {
+            message: "the file is UTF-16 (or UTF-32) encoded; MCP clients and mcpcfg read UTF-8 only: save it as UTF-8"
+                .into(),
+            line: 1,
+            column: 1,
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        // `good` is valid UTF-8 by construction.
+        let (line, column) = line_col(std::str::from_utf8(good).unwrap_or(""), good.len());
+        ParseError { message: "invalid UTF-8: the file must be saved as UTF-8".into(), line, column }
+    })
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+struct Walker<'t> {
+    body: &'t str,
+    offset: usize,
+    servers: Vec<Server>,
+    duplicates: Vec<Duplicate>,
+}
+
+impl Walker<'_> {
+    /// Follows `path` from `obj`, noting duplicate keys on the way, and collects the servers at its end.
+    fn walk(&mut self, obj: &Object<'_>, path: &[Seg], keys: &mut Vec<String>, dup: bool) {
+        let dup = self.note_duplicates(obj, keys, path.first().copied()) || dup;
+        match path.split_first() {
+            None => self.collect(obj, keys, dup),
+            Some((Seg::Key(k), rest)) => {
+                if let Some(Value::Object(child)) = last_prop(obj, k) {
+                    keys.push((*k).to_owned());
+                    self.walk(child, rest, keys, dup);
+                    keys.pop();
+                }
+            }
+            Some((Seg::Any, rest)) => {
+                for (i, p) in obj.properties.iter().enumerate() {
+                    let name = p.name.as_str();
+                    // JSON semantics (and the clients) use the last of duplicate keys.
+                    if obj.properties[i + 1..].iter().any(|q| q.name.as_str() == name) {
+                        continue;
+                    }
+                    if let Value::Object(child) = &p.value {
+                        keys.push(name.to_owned());
+                        self.walk(child, rest, keys, dup);
+                        keys.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records duplicate keys of `obj` that matter: the next key of the path, or, at the
+    /// servers object, every key. Returns whether the path goes through a duplicate.
+    fn note_duplicates(&mut self, obj: &Object<'_>, keys: &[String], next: Option<Seg>) -> bool {
+        let mut hit = false;
+        for (i, p) in obj.properties.iter().enumerate() {
+            let name = p.name.as_str();
+            let relevant = match next {
+                Some(Seg::Key(k)) => k == name,
+                Some(Seg::Any) | None => true,
+            };
+            if relevant && obj.properties[..i].iter().any(|q| q.name.as_str() == name) {
+                let (line, column) = line_col(self.body, p.range.start);
+                self.duplicates.push(Duplicate { parent: keys.to_vec(), key: name.to_owned(), line, column });
+                if matches!(next, Some(Seg::Key(_))) {
+                    hit = true;
+                }
+            }
+        }
+        hit
+    }
+
+    fn collect(&mut self, servers: &Object<'_>, keys: &[String], dup: bool) {
+        for (i, p) in servers.properties.iter().enumerate() {
+            let name = p.name.as_str();
+            let shadowed = servers.properties[i + 1..].iter().any(|q| q.name.as_str() == name);
+            if shadowed {
+                continue;
+            }
+            let Value::Object(entry) = &p.value else { continue };
+            let dup_name = servers.properties[..i].iter().any(|q| q.name.as_str() == name);
+            let mut entry_keys = keys.to_vec();
+            entry_keys.push(name.to_owned());
+            let dup_inside = self.note_duplicates(entry, &entry_keys, Some(Seg::Any));
+            let dup_inside = dup_inside || has_duplicate_keys(entry);
+            let command = match last_prop(entry, "command") {
+                Some(Value::StringLit(s)) => Some(StrSpan {
+                    value: s.value.to_string(),
+                    span: s.range.start + self.offset..s.range.end + self.offset,
+                }),
+                _ => None,
+            };
+            let args = match last_prop(entry, "args") {
+                Some(Value::Array(a)) => a.elements.iter().map(scalar_text).collect(),
+                _ => vec![],
+            };
+            let env = match last_prop(entry, "env") {
+                Some(Value::Object(o)) => o
+                    .properties
+                    .iter()
+                    .filter_map(|p| Some((p.name.as_str().to_owned(), p.value.as_string_lit()?.value.to_string())))
+                    .collect(),
+                _ => vec![],
+            };
+            let string = |k: &str| match last_prop(entry, k) {
+                Some(Value::StringLit(s)) => Some(s.value.to_string()),
+                _ => None,
+            };
+            self.servers.push(Server {
+                name: name.to_owned(),
+                parent: keys.to_vec(),
+                command,
+                args,
+                env,
+                cwd: string("cwd"),
+                url: string("url").or_else(|| string("serverUrl")),
+                value: to_json(&p.value),
+                duplicate: dup || dup_name || dup_inside,
+            });
+        }
+    }
+}
+
+fn has_duplicate_keys(obj: &Object<'_>) -> bool {
+    obj.properties
+        .iter()
+        .enumerate()
+        .any(|(i, p)| obj.properties[..i].iter().any(|q| q.name.as_str() == p.name.as_str()))
+}
+
+/// The value of the last property named `name`, as JSON and the clients read it.
+fn last_prop<'a, 'b>(obj: &'b Object<'a>, name: &str) -> Option<&'b Value<'a>> {
+    obj.properties.iter().rev().find(|p| p.name.as_str() == name).map(|p| &p.value)
+}
+
+fn scalar_text(v: &Value<'_>) -> String {
+    match v {
+        Value::StringLit(s) => s.value.to_string(),
+        other => to_json(other).to_string(),
+    }
+}
+
+/// The AST value as serde_json's, with JSON's last-key-wins semantics.
+fn to_json(v: &Value<'_>) -> Json {
+    match v {
+        Value::StringLit(s) => Json::String(s.value.to_string()),
+        Value::NumberLit(n) => serde_json::from_str(n.value).unwrap_or_else(|_| Json::String(n.value.to_owned())),
+        Value::BooleanLit(b) => Json::Bool(b.value),
+        Value::NullKeyword(_) => Json::Null,
+        Value::Array(a) => Json::Array(a.elements.iter().map(to_json).collect()),
+        Value::Object(o) => {
+            let mut m = serde_json::Map::new();
+            for p in &o.properties {
+                m.insert(p.name.as_str().to_owned(), to_json(&p.value));
+            }
+            Json::Object(m)
+        }
+    }
+}
+
+/// A replacement of one string literal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Range<usize>,
+    pub value: String,
+}
+
+/// `bytes` with each edited literal replaced by the JSON encoding of its new value; every other
+/// byte is copied as it was. Edits must not overlap.
+pub fn apply_edits(bytes: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| e.span.start);
+    let mut out = Vec::with_capacity(bytes.len() + 64 * edits.len());
+    let mut at = 0;
+    for e in sorted {
+        out.extend_from_slice(&bytes[at..e.span.start]);
+        out.extend_from_slice(json_string(&e.value).as_bytes());
+        at = e.span.end;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    out
+}
+
+/// The JSON string literal for `s` (quotes, backslashes and control characters escaped).
+pub fn json_string(s: &str) -> String {
+    Json::String(s.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn servers(text: &str, at: ServersAt) -> Vec<Server> {
+        parse(text.as_bytes(), at).unwrap().servers
+    }
+
+    fn cmd(text: &str) -> String {
+        let s = servers(text, ServersAt::McpServers);
+        let c = s[0].command.as_ref().unwrap();
+        assert_eq!(&text[c.span.clone()], json_string(&c.value), "span must cover the literal");
+        c.value.clone()
+    }
+
+    #[test]
+    fn plain_json_reads_command_with_span() {
+        let t = r#"{"mcpServers": {"teleport-mcp-demo": {"command": "/usr/local/bin/tsh", "args": ["mcp", "connect", "demo"], "env": {"TELEPORT_HOME": "/secret"}}}}"#;
+        let s = servers(t, ServersAt::McpServers);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].name, "teleport-mcp-demo");
+        assert_eq!(s[0].args, ["mcp", "connect", "demo"]);
+        assert_eq!(s[0].env_keys(), ["TELEPORT_HOME"]);
+        assert_eq!(cmd(t), "/usr/local/bin/tsh");
+        assert!(!format!("{:?}", s[0]).contains("/secret"), "Debug must not show env values");
+    }
+
+    #[test]
+    fn comments_and_trailing_commas_are_jsonc() {
+        let t = "// top\n{\n  /* block */ \"servers\": {\n    \"a\": {\"command\": \"tsh\",}, // after\n  },\n}\n";
+        let d = parse(t.as_bytes(), ServersAt::Servers).unwrap();
+        assert!(d.needs_jsonc);
+        assert_eq!(d.servers[0].command.as_ref().unwrap().value, "tsh");
+    }
+
+    #[test]
+    fn strict_json_does_not_need_jsonc() {
+        let d = parse(br#"{"mcpServers": {}}"#, ServersAt::McpServers).unwrap();
+        assert!(!d.needs_jsonc);
+    }
+
+    #[test]
+    fn missing_comma_is_an_error_with_position() {
+        let e = parse(
+            b"{\n  \"mcpServers\": {\n    \"a\": {\"command\": \"x\"}\n    \"b\": {}\n  }\n}",
+            ServersAt::McpServers,
+        )
+        .unwrap_err();
+        // The comma belongs right after the first entry: that is where the error points.
+        assert_eq!((e.line, e.column), (3, 26), "{e:?}");
+    }
+
+    #[test]
+    fn single_quoted_string_is_an_error() {
+        let e = parse(b"{'mcpServers': {}}", ServersAt::McpServers).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 2));
+    }
+
+    #[test]
+    fn bare_key_is_an_error() {
+        assert!(parse(b"{mcpServers: {}}", ServersAt::McpServers).is_err());
+    }
+
+    #[test]
+    fn hex_number_is_an_error() {
+        assert!(parse(b"{\"a\": 0x10}", ServersAt::McpServers).is_err());
+    }
+
+    #[test]
+    fn bom_is_accepted_and_spans_count_it() {
+        let t = "\u{feff}{\"mcpServers\": {\"a\": {\"command\": \"/bin/tsh\"}}}";
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        assert!(d.bom);
+        let c = d.servers[0].command.as_ref().unwrap();
+        assert_eq!(&t[c.span.clone()], "\"/bin/tsh\"");
+    }
+
+    #[test]
+    fn crlf_is_read_and_positions_count_lines() {
+        let t = "{\r\n  \"mcpServers\": {\r\n    \"a\": {\"command\": \"/bin/tsh\"}\r\n  }\r\n}";
+        assert_eq!(cmd(t), "/bin/tsh");
+        let e = parse(b"{\r\n  \"a\": 1,\r\n  \"b\" 2\r\n}", ServersAt::McpServers).unwrap_err();
+        assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn no_final_newline_is_fine() {
+        assert_eq!(cmd(r#"{"mcpServers":{"a":{"command":"/x/tsh"}}}"#), "/x/tsh");
+    }
+
+    #[test]
+    fn utf16_is_a_clear_error() {
+        let mut b = vec![0xFF, 0xFE];
+        for c in "{}".encode_utf16() {
+            b.extend_from_slice(&c.to_le_bytes());
+        }
+        let e = parse(&b, ServersAt::McpServers).unwrap_err();
+        assert!(e.message.contains("UTF-16"), "{e:?}");
+        let no_bom: Vec<u8> = "{}".encode_utf16().flat_map(|c| c.to_le_bytes()).collect();
+        assert!(parse(&no_bom, ServersAt::McpServers).unwrap_err().message.contains("UTF-16"));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_position() {
+        let e = parse(b"{\n \"a\": \"\xff\"}", ServersAt::McpServers).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 8));
+    }
+
+    #[test]
+    fn empty_and_whitespace_files_have_no_servers() {
+        for t in ["", "   \n\t\r\n", "\u{feff}"] {
+            assert!(parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.is_empty(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn comment_only_file_has_no_servers() {
+        assert!(parse(b"// nothing yet\n", ServersAt::Servers).unwrap().servers.is_empty());
+    }
+
+    #[test]
+    fn top_level_array_is_an_error() {
+        assert!(parse(b"[]", ServersAt::McpServers).is_err());
+    }
+
+    #[test]
+    fn windows_path_escapes_are_decoded_and_spans_cover_the_escapes() {
+        let t = r#"{"mcpServers": {"a": {"command": "C:\\Program Files\\Teleport\\tsh.exe"}}}"#;
+        assert_eq!(cmd(t), r"C:\Program Files\Teleport\tsh.exe");
+    }
+
+    #[test]
+    fn unicode_escapes_and_non_ascii_keep_spans_in_bytes() {
+        let t = "{\"mcpServers\": {\"é\": {\"command\": \"/h\\u00e9/tsh\"}}}";
+        let s = servers(t, ServersAt::McpServers);
+        let c = s[0].command.as_ref().unwrap();
+        assert_eq!(c.value, "/hé/tsh");
+        assert_eq!(&t[c.span.clone()], "\"/h\\u00e9/tsh\"");
+    }
+
+    #[test]
+    fn duplicate_server_name_uses_last_and_is_reported() {
+        let t = r#"{"mcpServers": {"a": {"command": "/one"}, "a": {"command": "/two"}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        assert_eq!(d.servers.len(), 1);
+        assert_eq!(d.servers[0].command.as_ref().unwrap().value, "/two");
+        assert!(d.servers[0].duplicate);
+        assert_eq!(d.duplicates.len(), 1);
+        assert_eq!(d.duplicates[0].key, "a");
+    }
+
+    #[test]
+    fn duplicate_servers_object_marks_its_servers() {
+        let t = r#"{"mcpServers": {"a": {"command": "/one"}}, "other": 1, "mcpServers": {"b": {"command": "/two"}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        assert_eq!(d.servers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert!(d.servers[0].duplicate);
+        assert_eq!(d.duplicates[0].key, "mcpServers");
+    }
+
+    #[test]
+    fn duplicate_command_inside_a_server_marks_it() {
+        let t = r#"{"mcpServers": {"a": {"command": "/one", "command": "/two"}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        assert!(d.servers[0].duplicate);
+        assert_eq!(d.servers[0].command.as_ref().unwrap().value, "/two");
+    }
+
+    #[test]
+    fn duplicates_elsewhere_do_not_matter() {
+        let t = r#"{"theme": 1, "theme": 2, "mcpServers": {"a": {"command": "/x"}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        assert!(d.duplicates.is_empty());
+        assert!(!d.servers[0].duplicate);
+    }
+
+    #[test]
+    fn claude_code_reads_top_level_and_every_project() {
+        let t = r#"{"mcpServers": {"g": {"command": "/g"}}, "projects": {"/src/a": {"mcpServers": {"x": {"command": "/x"}}, "history": []}, "/src/b": {"allowedTools": []}}}"#;
+        let s = servers(t, ServersAt::ClaudeCodeUser);
+        assert_eq!(s.iter().map(|s| s.label()).collect::<Vec<_>>(), ["g", "x (project /src/a)"]);
+        assert_eq!(s[1].parent, ["projects", "/src/a", "mcpServers"]);
+    }
+
+    #[test]
+    fn vscode_legacy_settings_nested_and_dotted() {
+        let t = r#"{"editor.fontSize": 12, "mcp": {"servers": {"a": {"command": "tsh"}}}, "mcp.servers": {"b": {"command": "/b"}}}"#;
+        let s = servers(t, ServersAt::VscodeSettings);
+        assert_eq!(s.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn remote_servers_have_no_command() {
+        let s = servers(r#"{"servers": {"r": {"type": "http", "url": "https://x"}}}"#, ServersAt::Servers);
+        assert!(s[0].is_remote());
+    }
+
+    #[test]
+    fn apply_edits_changes_only_the_literal() {
+        let t = "{\n  // keep\n  \"mcpServers\": {\"a\": {\"command\": \"/old/tsh\",},},\n}";
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        let span = d.servers[0].command.as_ref().unwrap().span.clone();
+        let out = apply_edits(t.as_bytes(), &[Edit { span: span.clone(), value: r#"C:\new "tsh""#.into() }]);
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(&out[..span.start], &t[..span.start]);
+        assert!(out.ends_with(&t[span.end..]));
+        let again = parse(out.as_bytes(), ServersAt::McpServers).unwrap();
+        assert_eq!(again.servers[0].command.as_ref().unwrap().value, r#"C:\new "tsh""#);
+    }
+}

@@ -1,0 +1,540 @@
+//! What is wrong, as findings with stable codes (SPEC §3). Pure: a function of the parsed
+//! configs and of the facts the edge gathered about files and tsh binaries.
+
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use crate::clients::{Location, Scope, Syntax};
+use crate::document::{Document, ParseError, Server};
+use crate::platform::{Host, tools_dir_for};
+use crate::tsh::{self, PathKind, fixed_version, mcp_version};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    TshMissing,
+    TshNotExecutable,
+    TshManagedUpdatePath,
+    TshAgentUpdatePath,
+    TshRelative,
+    TshVersionSkew,
+    TshMcpUnsupported,
+    TshNotFound,
+    ConfigMalformed,
+    ConfigNeedsJsonc,
+    DuplicateKey,
+    CommandMissing,
+    VscodeLegacySettings,
+    /// A project-level command was not run to read its version (no `--trust-project`).
+    ProjectCommandNotRun,
+}
+
+impl Code {
+    pub fn id(self) -> &'static str {
+        match self {
+            Code::TshMissing => "tsh-missing",
+            Code::TshNotExecutable => "tsh-not-executable",
+            Code::TshManagedUpdatePath => "tsh-managed-update-path",
+            Code::TshAgentUpdatePath => "tsh-agent-update-path",
+            Code::TshRelative => "tsh-relative",
+            Code::TshVersionSkew => "tsh-version-skew",
+            Code::TshMcpUnsupported => "tsh-mcp-unsupported",
+            Code::TshNotFound => "tsh-not-found",
+            Code::ConfigMalformed => "config-malformed",
+            Code::ConfigNeedsJsonc => "config-needs-jsonc",
+            Code::DuplicateKey => "duplicate-key",
+            Code::CommandMissing => "command-missing",
+            Code::VscodeLegacySettings => "vscode-legacy-settings",
+            Code::ProjectCommandNotRun => "project-command-not-run",
+        }
+    }
+
+    /// Whether pointing `command` at the stable tsh repairs it.
+    pub fn repairable(self) -> bool {
+        matches!(
+            self,
+            Code::TshMissing
+                | Code::TshNotExecutable
+                | Code::TshManagedUpdatePath
+                | Code::TshAgentUpdatePath
+                | Code::TshRelative
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub hint: String,
+}
+
+/// What the file system says about a command path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileState {
+    Missing,
+    Directory,
+    NotExecutable,
+    Executable,
+}
+
+/// The tsh that repaired configs point at, and what it reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StableTsh {
+    pub path: PathBuf,
+    pub source: tsh::Source,
+}
+
+/// Facts gathered at the edge.
+pub struct Facts<'a> {
+    pub host: &'a Host,
+    pub stable: Option<&'a StableTsh>,
+    /// The version a binary reports for itself (`TELEPORT_TOOLS_VERSION=off`), if it was read.
+    pub own_version: &'a dyn Fn(&Path) -> Option<Version>,
+    /// The managed version tsh re-executes for the current profile, if managed updates are on.
+    pub managed_version: Option<Version>,
+    pub file_state: &'a dyn Fn(&Path) -> FileState,
+    pub trust_project: bool,
+}
+
+/// A server is a tsh server by its command's file name, its name, or its arguments (SPEC §3).
+pub fn is_tsh_server(host: &Host, s: &Server) -> bool {
+    let by_command = s.command.as_ref().is_some_and(|c| tsh::is_tsh_name(&host.os.file_name(&c.value)));
+    let by_name = s.name.starts_with("teleport-mcp-") || s.name == "teleport-databases";
+    let by_args = matches!(s.args.as_slice(), [a, b, ..] if a == "mcp" && (b == "connect" || b == "db"));
+    by_command || by_name || by_args
+}
+
+/// Findings about the file as a whole.
+pub fn file_findings(host: &Host, loc: &Location, parsed: &Result<Document, ParseError>) -> Vec<Finding> {
+    let file = host.tilde(&loc.path);
+    let doc = match parsed {
+        Err(e) => {
+            return vec![Finding {
+                code: Code::ConfigMalformed,
+                severity: Severity::Error,
+                message: format!("{file}:{}:{}: {}", e.line, e.column, e.message),
+                hint: format!(
+                    "fix the file at line {}, column {} (mcpcfg never writes to a file it cannot read)",
+                    e.line, e.column
+                ),
+            }];
+        }
+        Ok(d) => d,
+    };
+    let mut out = Vec::new();
+    if doc.needs_jsonc && loc.syntax == Syntax::Json {
+        out.push(Finding {
+            code: Code::ConfigNeedsJsonc,
+            severity: Severity::Warning,
+            message: format!("{file}: has comments or trailing commas, which {} cannot read", loc.client.display()),
+            hint: "remove the comments and trailing commas: this client reads strict JSON".into(),
+        });
+    }
+    for d in &doc.duplicates {
+        let at = if d.parent.is_empty() { String::new() } else { format!(" in {}", d.parent.join(".")) };
+        out.push(Finding {
+            code: Code::DuplicateKey,
+            severity: Severity::Warning,
+            message: format!("{file}:{}:{}: key \"{}\" appears more than once{at}", d.line, d.column, d.key),
+            hint: "keep one of them: the client uses the last, and mcpcfg will not edit the servers it affects".into(),
+        });
+    }
+    if loc.servers_at.is_legacy() && !doc.servers.is_empty() {
+        out.push(Finding {
+            code: Code::VscodeLegacySettings,
+            severity: Severity::Info,
+            message: format!("{file}: MCP servers are configured in settings.json (\"mcp.servers\")"),
+            hint: "VS Code 1.102 and later reads servers from mcp.json: run \"MCP: Migrate Settings\" or move them"
+                .into(),
+        });
+    }
+    out
+}
+
+/// Findings about one server.
+pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Finding> {
+    let host = f.host;
+    let Some(cmd) = server.command.as_ref().map(|c| c.value.as_str()) else { return vec![] };
+    let at = format!("{}: {}", host.tilde(&loc.path), server.label());
+    if !is_tsh_server(host, server) {
+        let path = Path::new(cmd);
+        if host.os.is_absolute(cmd) && (f.file_state)(path) == FileState::Missing {
+            return vec![Finding {
+                code: Code::CommandMissing,
+                severity: Severity::Warning,
+                message: format!("{at}: command {cmd} does not exist"),
+                hint: "install it or correct the path; the client will fail to start this server".into(),
+            }];
+        }
+        return vec![];
+    }
+
+    let mut out = Vec::new();
+    let to = f.stable.map(|s| s.path.display().to_string());
+    let fix_hint = |why: &str| match &to {
+        Some(to) => format!("{why}; run `mcpcfg fix-config` to point it at {to}"),
+        None => format!("{why}; install tsh, then run `mcpcfg fix-config`"),
+    };
+    let tools_dirs = server_tools_dirs(host, server);
+    let kind = tsh::classify(host.os, cmd, &tools_dirs);
+    let state = if kind == PathKind::Relative { None } else { Some((f.file_state)(Path::new(cmd))) };
+    match kind {
+        PathKind::Relative => out.push(Finding {
+            code: Code::TshRelative,
+            severity: Severity::Error,
+            message: format!("{at}: command \"{cmd}\" is not an absolute path"),
+            hint: fix_hint("GUI clients do not get your shell's PATH"),
+        }),
+        PathKind::ManagedUpdate => out.push(Finding {
+            code: Code::TshManagedUpdatePath,
+            severity: if state == Some(FileState::Missing) { Severity::Error } else { Severity::Warning },
+            message: if state == Some(FileState::Missing) {
+                format!("{at}: command {cmd} was a managed-update copy of tsh and has been deleted (spawn ENOENT)")
+            } else {
+                format!("{at}: command {cmd} is a managed-update copy of tsh that the updater will delete")
+            },
+            hint: fix_hint("written by `tsh mcp config` before 18.2.3"),
+        }),
+        PathKind::AgentUpdate => out.push(Finding {
+            code: Code::TshAgentUpdatePath,
+            severity: Severity::Warning,
+            message: format!("{at}: command {cmd} is a versioned agent-update path that goes away on the next update"),
+            hint: fix_hint("the agent updater replaces this folder"),
+        }),
+        PathKind::Stable => {}
+    }
+    // A deleted managed copy is already an error above; the plain existence checks cover the rest.
+    if kind != PathKind::ManagedUpdate {
+        match state {
+            Some(FileState::Missing) => out.push(Finding {
+                code: Code::TshMissing,
+                severity: Severity::Error,
+                message: format!("{at}: command {cmd} does not exist (the client fails with spawn ENOENT)"),
+                hint: fix_hint("tsh is not there any more"),
+            }),
+            Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding {
+                code: Code::TshNotExecutable,
+                severity: Severity::Error,
+                message: format!(
+                    "{at}: command {cmd} {}",
+                    if s == FileState::Directory { "is a directory" } else { "is not executable" }
+                ),
+                hint: fix_hint("the client cannot run it"),
+            }),
+            _ => {}
+        }
+    }
+
+    let needs_repair = out.iter().any(|x| x.code.repairable());
+    if needs_repair && f.stable.is_none() {
+        out.push(Finding {
+            code: Code::TshNotFound,
+            severity: Severity::Error,
+            message: format!("{at}: needs a working tsh, and none was found on PATH or at the usual install locations"),
+            hint: "install tsh 18.2.3 or later (https://goteleport.com/docs/installation/), or pass --tsh PATH".into(),
+        });
+    }
+
+    // The binary the client will run once the path is right.
+    let runs: Option<PathBuf> = if needs_repair { f.stable.map(|s| s.path.clone()) } else { Some(cmd.into()) };
+    let Some(runs) = runs else { return out };
+    if !needs_repair && loc.scope == Scope::Project && !f.trust_project {
+        out.push(Finding {
+            code: Code::ProjectCommandNotRun,
+            severity: Severity::Info,
+            message: format!(
+                "{at}: the version of {cmd} was not read: commands from project-level configs are not run"
+            ),
+            hint: "pass --trust-project if you trust this repository".into(),
+        });
+        return out;
+    }
+    if let Some(own) = (f.own_version)(&runs) {
+        out.extend(version_findings(&at, &runs, &own, f.managed_version.as_ref()));
+    }
+    out
+}
+
+/// Skew and missing `tsh mcp` for the binary `runs`, whose own version is `own`.
+fn version_findings(at: &str, runs: &Path, own: &Version, managed: Option<&Version>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let fixed = fixed_version();
+    let runs = runs.display();
+    let own_old = *own < fixed;
+    let managed_old = managed.is_some_and(|m| *m < fixed);
+    if own_old || managed_old {
+        let (what, hint) = match (own_old, managed_old, managed) {
+            (_, true, Some(m)) if !own_old => (
+                format!("tsh {runs} is {own} but re-executes the managed tsh {m}, which is older than {fixed}"),
+                format!("ask your Teleport administrator to raise the client-tools version to {fixed} or later (`tctl autoupdate client-tools target {fixed}`); see `mcpcfg doctor`"),
+            ),
+            (true, false, Some(m)) => (
+                format!("tsh {runs} is {own} (re-executed from by the managed tsh {m}), older than {fixed}"),
+                format!("uninstall the tsh at {runs} and install {fixed} or later; see `mcpcfg doctor`"),
+            ),
+            (true, true, Some(m)) => (
+                format!("tsh {runs} is {own} and the managed tsh is {m}; both are older than {fixed}"),
+                "upgrade this tsh and ask your Teleport administrator to raise the client-tools version; see `mcpcfg doctor`".into(),
+            ),
+            _ => (
+                format!("tsh {runs} is {own}, older than {fixed}"),
+                format!("install tsh {fixed} or later; see `mcpcfg doctor`"),
+            ),
+        };
+        out.push(Finding {
+            code: Code::TshVersionSkew,
+            severity: Severity::Error,
+            message: format!("{at}: {what}: `tsh mcp config` will write a path that breaks after an update"),
+            hint,
+        });
+    }
+    let effective = managed.unwrap_or(own);
+    if *effective < mcp_version() {
+        out.push(Finding {
+            code: Code::TshMcpUnsupported,
+            severity: Severity::Error,
+            message: format!("{at}: tsh {effective} has no `tsh mcp connect` (it appeared in {})", mcp_version()),
+            hint: format!("upgrade tsh to {fixed} or later"),
+        });
+    }
+    out
+}
+
+/// The managed-update folders that apply to a server: the host's, and the one its own `env`
+/// selects (`tsh mcp config` writes `TELEPORT_HOME` there when it is not the default).
+fn server_tools_dirs(host: &Host, server: &Server) -> Vec<PathBuf> {
+    let mut dirs = vec![host.tools_dir()];
+    let get = |k: &str| server.env.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.as_str());
+    if get("TELEPORT_TOOLS_DIR").is_some() || get("TELEPORT_HOME").is_some() {
+        dirs.push(tools_dir_for(host.os, &host.home, get("TELEPORT_TOOLS_DIR"), get("TELEPORT_HOME")));
+    }
+    dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::{Client, ServersAt};
+    use crate::document::parse;
+    use crate::platform::{Env, Os};
+
+    fn host() -> Host {
+        Host { os: Os::Linux, home: "/home/me".into(), env: Env::default(), home_overridden: false }
+    }
+
+    fn loc(scope: Scope) -> Location {
+        Location {
+            client: Client::Cursor,
+            scope,
+            path: "/home/me/.cursor/mcp.json".into(),
+            syntax: Syntax::Jsonc,
+            servers_at: ServersAt::McpServers,
+        }
+    }
+
+    fn server(command: &str, name: &str) -> Server {
+        let t = format!(
+            r#"{{"mcpServers": {{"{name}": {{"command": {}, "args": ["mcp","connect","demo"]}}}}}}"#,
+            crate::document::json_string(command)
+        );
+        parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0)
+    }
+
+    struct World {
+        host: Host,
+        stable: Option<StableTsh>,
+        own: Option<Version>,
+        managed: Option<Version>,
+        existing: Vec<&'static str>,
+    }
+
+    impl World {
+        fn new() -> World {
+            World {
+                host: host(),
+                stable: Some(StableTsh { path: "/usr/local/bin/tsh".into(), source: tsh::Source::Path }),
+                own: Some(Version::new(18, 2, 3)),
+                managed: None,
+                existing: vec!["/usr/local/bin/tsh"],
+            }
+        }
+
+        fn codes(&self, scope: Scope, s: &Server) -> Vec<(&'static str, Severity)> {
+            let own = |_: &Path| self.own.clone();
+            let state = |p: &Path| {
+                if self.existing.iter().any(|e| Path::new(e) == p) { FileState::Executable } else { FileState::Missing }
+            };
+            let facts = Facts {
+                host: &self.host,
+                stable: self.stable.as_ref(),
+                own_version: &own,
+                managed_version: self.managed.clone(),
+                file_state: &state,
+                trust_project: false,
+            };
+            server_findings(&loc(scope), s, &facts).into_iter().map(|f| (f.code.id(), f.severity)).collect()
+        }
+    }
+
+    #[test]
+    fn healthy_tsh_server_has_no_findings() {
+        assert!(World::new().codes(Scope::User, &server("/usr/local/bin/tsh", "teleport-mcp-demo")).is_empty());
+    }
+
+    #[test]
+    fn deleted_managed_copy_is_an_error() {
+        let s = server("/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh", "teleport-mcp-demo");
+        assert_eq!(World::new().codes(Scope::User, &s), [("tsh-managed-update-path", Severity::Error)]);
+    }
+
+    #[test]
+    fn existing_managed_copy_is_a_warning() {
+        let mut w = World::new();
+        w.existing.push("/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh");
+        let s = server("/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh", "x");
+        assert_eq!(w.codes(Scope::User, &s), [("tsh-managed-update-path", Severity::Warning)]);
+    }
+
+    #[test]
+    fn managed_dir_from_teleport_tools_dir() {
+        let mut w = World::new();
+        w.host.env = Env::from_pairs([("TELEPORT_TOOLS_DIR", "/tools")]);
+        let s = server("/tools/u-update-pkg-v2/tsh", "x");
+        assert_eq!(w.codes(Scope::User, &s)[0].0, "tsh-managed-update-path");
+    }
+
+    #[test]
+    fn managed_dir_from_the_servers_own_teleport_home() {
+        let t = r#"{"mcpServers": {"teleport-mcp-a": {"command": "/th/bin/u-update-pkg-v2/tsh", "env": {"TELEPORT_HOME": "/th"}}}}"#;
+        let s = parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0);
+        assert_eq!(World::new().codes(Scope::User, &s)[0].0, "tsh-managed-update-path");
+    }
+
+    #[test]
+    fn agent_path_is_a_warning_and_missing_too() {
+        let mut w = World::new();
+        w.existing.push("/opt/teleport/default/versions/v18.1.4/bin/tsh");
+        let s = server("/opt/teleport/default/versions/v18.1.4/bin/tsh", "x");
+        assert_eq!(w.codes(Scope::User, &s), [("tsh-agent-update-path", Severity::Warning)]);
+        w.existing.pop();
+        assert_eq!(
+            w.codes(Scope::User, &s),
+            [("tsh-agent-update-path", Severity::Warning), ("tsh-missing", Severity::Error)]
+        );
+    }
+
+    #[test]
+    fn bare_tsh_is_relative() {
+        assert_eq!(World::new().codes(Scope::User, &server("tsh", "x")), [("tsh-relative", Severity::Error)]);
+    }
+
+    #[test]
+    fn missing_tsh_without_a_stable_one_is_not_found() {
+        let mut w = World::new();
+        w.stable = None;
+        assert_eq!(
+            w.codes(Scope::User, &server("/gone/tsh", "x")),
+            [("tsh-missing", Severity::Error), ("tsh-not-found", Severity::Error)]
+        );
+    }
+
+    #[test]
+    fn old_original_tsh_is_skew() {
+        let mut w = World::new();
+        w.own = Some(Version::new(18, 2, 0));
+        w.managed = Some(Version::new(18, 2, 3));
+        assert_eq!(w.codes(Scope::User, &server("/usr/local/bin/tsh", "x")), [("tsh-version-skew", Severity::Error)]);
+    }
+
+    #[test]
+    fn old_managed_tsh_is_skew() {
+        let mut w = World::new();
+        w.own = Some(Version::new(18, 3, 0));
+        w.managed = Some(Version::new(18, 2, 0));
+        assert_eq!(w.codes(Scope::User, &server("/usr/local/bin/tsh", "x")), [("tsh-version-skew", Severity::Error)]);
+    }
+
+    #[test]
+    fn tsh_before_18_1_has_no_mcp() {
+        let mut w = World::new();
+        w.own = Some(Version::new(17, 4, 0));
+        assert_eq!(
+            w.codes(Scope::User, &server("/usr/local/bin/tsh", "x")),
+            [("tsh-version-skew", Severity::Error), ("tsh-mcp-unsupported", Severity::Error)]
+        );
+    }
+
+    #[test]
+    fn project_command_is_not_run() {
+        assert_eq!(
+            World::new().codes(Scope::Project, &server("/usr/local/bin/tsh", "x")),
+            [("project-command-not-run", Severity::Info)]
+        );
+    }
+
+    #[test]
+    fn non_tsh_missing_command_is_a_warning() {
+        let t = r#"{"mcpServers": {"fs": {"command": "/opt/fs-server", "args": []}}}"#;
+        let s = parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0);
+        assert_eq!(World::new().codes(Scope::User, &s), [("command-missing", Severity::Warning)]);
+        let npx = r#"{"mcpServers": {"fs": {"command": "npx"}}}"#;
+        let s = parse(npx.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0);
+        assert!(World::new().codes(Scope::User, &s).is_empty());
+    }
+
+    #[test]
+    fn recognition_by_name_args_or_command() {
+        let h = host();
+        let t = r#"{"mcpServers": {
+            "teleport-mcp-a": {"command": "/x/run"},
+            "teleport-databases": {"command": "/x/run"},
+            "other": {"command": "/x/run", "args": ["mcp", "db", "start"]},
+            "exe": {"command": "C:\\T\\tsh.exe"},
+            "plain": {"command": "/usr/bin/node", "args": ["mcp"]}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        let got: Vec<bool> = d.servers.iter().map(|s| is_tsh_server(&h, s)).collect();
+        assert_eq!(got, [true, true, true, false, false], "tsh.exe needs the Windows layout");
+        let win = Host { os: Os::Windows, ..host() };
+        assert!(is_tsh_server(&win, &d.servers[3]));
+    }
+
+    #[test]
+    fn strict_json_client_with_comments_gets_a_warning() {
+        let h = host();
+        let mut l = loc(Scope::User);
+        l.syntax = Syntax::Json;
+        let d = parse(b"{// c\n}", ServersAt::McpServers);
+        let f = file_findings(&h, &l, &d);
+        assert_eq!(f[0].code, Code::ConfigNeedsJsonc);
+        l.syntax = Syntax::Jsonc;
+        assert!(file_findings(&h, &l, &d).is_empty());
+    }
+
+    #[test]
+    fn malformed_file_names_line_and_column() {
+        let h = host();
+        let d = parse(b"{\n  \"a\": 1\n  \"b\": 2\n}", ServersAt::McpServers);
+        let f = file_findings(&h, &loc(Scope::User), &d);
+        assert_eq!(f[0].code, Code::ConfigMalformed);
+        assert!(f[0].message.starts_with("~/.cursor/mcp.json:2:9:"), "{}", f[0].message);
+    }
+}

@@ -1,0 +1,353 @@
+//! Knowledge about tsh: what its version output means, where managed updates put their copies,
+//! which paths are fragile, and which tsh a config should point at.
+//!
+//! Pure: the file system and processes are reached through the closures and values the edge
+//! passes in (see [`crate::probe_tsh`] for the part that runs tsh).
+
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+use serde::Deserialize;
+
+use crate::platform::{Host, Os, is_inside, join};
+
+/// The first tsh with the fix for the re-executed path (PR #59166).
+pub fn fixed_version() -> Version {
+    Version::new(18, 2, 3)
+}
+
+/// The first tsh with `tsh mcp connect`.
+pub fn mcp_version() -> Version {
+    Version::new(18, 1, 0)
+}
+
+/// What `tsh version --client` printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionOutput {
+    pub version: Version,
+    pub reexec_from: Option<Version>,
+}
+
+/// Parses `Teleport( Enterprise)? v<semver> git:…` from the first line, and
+/// `Re-executed from version: <semver>` if present.
+pub fn parse_version_output(out: &str) -> Option<VersionOutput> {
+    let first = out.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let rest = first.strip_prefix("Teleport ")?;
+    let rest = rest.strip_prefix("Enterprise ").unwrap_or(rest);
+    let version = parse_version(rest.split_whitespace().next()?)?;
+    let reexec_from = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Re-executed from version:"))
+        .and_then(|v| parse_version(v.trim()));
+    Some(VersionOutput { version, reexec_from })
+}
+
+/// `v18.2.3`, `18.2.3`, `18.2.3-dev` → a semver version.
+pub fn parse_version(s: &str) -> Option<Version> {
+    let s = s.trim();
+    Version::parse(s.strip_prefix('v').unwrap_or(s)).ok()
+}
+
+/// The client-tools state file, `<tools dir>/.config.json`.
+#[derive(Debug, Deserialize)]
+struct ToolsConfig {
+    #[serde(default)]
+    configs: std::collections::BTreeMap<String, ProxyConfig>,
+    #[serde(default)]
+    tools: Vec<Tool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProxyConfig {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    disabled: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct Tool {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    path: std::collections::BTreeMap<String, String>,
+}
+
+/// What managed updates would run for the current profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Managed {
+    /// No managed version for this profile, or updates are disabled for it.
+    Off,
+    /// The version the cluster asks for, and the installed binary for it if there is one.
+    On { version: Version, tsh: Option<PathBuf> },
+}
+
+/// Reads `.config.json` for `proxy` (the host in `current-profile`). `None` when the file cannot
+/// be understood, so the caller falls back to `Re-executed from version:`.
+pub fn managed_from_config(os: Os, tools_dir: &Path, config: &[u8], proxy: Option<&str>) -> Option<Managed> {
+    let cfg: ToolsConfig = serde_json::from_slice(config).ok()?;
+    let Some(proxy) = proxy else { return Some(Managed::Off) };
+    let entry = cfg.configs.get(proxy).or_else(|| {
+        // current-profile holds the host; configs may be keyed with the port.
+        cfg.configs.iter().find(|(k, _)| k.split(':').next() == Some(proxy)).map(|(_, v)| v)
+    });
+    let Some(entry) = entry else { return Some(Managed::Off) };
+    if entry.disabled {
+        return Some(Managed::Off);
+    }
+    let version = parse_version(&entry.version)?;
+    let tsh = cfg
+        .tools
+        .iter()
+        .find(|t| parse_version(&t.version).as_ref() == Some(&version))
+        .and_then(|t| t.path.get("tsh"))
+        .map(|rel| join(os, tools_dir, &os.components(rel).iter().map(String::as_str).collect::<Vec<_>>()));
+    Some(Managed::On { version, tsh })
+}
+
+/// Why a path is a bad place for a config to point at, regardless of whether it exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    /// Bare `tsh` or a relative path.
+    Relative,
+    /// Inside the client-tools managed-update folder.
+    ManagedUpdate,
+    /// `/opt/teleport/<name>/versions/v<ver>/bin/tsh`.
+    AgentUpdate,
+    Stable,
+}
+
+/// Classifies `command`; `tools_dirs` are the managed-update folders that apply (the host's,
+/// and the one the server's own `env` selects).
+pub fn classify(os: Os, command: &str, tools_dirs: &[PathBuf]) -> PathKind {
+    if !os.is_absolute(command) {
+        return PathKind::Relative;
+    }
+    if tools_dirs.iter().any(|d| is_inside(os, command, &d.to_string_lossy())) {
+        return PathKind::ManagedUpdate;
+    }
+    if is_agent_path(os, command) {
+        return PathKind::AgentUpdate;
+    }
+    PathKind::Stable
+}
+
+/// `/opt/teleport/<name>/versions/v<ver>/bin/tsh`: a versioned agent-update install.
+pub fn is_agent_path(os: Os, command: &str) -> bool {
+    let c = os.components(command);
+    c.windows(6).any(|w| {
+        w[0] == "teleport" && w[2] == "versions" && w[3].starts_with('v') && w[4] == "bin" && is_tsh_name(&w[5])
+    }) && c.iter().any(|x| x == "opt")
+}
+
+/// `tsh` or `tsh.exe`.
+pub fn is_tsh_name(name: &str) -> bool {
+    name == "tsh" || name.eq_ignore_ascii_case("tsh.exe")
+}
+
+/// How the stable tsh was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    Path,
+    KnownLocation,
+}
+
+impl Source {
+    pub fn id(self) -> &'static str {
+        match self {
+            Source::Flag => "flag",
+            Source::Path => "path",
+            Source::KnownLocation => "known-location",
+        }
+    }
+}
+
+/// The known install locations of tsh on `os`, in order of preference.
+pub fn known_locations(host: &Host) -> Vec<PathBuf> {
+    match host.os {
+        Os::Macos => vec![
+            "/usr/local/bin/tsh".into(),
+            "/Applications/tsh.app/Contents/MacOS/tsh".into(),
+            "/Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/tsh".into(),
+            "/opt/homebrew/bin/tsh".into(),
+        ],
+        Os::Linux => vec!["/usr/local/bin/tsh".into(), "/usr/bin/tsh".into()],
+        Os::Windows => vec![r"C:\Program Files\Teleport\tsh.exe".into()],
+    }
+}
+
+/// The stable tsh: the first executable `tsh` on `path_entries` outside a managed-update or
+/// agent-update folder, else the first known location that is executable. Paths are kept as
+/// found, not canonicalised: `/usr/local/bin/tsh` is stable even when it links into a
+/// versioned folder.
+pub fn find_stable(
+    host: &Host,
+    path_entries: &[PathBuf],
+    is_executable: &dyn Fn(&Path) -> bool,
+) -> Option<(PathBuf, Source)> {
+    let exe = if host.os == Os::Windows { "tsh.exe" } else { "tsh" };
+    let tools = [host.tools_dir()];
+    let usable = |p: &Path| classify(host.os, &p.to_string_lossy(), &tools) == PathKind::Stable && is_executable(p);
+    for dir in path_entries {
+        let dir_s = dir.to_string_lossy();
+        if !host.os.is_absolute(&dir_s) {
+            continue; // a relative PATH entry means something else to every process
+        }
+        let p = join(host.os, dir, &[exe]);
+        if usable(&p) {
+            return Some((p, Source::Path));
+        }
+    }
+    known_locations(host).into_iter().find(|p| usable(p)).map(|p| (p, Source::KnownLocation))
+}
+
+/// The folders on `PATH`, split the way the target OS splits them.
+pub fn split_path_var(os: Os, path: &str) -> Vec<PathBuf> {
+    let sep = if os == Os::Windows { ';' } else { ':' };
+    path.split(sep).filter(|s| !s.is_empty()).map(PathBuf::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::Env;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn version_line_with_v_prefix() {
+        let o = parse_version_output("Teleport v18.2.3 git:v18.2.3-0-g1a2b3c4 go1.24.7\n").unwrap();
+        assert_eq!(o.version, v("18.2.3"));
+        assert_eq!(o.reexec_from, None);
+    }
+
+    #[test]
+    fn version_dev_build_sorts_before_release() {
+        let o = parse_version_output("Teleport v18.2.3-dev git:v18.2.3-dev-0-gabc go1.24.7").unwrap();
+        assert_eq!(o.version, v("18.2.3-dev"));
+        assert!(o.version < fixed_version());
+    }
+
+    #[test]
+    fn version_enterprise_build() {
+        let o = parse_version_output("Teleport Enterprise v17.7.6 git:v17.7.6-0-gdeadbee go1.23.10").unwrap();
+        assert_eq!(o.version, v("17.7.6"));
+    }
+
+    #[test]
+    fn version_with_proxy_and_reexec_lines() {
+        let out = "Teleport v18.2.3 git:v18.2.3-0-gxxxxxxxx go1.24.7\nProxy version: 18.2.0\nProxy: teleport.example.com:443\nRe-executed from version: 18.2.0\n";
+        let o = parse_version_output(out).unwrap();
+        assert_eq!(o.version, v("18.2.3"));
+        assert_eq!(o.reexec_from, Some(v("18.2.0")));
+    }
+
+    #[test]
+    fn version_garbage_is_none() {
+        assert_eq!(parse_version_output("ERROR: expected command but got \"mcp\""), None);
+        assert_eq!(parse_version_output(""), None);
+        assert_eq!(parse_version("18.2"), None);
+    }
+
+    #[test]
+    fn managed_config_for_current_profile() {
+        let cfg = br#"{"version":"v1","configs":{"teleport.example.com":{"version":"18.2.3","disabled":false}},
+            "tools":[{"version":"18.2.3","path":{"tsh":"1b2c-update-pkg-v2/tsh","tctl":"1b2c-update-pkg-v2/tctl"}}],"max_tools":3}"#;
+        let m = managed_from_config(Os::Linux, Path::new("/h/.tsh/bin"), cfg, Some("teleport.example.com")).unwrap();
+        assert_eq!(m, Managed::On { version: v("18.2.3"), tsh: Some("/h/.tsh/bin/1b2c-update-pkg-v2/tsh".into()) });
+        assert_eq!(managed_from_config(Os::Linux, Path::new("/t"), cfg, Some("other.example.com")), Some(Managed::Off));
+        assert_eq!(managed_from_config(Os::Linux, Path::new("/t"), cfg, None), Some(Managed::Off));
+    }
+
+    #[test]
+    fn managed_config_disabled_or_unreadable() {
+        let cfg = br#"{"configs":{"p":{"version":"18.2.3","disabled":true}}}"#;
+        assert_eq!(managed_from_config(Os::Linux, Path::new("/t"), cfg, Some("p")), Some(Managed::Off));
+        assert_eq!(managed_from_config(Os::Linux, Path::new("/t"), b"{not json", Some("p")), None);
+    }
+
+    #[test]
+    fn managed_config_version_not_installed_yet() {
+        let cfg = br#"{"configs":{"p:443":{"version":"v18.3.0"}},"tools":[]}"#;
+        assert_eq!(
+            managed_from_config(Os::Linux, Path::new("/t"), cfg, Some("p")),
+            Some(Managed::On { version: v("18.3.0"), tsh: None })
+        );
+    }
+
+    #[test]
+    fn classify_paths() {
+        let tools = [PathBuf::from("/home/me/.tsh/bin")];
+        let c = |p: &str| classify(Os::Linux, p, &tools);
+        assert_eq!(c("tsh"), PathKind::Relative);
+        assert_eq!(c("bin/tsh"), PathKind::Relative);
+        assert_eq!(c("/home/me/.tsh/bin/0f9e-update-pkg-v2/tsh"), PathKind::ManagedUpdate);
+        assert_eq!(
+            c("/home/me/.tsh/bin/0f9e-update-pkg-v2/tsh-18.1.0.pkg/Payload/tsh.app/Contents/MacOS/tsh"),
+            PathKind::ManagedUpdate
+        );
+        assert_eq!(c("/home/me/.tsh/bin/tsh"), PathKind::ManagedUpdate, "version 1 layout");
+        assert_eq!(c("/opt/teleport/default/versions/v18.1.4/bin/tsh"), PathKind::AgentUpdate);
+        assert_eq!(c("/opt/teleport/mycluster/versions/v17.0.0/bin/tsh"), PathKind::AgentUpdate);
+        assert_eq!(c("/usr/local/bin/tsh"), PathKind::Stable);
+        assert_eq!(c("/opt/homebrew/bin/tsh"), PathKind::Stable);
+    }
+
+    #[test]
+    fn classify_windows_paths() {
+        let tools = [PathBuf::from(r"C:\Users\me\.tsh\bin")];
+        assert_eq!(
+            classify(Os::Windows, r"C:\Users\me\.tsh\bin\u-update-pkg-v2\tsh.exe", &tools),
+            PathKind::ManagedUpdate
+        );
+        assert_eq!(classify(Os::Windows, r"C:\Program Files\Teleport\tsh.exe", &tools), PathKind::Stable);
+        assert_eq!(classify(Os::Windows, "tsh.exe", &tools), PathKind::Relative);
+    }
+
+    fn host(os: Os) -> Host {
+        let home = if os == Os::Windows { r"C:\Users\me" } else { "/home/me" };
+        Host { os, home: home.into(), env: Env::default(), home_overridden: false }
+    }
+
+    #[test]
+    fn stable_tsh_skips_managed_and_agent_paths_on_path() {
+        let h = host(Os::Linux);
+        let path = split_path_var(
+            Os::Linux,
+            "/home/me/.tsh/bin/x-update-pkg-v2:/opt/teleport/default/versions/v18.0.0/bin:relative:/usr/local/bin:/usr/bin",
+        );
+        let all = |_: &Path| true;
+        assert_eq!(find_stable(&h, &path, &all), Some(("/usr/local/bin/tsh".into(), Source::Path)));
+    }
+
+    #[test]
+    fn stable_tsh_falls_back_to_known_locations() {
+        let h = host(Os::Macos);
+        let only_app = |p: &Path| p == Path::new("/Applications/tsh.app/Contents/MacOS/tsh");
+        assert_eq!(
+            find_stable(&h, &[PathBuf::from("/usr/bin")], &only_app),
+            Some(("/Applications/tsh.app/Contents/MacOS/tsh".into(), Source::KnownLocation))
+        );
+        assert_eq!(find_stable(&h, &[], &|_: &Path| false), None);
+    }
+
+    #[test]
+    fn stable_tsh_on_windows_uses_exe_name() {
+        let h = host(Os::Windows);
+        let path = split_path_var(Os::Windows, r"C:\Tools;C:\Windows");
+        let only = |p: &Path| p == Path::new(r"C:\Windows\tsh.exe");
+        assert_eq!(find_stable(&h, &path, &only), Some((r"C:\Windows\tsh.exe".into(), Source::Path)));
+        let none = |p: &Path| p == Path::new(r"C:\Program Files\Teleport\tsh.exe");
+        assert_eq!(find_stable(&h, &[], &none).map(|x| x.1), Some(Source::KnownLocation));
+    }
+
+    #[test]
+    fn known_locations_per_platform() {
+        assert_eq!(known_locations(&host(Os::Linux)), [PathBuf::from("/usr/local/bin/tsh"), "/usr/bin/tsh".into()]);
+        assert_eq!(known_locations(&host(Os::Macos)).len(), 4);
+        assert_eq!(known_locations(&host(Os::Windows)), [PathBuf::from(r"C:\Program Files\Teleport\tsh.exe")]);
+    }
+}
