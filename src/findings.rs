@@ -124,7 +124,7 @@ pub fn is_tsh_server(host: &Host, s: &Server) -> bool {
 }
 
 /// Findings about the file as a whole.
-pub fn file_findings(host: &Host, loc: &Location, parsed: &Result<Document, ParseError>) -> Vec<Finding> {
+pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &ParseError>) -> Vec<Finding> {
     let file = host.tilde(&loc.path);
     let doc = match parsed {
         Err(e) => {
@@ -288,7 +288,7 @@ fn version_findings(at: &str, runs: &Path, own: &Version, managed: Option<&Versi
                 format!("ask your Teleport administrator to raise the client-tools version to {fixed} or later (`tctl autoupdate client-tools target {fixed}`); see `mcpcfg doctor`"),
             ),
             (true, false, Some(m)) => (
-                format!("tsh {runs} is {own} (re-executed from by the managed tsh {m}), older than {fixed}"),
+                format!("tsh {runs} is {own}, older than {fixed} (managed updates re-execute it into {m}, but the original must be {fixed} or later too)"),
                 format!("uninstall the tsh at {runs} and install {fixed} or later; see `mcpcfg doctor`"),
             ),
             (true, true, Some(m)) => (
@@ -523,17 +523,17 @@ mod tests {
         let mut l = loc(Scope::User);
         l.syntax = Syntax::Json;
         let d = parse(b"{// c\n}", ServersAt::McpServers);
-        let f = file_findings(&h, &l, &d);
+        let f = file_findings(&h, &l, d.as_ref());
         assert_eq!(f[0].code, Code::ConfigNeedsJsonc);
         l.syntax = Syntax::Jsonc;
-        assert!(file_findings(&h, &l, &d).is_empty());
+        assert!(file_findings(&h, &l, d.as_ref()).is_empty());
     }
 
     #[test]
     fn malformed_file_names_line_and_column() {
         let h = host();
         let d = parse(b"{\n  \"a\": 1\n  \"b\": 2\n}", ServersAt::McpServers);
-        let f = file_findings(&h, &loc(Scope::User), &d);
+        let f = file_findings(&h, &loc(Scope::User), d.as_ref());
         assert_eq!(f[0].code, Code::ConfigMalformed);
         assert!(f[0].message.starts_with("~/.cursor/mcp.json:2:9:"), "{}", f[0].message);
     }

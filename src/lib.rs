@@ -1,11 +1,117 @@
 //! mcpcfg: find, check and repair the tsh paths in MCP client configs.
+//!
+//! `main` parses the command line and hands a validated [`settings::Settings`] to the command;
+//! everything else lives in modules named for their concern.
 
+pub mod check;
+pub mod cli;
 pub mod clients;
 pub mod document;
 pub mod findings;
+pub mod load;
+pub mod output;
 pub mod platform;
+pub mod report;
+pub mod settings;
 pub mod tsh;
+pub mod tshrun;
 
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::check::Depth;
+use crate::cli::{Cli, Command, Format};
+use crate::output::Style;
+use crate::platform::Env;
+use crate::report::Report;
+use crate::settings::Settings;
+
+/// Runs mcpcfg with the process's arguments and environment.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli, Env::from_process()) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("mcpcfg: {e:#}");
+            ExitCode::from(exit_code_of(&e))
+        }
+    }
+}
+
+/// The exit status for an error that stopped the run (SPEC §1).
+fn exit_code_of(_e: &anyhow::Error) -> u8 {
+    2
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// Runs one command; returns the exit status.
+pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
+    let s = Settings::from_global(&cli.global, env)?;
+    match cli.command {
+        Command::List => {
+            let report = check::gather(&s, Depth::Servers, &[])?;
+            emit(&s, &report, false, false)?;
+            Ok(report.exit_code(false).min(2))
+        }
+        Command::Check => {
+            let report = check::gather(&s, Depth::Findings, &[])?;
+            emit(&s, &report, true, false)?;
+            Ok(report.exit_code(s.strict))
+        }
+        Command::FixConfig(_) | Command::Doctor(_) | Command::Undo(_) => {
+            anyhow::bail!("not implemented yet")
+        }
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "mcpcfg", &mut out);
+            std::io::stdout().write_all(&out)?;
+            Ok(0)
+        }
+    }
+}
+
+/// Prints a report as the settings ask: JSON, text, or (quiet) only the errors, on stderr.
+pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bool) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match s.format {
+        Format::Json => {
+            let doc = output::json(report, with_changes);
+            serde_json::to_writer_pretty(&mut stdout, &doc)?;
+            writeln!(stdout)?;
+        }
+        Format::Text if s.quiet => {
+            for e in quiet_errors(s, report) {
+                eprintln!("mcpcfg: {e}");
+            }
+        }
+        Format::Text => {
+            stdout.write_all(output::text(&s.host, report, Style { color: s.color }, show_findings).as_bytes())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// In quiet mode, what still has to be said: files that could not be read or written.
+fn quiet_errors(_s: &Settings, report: &Report) -> Vec<String> {
+    let mut out: Vec<String> = report
+        .all_findings()
+        .filter(|(_, _, f)| f.code == findings::Code::ConfigMalformed)
+        .map(|(_, _, f)| output::clean(&f.message))
+        .collect();
+    out.extend(report.errors.iter().cloned());
+    out
 }

@@ -1,0 +1,192 @@
+//! The read side of every command: find the configs, read them, find the stable tsh and the
+//! versions that matter, and turn it all into a [`Report`].
+
+use std::path::Path;
+
+use semver::Version;
+
+use crate::clients::{Location, Scope};
+use crate::findings::{self, FileState, StableTsh};
+use crate::load::{self, LoadError};
+use crate::report::{ConfigReport, Report, ServerReport, TshReport};
+use crate::settings::Settings;
+use crate::tsh::{self, Managed, Source};
+use crate::tshrun::{self, VersionRun};
+
+/// How much to find out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Configs and servers only: nothing is run (`list`).
+    Servers,
+    /// Findings, with tsh versions (`check`, `fix-config`, `doctor`).
+    Findings,
+}
+
+/// Reads everything `s` points at and reports on it.
+pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Result<Report> {
+    let host = &s.host;
+    let loaded = load::load_all(load::locations(s, scanned)?);
+    if depth == Depth::Servers {
+        let configs = loaded
+            .into_iter()
+            .map(|l| {
+                let file_findings = file_findings(s, &l);
+                let servers = l
+                    .document()
+                    .map(|d| {
+                        d.servers
+                            .iter()
+                            .map(|sv| ServerReport {
+                                tsh: findings::is_tsh_server(host, sv),
+                                server: sv.clone(),
+                                findings: vec![],
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ConfigReport { loaded: l, file_findings, servers }
+            })
+            .collect();
+        return Ok(Report { configs, ..Report::default() });
+    }
+
+    let stable = match &s.tsh {
+        Some(p) => Some(StableTsh { path: p.clone(), source: Source::Flag }),
+        None => tsh::find_stable(host, &tsh::split_path_var(host.os, &s.path_var), &|p| {
+            file_state(p) == FileState::Executable
+        })
+        .map(|(path, source)| StableTsh { path, source }),
+    };
+    let managed_cfg = read_managed(s);
+
+    // Every binary whose version matters, run once each and all at the same time.
+    let mut runs = Vec::new();
+    if let Some(st) = &stable {
+        runs.push(VersionRun { tsh: st.path.clone(), own: true });
+        if managed_cfg.is_none() {
+            runs.push(VersionRun { tsh: st.path.clone(), own: false });
+        }
+    }
+    if let Some(Managed::On { tsh: Some(m), .. }) = &managed_cfg {
+        if file_state(m) == FileState::Executable {
+            runs.push(VersionRun { tsh: m.clone(), own: true });
+        }
+    }
+    for l in &loaded {
+        let trusted = l.location.scope == Scope::User || s.trust_project;
+        for sv in l.document().map(|d| d.servers.as_slice()).unwrap_or_default() {
+            let Some(cmd) = &sv.command else { continue };
+            let p = Path::new(&cmd.value);
+            if trusted
+                && host.os.is_absolute(&cmd.value)
+                && tsh::is_tsh_name(&host.os.file_name(&cmd.value))
+                && file_state(p) == FileState::Executable
+            {
+                runs.push(VersionRun { tsh: p.to_path_buf(), own: true });
+            }
+        }
+    }
+    let versions = tshrun::read_versions(&runs, tshrun::VERSION_TIMEOUT);
+    let own_version = |p: &Path| -> Option<Version> {
+        versions.get(&VersionRun { tsh: p.to_path_buf(), own: true })?.as_ref().map(|v| v.version.clone())
+    };
+
+    // The managed version: from .config.json (checked against the binary when it is there),
+    // else from what the stable tsh says when allowed to re-execute.
+    let (managed_version, reexec_from) = match (&managed_cfg, &stable) {
+        (Some(Managed::On { version, tsh }), st) => {
+            let managed = tsh.as_deref().and_then(own_version).unwrap_or_else(|| version.clone());
+            let original = st.as_ref().and_then(|st| own_version(&st.path));
+            let reexec = original.filter(|o| *o != managed);
+            (Some(managed), reexec)
+        }
+        (Some(Managed::Off), _) | (None, None) => (None, None),
+        (None, Some(st)) => match versions.get(&VersionRun { tsh: st.path.clone(), own: false }) {
+            Some(Some(out)) if out.reexec_from.is_some() => (Some(out.version.clone()), out.reexec_from.clone()),
+            _ => (None, None),
+        },
+    };
+    let tsh_report = stable.clone().map(|st| TshReport {
+        version: own_version(&st.path),
+        stable: st,
+        managed_version: managed_version.clone(),
+        reexec_from: reexec_from.clone(),
+    });
+
+    let facts = findings::Facts {
+        host,
+        stable: stable.as_ref(),
+        own_version: &own_version,
+        managed_version,
+        file_state: &file_state,
+        trust_project: s.trust_project,
+    };
+    let configs = loaded
+        .into_iter()
+        .map(|l| {
+            let file_findings = file_findings(s, &l);
+            let servers = l
+                .document()
+                .map(|d| {
+                    d.servers
+                        .iter()
+                        .map(|sv| ServerReport {
+                            tsh: findings::is_tsh_server(host, sv),
+                            findings: findings::server_findings(&l.location, sv, &facts),
+                            server: sv.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ConfigReport { loaded: l, file_findings, servers }
+        })
+        .collect();
+    Ok(Report { tsh: tsh_report, configs, ..Report::default() })
+}
+
+fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {
+    match &l.parsed {
+        Err(LoadError::Unreadable(why)) => vec![findings::Finding {
+            code: findings::Code::ConfigMalformed,
+            severity: findings::Severity::Error,
+            message: format!("{}: cannot read: {why}", s.host.tilde(&l.location.path)),
+            hint: "check the path and its permissions".into(),
+        }],
+        Err(LoadError::Malformed(e)) => findings::file_findings(&s.host, &l.location, Err(e)),
+        Ok(d) => findings::file_findings(&s.host, &l.location, Ok(d)),
+    }
+}
+
+/// `.config.json` for the current profile; `None` when it is absent or unreadable.
+fn read_managed(s: &Settings) -> Option<Managed> {
+    let host = &s.host;
+    let tools = host.tools_dir();
+    let cfg = std::fs::read(tools.join(".config.json")).ok()?;
+    let profile = std::fs::read_to_string(host.teleport_home().join("current-profile")).ok();
+    let proxy = profile.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    tsh::managed_from_config(host.os, &tools, &cfg, proxy)
+}
+
+/// What the file system says about a command path (following symlinks, as exec does).
+pub fn file_state(p: &Path) -> FileState {
+    match std::fs::metadata(p) {
+        Err(_) => FileState::Missing,
+        Ok(m) if m.is_dir() => FileState::Directory,
+        Ok(m) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if m.permissions().mode() & 0o111 == 0 {
+                    return FileState::NotExecutable;
+                }
+            }
+            let _ = m;
+            FileState::Executable
+        }
+    }
+}
+
+/// Servers `names` selects (all when empty).
+pub fn selected(names: &[String], server: &crate::document::Server) -> bool {
+    names.is_empty() || names.iter().any(|n| *n == server.name)
+}

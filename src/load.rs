@@ -1,0 +1,104 @@
+//! The reading edge: which config files exist, and what they hold.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::clients::{self, Candidate, Location};
+use crate::document::{self, Document, ParseError};
+use crate::settings::Settings;
+
+/// A config file and what reading it gave.
+#[derive(Debug)]
+pub struct Loaded {
+    pub location: Location,
+    /// The bytes as read: a later write checks the file still holds them.
+    pub bytes: Vec<u8>,
+    pub parsed: Result<Document, LoadError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    Malformed(ParseError),
+    Unreadable(String),
+}
+
+impl Loaded {
+    pub fn document(&self) -> Option<&Document> {
+        self.parsed.as_ref().ok()
+    }
+}
+
+/// Every config location that applies, existing files only (and every `--config` file, which
+/// is reported as unreadable when it is not there).
+pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Location>> {
+    let host = &s.host;
+    let mut out = Vec::new();
+    if !s.configs.is_empty() {
+        let single = if s.clients.len() == 1 { Some(s.clients[0]) } else { None };
+        for path in &s.configs {
+            let Some(l) = clients::infer(host.os, &host.home, path, single) else {
+                anyhow::bail!(
+                    "{}: cannot tell which client reads this file; add --client NAME (claude-desktop, cursor, vscode, claude-code)",
+                    path.display()
+                );
+            };
+            out.push(l);
+        }
+        return Ok(out);
+    }
+    for c in clients::user_candidates(host, &s.clients) {
+        match c {
+            Candidate::File(l) => {
+                if exists(&l.path) {
+                    out.push(l);
+                }
+            }
+            Candidate::Profiles { dir, file_name, template } => {
+                let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+                let mut found: Vec<PathBuf> =
+                    rd.filter_map(|e| e.ok()).map(|e| e.path().join(file_name)).filter(|p| exists(p)).collect();
+                found.sort();
+                out.extend(found.into_iter().map(|path| Location { path, ..template.clone() }));
+            }
+        }
+    }
+    for dir in &s.project_dirs {
+        out.extend(clients::project_locations(host.os, dir, &s.clients).into_iter().filter(|l| exists(&l.path)));
+    }
+    out.extend(scanned.iter().filter(|l| s.clients.contains(&l.client)).cloned());
+    // A project folder can be the home folder; the user-level reading of a file wins.
+    let mut seen = HashSet::new();
+    out.retain(|l| seen.insert(same_file_key(&l.path)));
+    Ok(out)
+}
+
+/// Whether `p` is there to read; a dangling symlink counts, so it is reported rather than skipped.
+fn exists(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok()
+}
+
+fn same_file_key(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Reads and parses one file.
+pub fn load(location: Location) -> Loaded {
+    match std::fs::read(&location.path) {
+        Err(e) => Loaded { location, bytes: vec![], parsed: Err(LoadError::Unreadable(e.to_string())) },
+        Ok(bytes) => {
+            let parsed = document::parse(&bytes, location.servers_at).map_err(LoadError::Malformed);
+            Loaded { location, bytes, parsed }
+        }
+    }
+}
+
+/// Reads every file, in parallel when there are several (one may be tens of MB).
+pub fn load_all(locations: Vec<Location>) -> Vec<Loaded> {
+    if locations.len() <= 1 {
+        return locations.into_iter().map(load).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = locations.into_iter().map(|l| scope.spawn(move || load(l))).collect();
+        handles.into_iter().map(|h| h.join().expect("loading a config does not panic")).collect()
+    })
+}

@@ -1,0 +1,110 @@
+//! The validated plan a command runs with: raw flags and the environment turned into a
+//! [`Host`], the files to look at and the output style. Commands never see clap's types.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+use crate::cli::{ColorWhen, Format, Global};
+use crate::clients::Client;
+use crate::platform::{Env, Host, Os};
+
+pub const ALL_CLIENTS: [Client; 4] = [Client::ClaudeDesktop, Client::Cursor, Client::Vscode, Client::ClaudeCode];
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub host: Host,
+    /// `--config`: only these files.
+    pub configs: Vec<PathBuf>,
+    pub clients: Vec<Client>,
+    /// Folders whose project-level configs are read.
+    pub project_dirs: Vec<PathBuf>,
+    /// `--tsh`, checked to exist and be executable.
+    pub tsh: Option<PathBuf>,
+    /// `PATH`, for finding the stable tsh.
+    pub path_var: String,
+    pub format: Format,
+    pub quiet: bool,
+    pub color: bool,
+    pub strict: bool,
+    pub trust_project: bool,
+}
+
+impl Settings {
+    pub fn from_global(g: &Global, env: Env) -> anyhow::Result<Settings> {
+        let os = g.platform.unwrap_or_else(Os::current);
+        let (home, home_overridden) = match &g.home {
+            Some(h) => (absolute(h)?, true),
+            None => (dirs::home_dir().context("cannot tell your home folder: set HOME or pass --home DIR")?, false),
+        };
+        let path_var = env.get("PATH").unwrap_or_default().to_owned();
+        let color = match g.color {
+            _ if g.format == Format::Json => false,
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                if env.get("NO_COLOR").is_some() {
+                    false
+                } else if env.get("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                    true
+                } else {
+                    std::io::stdout().is_terminal() && env.get("TERM") != Some("dumb")
+                }
+            }
+        };
+        let host = Host { os, home, env, home_overridden };
+        let tsh = match &g.tsh {
+            Some(p) => Some(checked_tsh(p)?),
+            None => None,
+        };
+        let project_dirs = match &g.project {
+            Some(p) => vec![absolute(p)?],
+            // Project configs are read from where mcpcfg runs, as the clients read them from the
+            // folder they open; with --config only the named files are read.
+            None if g.configs.is_empty() => std::env::current_dir().map(|d| vec![d]).unwrap_or_default(),
+            None => vec![],
+        };
+        let clients = if g.clients.is_empty() { ALL_CLIENTS.to_vec() } else { dedup(g.clients.clone()) };
+        Ok(Settings {
+            host,
+            configs: g.configs.iter().map(|p| absolute(p)).collect::<anyhow::Result<_>>()?,
+            clients,
+            project_dirs,
+            tsh,
+            path_var,
+            format: g.format,
+            quiet: g.quiet,
+            color,
+            strict: g.strict,
+            trust_project: g.trust_project,
+        })
+    }
+}
+
+fn dedup(mut v: Vec<Client>) -> Vec<Client> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(p).with_context(|| format!("cannot make {} an absolute path", p.display()))
+}
+
+/// `--tsh` must name an executable file: configs will point at it.
+fn checked_tsh(p: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let p = absolute(p)?;
+    let meta = std::fs::metadata(&p).with_context(|| format!("--tsh {}: cannot use it", p.display()))?;
+    if !meta.is_file() {
+        bail!("--tsh {}: not a file; pass the path of the tsh binary", p.display());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o111 == 0 {
+            bail!("--tsh {}: not executable; pass the path of the tsh binary", p.display());
+        }
+    }
+    Ok(p)
+}
