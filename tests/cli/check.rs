@@ -1,0 +1,465 @@
+//! `list` and `check`: discovery, findings, exit statuses, JSON shape, secrecy.
+
+use crate::env::{TestEnv, tsh_entry};
+
+fn s(a: &str, b: &str) -> (String, String) {
+    (a.to_owned(), b.to_owned())
+}
+
+/// The home of the foundation issue's "done means": a Claude Desktop config on a deleted
+/// managed-update tsh, a commented VS Code mcp.json on bare `tsh`, a Claude Code project entry
+/// on a versioned agent path, and a healthy Cursor entry.
+fn broken_home() -> TestEnv {
+    let t = TestEnv::new().tsh("18.2.3", None);
+    let stable = t.path_of("bin/tsh");
+    let deleted = t.home_path(".tsh/bin/4a5b6c7d-update-pkg-v2/tsh");
+    let desktop =
+        format!("{{\n  \"mcpServers\": {{\n    \"teleport-mcp-demo\": {}\n  }}\n}}\n", tsh_entry(&deleted, "demo"));
+    let vscode = "{\n  // Teleport's sample config\n  \"servers\": {\n    \"teleport-mcp-x\": {\"command\": \"tsh\", \"args\": [\"mcp\", \"connect\", \"x\"],},\n  },\n}\n";
+    let claude = format!(
+        r#"{{"numStartups": 7, "projects": {{"/src/app": {{"history": [], "mcpServers": {{"teleport-mcp-a": {}}}}}}}}}"#,
+        tsh_entry("/opt/teleport/default/versions/v18.1.4/bin/tsh", "a")
+    );
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&stable, "ok"));
+    t.home_file(".config/Claude/claude_desktop_config.json", &desktop)
+        .home_file(".config/Code/User/mcp.json", vscode)
+        .home_file(".claude.json", &claude)
+        .home_file(".cursor/mcp.json", &cursor)
+}
+
+#[test]
+fn check_reports_exactly_the_broken_servers() {
+    let t = broken_home();
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.codes(),
+        [
+            s("teleport-mcp-a (project /src/app)", "tsh-agent-update-path"),
+            s("teleport-mcp-a (project /src/app)", "tsh-missing"),
+            s("teleport-mcp-demo", "tsh-managed-update-path"),
+            s("teleport-mcp-x", "tsh-relative"),
+        ]
+    );
+    let j = r.json();
+    assert_eq!(j["summary"]["configs"], 4);
+    assert_eq!(j["summary"]["tsh_servers"], 4);
+    assert_eq!(j["summary"]["errors"], 3);
+    assert_eq!(j["summary"]["warnings"], 1);
+}
+
+#[test]
+fn check_never_prints_env_values() {
+    let t = broken_home();
+    for format in ["text", "json"] {
+        let r = t.run(&["check", "--format", format]);
+        assert!(!r.stdout.contains("s3cr3t"), "{format} output shows an env value:\n{}", r.stdout);
+        assert!(!r.stderr.contains("s3cr3t"));
+        assert!(r.stdout.contains("API_TOKEN"), "env names are shown");
+    }
+    let r = t.run(&["list", "--format", "json"]);
+    assert!(!r.stdout.contains("s3cr3t"));
+}
+
+#[test]
+fn check_text_groups_by_file_with_tilde_paths() {
+    let t = broken_home();
+    let r = t.run(&["check", "--color", "never"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("claude-desktop (user) ~/.config/Claude/claude_desktop_config.json"), "{}", r.stdout);
+    assert!(r.stdout.contains("vscode (user) ~/.config/Code/User/mcp.json"));
+    assert!(r.stdout.contains("error tsh-relative"));
+    assert!(r.stdout.contains("hint: GUI clients do not get your shell's PATH"));
+    assert!(r.stdout.contains("4 configs, 4 servers (4 tsh): 3 errors, 1 warning"), "{}", r.stdout);
+    assert!(!r.stdout.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn check_colour_always_and_no_color() {
+    let t = broken_home();
+    assert!(t.run(&["check", "--color", "always"]).stdout.contains("\x1b["));
+    let t = t.env("CLICOLOR_FORCE", "1");
+    assert!(t.run(&["check"]).stdout.contains("\x1b["));
+    let t = t.env("NO_COLOR", "1");
+    assert!(!t.run(&["check"]).stdout.contains("\x1b["));
+}
+
+#[test]
+fn healthy_home_exits_zero() {
+    let t = TestEnv::new().tsh("18.3.1", None);
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["check"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn empty_home_exits_zero_and_says_so() {
+    let r = TestEnv::new().tsh("18.3.1", None).run(&["check"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("no MCP client configs found"));
+}
+
+#[test]
+fn old_original_tsh_is_version_skew_with_both_versions() {
+    // The stable tsh is 18.2.0 and managed updates run 18.2.3: the original is too old.
+    let t = TestEnv::new()
+        .tsh("18.2.0", Some("18.2.3"))
+        .tsh_at(std::path::Path::new("home/.tsh/bin/9f8e-update-pkg-v2/tsh"), "18.2.3", None)
+        .managed("teleport.example.com", "18.2.3", "9f8e-update-pkg-v2/tsh");
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.codes(), [s("teleport-mcp-ok", "tsh-version-skew")]);
+    let j = r.json();
+    assert_eq!(j["tsh"]["version"], "18.2.0");
+    assert_eq!(j["tsh"]["managed_version"], "18.2.3");
+    assert_eq!(j["tsh"]["reexec_from"], "18.2.0");
+    assert_eq!(j["tsh"]["source"], "path");
+}
+
+#[test]
+fn old_managed_tsh_is_version_skew_with_both_versions() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", Some("18.2.0"))
+        .tsh_at(std::path::Path::new("home/.tsh/bin/1111-update-pkg-v2/tsh"), "18.2.0", None)
+        .managed("teleport.example.com", "18.2.0", "1111-update-pkg-v2/tsh");
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    assert_eq!(j["tsh"]["version"], "18.3.0");
+    assert_eq!(j["tsh"]["managed_version"], "18.2.0");
+    let f = &j["findings"][0];
+    assert_eq!(f["code"], "tsh-version-skew");
+    assert!(f["hint"].as_str().unwrap().contains("tctl autoupdate client-tools target"), "{f}");
+    assert!(f["message"].as_str().unwrap().contains("18.2.0") && f["message"].as_str().unwrap().contains("18.3.0"));
+}
+
+#[test]
+fn reexec_line_is_the_fallback_without_config_json() {
+    // No .config.json: the managed version comes from `Re-executed from version:`.
+    let t = TestEnv::new().tsh("18.2.0", Some("18.2.3"));
+    let r = t.run(&["check", "--format", "json"]);
+    let j = r.json();
+    assert_eq!(j["tsh"]["version"], "18.2.0");
+    assert_eq!(j["tsh"]["managed_version"], "18.2.3");
+    assert_eq!(j["tsh"]["reexec_from"], "18.2.0");
+}
+
+#[test]
+fn tsh_before_18_1_has_no_mcp_connect() {
+    let t = TestEnv::new().tsh("17.4.2", None);
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let r = t.home_file(".cursor/mcp.json", &cursor).run(&["check", "--format", "json"]);
+    assert_eq!(r.codes(), [s("teleport-mcp-ok", "tsh-mcp-unsupported"), s("teleport-mcp-ok", "tsh-version-skew")]);
+}
+
+#[test]
+fn enterprise_version_line_is_read() {
+    let t = TestEnv::new();
+    let script = "#!/bin/sh\necho 'Teleport Enterprise v18.4.1 git:v18.4.1-0-gabcdef0 go1.24.9'\n";
+    crate::env::write(&t.bin().join("tsh"), script);
+    std::fs::set_permissions(t.bin().join("tsh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    assert_eq!(t.run(&["check", "--format", "json"]).json()["tsh"]["version"], "18.4.1");
+}
+
+#[test]
+fn each_tsh_binary_is_run_once_per_version_kind() {
+    let t = broken_home();
+    let _ = t.run(&["check"]);
+    let log = std::fs::read_to_string(t.bin().join("runs.log")).unwrap();
+    // Once with TELEPORT_TOOLS_VERSION=off for its own version, once without for the
+    // re-exec fallback (there is no .config.json), though two configs name it.
+    assert_eq!(log.lines().count(), 2, "{log}");
+}
+
+#[test]
+fn no_stable_tsh_is_tsh_not_found() {
+    let t = TestEnv::new().home_file(
+        ".cursor/mcp.json",
+        &format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("/gone/tsh", "x")),
+    );
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.codes(), [s("teleport-mcp-x", "tsh-missing"), s("teleport-mcp-x", "tsh-not-found")]);
+    assert!(r.json()["tsh"].is_null());
+}
+
+#[test]
+fn not_executable_tsh_is_reported() {
+    let t = TestEnv::new().tsh("18.3.0", None).home_file("tools/tsh", "not a binary");
+    let cmd = t.home_path("tools/tsh");
+    let r = t
+        .home_file(".cursor/mcp.json", &format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry(&cmd, "x")))
+        .run(&["check", "--format", "json"]);
+    assert_eq!(r.codes(), [s("teleport-mcp-x", "tsh-not-executable")]);
+}
+
+#[test]
+fn malformed_config_exits_2_and_others_are_still_reported() {
+    let t = broken_home()
+        .home_file(".cursor/mcp.json", "{\n  \"mcpServers\": {\n    \"a\": {\"command\": 'tsh'}\n  }\n}\n");
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 2);
+    let j = r.json();
+    let cursor = j["configs"].as_array().unwrap().iter().find(|c| c["client"] == "cursor").unwrap();
+    assert_eq!(cursor["status"], "malformed");
+    assert_eq!(cursor["error"]["line"], 3);
+    assert_eq!(cursor["error"]["column"], 22);
+    assert_eq!(j["summary"]["configs"], 4, "the other configs are still read");
+    assert!(r.codes().contains(&s("teleport-mcp-x", "tsh-relative")));
+}
+
+#[test]
+fn malformed_config_text_names_file_line_and_column() {
+    let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", "{\"mcpServers\": {} \"x\": 1}");
+    let r = t.run(&["check"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("~/.cursor/mcp.json:1:18"), "{}", r.stdout);
+    let q = t.run(&["check", "-q"]);
+    assert_eq!(q.code, 2);
+    assert_eq!(q.stdout, "");
+    assert!(q.stderr.contains("mcp.json:1:18"), "quiet mode still names the broken file: {}", q.stderr);
+}
+
+#[test]
+fn utf16_config_is_a_clear_error() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend("{\"mcpServers\": {}}".encode_utf16().flat_map(|c| c.to_le_bytes()));
+    std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
+    std::fs::write(t.home().join(".cursor/mcp.json"), bytes).unwrap();
+    let r = t.run(&["check"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("UTF-16"), "{}", r.stdout);
+}
+
+#[test]
+fn strict_json_client_with_comments_warns_and_strict_makes_it_fail() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".claude.json", "{\n  // a comment Claude Code cannot read\n  \"mcpServers\": {}\n}\n");
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.codes(), [s("-", "config-needs-jsonc")]);
+    assert_eq!(t.run(&["check", "--strict"]).code, 1);
+}
+
+#[test]
+fn duplicate_keys_are_reported() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stable = t.path_of("bin/tsh");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-a": {}}}}}"#,
+        tsh_entry("/old/tsh", "a"),
+        tsh_entry(&stable, "a")
+    );
+    let r = t.home_file(".cursor/mcp.json", &text).run(&["check", "--format", "json"]);
+    assert_eq!(r.codes(), [s("-", "duplicate-key")]);
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn vscode_legacy_settings_are_info() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stable = t.path_of("bin/tsh");
+    let text = format!(
+        "{{\n  \"editor.tabSize\": 2,\n  \"mcp\": {{\"servers\": {{\"teleport-mcp-a\": {}}}}},\n}}",
+        tsh_entry(&stable, "a")
+    );
+    let r = t.home_file(".config/Code/User/settings.json", &text).run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.codes(), [s("-", "vscode-legacy-settings")]);
+}
+
+#[test]
+fn vscode_profiles_insiders_and_vscodium_are_found() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let e = format!(r#"{{"servers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry("tsh", "a"));
+    let t = t
+        .home_file(".config/Code/User/profiles/6a1b2c/mcp.json", &e)
+        .home_file(".config/Code - Insiders/User/mcp.json", &e)
+        .home_file(".config/VSCodium/User/mcp.json", &e);
+    let r = t.run(&["list", "--format", "json"]);
+    let paths: Vec<String> =
+        r.json()["configs"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(
+        paths,
+        [
+            t.home_path(".config/Code/User/profiles/6a1b2c/mcp.json"),
+            t.home_path(".config/Code - Insiders/User/mcp.json"),
+            t.home_path(".config/VSCodium/User/mcp.json"),
+        ]
+    );
+}
+
+#[test]
+fn xdg_config_home_is_ignored_under_home_override() {
+    let t = broken_home().env("XDG_CONFIG_HOME", "/nonexistent-real-config");
+    assert_eq!(t.run(&["list", "--format", "json"]).json()["summary"]["configs"], 4);
+}
+
+#[test]
+fn project_configs_are_read_from_the_current_folder() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .project_file(".mcp.json", &format!(r#"{{"mcpServers": {{"teleport-mcp-p": {}}}}}"#, tsh_entry("tsh", "p")))
+        .project_file(".vscode/mcp.json", r#"{"servers": {}}"#)
+        .project_file(".cursor/mcp.json", r#"{"mcpServers": {}}"#);
+    let r = t.run(&["check", "--format", "json"]);
+    let j = r.json();
+    let scopes: Vec<(&str, &str)> = j["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["client"].as_str().unwrap(), c["scope"].as_str().unwrap()))
+        .collect();
+    assert_eq!(scopes, [("cursor", "project"), ("vscode", "project"), ("claude-code", "project")]);
+    assert_eq!(r.codes(), [s("teleport-mcp-p", "tsh-relative")]);
+}
+
+#[test]
+fn project_command_is_never_run_without_trust_project() {
+    let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("project/tools/tsh"), "18.1.0", None);
+    let evil = t.path_of("project/tools/tsh");
+    let t =
+        t.project_file(".mcp.json", &format!(r#"{{"mcpServers": {{"teleport-mcp-p": {}}}}}"#, tsh_entry(&evil, "p")));
+    let r = t.run(&["check", "--format", "json"]);
+    assert!(!t.project().join("tools/runs.log").exists(), "a project-level command was executed");
+    assert_eq!(r.codes(), [s("teleport-mcp-p", "project-command-not-run")]);
+    assert_eq!(r.code, 0);
+    let r = t.run(&["check", "--format", "json", "--trust-project"]);
+    assert!(t.project().join("tools/runs.log").exists(), "--trust-project allows it");
+    assert_eq!(r.codes(), [s("teleport-mcp-p", "tsh-version-skew")]);
+}
+
+#[test]
+fn project_option_points_elsewhere() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file("src/app/.mcp.json", r#"{"mcpServers": {"x": {"command": "npx"}}}"#);
+    let dir = t.home_path("src/app");
+    let r = t.run(&["list", "--format", "json", "--project", &dir]);
+    assert_eq!(r.json()["configs"][0]["path"], t.home_path("src/app/.mcp.json"));
+}
+
+#[test]
+fn config_option_reads_only_that_file_and_infers_the_client() {
+    let t = broken_home().home_file("elsewhere/mcp.json", r#"{"mcpServers": {"a": {"command": "/x"}}}"#);
+    let r = t.run(&["list", "--format", "json", "--config", &t.home_path(".cursor/mcp.json")]);
+    assert_eq!(r.json()["summary"]["configs"], 1);
+    assert_eq!(r.json()["configs"][0]["client"], "cursor");
+    let r = t.run(&["list", "--config", &t.home_path("elsewhere/mcp.json")]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--client"), "{}", r.stderr);
+    let r = t.run(&["list", "--format", "json", "--config", &t.home_path("elsewhere/mcp.json"), "--client", "cursor"]);
+    assert_eq!(r.json()["configs"][0]["servers"][0]["command"], "/x");
+}
+
+#[test]
+fn config_option_on_a_missing_file_is_exit_2() {
+    let t = TestEnv::new();
+    let r = t.run(&["check", "--config", &t.home_path(".cursor/mcp.json")]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("cannot read"), "{}", r.stdout);
+}
+
+#[test]
+fn client_option_limits_the_clients() {
+    let t = broken_home();
+    let r = t.run(&["list", "--format", "json", "--client", "cursor"]);
+    assert_eq!(r.json()["summary"]["configs"], 1);
+}
+
+#[test]
+fn list_shows_servers_without_running_anything() {
+    let t = broken_home();
+    let r = t.run(&["list"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("teleport-mcp-x [tsh]: tsh mcp connect x"), "{}", r.stdout);
+    assert!(!t.bin().join("runs.log").exists(), "list runs nothing");
+}
+
+#[test]
+fn json_has_schema_1_and_every_documented_key() {
+    let t = broken_home();
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(j["schema"], 1);
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&j), ["schema", "tsh", "configs", "findings", "summary"]);
+    assert_eq!(keys(&j["tsh"]), ["path", "source", "version", "managed_version", "reexec_from"]);
+    let c = &j["configs"][0];
+    assert_eq!(keys(c), ["client", "scope", "path", "syntax", "status", "error", "servers"]);
+    assert_eq!(keys(&c["servers"][0]), ["name", "tsh", "transport", "command", "args", "env_keys", "findings"]);
+    assert_eq!(keys(&c["servers"][0]["findings"][0]), ["code", "severity", "message", "hint"]);
+    assert_eq!(keys(&j["findings"][0]), ["code", "severity", "client", "path", "server", "message", "hint"]);
+    assert_eq!(keys(&j["summary"]), ["configs", "servers", "tsh_servers", "errors", "warnings", "changed"]);
+}
+
+#[test]
+fn remote_servers_are_listed_and_never_flagged() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".cursor/mcp.json", r#"{"mcpServers": {"teleport-mcp-r": {"url": "https://mcp.example.com"}}}"#);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["configs"][0]["servers"][0]["transport"], "remote");
+}
+
+#[test]
+fn control_characters_from_configs_are_escaped_in_text() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".cursor/mcp.json", r#"{"mcpServers": {"evil\u001b[2J": {"command": "npx"}}}"#);
+    let r = t.run(&["list"]);
+    assert!(!r.stdout.contains('\x1b'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("evil\\u{1b}[2J"));
+}
+
+#[test]
+fn quiet_check_prints_nothing_and_exits_by_status() {
+    let t = broken_home();
+    let r = t.run(&["check", "-q"]);
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (1, "", ""));
+}
+
+#[test]
+fn tsh_option_must_be_executable() {
+    let t = TestEnv::new().home_file("notexec", "x");
+    let r = t.run(&["check", "--tsh", &t.home_path("notexec")]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not executable"), "{}", r.stderr);
+    let r = t.run(&["check", "--tsh", "/does/not/exist"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn usage_error_exits_2() {
+    assert_eq!(TestEnv::new().run(&["check", "--format", "yaml"]).code, 2);
+}
+
+#[test]
+fn completions_for_bash() {
+    let r = TestEnv::new().run(&["completions", "bash"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("fix-config"));
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    let t = broken_home();
+    let mut child = t
+        .std_cmd(&["list", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -1,0 +1,168 @@
+//! `TestEnv`: a temporary machine (home, PATH folder, project folder) and a fluent way to run
+//! mcpcfg in it.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub struct TestEnv {
+    pub root: TempDir,
+    extra_env: Vec<(String, String)>,
+}
+
+/// What a run gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Every finding code in the JSON output, as `(server or "-", code)`.
+    pub fn codes(&self) -> Vec<(String, String)> {
+        let j = self.json();
+        let mut v: Vec<(String, String)> = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["server"].as_str().unwrap_or("-").to_owned(), f["code"].as_str().unwrap().to_owned()))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// A fake tsh: reports `own` with `TELEPORT_TOOLS_VERSION=off`; otherwise, when `managed` is
+/// set, reports the managed version and `Re-executed from version: own`, as a re-executing tsh
+/// does. Every run appends a line to `<its folder>/runs.log`.
+pub fn fake_tsh_script(own: &str, managed: Option<&str>) -> String {
+    let reexec = match managed {
+        Some(m) => format!(
+            "  if [ \"$TELEPORT_TOOLS_VERSION\" != off ]; then\n    echo \"Teleport v{m} git:v{m}-0-g1a2b3c4 go1.24.7\"\n    echo \"Re-executed from version: {own}\"\n    exit 0\n  fi\n"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "#!/bin/sh\necho \"$0 $*\" >> \"$(dirname \"$0\")/runs.log\"\nif [ \"$1\" = version ]; then\n{reexec}  echo \"Teleport v{own} git:v{own}-0-g1a2b3c4 go1.24.7\"\n  exit 0\nfi\necho 'ERROR: not a real tsh' >&2\nexit 1\n"
+    )
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let root = tempfile::Builder::new().prefix("mcpcfg-test").tempdir().unwrap();
+        for d in ["home", "bin", "project"] {
+            fs::create_dir_all(root.path().join(d)).unwrap();
+        }
+        TestEnv { root, extra_env: vec![] }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.root.path().join("home")
+    }
+
+    pub fn bin(&self) -> PathBuf {
+        self.root.path().join("bin")
+    }
+
+    pub fn project(&self) -> PathBuf {
+        self.root.path().join("project")
+    }
+
+    /// Writes `text` at `rel` under the home folder, creating folders.
+    pub fn home_file(self, rel: &str, text: &str) -> Self {
+        write(&self.home().join(rel), text);
+        self
+    }
+
+    pub fn project_file(self, rel: &str, text: &str) -> Self {
+        write(&self.project().join(rel), text);
+        self
+    }
+
+    /// A fake tsh at `path` (absolute, or relative to the test root).
+    pub fn tsh_at(self, path: &Path, own: &str, managed: Option<&str>) -> Self {
+        let p = if path.is_absolute() { path.to_path_buf() } else { self.root.path().join(path) };
+        write(&p, &fake_tsh_script(own, managed));
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        self
+    }
+
+    /// The stable tsh on PATH: `<root>/bin/tsh`.
+    pub fn tsh(self, own: &str, managed: Option<&str>) -> Self {
+        let p = self.bin().join("tsh");
+        self.tsh_at(&p, own, managed)
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.extra_env.push((k.into(), v.into()));
+        self
+    }
+
+    /// `~/.tsh/.config.json` and `current-profile` as managed updates leave them.
+    pub fn managed(self, proxy: &str, version: &str, tsh_rel: &str) -> Self {
+        let cfg = format!(
+            r#"{{"version":"v1","configs":{{"{proxy}":{{"version":"{version}","disabled":false}}}},"tools":[{{"version":"{version}","os":"linux","arch":"amd64","path":{{"tsh":"{tsh_rel}","tctl":"{tsh_rel}"}}}}],"max_tools":3}}"#
+        );
+        self.home_file(".tsh/bin/.config.json", &cfg).home_file(".tsh/current-profile", proxy)
+    }
+
+    pub fn path_of(&self, rel: &str) -> String {
+        self.root.path().join(rel).to_string_lossy().into_owned()
+    }
+
+    pub fn home_path(&self, rel: &str) -> String {
+        self.home().join(rel).to_string_lossy().into_owned()
+    }
+
+    pub fn read_home(&self, rel: &str) -> String {
+        fs::read_to_string(self.home().join(rel)).unwrap()
+    }
+
+    /// The command, run in the project folder with a clean environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        Command::from_std(self.std_cmd(args))
+    }
+
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("mcpcfg"));
+        c.env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", self.bin().display()))
+            .env("MCPCFG_HOME", self.home())
+            .env("XDG_STATE_HOME", self.root.path().join("state"))
+            .current_dir(self.project())
+            .args(args);
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.cmd(args).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn write(p: &Path, text: &str) {
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+/// A `tsh mcp config` entry.
+pub fn tsh_entry(command: &str, app: &str) -> String {
+    format!(
+        r#"{{"command": {}, "args": ["mcp", "connect", "{app}"], "env": {{"API_TOKEN": "s3cr3t-env-value"}}}}"#,
+        serde_json::Value::String(command.into())
+    )
+}

@@ -1,0 +1,5 @@
+//! The one integration test binary: the real `mcpcfg` against a temporary home, with fake `tsh`
+//! scripts that print what a real `tsh version --client` prints.
+
+mod check;
+mod env;
