@@ -93,7 +93,7 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
             writeln!(stdout)?;
         }
         Format::Text if s.quiet => {
-            for e in quiet_errors(s, report) {
+            for e in quiet_errors(report) {
                 eprintln!("mcpcfg: {e}");
             }
         }
@@ -102,16 +102,18 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
         }
     }
     stdout.flush()?;
+    // A write that failed is a diagnostic: stderr, whatever the format.
+    for e in &report.errors {
+        eprintln!("mcpcfg: {}", output::clean(e));
+    }
     Ok(())
 }
 
 /// In quiet mode, what still has to be said: files that could not be read or written.
-fn quiet_errors(_s: &Settings, report: &Report) -> Vec<String> {
-    let mut out: Vec<String> = report
+fn quiet_errors(report: &Report) -> Vec<String> {
+    report
         .all_findings()
         .filter(|(_, _, f)| f.code == findings::Code::ConfigMalformed)
         .map(|(_, _, f)| output::clean(&f.message))
-        .collect();
-    out.extend(report.errors.iter().cloned());
-    out
+        .collect()
 }

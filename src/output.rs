@@ -24,6 +24,11 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// A diff made safe for a terminal, line by line.
+pub fn clean_diff(s: &str) -> String {
+    s.lines().map(|l| clean(l) + "\n").collect()
+}
+
 /// ANSI styling, or none.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {

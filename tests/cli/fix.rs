@@ -1,0 +1,361 @@
+//! `fix-config` and `undo`: byte-exact repairs, the write protocol, backups.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::env::{TestEnv, tsh_entry};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix")
+}
+
+fn client_file(client: &str) -> &'static str {
+    match client {
+        "claude-code" => ".claude.json",
+        "vscode" => ".config/Code/User/mcp.json",
+        "vscode-settings" => ".config/Code/User/settings.json",
+        _ => ".cursor/mcp.json",
+    }
+}
+
+/// The JSON-escaped text of `s` without its quotes, as it appears inside a literal.
+fn escaped(s: &str) -> String {
+    let j = serde_json::Value::String(s.into()).to_string();
+    j[1..j.len() - 1].to_owned()
+}
+
+/// Every `testdata/fix/<case>`: `in.json` becomes exactly `out.json` (with `@TSH@` standing for the
+/// stable tsh), the exit status is `exit` (default 0), and a second run changes nothing.
+#[test]
+fn fixtures_round_trip_byte_for_byte() {
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 12);
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let read = |f: &str| fs::read(case.join(f)).ok();
+        let client = read("client").map(|b| String::from_utf8(b).unwrap().trim().to_owned()).unwrap_or_default();
+        let want_exit: i32 = read("exit").map(|b| String::from_utf8(b).unwrap().trim().parse().unwrap()).unwrap_or(0);
+        let t = TestEnv::new().tsh("18.3.0", None);
+        let rel = client_file(&client);
+        let target = t.home().join(rel);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let input = read("in.json").unwrap();
+        fs::write(&target, &input).unwrap();
+        let want = String::from_utf8(read("out.json").unwrap()).unwrap().replace("@TSH@", &escaped(&t.path_of("bin/tsh")));
+
+        let r = t.run(&["fix-config", "--format", "json"]);
+        assert_eq!(r.code, want_exit, "{name}: exit status\n{}\n{}", r.stdout, r.stderr);
+        assert_eq!(String::from_utf8(fs::read(&target).unwrap()).unwrap(), want, "{name}: repaired bytes");
+        if want.as_bytes() == input.as_slice() {
+            assert!(r.json()["changes"].as_array().unwrap().is_empty(), "{name}");
+        }
+
+        let mtime = fs::metadata(&target).unwrap().modified().unwrap();
+        let again = t.run(&["fix-config", "--format", "json"]);
+        assert_eq!(again.code, want_exit, "{name}: second run\n{}", again.stdout);
+        assert!(again.json()["changes"].as_array().unwrap().is_empty(), "{name}: second run changed something");
+        assert_eq!(fs::metadata(&target).unwrap().modified().unwrap(), mtime, "{name}: second run wrote the file");
+        if want_exit == 0 {
+            assert_eq!(t.run(&["check"]).code, 0, "{name}: check after fix");
+        }
+    }
+}
+
+fn stale_home() -> (TestEnv, String) {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let text = format!("{{\n  \"mcpServers\": {{\n    \"teleport-mcp-demo\": {}\n  }}\n}}\n", tsh_entry(&stale, "demo"));
+    (t, text)
+}
+
+#[test]
+fn fix_config_reports_changes_and_what_to_restart() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".config/Claude/claude_desktop_config.json", &text).home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--color", "never"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("fixed ~/.cursor/mcp.json: teleport-mcp-demo:"), "{}", r.stdout);
+    assert!(r.stdout.contains("restart Cursor"));
+    assert!(r.stdout.contains("quit it fully first"), "Claude Desktop caveat: {}", r.stdout);
+    assert!(!r.stdout.contains("s3cr3t"));
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(j["summary"]["errors"], 0);
+}
+
+#[test]
+fn fix_config_json_lists_changes() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--format", "json"]);
+    let ch = &r.json()["changes"][0];
+    assert_eq!(ch["path"], t.home_path(".cursor/mcp.json"));
+    assert_eq!(ch["server"], "teleport-mcp-demo");
+    assert_eq!(ch["from"], t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh"));
+    assert_eq!(ch["to"], t.path_of("bin/tsh"));
+    assert_eq!(r.json()["summary"]["changed"], 1);
+}
+
+#[test]
+fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text.replace("\"args\"", "\"env\": {\"TOKEN\": \"s3cr3t-near\"}, \"args\""));
+    let before = fs::read(t.home().join(".cursor/mcp.json")).unwrap();
+    let r = t.run(&["fix-config", "--dry-run"]);
+    assert_eq!(r.code, 1, "dry run: the findings still stand");
+    assert!(r.stdout.contains("--- a/~/.cursor/mcp.json"), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("+    \"teleport-mcp-demo\": {{\"command\": \"{}\"", t.path_of("bin/tsh"))));
+    assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
+    assert!(r.stdout.contains("<redacted>"));
+    assert_eq!(fs::read(t.home().join(".cursor/mcp.json")).unwrap(), before);
+    assert!(!t.root.path().join("state/mcpcfg").exists(), "no backup on a dry run");
+}
+
+#[test]
+fn server_option_repairs_only_that_server() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-b": {}}}}}"#,
+        tsh_entry("tsh", "a"),
+        tsh_entry("tsh", "b")
+    );
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--server", "teleport-mcp-b", "--format", "json"]);
+    assert_eq!(r.json()["changes"].as_array().unwrap().len(), 1);
+    let after = t.read_home(".cursor/mcp.json");
+    assert!(after.contains(r#""teleport-mcp-a": {"command": "tsh""#));
+    assert!(!after.contains(r#""teleport-mcp-b": {"command": "tsh""#));
+}
+
+#[test]
+fn project_configs_need_include_project() {
+    let (t, text) = stale_home();
+    let t = t.project_file(".mcp.json", &text);
+    let r = t.run(&["fix-config", "--color", "never"]);
+    assert!(r.stdout.contains("--include-project"), "{}", r.stdout);
+    assert_eq!(fs::read_to_string(t.project().join(".mcp.json")).unwrap(), text);
+    let r = t.run(&["fix-config", "--include-project"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_ne!(fs::read_to_string(t.project().join(".mcp.json")).unwrap(), text);
+}
+
+#[test]
+fn version_skew_is_left_and_exits_1() {
+    let (t, text) = stale_home();
+    let t = TestEnv { ..t }.tsh("18.2.0", None).home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["changes"].as_array().unwrap().len(), 1, "the path is still repaired");
+    let codes: Vec<&str> = r.json()["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["tsh-version-skew"]);
+}
+
+#[test]
+fn no_stable_tsh_changes_nothing_and_exits_1() {
+    let t = TestEnv::new();
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry("/gone/tsh", "a"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("tsh-not-found"));
+    assert_eq!(t.read_home(".cursor/mcp.json"), text);
+}
+
+#[test]
+fn tsh_option_sets_the_target() {
+    let (t, text) = stale_home();
+    let t = t.tsh_at(Path::new("opt/tsh"), "18.3.0", None).home_file(".cursor/mcp.json", &text);
+    let to = t.path_of("opt/tsh");
+    let r = t.run(&["fix-config", "--tsh", &to, "--format", "json"]);
+    assert_eq!(r.json()["changes"][0]["to"], to);
+}
+
+#[test]
+fn relative_symlink_chain_stays_a_chain() {
+    let (t, text) = stale_home();
+    // ~/.cursor/mcp.json -> ../dotfiles/link2.json -> real/mcp.json (relative to dotfiles/)
+    let t = t.home_file("dotfiles/real/mcp.json", &text);
+    std::os::unix::fs::symlink("real/mcp.json", t.home().join("dotfiles/link2.json")).unwrap();
+    fs::create_dir_all(t.home().join(".cursor")).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/link2.json", t.home().join(".cursor/mcp.json")).unwrap();
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(fs::symlink_metadata(t.home().join(".cursor/mcp.json")).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(t.home().join("dotfiles/link2.json")).unwrap().file_type().is_symlink());
+    assert!(t.read_home("dotfiles/real/mcp.json").contains(&t.path_of("bin/tsh")));
+}
+
+#[test]
+fn symlink_loop_is_an_error_and_nothing_is_written() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    fs::create_dir_all(t.home().join(".cursor")).unwrap();
+    std::os::unix::fs::symlink("b.json", t.home().join(".cursor/mcp.json")).unwrap();
+    std::os::unix::fs::symlink("mcp.json", t.home().join(".cursor/b.json")).unwrap();
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn file_mode_0600_is_kept() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let p = t.home().join(".cursor/mcp.json");
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o7777, 0o600);
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+    fs::write(&p, &text).unwrap();
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o7777, 0o640);
+}
+
+#[test]
+fn hard_link_gets_a_warning() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    fs::hard_link(t.home().join(".cursor/mcp.json"), t.home().join("other-link.json")).unwrap();
+    let r = t.run(&["fix-config", "--color", "never"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("hard link"), "{}", r.stdout);
+    assert_eq!(fs::metadata(t.home().join(".cursor/mcp.json")).unwrap().nlink(), 1);
+}
+
+#[test]
+fn read_only_file_is_exit_2_and_unchanged() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let p = t.home().join(".cursor/mcp.json");
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&p.display().to_string()), "names the file: {}", r.stderr);
+    assert_eq!(fs::read_to_string(&p).unwrap(), text);
+}
+
+#[test]
+fn read_only_folder_is_exit_2_and_unchanged() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let dir = t.home().join(".cursor");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
+    let r = t.run(&["fix-config"]);
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(t.read_home(".cursor/mcp.json"), text);
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no temp file left");
+}
+
+#[test]
+fn malformed_file_is_never_written() {
+    let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", "{\"mcpServers\": {\"teleport-mcp-a\": {\"command\": \"tsh\",,}}}");
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(t.read_home(".cursor/mcp.json"), "{\"mcpServers\": {\"teleport-mcp-a\": {\"command\": \"tsh\",,}}}");
+}
+
+#[test]
+fn concurrent_change_is_detected_exit_3_and_kept() {
+    let (t, text) = stale_home();
+    let t = t
+        .home_file(".cursor/mcp.json", &text)
+        .env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", "printf '%s' '{\"edited\": true}' > \"$MCPCFG_TARGET\"");
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("changed while mcpcfg was working on it"), "{}", r.stderr);
+    assert_eq!(t.read_home(".cursor/mcp.json"), "{\"edited\": true}", "the other writer's change survives");
+    assert_eq!(fs::read_dir(t.home().join(".cursor")).unwrap().count(), 1, "no temp file left");
+}
+
+#[test]
+fn undo_restores_the_original_bytes_through_symlinks() {
+    let (t, text) = stale_home();
+    let t = t.home_file("dotfiles/cursor-mcp.json", &text);
+    fs::create_dir_all(t.home().join(".cursor")).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/cursor-mcp.json", t.home().join(".cursor/mcp.json")).unwrap();
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_ne!(t.read_home("dotfiles/cursor-mcp.json"), text);
+    let state = t.root.path().join("state/mcpcfg");
+    assert_eq!(fs::metadata(&state.join("backups")).unwrap().permissions().mode() & 0o777, 0o700);
+    let r = t.run(&["undo"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(t.read_home("dotfiles/cursor-mcp.json"), text);
+    assert!(fs::symlink_metadata(t.home().join(".cursor/mcp.json")).unwrap().file_type().is_symlink());
+    let r = t.run(&["undo"]);
+    assert!(r.stdout.contains("nothing to undo"), "{}", r.stdout);
+}
+
+#[test]
+fn undo_refuses_a_file_changed_since() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    fs::write(t.home().join(".cursor/mcp.json"), "{\"mine\": 1}").unwrap();
+    let r = t.run(&["undo"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("changed since"), "{}", r.stdout);
+    assert_eq!(t.read_home(".cursor/mcp.json"), "{\"mine\": 1}");
+}
+
+#[test]
+fn no_backup_leaves_no_state() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    assert_eq!(t.run(&["fix-config", "--no-backup"]).code, 0);
+    assert!(!t.root.path().join("state/mcpcfg/backups").exists());
+}
+
+/// SIGKILL at random moments during fix-config on a large `~/.claude.json`: afterwards the
+/// file is always exactly the old or exactly the new text.
+#[test]
+fn killed_fix_config_leaves_old_or_new_text() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let mut projects = Vec::new();
+    for i in 0..4000 {
+        projects.push(format!(
+            r#""/home/u/src/p{i}": {{"allowedTools": [], "history": [{{"display": "{}", "pastedContents": {{}}}}], "mcpServers": {{}}}}"#,
+            "prompt text ".repeat(40)
+        ));
+    }
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let old = format!(
+        r#"{{"numStartups": 3, "projects": {{{}}}, "mcpServers": {{"teleport-mcp-demo": {}}}}}"#,
+        projects.join(", "),
+        tsh_entry(&stale, "demo")
+    );
+    let new = old.replace(&escaped(&stale), &escaped(&t.path_of("bin/tsh")));
+    let path = t.home().join(".claude.json");
+    let runs: u64 = std::env::var("MCPCFG_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let (mut killed, mut finished) = (0, 0);
+    for _ in 0..runs {
+        fs::write(&path, &old).unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = std::time::Duration::from_micros(seed % 40_000);
+        let mut child = t.std_cmd(&["fix-config", "--no-backup", "-q"]).spawn().unwrap();
+        std::thread::sleep(delay);
+        match child.try_wait().unwrap() {
+            Some(_) => finished += 1,
+            None => {
+                child.kill().unwrap();
+                killed += 1;
+            }
+        }
+        child.wait().unwrap();
+        let now = fs::read_to_string(&path).unwrap();
+        assert!(now == old || now == new, "after a kill the file is neither the old nor the new text");
+        let leftovers: Vec<_> = fs::read_dir(t.home())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("mcpcfg"))
+            .collect();
+        for l in leftovers {
+            // A kill between creating and renaming the temp file can leave it behind; it never
+            // replaces the config, and it is removed here so the next run starts clean.
+            fs::remove_file(l.path()).unwrap();
+        }
+    }
+    assert!(killed > 0, "the test must kill some runs ({finished} finished)");
+}
