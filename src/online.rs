@@ -482,7 +482,10 @@ pub fn mcp_apps(tsh: &Path, timeout: Duration) -> anyhow::Result<Vec<McpApp>> {
         );
     }
     if !out.success() {
-        bail!("tsh mcp ls failed: {}", describe_failure(false, "", &out.stderr));
+        bail!(
+            "tsh mcp ls failed: {}",
+            describe_failure(false, "", &out.stderr)
+        );
     }
     parse_mcp_ls(&out.stdout)
 }
@@ -521,8 +524,14 @@ mod tests {
     fn rfc3339_basic_and_offsets() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("2026-11-27T19:00:00Z"), Some(1_795_806_000));
-        assert_eq!(parse_rfc3339("2026-11-27T21:00:00+02:00"), Some(1_795_806_000));
-        assert_eq!(parse_rfc3339("2026-11-27T13:30:00-05:30"), Some(1_795_806_000));
+        assert_eq!(
+            parse_rfc3339("2026-11-27T21:00:00+02:00"),
+            Some(1_795_806_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-27T13:30:00-05:30"),
+            Some(1_795_806_000)
+        );
         assert_eq!(
             parse_rfc3339("2026-11-27T19:00:00.123456789Z"),
             Some(1_795_806_000)
@@ -530,7 +539,10 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-11-27t19:00:00z"), Some(1_795_806_000));
         assert_eq!(parse_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400));
         assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), Some(-1));
-        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z"), Some(GO_ZERO_TIME_UNIX));
+        assert_eq!(
+            parse_rfc3339("0001-01-01T00:00:00Z"),
+            Some(GO_ZERO_TIME_UNIX)
+        );
     }
 
     #[test]
@@ -644,7 +656,9 @@ mod tests {
         );
         assert_eq!(
             parse_status(true, "not json", "", NOW),
-            SessionState::Unknown("tsh status printed something that is not its JSON status".into())
+            SessionState::Unknown(
+                "tsh status printed something that is not its JSON status".into()
+            )
         );
         assert_eq!(
             parse_status(false, "", "", NOW),

@@ -117,15 +117,24 @@ pub fn probe_all(specs: &[LaunchSpec], timeout: Duration) -> Vec<ProbeOutcome> {
     match joined {
         Ok(Ok(outcomes)) => outcomes,
         Ok(Err(_panic)) => all_failed(specs.len(), "internal error: the probe panicked"),
-        Err(e) => all_failed(specs.len(), &format!("could not start the probe thread: {e}")),
+        Err(e) => all_failed(
+            specs.len(),
+            &format!("could not start the probe thread: {e}"),
+        ),
     }
 }
 
 fn all_failed(n: usize, reason: &str) -> Vec<ProbeOutcome> {
-    (0..n).map(|_| start_failed(reason.to_string(), None, Vec::new())).collect()
+    (0..n)
+        .map(|_| start_failed(reason.to_string(), None, Vec::new()))
+        .collect()
 }
 
-fn start_failed(reason: String, exit_status: Option<i32>, stderr_tail: Vec<String>) -> ProbeOutcome {
+fn start_failed(
+    reason: String,
+    exit_status: Option<i32>,
+    stderr_tail: Vec<String>,
+) -> ProbeOutcome {
     ProbeOutcome::StartFailed {
         reason,
         exit_status,
@@ -140,7 +149,12 @@ fn run_all(specs: &[LaunchSpec], timeout: Duration) -> Vec<ProbeOutcome> {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return all_failed(specs.len(), &format!("could not start the async runtime: {e}")),
+        Err(e) => {
+            return all_failed(
+                specs.len(),
+                &format!("could not start the async runtime: {e}"),
+            );
+        }
     };
     let specs = specs.to_vec();
     let outcomes = runtime.block_on(async move {
@@ -201,10 +215,7 @@ enum SessionEnd {
     /// The handshake failed (connection closed, error answer, …).
     InitializeFailed(String),
     /// The handshake worked but `tools/list` failed.
-    ListFailed {
-        client: Session,
-        error: String,
-    },
+    ListFailed { client: Session, error: String },
 }
 
 enum Phase {
@@ -258,7 +269,11 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
-            return start_failed(format!("could not start: {}", io_reason(&e)), None, Vec::new());
+            return start_failed(
+                format!("could not start: {}", io_reason(&e)),
+                None,
+                Vec::new(),
+            );
         }
     };
     // From here on, whatever happens (even a panic or this future being dropped), the
@@ -334,7 +349,10 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
         }
         Phase::Session(SessionEnd::ListFailed { client, error }) => {
             shut_down(client, &mut child, deadline).await;
-            Err((format!("handshake done, but tools/list failed: {error}"), None))
+            Err((
+                format!("handshake done, but tools/list failed: {error}"),
+                None,
+            ))
         }
         Phase::Session(SessionEnd::InitializeFailed(error)) => {
             // Usually the server closed stdout because it is exiting: wait a little for its
@@ -391,11 +409,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
 /// End a server politely: cancel the session (which closes its stdin), give it until the
 /// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
 /// the group afterwards in any case.
-async fn shut_down(
-    client: Session,
-    child: &mut Child,
-    deadline: Instant,
-) {
+async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
     let grace = SHUTDOWN_GRACE
         .min(deadline.saturating_duration_since(Instant::now()))
         .max(Duration::from_millis(100));
@@ -406,13 +420,19 @@ async fn shut_down(
 
 fn exited_reason(status: ExitStatus, stage: &Stage) -> (String, Option<i32>) {
     if let Some(code) = status.code() {
-        return (format!("exited with status {code} {}", stage.when()), Some(code));
+        return (
+            format!("exited with status {code} {}", stage.when()),
+            Some(code),
+        );
     }
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = status.signal() {
-            return (format!("was killed by signal {signal} {}", stage.when()), None);
+            return (
+                format!("was killed by signal {signal} {}", stage.when()),
+                None,
+            );
         }
     }
     (format!("exited ({status}) {}", stage.when()), None)
