@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use rmcp::ServiceExt;
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
-use rmcp::service::RunningService;
+use rmcp::service::{ClientInitializeError, RunningService, ServiceError};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
@@ -212,10 +212,15 @@ enum SessionEnd {
         server_version: String,
         tools: usize,
     },
-    /// The handshake failed (connection closed, error answer, …).
-    InitializeFailed(String),
-    /// The handshake worked but `tools/list` failed.
-    ListFailed { client: Session, error: String },
+    /// The handshake failed. `closed`: the server closed the stream (it is probably exiting,
+    /// and its exit status says more than the error).
+    InitializeFailed { error: String, closed: bool },
+    /// The handshake worked but `tools/list` failed (`closed` as above).
+    ListFailed {
+        client: Session,
+        error: String,
+        closed: bool,
+    },
 }
 
 enum Phase {
@@ -296,7 +301,17 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
         async move {
             let client = match client_config().serve((stdout, stdin)).await {
                 Ok(client) => client,
-                Err(e) => return SessionEnd::InitializeFailed(e.to_string()),
+                Err(e) => {
+                    let closed = matches!(
+                        e,
+                        ClientInitializeError::ConnectionClosed(_)
+                            | ClientInitializeError::TransportError { .. }
+                    );
+                    return SessionEnd::InitializeFailed {
+                        error: e.to_string(),
+                        closed,
+                    };
+                }
             };
             handshake_done.store(true, Ordering::SeqCst);
             let (server_name, server_version) = client
@@ -313,6 +328,10 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
                 },
                 Err(e) => SessionEnd::ListFailed {
                     client,
+                    closed: matches!(
+                        e,
+                        ServiceError::TransportClosed | ServiceError::TransportSend(_)
+                    ),
                     error: e.to_string(),
                 },
             }
@@ -347,23 +366,38 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
                 }
             })
         }
-        Phase::Session(SessionEnd::ListFailed { client, error }) => {
+        Phase::Session(SessionEnd::ListFailed {
+            client,
+            error,
+            closed,
+        }) => {
             shut_down(client, &mut child, deadline).await;
-            Err((
-                format!("handshake done, but tools/list failed: {error}"),
-                None,
-            ))
+            let exited = child.try_wait().ok().flatten();
+            exit_status = exited;
+            match exited {
+                Some(status) if closed => Err(exited_reason(status, &Stage::AfterHandshake)),
+                _ => Err((
+                    format!("handshake done, but tools/list failed: {error}"),
+                    None,
+                )),
+            }
         }
-        Phase::Session(SessionEnd::InitializeFailed(error)) => {
-            // Usually the server closed stdout because it is exiting: wait a little for its
-            // exit status, which says more than "connection closed".
+        Phase::Session(SessionEnd::InitializeFailed { error, closed }) => {
+            // A closed stream usually means the server is exiting: wait a little for its exit
+            // status, which says more than "connection closed".
             let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now()));
-            match tokio::time::timeout(grace, child.wait()).await {
-                Ok(Ok(status)) => {
-                    exit_status = Some(status);
-                    Err(exited_reason(status, &Stage::BeforeHandshake))
-                }
-                _ => Err((format!("the handshake failed: {error}"), None)),
+            let exited = if closed {
+                tokio::time::timeout(grace, child.wait())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            } else {
+                None
+            };
+            exit_status = exited;
+            match exited {
+                Some(status) => Err(exited_reason(status, &Stage::BeforeHandshake)),
+                None => Err((format!("the handshake failed: {error}"), None)),
             }
         }
         Phase::Exited(Ok(status)) => {

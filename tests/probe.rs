@@ -46,10 +46,12 @@ fn connect(fake_name: &str, app: &str) -> LaunchSpec {
     }
 }
 
-fn temp_dir(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(unique(&format!("mcpcfg-test-{label}")));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A temporary folder, removed when the returned value is dropped.
+fn temp_dir(label: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("mcpcfg-test-{label}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Is `pid` a live process (zombies count as dead: they run nothing)?
@@ -145,7 +147,7 @@ fn expect_start_failed(outcome: &ProbeOutcome) -> (&str, Option<i32>, &[String])
 #[test]
 fn ok_server_reports_name_version_and_all_tool_pages() {
     let dir = temp_dir("ok");
-    let pidfile = dir.join("pids");
+    let pidfile = dir.path().join("pids");
     let app = unique("ok");
     let mut spec = connect("mcp-ok", &app);
     spec.env
@@ -190,7 +192,7 @@ fn server_without_tools_is_no_tools() {
 #[test]
 fn hanging_server_times_out_and_its_whole_group_dies() {
     let dir = temp_dir("hang");
-    let pidfile = dir.join("pids");
+    let pidfile = dir.path().join("pids");
     let app = unique("hang");
     let mut spec = connect("mcp-hang", &app);
     spec.env
@@ -223,7 +225,7 @@ fn hanging_server_times_out_and_its_whole_group_dies() {
 #[test]
 fn server_ignoring_stdin_eof_after_success_is_killed() {
     let dir = temp_dir("linger");
-    let pidfile = dir.join("pids");
+    let pidfile = dir.path().join("pids");
     let app = unique("linger");
     let mut spec = connect("mcp-ok", &app);
     spec.env.extend([
@@ -245,7 +247,7 @@ fn server_ignoring_stdin_eof_after_success_is_killed() {
 #[test]
 fn server_exiting_with_a_child_holding_stdout_is_reported_and_the_child_dies() {
     let dir = temp_dir("orphan");
-    let pidfile = dir.join("pids");
+    let pidfile = dir.path().join("pids");
     let marker = unique("orphan");
     let spec = LaunchSpec {
         command: "/bin/sh".into(),
@@ -272,6 +274,62 @@ fn server_exiting_with_a_child_holding_stdout_is_reported_and_the_child_dies() {
     assert_eq!(tail, ["ERROR: gave up".to_string()]);
     assert_eq!(pids_in(&pidfile).len(), 1);
     assert_all_gone(&pidfile, &marker);
+}
+
+#[test]
+fn handshake_error_answer_is_reported() {
+    let dir = temp_dir("initerr");
+    let pidfile = dir.path().join("pids");
+    let app = unique("initerr");
+    let mut spec = connect("mcp-ok", &app);
+    spec.env.extend([
+        ("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()),
+        (
+            "FAKE_TSH_INIT_ERROR".into(),
+            "upstream MCP server refused the session".into(),
+        ),
+    ]);
+    let outcomes = probe_all(&[spec], Duration::from_secs(15));
+    let (reason, status, _) = expect_start_failed(&outcomes[0]);
+    assert!(reason.starts_with("the handshake failed: "), "{reason}");
+    assert!(
+        reason.contains("upstream MCP server refused the session"),
+        "{reason}"
+    );
+    assert_eq!(status, None);
+    assert_all_gone(&pidfile, &app);
+}
+
+#[test]
+fn stderr_flood_does_not_block_the_server() {
+    let mut spec = connect("mcp-ok", "demo");
+    // About 1.3 MB, far more than a pipe buffer.
+    spec.env
+        .push(("FAKE_TSH_STDERR_FLOOD".into(), "20000".into()));
+    let outcomes = probe_all(&[spec], Duration::from_secs(15));
+    assert!(
+        matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }),
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn only_the_last_ten_stderr_lines_are_kept() {
+    let spec = LaunchSpec {
+        command: "/bin/sh".into(),
+        args: vec![
+            "-c".into(),
+            r#"i=0; while [ $i -lt 30 ]; do echo "line $i" >&2; echo >&2; i=$((i+1)); done; exit 2"#
+                .into(),
+        ],
+        ..Default::default()
+    };
+    let outcomes = probe_all(&[spec], Duration::from_secs(10));
+    let (reason, status, tail) = expect_start_failed(&outcomes[0]);
+    assert_eq!(reason, "exited with status 2 before the handshake");
+    assert_eq!(status, Some(2));
+    let expected: Vec<String> = (20..30).map(|i| format!("line {i}")).collect();
+    assert_eq!(tail, expected.as_slice());
 }
 
 #[test]
@@ -302,8 +360,8 @@ fn missing_cwd_cannot_start() {
 
 #[test]
 fn env_is_inherited_plus_spec_env_and_cwd_is_used() {
-    let dir = temp_dir("cwd");
-    let dir = dir.canonicalize().unwrap();
+    let tmp = temp_dir("cwd");
+    let dir = tmp.path().canonicalize().unwrap();
     let spec = LaunchSpec {
         env: vec![
             ("FAKE_TSH_ECHO_ENV".into(), "MCPCFG_TEST_VALUE".into()),
@@ -329,7 +387,7 @@ fn env_is_inherited_plus_spec_env_and_cwd_is_used() {
 #[test]
 fn all_four_in_parallel_within_the_bound_and_in_order() {
     let dir = temp_dir("parallel");
-    let pidfile = dir.join("pids");
+    let pidfile = dir.path().join("pids");
     let marker = unique("parallel");
     let mut specs = vec![
         connect("mcp-ok", &marker),

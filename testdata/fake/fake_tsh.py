@@ -10,6 +10,8 @@ Environment knobs used by the tests:
   FAKE_TSH_PIDFILE  append the pids of this process and of its children to this file
   FAKE_TSH_LINGER   (MCP servers) on stdin EOF do not exit: ignore SIGTERM, start a
                     `sleep 1000` child and sleep forever
+  FAKE_TSH_INIT_ERROR (MCP servers) answer `initialize` with this JSON-RPC error message
+  FAKE_TSH_STDERR_FLOOD (MCP servers) write this many lines to stderr before serving
   FAKE_TSH_ECHO_ENV (all) write "env NAME=value" for this variable and "cwd <dir>" to
                     stderr first
 """
@@ -57,6 +59,10 @@ def send(msg):
 
 def serve_mcp(tools, paginate):
     """A minimal stdio MCP server: initialize, tools/list (paginated), ping."""
+    flood = int(os.environ.get("FAKE_TSH_STDERR_FLOOD") or 0)
+    for i in range(flood):
+        sys.stderr.write("DEBUG: noise line %d of %d, padding padding padding\n" % (i + 1, flood))
+    sys.stderr.flush()
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -68,7 +74,10 @@ def serve_mcp(tools, paginate):
         if "id" not in msg or "method" not in msg:
             continue  # notifications (notifications/initialized) and responses
         method, rid = msg["method"], msg["id"]
-        if method == "initialize":
+        if method == "initialize" and os.environ.get("FAKE_TSH_INIT_ERROR"):
+            send({"jsonrpc": "2.0", "id": rid, "error": {
+                "code": -32603, "message": os.environ["FAKE_TSH_INIT_ERROR"]}})
+        elif method == "initialize":
             send({"jsonrpc": "2.0", "id": rid, "result": {
                 "protocolVersion": "2025-06-18",
                 "capabilities": {"tools": {"listChanged": False}},
