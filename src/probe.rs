@@ -10,9 +10,11 @@
 //!   the `rmcp` crate as the MCP client; nothing here speaks JSON-RPC by hand.
 //! - Then it ends the server the way a client does: the MCP session is cancelled and stdin is
 //!   closed; a server that has not exited within about a second is killed.
-//! - Everything for one server is bounded by `timeout` (start, handshake, `tools/list` and the
-//!   polite part of the shutdown). The call returns at most about half a second after the
-//!   slowest server's bound; servers are probed in parallel.
+//! - Everything for one server is bounded by `timeout`: start, handshake and `tools/list`, and
+//!   the polite part of the shutdown gets what is left of it (at least 0.1 s). Killing, reaping
+//!   and reading the last of stderr then take a fraction of a second, so `probe_all` returns
+//!   about `timeout` (plus well under a second) after it was called, however many servers there
+//!   are: they are probed in parallel.
 //! - On unix each server runs in its own process group, and on every path (success, failure,
 //!   timeout, even a panic or a dropped future) that whole group is killed with `SIGKILL` once
 //!   the probe is done with it, so neither the server nor anything it spawned outlives the
