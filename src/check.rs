@@ -146,7 +146,7 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
 
 fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {
     match &l.parsed {
-        Err(LoadError::Unreadable(why)) => vec![findings::Finding {
+        Err(LoadError::Unreadable(why)) => vec![findings::Finding { skew: None,
             code: findings::Code::ConfigMalformed,
             severity: findings::Severity::Error,
             message: format!("{}: cannot read: {why}", s.host.tilde(&l.location.path)),

@@ -108,3 +108,201 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     }
     Ok(report.exit_code(s.strict))
 }
+
+/// What doctor was asked.
+#[derive(Clone, Debug, Default)]
+pub struct DoctorRequest {
+    pub online: bool,
+    pub probe: bool,
+    pub servers: Vec<String>,
+    pub timeout: std::time::Duration,
+}
+
+pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
+    use crate::findings::{Code, Finding, Severity};
+    use crate::online::{self, SessionState};
+
+    let mut report = check::gather(s, Depth::Findings, &[])?;
+    let host = &s.host;
+    let which_tsh = crate::tsh::split_path_var(host.os, &s.path_var)
+        .into_iter()
+        .map(|d| d.join(if host.os == crate::platform::Os::Windows { "tsh.exe" } else { "tsh" }))
+        .find(|p| check::file_state(p) == crate::findings::FileState::Executable);
+    let resolve = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let links = report
+        .all_findings()
+        .filter_map(|(_, _, f)| f.skew.as_ref().map(|k| (k.runs.clone(), resolve(&k.runs))))
+        .collect();
+    let mut ctx = crate::doctor::Context {
+        os: host.os,
+        which_tsh,
+        stable: report.tsh.as_ref().map(|t| (t.stable.path.clone(), resolve(&t.stable.path))),
+        links,
+        proxy: std::fs::read_to_string(host.teleport_home().join("current-profile"))
+            .ok()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty()),
+        user: None,
+    };
+
+    if req.online {
+        let finding = |code, severity, message: String, hint: &str| Finding {
+            skew: None,
+            code,
+            severity,
+            message,
+            hint: hint.to_owned(),
+        };
+        match report.tsh.as_ref().map(|t| t.stable.path.clone()) {
+            None => report.errors.push("--online needs a tsh: none was found (see tsh-not-found)".into()),
+            Some(tsh) => match online::session_state(&tsh, req.timeout, online::now_unix()) {
+                SessionState::Active { proxy, user, cluster, valid_until } => {
+                    report.notes.push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
+                    ctx.proxy = Some(proxy);
+                    ctx.user = Some(user);
+                    match online::mcp_apps(&tsh, req.timeout) {
+                        Ok(apps) => {
+                            for app in apps.iter().filter(|a| a.no_allowed_tools()) {
+                                report.global.push(finding(
+                                    Code::McpNoAllowedTools,
+                                    Severity::Error,
+                                    format!("MCP server {}: your roles allow none of its tools", app.name),
+                                    "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)",
+                                ));
+                            }
+                            report.notes.push(format!("{} MCP server(s) on the cluster", apps.len()));
+                        }
+                        Err(e) => report.global.push(finding(
+                            Code::ClusterUnreachable,
+                            Severity::Warning,
+                            format!("cannot list MCP servers: {e:#}"),
+                            "check the connection to the cluster: tsh status",
+                        )),
+                    }
+                }
+                SessionState::NotLoggedIn => report.global.push(finding(
+                    Code::TshNotLoggedIn,
+                    Severity::Error,
+                    "tsh is not logged in: MCP clients show \"Server disconnected\"".into(),
+                    "log in with tsh login",
+                )),
+                SessionState::Expired { proxy, user } => {
+                    if proxy.is_some() {
+                        ctx.proxy = proxy;
+                    }
+                    ctx.user = user;
+                    report.global.push(finding(
+                        Code::TshSessionExpired,
+                        Severity::Error,
+                        "the tsh session has expired: MCP clients show \"Server disconnected\"".into(),
+                        "log in again with tsh login",
+                    ));
+                }
+                SessionState::Unknown(why) => report.global.push(finding(
+                    Code::ClusterUnreachable,
+                    Severity::Warning,
+                    format!("cannot tell the session state: {why}"),
+                    "check the connection to the cluster: tsh status",
+                )),
+            },
+        }
+    }
+
+    if req.probe {
+        probe_servers(s, req, &mut report);
+    }
+
+    match s.format {
+        Format::Json => {
+            let mut doc = output::json(&report, false);
+            let steps: Vec<Vec<String>> = report
+                .all_findings()
+                .map(|(c, _, f)| crate::doctor::steps(f, c.map(|c| c.loaded.location.client), &ctx))
+                .collect();
+            if let Some(list) = doc["findings"].as_array_mut() {
+                for (f, st) in list.iter_mut().zip(steps) {
+                    f["steps"] = serde_json::json!(st);
+                }
+            }
+            doc["probes"] = serde_json::Value::Array(report.probes.iter().map(output::probe_json).collect());
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Text if s.quiet => {}
+        Format::Text => {
+            let text = output::doctor_text(&s.host, &report, &ctx, output::Style { color: s.color });
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+    }
+    for e in &report.errors {
+        eprintln!("mcpcfg: {}", output::clean(e));
+    }
+    Ok(report.exit_code(s.strict))
+}
+
+/// Starts each selected stdio server as its client would and records what it answered.
+fn probe_servers(s: &Settings, req: &DoctorRequest, report: &mut crate::report::Report) {
+    use crate::clients::Scope;
+    use crate::findings::{Code, Finding, Severity};
+    use crate::probe::{LaunchSpec, ProbeOutcome};
+
+    let mut targets = Vec::new();
+    for (ci, c) in report.configs.iter().enumerate() {
+        for (si, sv) in c.servers.iter().enumerate() {
+            let server = &sv.server;
+            let Some(cmd) = &server.command else { continue };
+            if !check::selected(&req.servers, server) {
+                continue;
+            }
+            if c.loaded.location.scope == Scope::Project && !s.trust_project {
+                report.notes.push(format!(
+                    "not probed {}: {} (project-level; pass --trust-project to start it)",
+                    s.host.tilde(&c.loaded.location.path),
+                    server.label()
+                ));
+                continue;
+            }
+            let spec = LaunchSpec {
+                command: cmd.value.clone(),
+                args: server.args.clone(),
+                env: server.env.clone(),
+                cwd: server.cwd.as_ref().map(std::path::PathBuf::from),
+            };
+            targets.push((ci, si, spec));
+        }
+    }
+    let specs: Vec<LaunchSpec> = targets.iter().map(|t| t.2.clone()).collect();
+    let outcomes = crate::probe::probe_all(&specs, req.timeout);
+    for ((ci, si, _), outcome) in targets.into_iter().zip(outcomes) {
+        let c = &mut report.configs[ci];
+        let path = c.loaded.location.path.clone();
+        let sv = &mut c.servers[si];
+        let at = format!("{}: {}", s.host.tilde(&path), sv.server.label());
+        match &outcome {
+            ProbeOutcome::Ok { .. } => {}
+            ProbeOutcome::NoTools { server_name, .. } => sv.findings.push(Finding {
+                skew: None,
+                code: Code::ServerNoTools,
+                severity: Severity::Warning,
+                message: format!("{at}: started and answered as {server_name}, but exposes no tools"),
+                hint: if sv.tsh {
+                    "your Teleport roles allow no MCP tools on it: ask your administrator (allow.mcp.tools)".into()
+                } else {
+                    "check the server's own configuration".into()
+                },
+            }),
+            ProbeOutcome::StartFailed { reason, stderr_tail, .. } => sv.findings.push(Finding {
+                skew: None,
+                code: Code::ServerStartFailed,
+                severity: Severity::Error,
+                message: format!(
+                    "{at}: {reason}{}",
+                    stderr_tail.last().map(|l| format!("; stderr: {l}")).unwrap_or_default()
+                ),
+                hint: "this is what the client shows as \"Server disconnected\"; see the steps".into(),
+            }),
+        }
+        report.probes.push(crate::report::Probe { path, server: sv.server.label(), outcome });
+    }
+}

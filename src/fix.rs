@@ -195,7 +195,7 @@ mod tests {
                 findings: if s.command.as_ref().unwrap().value == "/good/tsh" {
                     vec![]
                 } else {
-                    vec![Finding { code: Code::TshMissing, severity: Severity::Error, message: String::new(), hint: String::new() }]
+                    vec![Finding { skew: None, code: Code::TshMissing, severity: Severity::Error, message: String::new(), hint: String::new() }]
                 },
             })
             .collect();

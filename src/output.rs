@@ -118,6 +118,13 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
     if show_findings {
         let _ = writeln!(out, "{}\n", tsh_line(host, report));
     }
+    if !report.global.is_empty() {
+        let _ = writeln!(out, "{}", st.bold("session and cluster"));
+        for f in &report.global {
+            finding_lines(&mut out, st, "  ", &f.message, f);
+        }
+        out.push('\n');
+    }
     for c in &report.configs {
         let loc = &c.loaded.location;
         let _ = writeln!(
@@ -249,8 +256,8 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
             json!({
                 "code": f.code.id(),
                 "severity": f.severity.id(),
-                "client": c.loaded.location.client.id(),
-                "path": c.loaded.location.path.to_string_lossy(),
+                "client": c.map(|c| c.loaded.location.client.id()),
+                "path": c.map(|c| c.loaded.location.path.to_string_lossy()),
                 "server": s.map(|s| s.server.label()),
                 "message": f.message,
                 "hint": f.hint,
@@ -287,4 +294,124 @@ mod tests {
         assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
         assert_eq!(clean("plain é"), "plain é");
     }
+}
+
+/// A `doctor --probe` result as JSON.
+pub fn probe_json(p: &crate::report::Probe) -> Value {
+    use crate::probe::ProbeOutcome;
+    let base = json!({"path": p.path.to_string_lossy(), "server": p.server});
+    let extra = match &p.outcome {
+        ProbeOutcome::Ok { server_name, server_version, tools } => json!({
+            "ok": true, "server_name": server_name, "server_version": server_version, "tools": tools,
+        }),
+        ProbeOutcome::NoTools { server_name, server_version } => json!({
+            "ok": true, "server_name": server_name, "server_version": server_version, "tools": 0,
+        }),
+        ProbeOutcome::StartFailed { reason, exit_status, stderr_tail } => json!({
+            "ok": false, "error": reason, "exit_status": exit_status, "stderr_tail": stderr_tail,
+        }),
+    };
+    let mut v = base;
+    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    v
+}
+
+/// doctor's text: what tsh is where, then each problem once with the servers it affects and
+/// numbered steps, then what the probes saw.
+pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, st: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", st.bold("tsh"));
+    match &ctx.which_tsh {
+        Some(p) => {
+            let _ = writeln!(out, "  which tsh: {}", clean(&p.display().to_string()));
+        }
+        None => out.push_str("  which tsh: no tsh on PATH\n"),
+    }
+    match &report.tsh {
+        Some(t) => {
+            let resolved = ctx.resolved(&t.stable.path);
+            let link = if resolved != t.stable.path { format!(" -> {}", resolved.display()) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "  stable tsh: {} ({}){}",
+                clean(&t.stable.path.display().to_string()),
+                t.stable.source.id(),
+                clean(&link)
+            );
+            let _ = writeln!(out, "  its version: {}", version_text(&t.version));
+            match (&t.managed_version, &t.reexec_from) {
+                (Some(m), Some(r)) => {
+                    let _ = writeln!(out, "  managed updates: tsh re-executes {m} (Re-executed from version: {r})");
+                }
+                (Some(m), None) => {
+                    let _ = writeln!(out, "  managed updates: {m}");
+                }
+                _ => out.push_str("  managed updates: off for this profile\n"),
+            }
+        }
+        None => out.push_str("  stable tsh: none found on PATH or at the usual install locations\n"),
+    }
+    for n in &report.notes {
+        let _ = writeln!(out, "  {}", clean(n));
+    }
+    out.push('\n');
+
+    // One block per distinct problem: identical steps for several servers are said once.
+    let mut groups: Vec<(&Finding, Vec<String>, Vec<String>)> = Vec::new();
+    for (c, s, f) in report.all_findings() {
+        let steps = crate::doctor::steps(f, c.map(|c| c.loaded.location.client), ctx);
+        let place = match (c, s) {
+            (Some(c), Some(s)) => format!("{}: {}", host.tilde(&c.loaded.location.path), s.server.label()),
+            (Some(c), None) => host.tilde(&c.loaded.location.path),
+            _ => String::new(),
+        };
+        match groups.iter_mut().find(|(g, st, _)| g.code == f.code && *st == steps && f.hint == g.hint) {
+            Some((_, _, places)) => places.push(place),
+            None => groups.push((f, steps, vec![place])),
+        }
+    }
+    if groups.is_empty() {
+        let _ = writeln!(out, "{}", st.green("no problems found"));
+    }
+    for (i, (f, steps, places)) in groups.iter().enumerate() {
+        let _ = writeln!(out, "{}. {} {}: {}", i + 1, st.severity(f.severity), f.code.id(), clean(&f.message));
+        let places: Vec<&String> = places.iter().filter(|p| !p.is_empty()).collect();
+        if places.len() > 1 {
+            let _ = writeln!(out, "   affects:");
+            for p in places {
+                let _ = writeln!(out, "     {}", clean(p));
+            }
+        }
+        for (n, step) in steps.iter().enumerate() {
+            let _ = writeln!(out, "   {}. {}", n + 1, clean(step));
+        }
+        out.push('\n');
+    }
+    if !report.probes.is_empty() {
+        let _ = writeln!(out, "{}", st.bold("probes"));
+        for p in &report.probes {
+            let at = format!("{}: {}", host.tilde(&p.path), p.server);
+            use crate::probe::ProbeOutcome;
+            match &p.outcome {
+                ProbeOutcome::Ok { server_name, server_version, tools } => {
+                    let _ = writeln!(out, "  ✓ {}: {} {}, {tools} tools", clean(&at), clean(server_name), clean(server_version));
+                }
+                ProbeOutcome::NoTools { server_name, server_version } => {
+                    let _ = writeln!(out, "  ! {}: {} {}, no tools", clean(&at), clean(server_name), clean(server_version));
+                }
+                ProbeOutcome::StartFailed { reason, stderr_tail, .. } => {
+                    let _ = writeln!(out, "  ✗ {}: {}", clean(&at), clean(reason));
+                    for l in stderr_tail {
+                        let _ = writeln!(out, "      stderr: {}", clean(l));
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    let sm = report.summary();
+    let _ = writeln!(out, "{} errors, {} warnings", sm.errors, sm.warnings);
+    out
 }

@@ -55,10 +55,22 @@ pub struct Report {
     pub tsh: Option<TshReport>,
     pub configs: Vec<ConfigReport>,
     pub changes: Vec<Change>,
+    /// Findings about the machine rather than one file (the session, the cluster's permissions).
+    pub global: Vec<Finding>,
+    /// What `doctor --probe` saw.
+    pub probes: Vec<Probe>,
     /// Lines for people (what to restart, what was left alone); text output only.
     pub notes: Vec<String>,
     /// Errors met while acting (a write that failed), each already naming its file.
     pub errors: Vec<String>,
+}
+
+/// One server started by `doctor --probe`.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    pub path: std::path::PathBuf,
+    pub server: String,
+    pub outcome: crate::probe::ProbeOutcome,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,13 +85,14 @@ pub struct Summary {
 
 impl Report {
     /// Every finding with the config and server it belongs to.
-    pub fn all_findings(&self) -> impl Iterator<Item = (&ConfigReport, Option<&ServerReport>, &Finding)> {
-        self.configs.iter().flat_map(|c| {
+    pub fn all_findings(&self) -> impl Iterator<Item = (Option<&ConfigReport>, Option<&ServerReport>, &Finding)> {
+        let files = self.configs.iter().flat_map(|c| {
             c.file_findings
                 .iter()
-                .map(move |f| (c, None, f))
-                .chain(c.servers.iter().flat_map(move |s| s.findings.iter().map(move |f| (c, Some(s), f))))
-        })
+                .map(move |f| (Some(c), None, f))
+                .chain(c.servers.iter().flat_map(move |s| s.findings.iter().map(move |f| (Some(c), Some(s), f))))
+        });
+        files.chain(self.global.iter().map(|f| (None, None, f)))
     }
 
     pub fn summary(&self) -> Summary {

@@ -3,3 +3,6 @@
 
 mod check;
 mod env;
+mod fix;
+#[cfg(unix)]
+mod probe;

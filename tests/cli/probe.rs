@@ -1,6 +1,6 @@
 //! Integration tests for `mcpcfg::probe` and `mcpcfg::online`, run against the fake `tsh`
 //! executables in `testdata/fake/` (python3 scripts).
-#![cfg(unix)]
+
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

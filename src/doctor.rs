@@ -1,0 +1,335 @@
+//! `doctor`'s guidance: each finding turned into numbered steps a person can follow without
+//! knowing Teleport's internals, in the words of Teleport's troubleshooting page where they
+//! apply. Pure: the facts (paths on this machine, versions, what the cluster said) come in.
+
+use std::path::{Path, PathBuf};
+
+use crate::clients::Client;
+use crate::findings::{Code, Finding};
+use crate::platform::Os;
+use crate::tsh::fixed_version;
+
+/// How the original tsh was installed, told from its path (and where its symlink leads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallKind {
+    /// macOS `.pkg`: `/Applications/tsh.app`, usually linked from `/usr/local/bin/tsh`.
+    MacPkg,
+    /// The tsh bundled inside Teleport Connect.
+    TeleportConnect,
+    Homebrew,
+    /// A deb or rpm package: `/usr/bin/tsh`.
+    LinuxPackage,
+    /// The tarball's `install` script: `/usr/local/bin/tsh` on Linux.
+    Tarball,
+    /// A versioned agent install under `/opt/teleport`.
+    AgentInstall,
+    Windows,
+    Unknown,
+}
+
+/// Tells the install kind from the path as found and its resolved target.
+pub fn install_kind(os: Os, path: &Path, resolved: &Path) -> InstallKind {
+    let p = path.to_string_lossy();
+    let r = resolved.to_string_lossy();
+    let any = |needle: &str| p.contains(needle) || r.contains(needle);
+    if any("Teleport Connect.app") {
+        return InstallKind::TeleportConnect;
+    }
+    if any("/Applications/tsh.app") {
+        return InstallKind::MacPkg;
+    }
+    if any("/opt/homebrew/") || any("/Cellar/") || any("/home/linuxbrew/") {
+        return InstallKind::Homebrew;
+    }
+    if any("/opt/teleport/") {
+        return InstallKind::AgentInstall;
+    }
+    match os {
+        Os::Windows => InstallKind::Windows,
+        Os::Macos if p == "/usr/local/bin/tsh" => InstallKind::MacPkg,
+        Os::Linux if p == "/usr/bin/tsh" || r == "/usr/bin/tsh" => InstallKind::LinuxPackage,
+        Os::Linux if p == "/usr/local/bin/tsh" => InstallKind::Tarball,
+        _ => InstallKind::Unknown,
+    }
+}
+
+/// How to remove the install at `path`.
+pub fn removal_steps(kind: InstallKind, path: &Path) -> Vec<String> {
+    let p = path.display();
+    match kind {
+        InstallKind::MacPkg => vec![
+            "it was installed from Teleport's macOS .pkg; remove it with:".into(),
+            "  sudo rm -rf /Applications/tsh.app /usr/local/bin/tsh".into(),
+            "  sudo pkgutil --forget com.gravitational.teleport.tsh".into(),
+        ],
+        InstallKind::TeleportConnect => vec![
+            "it is the tsh bundled with Teleport Connect; update Teleport Connect (or remove /Applications/Teleport Connect.app and the links to its tsh)".into(),
+        ],
+        InstallKind::Homebrew => vec![
+            "it was installed with Homebrew (not supported by Teleport); remove it with:".into(),
+            "  brew uninstall teleport".into(),
+        ],
+        InstallKind::LinuxPackage => vec![
+            "it was installed from a deb or rpm package; remove it with one of:".into(),
+            "  sudo apt-get remove teleport   (or teleport-ent)".into(),
+            "  sudo dnf remove teleport       (or yum, zypper; or teleport-ent)".into(),
+        ],
+        InstallKind::Tarball => vec![
+            format!("it was installed from a tarball; remove it with: sudo rm {p}"),
+            "  (the same folder may hold tctl, tbot and teleport from that tarball)".into(),
+        ],
+        InstallKind::AgentInstall => vec![
+            format!("it belongs to a Teleport agent install ({p}); update the agent with teleport-update, or remove the link to it"),
+        ],
+        InstallKind::Windows => vec![
+            format!("remove {p}: uninstall Teleport from Settings > Apps, or delete the file"),
+        ],
+        InstallKind::Unknown => vec![format!("remove {p} the way it was installed")],
+    }
+}
+
+/// How to install a current tsh on `os`.
+pub fn install_steps(os: Os) -> Vec<String> {
+    let v = fixed_version();
+    match os {
+        Os::Macos => vec![
+            format!("install tsh {v} or later from https://goteleport.com/download/ (the tsh .pkg), e.g.:"),
+            format!("  curl -O https://cdn.teleport.dev/tsh-{v}.pkg && sudo installer -pkg tsh-{v}.pkg -target /"),
+        ],
+        Os::Linux => vec![
+            format!("install tsh {v} or later, e.g. with Teleport's install script:"),
+            format!("  curl https://cdn.teleport.dev/install.sh | bash -s {v}"),
+        ],
+        Os::Windows => vec![format!(
+            "install tsh {v} or later: download the Windows tsh from https://goteleport.com/download/ and put tsh.exe in C:\\Program Files\\Teleport"
+        )],
+    }
+}
+
+/// Facts about this machine that the steps name.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub os: Os,
+    /// What `which tsh` gives: the first tsh on PATH, stable or not.
+    pub which_tsh: Option<PathBuf>,
+    /// The stable tsh and where its symlinks lead.
+    pub stable: Option<(PathBuf, PathBuf)>,
+    /// Where the symlinks of other tsh binaries in configs lead.
+    pub links: Vec<(PathBuf, PathBuf)>,
+    pub proxy: Option<String>,
+    pub user: Option<String>,
+}
+
+impl Context {
+    /// Where `p`'s symlinks lead, as far as the edge found out.
+    pub fn resolved(&self, p: &Path) -> PathBuf {
+        self.stable
+            .iter()
+            .chain(&self.links)
+            .find(|(from, _)| from == p)
+            .map_or_else(|| p.to_path_buf(), |(_, to)| to.clone())
+    }
+}
+
+/// Numbered steps for `f`, a finding of `client`'s config (None for machine-wide findings).
+pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> {
+    let v = fixed_version();
+    let restart = client.map(|c| match c {
+        Client::ClaudeDesktop => "quit Claude Desktop fully and start it again".to_owned(),
+        c => format!("restart {}", c.display()),
+    });
+    let fix_then_restart = |out: &mut Vec<String>| {
+        out.push("run: mcpcfg fix-config   (or re-run `tsh mcp config`)".into());
+        if let Some(r) = &restart {
+            out.push(r.clone());
+        }
+    };
+    let mut out = Vec::new();
+    match f.code {
+        Code::TshMissing
+        | Code::TshNotExecutable
+        | Code::TshManagedUpdatePath
+        | Code::TshAgentUpdatePath
+        | Code::TshRelative => {
+            if let Some((stable, _)) = &ctx.stable {
+                out.push(format!("mcpcfg will point the config at the stable tsh: {}", stable.display()));
+            }
+            out.push("preview the change: mcpcfg fix-config --dry-run".into());
+            if client == Some(Client::ClaudeDesktop) {
+                out.push("quit Claude Desktop first (it can rewrite its config while running)".into());
+            }
+            out.push("run: mcpcfg fix-config".into());
+            if let Some(r) = &restart {
+                out.push(r.clone());
+            }
+        }
+        Code::TshNotFound => {
+            out.extend(install_steps(ctx.os));
+            out.push("check it: tsh version --client".into());
+            fix_then_restart(&mut out);
+        }
+        Code::TshVersionSkew | Code::TshMcpUnsupported => {
+            let (original_old, managed_old) = f.skew.as_ref().map_or((true, false), |s| (s.original_old, s.managed_old));
+            if original_old {
+                out.push(format!(
+                    "find the original tsh (the \"Re-executed from\" one): which tsh{}",
+                    ctx.which_tsh.as_ref().map(|p| format!("   → {}", p.display())).unwrap_or_default()
+                ));
+                let original = f.skew.as_ref().map(|s| s.runs.clone()).or_else(|| ctx.stable.as_ref().map(|s| s.0.clone()));
+                if let Some(path) = &original {
+                    let resolved = ctx.resolved(path);
+                    let resolved = &resolved;
+                    if resolved != path {
+                        out.push(format!("{} links to {}", path.display(), resolved.display()));
+                    }
+                    out.extend(removal_steps(install_kind(ctx.os, path, resolved), path));
+                }
+                out.extend(install_steps(ctx.os));
+                out.push(format!("check it: tsh version   (the first line and \"Re-executed from version\" must both be {v} or later)"));
+            }
+            if managed_old {
+                out.push(format!(
+                    "ask your Teleport administrator to raise the client-tools version: tctl autoupdate client-tools target {v}   (or newer)"
+                ));
+                out.push("then run `tsh version` and check that the first line shows the new version".into());
+            }
+            fix_then_restart(&mut out);
+        }
+        Code::ConfigMalformed => {
+            out.push("open the file at the line and column above and correct the syntax".into());
+            out.push("run mcpcfg check again (mcpcfg never writes to a file it cannot read)".into());
+        }
+        Code::ConfigNeedsJsonc => {
+            out.push("remove the comments and trailing commas: this client reads strict JSON and fails on them".into());
+        }
+        Code::DuplicateKey => {
+            out.push("delete one of the duplicate keys (the client uses the last)".into());
+            out.push("then run mcpcfg fix-config if a tsh path still needs repair".into());
+        }
+        Code::CommandMissing => out.push("install the command or correct its path in the config".into()),
+        Code::VscodeLegacySettings => {
+            out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
+        }
+        Code::ProjectCommandNotRun => {
+            out.push("if you trust this repository: mcpcfg doctor --trust-project".into())
+        }
+        Code::TshNotLoggedIn | Code::TshSessionExpired => {
+            let proxy = ctx.proxy.as_deref().unwrap_or("<your proxy address>");
+            out.push(format!("log in: tsh login --proxy={proxy}"));
+            if let Some(r) = &restart {
+                out.push(r.clone());
+            } else {
+                out.push("restart your MCP clients so they reconnect".into());
+            }
+        }
+        Code::ClusterUnreachable => {
+            out.push("check your network or VPN, and that the proxy answers: tsh status".into());
+        }
+        Code::McpNoAllowedTools | Code::ServerNoTools => {
+            let user = ctx.user.as_deref().unwrap_or("<user>");
+            out.push("your Teleport roles allow no MCP tools on this server; ask your Teleport administrator for one of:".into());
+            out.push(format!("  tctl users update {user} --set-mcp-tools \"*\"   (with the access preset role's {{{{internal.mcp_tools}}}})"));
+            out.push("  the mcp-user preset role (all MCP servers and their tools)".into());
+            out.push("  a role that lists the tools under allow.mcp.tools".into());
+            out.push("check it afterwards: tsh mcp ls   (the Allowed Tools column)".into());
+        }
+        Code::ServerStartFailed => {
+            out.push("run the server's command yourself to see the error (its last stderr lines are above)".into());
+            out.push("for tsh: check the session (tsh status) and that the app exists (tsh mcp ls)".into());
+            out.push("if tsh exits at once, the Application Service may fail to run the server: its logs show exec.ExitError; check app.mcp.command, app.mcp.args and mcp.run_as_host_user".into());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::Severity;
+
+    fn f(code: Code, msg: &str, hint: &str) -> Finding { skew: None,
+        Finding { skew: None, code, severity: Severity::Error, message: msg.into(), hint: hint.into() }
+    }
+
+    fn ctx(os: Os, stable: &str, resolved: &str) -> Context {
+        Context {
+            os,
+            which_tsh: Some(stable.into()),
+            stable: Some((stable.into(), resolved.into())),
+            links: vec![],
+            proxy: Some("teleport.example.com:443".into()),
+            user: Some("alice".into()),
+        }
+    }
+
+    #[test]
+    fn install_kinds_from_paths() {
+        let k = |os, p: &str, r: &str| install_kind(os, Path::new(p), Path::new(r));
+        assert_eq!(k(Os::Macos, "/usr/local/bin/tsh", "/Applications/tsh.app/Contents/MacOS/tsh"), InstallKind::MacPkg);
+        assert_eq!(
+            k(Os::Macos, "/usr/local/bin/tsh", "/Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/tsh"),
+            InstallKind::TeleportConnect
+        );
+        assert_eq!(k(Os::Macos, "/opt/homebrew/bin/tsh", "/opt/homebrew/Cellar/teleport/18.1.0/bin/tsh"), InstallKind::Homebrew);
+        assert_eq!(k(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh"), InstallKind::LinuxPackage);
+        assert_eq!(k(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh"), InstallKind::Tarball);
+        assert_eq!(
+            k(Os::Linux, "/usr/local/bin/tsh", "/opt/teleport/default/versions/v18.1.0/bin/tsh"),
+            InstallKind::AgentInstall
+        );
+        assert_eq!(k(Os::Windows, r"C:\Program Files\Teleport\tsh.exe", r"C:\Program Files\Teleport\tsh.exe"), InstallKind::Windows);
+        assert_eq!(k(Os::Linux, "/home/me/bin/tsh", "/home/me/bin/tsh"), InstallKind::Unknown);
+    }
+
+    #[test]
+    fn old_original_names_the_file_to_remove_and_how() {
+        let c = ctx(Os::Macos, "/usr/local/bin/tsh", "/Applications/tsh.app/Contents/MacOS/tsh");
+        let s = steps(&skew("/usr/local/bin/tsh", true, false), Some(Client::Cursor), &c);
+        let text = s.join("\n");
+        assert!(text.contains("which tsh   → /usr/local/bin/tsh"), "{text}");
+        assert!(text.contains("sudo rm -rf /Applications/tsh.app /usr/local/bin/tsh"), "{text}");
+        assert!(text.contains("mcpcfg fix-config"));
+        assert!(text.contains("restart Cursor"));
+        assert!(!text.contains("tctl autoupdate"));
+    }
+
+    #[test]
+    fn old_managed_names_the_administrator_command() {
+        let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
+        let s = steps(&skew("/usr/bin/tsh", false, true), Some(Client::ClaudeDesktop), &c);
+        let text = s.join("\n");
+        assert!(text.contains("tctl autoupdate client-tools target 18.2.3"), "{text}");
+        assert!(!text.contains("apt-get remove"), "the original is fine: {text}");
+        assert!(text.contains("quit Claude Desktop fully"));
+    }
+
+    #[test]
+    fn session_steps_name_the_proxy() {
+        let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
+        let s = steps(&f(Code::TshSessionExpired, "", ""), None, &c);
+        assert_eq!(s[0], "log in: tsh login --proxy=teleport.example.com:443");
+    }
+
+    #[test]
+    fn rbac_steps_name_the_user() {
+        let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
+        let text = steps(&f(Code::McpNoAllowedTools, "", ""), None, &c).join("\n");
+        assert!(text.contains("tctl users update alice --set-mcp-tools \"*\""), "{text}");
+        assert!(text.contains("mcp-user"));
+        assert!(text.contains("allow.mcp.tools"));
+    }
+
+    #[test]
+    fn every_code_has_steps() {
+        let c = ctx(Os::Windows, r"C:\Program Files\Teleport\tsh.exe", r"C:\Program Files\Teleport\tsh.exe");
+        for code in [
+            Code::TshMissing, Code::TshNotExecutable, Code::TshManagedUpdatePath, Code::TshAgentUpdatePath,
+            Code::TshRelative, Code::TshVersionSkew, Code::TshMcpUnsupported, Code::TshNotFound,
+            Code::ConfigMalformed, Code::ConfigNeedsJsonc, Code::DuplicateKey, Code::CommandMissing,
+            Code::VscodeLegacySettings, Code::ProjectCommandNotRun, Code::TshNotLoggedIn, Code::TshSessionExpired,
+            Code::ClusterUnreachable, Code::McpNoAllowedTools, Code::ServerStartFailed, Code::ServerNoTools,
+        ] {
+            assert!(!steps(&f(code, "", ""), Some(Client::Vscode), &c).is_empty(), "{code:?}");
+        }
+    }
+}
