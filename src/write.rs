@@ -211,14 +211,12 @@ fn replace(
     }
     let folder = folder_of(&target);
     refuse_read_only(&target, &meta, folder)?;
-    let hard_link_warning = hard_links(&meta)
-        .filter(|&n| n > 1)
-        .map(|n| {
-            format!(
-                "{} has {n} hard links; the others keep the old content",
-                target.display()
-            )
-        });
+    let hard_link_warning = hard_links(&meta).filter(|&n| n > 1).map(|n| {
+        format!(
+            "{} has {n} hard links; the others keep the old content",
+            target.display()
+        )
+    });
 
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let prefix = format!(".{name}{TEMP_MARK}");
@@ -418,10 +416,8 @@ fn copy_owner_and_mode(temp: &File, original: &Metadata, target: &Path) -> Resul
     let mut mode = original.mode() & 0o7777;
     if mine.uid() == 0 {
         if (mine.uid(), mine.gid()) != (original.uid(), original.gid()) {
-            fchown(temp, Some(original.uid()), Some(original.gid())).map_err(WriteError::io(
-                target,
-                "give a temporary copy the owner of",
-            ))?;
+            fchown(temp, Some(original.uid()), Some(original.gid()))
+                .map_err(WriteError::io(target, "give a temporary copy the owner of"))?;
         }
     } else if mine.gid() != original.gid() && fchown(temp, None, Some(original.gid())).is_err() {
         mode &= !0o070;
@@ -519,8 +515,11 @@ mod tests {
         let seen = seen.take();
         assert_eq!(seen.len(), 2, "{seen:?}");
         assert!(seen.contains(&"settings.json".to_owned()));
-        assert!(seen.iter().any(|n| n.starts_with(".settings.json.mcpcfg-")
-            && is_temp_file_name(OsStr::new(n))));
+        assert!(
+            seen.iter().any(
+                |n| n.starts_with(".settings.json.mcpcfg-") && is_temp_file_name(OsStr::new(n))
+            )
+        );
         assert_eq!(names(dir.path()), ["settings.json"]);
     }
 
@@ -571,9 +570,16 @@ mod tests {
         let report = atomic_replace(&a.join("link"), b"old", b"new", &no_hook).unwrap();
         assert_eq!(report.target, a.join("../b/real.json"));
         assert_eq!(fs::read(b.join("real.json")).unwrap(), b"new");
-        for (link, points_at) in [(a.join("link"), "../b/link2"), (b.join("link2"), "real.json")]
-        {
-            assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        for (link, points_at) in [
+            (a.join("link"), "../b/link2"),
+            (b.join("link2"), "real.json"),
+        ] {
+            assert!(
+                fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
             assert_eq!(fs::read_link(&link).unwrap(), Path::new(points_at));
         }
         assert_eq!(names(&a), ["link"]);
@@ -714,7 +720,10 @@ mod tests {
             "{err:?}"
         );
         let message = err.to_string();
-        assert!(message.contains("c.json") && message.contains("0444"), "{message}");
+        assert!(
+            message.contains("c.json") && message.contains("0444"),
+            "{message}"
+        );
         assert_eq!(err.exit_code(), 2);
         assert_eq!(fs::read(&file).unwrap(), b"old");
         assert_eq!(mode(&file), 0o444);
@@ -845,7 +854,13 @@ mod tests {
         })
         .unwrap_err();
         assert!(
-            matches!(err, WriteError::Io { action: "back up", .. }),
+            matches!(
+                err,
+                WriteError::Io {
+                    action: "back up",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert_eq!(fs::read(&file).unwrap(), b"old");
@@ -925,7 +940,10 @@ mod tests {
             source: io::Error::from(io::ErrorKind::PermissionDenied),
         };
         let message = err.to_string();
-        assert!(message.starts_with("could not read /x/mcp.json: "), "{message}");
+        assert!(
+            message.starts_with("could not read /x/mcp.json: "),
+            "{message}"
+        );
         assert!(message.contains("permission denied"), "{message}");
         assert!(message.ends_with("then run again"), "{message}");
         assert!(std::error::Error::source(&err).is_none());
