@@ -84,11 +84,14 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
                 }
                 applied.files.push(f);
             }
-            Err(e @ WriteError::Changed { .. }) => {
-                changed_under_us = true;
+            Err(e) => {
+                // The backup was saved before the final check; it backs up nothing now.
+                if let Some(b) = backups.borrow_mut().as_mut() {
+                    let _ = b.forget(&write::resolve_symlinks(path).unwrap_or_else(|_| path.clone()));
+                }
+                changed_under_us |= matches!(e, WriteError::Changed { .. });
                 report.errors.push(e.to_string());
             }
-            Err(e) => report.errors.push(e.to_string()),
         }
     }
     if let Some(b) = backups.into_inner() {
@@ -157,7 +160,9 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             None => report.errors.push("--online needs a tsh: none was found (see tsh-not-found)".into()),
             Some(tsh) => match online::session_state(&tsh, req.timeout, online::now_unix()) {
                 SessionState::Active { proxy, user, cluster, valid_until } => {
-                    report.notes.push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
+                    report
+                        .notes
+                        .push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
                     ctx.proxy = Some(proxy);
                     ctx.user = Some(user);
                     match online::mcp_apps(&tsh, req.timeout) {
@@ -305,4 +310,58 @@ fn probe_servers(s: &Settings, req: &DoctorRequest, report: &mut crate::report::
         }
         report.probes.push(crate::report::Probe { path, server: sv.server.label(), outcome });
     }
+}
+
+pub fn undo(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
+    use crate::backup::UndoOutcome;
+    let state = s.host.state_dir();
+    let Some((run, entries)) = crate::backup::undo_last(&state, dry_run)? else {
+        if !s.quiet {
+            match s.format {
+                Format::Json => println!("{}", serde_json::json!({"schema": 1, "run": null, "files": []})),
+                Format::Text => println!("nothing to undo"),
+            }
+        }
+        return Ok(0);
+    };
+    let refused = entries.iter().any(|e| e.outcome != UndoOutcome::Restored);
+    match s.format {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| {
+                    let outcome = match e.outcome {
+                        UndoOutcome::Restored => "restored",
+                        UndoOutcome::ChangedSince => "changed-since",
+                        UndoOutcome::Missing => "missing",
+                    };
+                    serde_json::json!({"path": e.path.to_string_lossy(), "outcome": outcome})
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"schema": 1, "run": run, "dry_run": dry_run, "files": files})
+                )?
+            );
+        }
+        Format::Text if s.quiet => {}
+        Format::Text => {
+            let mut out = std::io::stdout().lock();
+            for e in &entries {
+                let p = output::clean(&s.host.tilde(&e.path));
+                match e.outcome {
+                    UndoOutcome::Restored if dry_run => writeln!(out, "would restore {p}")?,
+                    UndoOutcome::Restored => writeln!(out, "restored {p}")?,
+                    UndoOutcome::ChangedSince => writeln!(
+                        out,
+                        "left alone {p}: it changed since mcpcfg fixed it (restore it by hand from {})",
+                        state.join("backups").join(&run).display()
+                    )?,
+                    UndoOutcome::Missing => writeln!(out, "left alone {p}: it no longer exists")?,
+                }
+            }
+        }
+    }
+    Ok(u8::from(refused))
 }

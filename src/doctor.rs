@@ -169,13 +169,15 @@ pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> 
             fix_then_restart(&mut out);
         }
         Code::TshVersionSkew | Code::TshMcpUnsupported => {
-            let (original_old, managed_old) = f.skew.as_ref().map_or((true, false), |s| (s.original_old, s.managed_old));
+            let (original_old, managed_old) =
+                f.skew.as_ref().map_or((true, false), |s| (s.original_old, s.managed_old));
             if original_old {
                 out.push(format!(
                     "find the original tsh (the \"Re-executed from\" one): which tsh{}",
                     ctx.which_tsh.as_ref().map(|p| format!("   → {}", p.display())).unwrap_or_default()
                 ));
-                let original = f.skew.as_ref().map(|s| s.runs.clone()).or_else(|| ctx.stable.as_ref().map(|s| s.0.clone()));
+                let original =
+                    f.skew.as_ref().map(|s| s.runs.clone()).or_else(|| ctx.stable.as_ref().map(|s| s.0.clone()));
                 if let Some(path) = &original {
                     let resolved = ctx.resolved(path);
                     let resolved = &resolved;
@@ -210,9 +212,7 @@ pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> 
         Code::VscodeLegacySettings => {
             out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
         }
-        Code::ProjectCommandNotRun => {
-            out.push("if you trust this repository: mcpcfg doctor --trust-project".into())
-        }
+        Code::ProjectCommandNotRun => out.push("if you trust this repository: mcpcfg doctor --trust-project".into()),
         Code::TshNotLoggedIn | Code::TshSessionExpired => {
             let proxy = ctx.proxy.as_deref().unwrap_or("<your proxy address>");
             out.push(format!("log in: tsh login --proxy={proxy}"));
@@ -227,7 +227,10 @@ pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> 
         }
         Code::McpNoAllowedTools | Code::ServerNoTools => {
             let user = ctx.user.as_deref().unwrap_or("<user>");
-            out.push("your Teleport roles allow no MCP tools on this server; ask your Teleport administrator for one of:".into());
+            out.push(
+                "your Teleport roles allow no MCP tools on this server; ask your Teleport administrator for one of:"
+                    .into(),
+            );
             out.push(format!("  tctl users update {user} --set-mcp-tools \"*\"   (with the access preset role's {{{{internal.mcp_tools}}}})"));
             out.push("  the mcp-user preset role (all MCP servers and their tools)".into());
             out.push("  a role that lists the tools under allow.mcp.tools".into());
@@ -247,8 +250,14 @@ mod tests {
     use super::*;
     use crate::findings::Severity;
 
-    fn f(code: Code, msg: &str, hint: &str) -> Finding { skew: None,
+    fn f(code: Code, msg: &str, hint: &str) -> Finding {
         Finding { skew: None, code, severity: Severity::Error, message: msg.into(), hint: hint.into() }
+    }
+
+    fn skew(runs: &str, original_old: bool, managed_old: bool) -> Finding {
+        let mut x = f(Code::TshVersionSkew, "", "");
+        x.skew = Some(crate::findings::Skew { runs: runs.into(), original_old, managed_old });
+        x
     }
 
     fn ctx(os: Os, stable: &str, resolved: &str) -> Context {
@@ -267,17 +276,27 @@ mod tests {
         let k = |os, p: &str, r: &str| install_kind(os, Path::new(p), Path::new(r));
         assert_eq!(k(Os::Macos, "/usr/local/bin/tsh", "/Applications/tsh.app/Contents/MacOS/tsh"), InstallKind::MacPkg);
         assert_eq!(
-            k(Os::Macos, "/usr/local/bin/tsh", "/Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/tsh"),
+            k(
+                Os::Macos,
+                "/usr/local/bin/tsh",
+                "/Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/tsh"
+            ),
             InstallKind::TeleportConnect
         );
-        assert_eq!(k(Os::Macos, "/opt/homebrew/bin/tsh", "/opt/homebrew/Cellar/teleport/18.1.0/bin/tsh"), InstallKind::Homebrew);
+        assert_eq!(
+            k(Os::Macos, "/opt/homebrew/bin/tsh", "/opt/homebrew/Cellar/teleport/18.1.0/bin/tsh"),
+            InstallKind::Homebrew
+        );
         assert_eq!(k(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh"), InstallKind::LinuxPackage);
         assert_eq!(k(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh"), InstallKind::Tarball);
         assert_eq!(
             k(Os::Linux, "/usr/local/bin/tsh", "/opt/teleport/default/versions/v18.1.0/bin/tsh"),
             InstallKind::AgentInstall
         );
-        assert_eq!(k(Os::Windows, r"C:\Program Files\Teleport\tsh.exe", r"C:\Program Files\Teleport\tsh.exe"), InstallKind::Windows);
+        assert_eq!(
+            k(Os::Windows, r"C:\Program Files\Teleport\tsh.exe", r"C:\Program Files\Teleport\tsh.exe"),
+            InstallKind::Windows
+        );
         assert_eq!(k(Os::Linux, "/home/me/bin/tsh", "/home/me/bin/tsh"), InstallKind::Unknown);
     }
 
@@ -323,11 +342,26 @@ mod tests {
     fn every_code_has_steps() {
         let c = ctx(Os::Windows, r"C:\Program Files\Teleport\tsh.exe", r"C:\Program Files\Teleport\tsh.exe");
         for code in [
-            Code::TshMissing, Code::TshNotExecutable, Code::TshManagedUpdatePath, Code::TshAgentUpdatePath,
-            Code::TshRelative, Code::TshVersionSkew, Code::TshMcpUnsupported, Code::TshNotFound,
-            Code::ConfigMalformed, Code::ConfigNeedsJsonc, Code::DuplicateKey, Code::CommandMissing,
-            Code::VscodeLegacySettings, Code::ProjectCommandNotRun, Code::TshNotLoggedIn, Code::TshSessionExpired,
-            Code::ClusterUnreachable, Code::McpNoAllowedTools, Code::ServerStartFailed, Code::ServerNoTools,
+            Code::TshMissing,
+            Code::TshNotExecutable,
+            Code::TshManagedUpdatePath,
+            Code::TshAgentUpdatePath,
+            Code::TshRelative,
+            Code::TshVersionSkew,
+            Code::TshMcpUnsupported,
+            Code::TshNotFound,
+            Code::ConfigMalformed,
+            Code::ConfigNeedsJsonc,
+            Code::DuplicateKey,
+            Code::CommandMissing,
+            Code::VscodeLegacySettings,
+            Code::ProjectCommandNotRun,
+            Code::TshNotLoggedIn,
+            Code::TshSessionExpired,
+            Code::ClusterUnreachable,
+            Code::McpNoAllowedTools,
+            Code::ServerStartFailed,
+            Code::ServerNoTools,
         ] {
             assert!(!steps(&f(code, "", ""), Some(Client::Vscode), &c).is_empty(), "{code:?}");
         }

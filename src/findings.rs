@@ -152,7 +152,8 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
     let file = host.tilde(&loc.path);
     let doc = match parsed {
         Err(e) => {
-            return vec![Finding { skew: None,
+            return vec![Finding {
+                skew: None,
                 code: Code::ConfigMalformed,
                 severity: Severity::Error,
                 message: format!("{file}:{}:{}: {}", e.line, e.column, e.message),
@@ -166,7 +167,8 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
     };
     let mut out = Vec::new();
     if doc.needs_jsonc && loc.syntax == Syntax::Json {
-        out.push(Finding { skew: None,
+        out.push(Finding {
+            skew: None,
             code: Code::ConfigNeedsJsonc,
             severity: Severity::Warning,
             message: format!("{file}: has comments or trailing commas, which {} cannot read", loc.client.display()),
@@ -175,7 +177,8 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
     }
     for d in &doc.duplicates {
         let at = if d.parent.is_empty() { String::new() } else { format!(" in {}", d.parent.join(".")) };
-        out.push(Finding { skew: None,
+        out.push(Finding {
+            skew: None,
             code: Code::DuplicateKey,
             severity: Severity::Warning,
             message: format!("{file}:{}:{}: key \"{}\" appears more than once{at}", d.line, d.column, d.key),
@@ -183,7 +186,8 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
         });
     }
     if loc.servers_at.is_legacy() && !doc.servers.is_empty() {
-        out.push(Finding { skew: None,
+        out.push(Finding {
+            skew: None,
             code: Code::VscodeLegacySettings,
             severity: Severity::Info,
             message: format!("{file}: MCP servers are configured in settings.json (\"mcp.servers\")"),
@@ -202,7 +206,8 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     if !is_tsh_server(host, server) {
         let path = Path::new(cmd);
         if host.os.is_absolute(cmd) && (f.file_state)(path) == FileState::Missing {
-            return vec![Finding { skew: None,
+            return vec![Finding {
+                skew: None,
                 code: Code::CommandMissing,
                 severity: Severity::Warning,
                 message: format!("{at}: command {cmd} does not exist"),
@@ -222,13 +227,15 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     let kind = tsh::classify(host.os, cmd, &tools_dirs);
     let state = if kind == PathKind::Relative { None } else { Some((f.file_state)(Path::new(cmd))) };
     match kind {
-        PathKind::Relative => out.push(Finding { skew: None,
+        PathKind::Relative => out.push(Finding {
+            skew: None,
             code: Code::TshRelative,
             severity: Severity::Error,
             message: format!("{at}: command \"{cmd}\" is not an absolute path"),
             hint: fix_hint("GUI clients do not get your shell's PATH"),
         }),
-        PathKind::ManagedUpdate => out.push(Finding { skew: None,
+        PathKind::ManagedUpdate => out.push(Finding {
+            skew: None,
             code: Code::TshManagedUpdatePath,
             severity: if state == Some(FileState::Missing) { Severity::Error } else { Severity::Warning },
             message: if state == Some(FileState::Missing) {
@@ -238,7 +245,8 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             },
             hint: fix_hint("written by `tsh mcp config` before 18.2.3"),
         }),
-        PathKind::AgentUpdate => out.push(Finding { skew: None,
+        PathKind::AgentUpdate => out.push(Finding {
+            skew: None,
             code: Code::TshAgentUpdatePath,
             severity: Severity::Warning,
             message: format!("{at}: command {cmd} is a versioned agent-update path that goes away on the next update"),
@@ -249,13 +257,15 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     // A deleted managed copy is already an error above; the plain existence checks cover the rest.
     if kind != PathKind::ManagedUpdate {
         match state {
-            Some(FileState::Missing) => out.push(Finding { skew: None,
+            Some(FileState::Missing) => out.push(Finding {
+                skew: None,
                 code: Code::TshMissing,
                 severity: Severity::Error,
                 message: format!("{at}: command {cmd} does not exist (the client fails with spawn ENOENT)"),
                 hint: fix_hint("tsh is not there any more"),
             }),
-            Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding { skew: None,
+            Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding {
+                skew: None,
                 code: Code::TshNotExecutable,
                 severity: Severity::Error,
                 message: format!(
@@ -270,7 +280,8 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
 
     let needs_repair = out.iter().any(|x| x.code.repairable());
     if needs_repair && f.stable.is_none() {
-        out.push(Finding { skew: None,
+        out.push(Finding {
+            skew: None,
             code: Code::TshNotFound,
             severity: Severity::Error,
             message: format!("{at}: needs a working tsh, and none was found on PATH or at the usual install locations"),
@@ -282,7 +293,8 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     let runs: Option<PathBuf> = if needs_repair { f.stable.map(|s| s.path.clone()) } else { Some(cmd.into()) };
     let Some(runs) = runs else { return out };
     if !needs_repair && loc.scope == Scope::Project && !f.trust_project {
-        out.push(Finding { skew: None,
+        out.push(Finding {
+            skew: None,
             code: Code::ProjectCommandNotRun,
             severity: Severity::Info,
             message: format!(
@@ -336,7 +348,11 @@ fn version_findings(at: &str, runs: &Path, own: &Version, managed: Option<&Versi
     let effective = managed.unwrap_or(own);
     if *effective < mcp_version() {
         out.push(Finding {
-            skew: Some(Skew { runs: runs_path.to_path_buf(), original_old: managed.is_none(), managed_old: managed.is_some() }),
+            skew: Some(Skew {
+                runs: runs_path.to_path_buf(),
+                original_old: managed.is_none(),
+                managed_old: managed.is_some(),
+            }),
             code: Code::TshMcpUnsupported,
             severity: Severity::Error,
             message: format!("{at}: tsh {effective} has no `tsh mcp connect` (it appeared in {})", mcp_version()),

@@ -42,7 +42,7 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         let mut edits = Vec::new();
         let mut changes = Vec::new();
         for s in &c.servers {
-            let wanted = opts.servers.is_empty() || opts.servers.iter().any(|n| *n == s.server.name);
+            let wanted = opts.servers.is_empty() || opts.servers.contains(&s.server.name);
             let repairable = s.findings.iter().any(|f| f.code.repairable());
             if !wanted || !repairable {
                 continue;
@@ -83,8 +83,9 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
 /// commands, and that every byte outside the edited literals is the same.
 fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) -> anyhow::Result<()> {
     let path = c.loaded.location.path.display();
-    let new = document::parse(new_bytes, c.loaded.location.servers_at)
-        .map_err(|e| anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message))?;
+    let new = document::parse(new_bytes, c.loaded.location.servers_at).map_err(|e| {
+        anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
+    })?;
     let bug = |what: &str| anyhow::anyhow!("{path}: the repair would {what}; nothing was written (please report this)");
     if new.servers.len() != old.len() {
         return Err(bug("change the number of servers"));
@@ -195,7 +196,13 @@ mod tests {
                 findings: if s.command.as_ref().unwrap().value == "/good/tsh" {
                     vec![]
                 } else {
-                    vec![Finding { skew: None, code: Code::TshMissing, severity: Severity::Error, message: String::new(), hint: String::new() }]
+                    vec![Finding {
+                        skew: None,
+                        code: Code::TshMissing,
+                        severity: Severity::Error,
+                        message: String::new(),
+                        hint: String::new(),
+                    }]
                 },
             })
             .collect();

@@ -3,11 +3,15 @@
 //! `main` parses the command line and hands a validated [`settings::Settings`] to the command;
 //! everything else lives in modules named for their concern.
 
+pub mod backup;
 pub mod check;
 pub mod cli;
 pub mod clients;
+pub mod commands;
+pub mod doctor;
 pub mod document;
 pub mod findings;
+pub mod fix;
 pub mod load;
 pub mod online;
 pub mod output;
@@ -17,13 +21,13 @@ pub mod report;
 pub mod settings;
 pub mod tsh;
 pub mod tshrun;
+pub mod write;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::check::Depth;
 use crate::cli::{Cli, Command, Format};
 use crate::output::Style;
 use crate::platform::Env;
@@ -46,8 +50,8 @@ pub fn main() -> ExitCode {
 }
 
 /// The exit status for an error that stopped the run (SPEC §1).
-fn exit_code_of(_e: &anyhow::Error) -> u8 {
-    2
+fn exit_code_of(e: &anyhow::Error) -> u8 {
+    e.chain().find_map(|c| c.downcast_ref::<write::WriteError>()).map_or(2, write::WriteError::exit_code)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -62,19 +66,26 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
     let s = Settings::from_global(&cli.global, env)?;
     match cli.command {
-        Command::List => {
-            let report = check::gather(&s, Depth::Servers, &[])?;
-            emit(&s, &report, false, false)?;
-            Ok(report.exit_code(false).min(2))
-        }
-        Command::Check => {
-            let report = check::gather(&s, Depth::Findings, &[])?;
-            emit(&s, &report, true, false)?;
-            Ok(report.exit_code(s.strict))
-        }
-        Command::FixConfig(_) | Command::Doctor(_) | Command::Undo(_) => {
-            anyhow::bail!("not implemented yet")
-        }
+        Command::List => commands::list(&s),
+        Command::Check => commands::check(&s),
+        Command::FixConfig(a) => commands::fix_config(
+            &s,
+            &commands::FixRequest {
+                options: fix::FixOptions { servers: a.servers, include_project: a.include_project },
+                dry_run: a.dry_run,
+                backup: !a.no_backup,
+            },
+        ),
+        Command::Doctor(a) => commands::doctor(
+            &s,
+            &commands::DoctorRequest {
+                online: a.online,
+                probe: a.probe,
+                servers: a.servers,
+                timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+            },
+        ),
+        Command::Undo(a) => commands::undo(&s, a.dry_run),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut out = Vec::new();

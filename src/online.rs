@@ -32,19 +32,11 @@ use serde_json::Value;
 pub enum SessionState {
     /// Logged in. `proxy` is the proxy's `host:port` (from `profile_url`, scheme removed),
     /// `valid_until` is tsh's RFC 3339 text.
-    Active {
-        proxy: String,
-        user: String,
-        cluster: String,
-        valid_until: String,
-    },
+    Active { proxy: String, user: String, cluster: String, valid_until: String },
     /// No active profile.
     NotLoggedIn,
     /// There is an active profile but its certificates have expired.
-    Expired {
-        proxy: Option<String>,
-        user: Option<String>,
-    },
+    Expired { proxy: Option<String>, user: Option<String> },
     /// tsh failed in some other way, or printed something unreadable; the text says what.
     Unknown(String),
 }
@@ -53,10 +45,7 @@ pub enum SessionState {
 /// `now_unix` is the current time in seconds since the epoch (a `valid_until` at or before it
 /// means expired, as tsh itself decides).
 pub fn parse_status(exit_ok: bool, stdout: &str, stderr: &str, now_unix: i64) -> SessionState {
-    let active = parse_json_lenient(stdout)
-        .as_ref()
-        .and_then(|v| v.get("active"))
-        .and_then(Profile::from_json);
+    let active = parse_json_lenient(stdout).as_ref().and_then(|v| v.get("active")).and_then(Profile::from_json);
 
     if stderr.contains("Active profile expired") {
         return SessionState::Expired {
@@ -80,10 +69,7 @@ pub fn parse_status(exit_ok: bool, stdout: &str, stderr: &str, now_unix: i64) ->
         // Go's zero time ("0001-01-01T00:00:00Z") means "unknown"; tsh does not call it expired.
         let zero_time = until <= GO_ZERO_TIME_UNIX;
         if !zero_time && until <= now_unix {
-            return SessionState::Expired {
-                proxy: non_empty(&profile.proxy),
-                user: non_empty(&profile.user),
-            };
+            return SessionState::Expired { proxy: non_empty(&profile.proxy), user: non_empty(&profile.user) };
         }
     }
     if !exit_ok {
@@ -110,12 +96,7 @@ struct Profile {
 impl Profile {
     fn from_json(v: &Value) -> Option<Profile> {
         let obj = v.as_object()?;
-        let text = |key: &str| {
-            obj.get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+        let text = |key: &str| obj.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
         let profile = Profile {
             proxy: proxy_host(&text("profile_url")),
             user: text("username"),
@@ -156,16 +137,8 @@ fn parse_json_lenient(stdout: &str) -> Option<Value> {
 
 /// One line saying why tsh failed: its last `ERROR:` line, else its last stderr line.
 fn describe_failure(exit_ok: bool, stdout: &str, stderr: &str) -> String {
-    let lines: Vec<String> = stderr
-        .lines()
-        .map(crate::probe::clean_line)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    let line = lines
-        .iter()
-        .rev()
-        .find(|l| l.trim_start().starts_with("ERROR"))
-        .or_else(|| lines.last());
+    let lines: Vec<String> = stderr.lines().map(crate::probe::clean_line).filter(|l| !l.trim().is_empty()).collect();
+    let line = lines.iter().rev().find(|l| l.trim_start().starts_with("ERROR")).or_else(|| lines.last());
     if let Some(line) = line {
         let line = line.trim();
         let line = line.strip_prefix("ERROR:").map_or(line, str::trim_start);
@@ -297,12 +270,7 @@ pub fn parse_mcp_ls(stdout: &str) -> anyhow::Result<Vec<McpApp>> {
     };
     let strings = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default()
     };
     Ok(items
@@ -352,10 +320,7 @@ pub const MAX_OUTPUT_BYTES: usize = 8 * 1024 * 1024;
 pub fn run_tsh(tsh: &Path, args: &[&str], timeout: Duration) -> anyhow::Result<RunOutput> {
     let deadline = Instant::now() + timeout;
     let mut cmd = std::process::Command::new(tsh);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -367,9 +332,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], timeout: Duration) -> anyhow::Result<R
         const CREATE_NO_WINDOW: u32 = 0x0800_0000;
         cmd.creation_flags(CREATE_NO_WINDOW);
     }
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("could not run {}", tsh.display()))?;
+    let mut child = cmd.spawn().with_context(|| format!("could not run {}", tsh.display()))?;
 
     let stdout_buf = Arc::new(Mutex::new(Vec::new()));
     let stderr_buf = Arc::new(Mutex::new(Vec::new()));
@@ -419,28 +382,17 @@ pub fn run_tsh(tsh: &Path, args: &[&str], timeout: Duration) -> anyhow::Result<R
         }
     }
 
-    let text = |buf: &Arc<Mutex<Vec<u8>>>| {
-        buf.lock()
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
+    let text =
+        |buf: &Arc<Mutex<Vec<u8>>>| buf.lock().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     Ok(RunOutput {
-        status: if timed_out {
-            None
-        } else {
-            status.and_then(|s| s.code())
-        },
+        status: if timed_out { None } else { status.and_then(|s| s.code()) },
         stdout: text(&stdout_buf),
         stderr: text(&stderr_buf),
         timed_out,
     })
 }
 
-fn spawn_reader(
-    mut pipe: impl Read + Send + 'static,
-    buf: Arc<Mutex<Vec<u8>>>,
-    done: std::sync::mpsc::Sender<()>,
-) {
+fn spawn_reader(mut pipe: impl Read + Send + 'static, buf: Arc<Mutex<Vec<u8>>>, done: std::sync::mpsc::Sender<()>) {
     std::thread::spawn(move || {
         let mut chunk = [0u8; 8192];
         loop {
@@ -463,10 +415,9 @@ fn spawn_reader(
 pub fn session_state(tsh: &Path, timeout: Duration, now_unix: i64) -> SessionState {
     match run_tsh(tsh, &["status", "--format=json"], timeout) {
         Err(e) => SessionState::Unknown(format!("{e:#}")),
-        Ok(out) if out.timed_out => SessionState::Unknown(format!(
-            "tsh status did not answer within {} s",
-            timeout.as_secs_f64()
-        )),
+        Ok(out) if out.timed_out => {
+            SessionState::Unknown(format!("tsh status did not answer within {} s", timeout.as_secs_f64()))
+        }
         Ok(out) => parse_status(out.success(), &out.stdout, &out.stderr, now_unix),
     }
 }
@@ -476,26 +427,17 @@ pub fn session_state(tsh: &Path, timeout: Duration, now_unix: i64) -> SessionSta
 pub fn mcp_apps(tsh: &Path, timeout: Duration) -> anyhow::Result<Vec<McpApp>> {
     let out = run_tsh(tsh, &["mcp", "ls", "--format=json"], timeout)?;
     if out.timed_out {
-        bail!(
-            "tsh mcp ls did not answer within {} s",
-            timeout.as_secs_f64()
-        );
+        bail!("tsh mcp ls did not answer within {} s", timeout.as_secs_f64());
     }
     if !out.success() {
-        bail!(
-            "tsh mcp ls failed: {}",
-            describe_failure(false, "", &out.stderr)
-        );
+        bail!("tsh mcp ls failed: {}", describe_failure(false, "", &out.stderr));
     }
     parse_mcp_ls(&out.stdout)
 }
 
 /// Seconds since the Unix epoch, for [`parse_status`].
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -524,25 +466,13 @@ mod tests {
     fn rfc3339_basic_and_offsets() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("2026-11-27T19:00:00Z"), Some(1_795_806_000));
-        assert_eq!(
-            parse_rfc3339("2026-11-27T21:00:00+02:00"),
-            Some(1_795_806_000)
-        );
-        assert_eq!(
-            parse_rfc3339("2026-11-27T13:30:00-05:30"),
-            Some(1_795_806_000)
-        );
-        assert_eq!(
-            parse_rfc3339("2026-11-27T19:00:00.123456789Z"),
-            Some(1_795_806_000)
-        );
+        assert_eq!(parse_rfc3339("2026-11-27T21:00:00+02:00"), Some(1_795_806_000));
+        assert_eq!(parse_rfc3339("2026-11-27T13:30:00-05:30"), Some(1_795_806_000));
+        assert_eq!(parse_rfc3339("2026-11-27T19:00:00.123456789Z"), Some(1_795_806_000));
         assert_eq!(parse_rfc3339("2026-11-27t19:00:00z"), Some(1_795_806_000));
         assert_eq!(parse_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400));
         assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), Some(-1));
-        assert_eq!(
-            parse_rfc3339("0001-01-01T00:00:00Z"),
-            Some(GO_ZERO_TIME_UNIX)
-        );
+        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z"), Some(GO_ZERO_TIME_UNIX));
     }
 
     #[test]
@@ -604,29 +534,17 @@ mod tests {
     fn status_expired_message_without_json() {
         assert_eq!(
             parse_status(false, "", "ERROR: Active profile expired.\n", NOW),
-            SessionState::Expired {
-                proxy: None,
-                user: None
-            }
+            SessionState::Expired { proxy: None, user: None }
         );
     }
 
     #[test]
     fn status_not_logged_in() {
-        assert_eq!(
-            parse_status(false, "", "ERROR: Not logged in.\n", NOW),
-            SessionState::NotLoggedIn
-        );
+        assert_eq!(parse_status(false, "", "ERROR: Not logged in.\n", NOW), SessionState::NotLoggedIn);
         // Profiles exist but none is active.
         let out = r#"{"profiles":[{"profile_url":"https://other.example.com:443","username":"bob","valid_until":"2026-01-01T00:00:00Z"}]}"#;
-        assert_eq!(
-            parse_status(false, out, "ERROR: Not logged in.\n", NOW),
-            SessionState::NotLoggedIn
-        );
-        assert_eq!(
-            parse_status(true, r#"{"profiles":[]}"#, "", NOW),
-            SessionState::NotLoggedIn
-        );
+        assert_eq!(parse_status(false, out, "ERROR: Not logged in.\n", NOW), SessionState::NotLoggedIn);
+        assert_eq!(parse_status(true, r#"{"profiles":[]}"#, "", NOW), SessionState::NotLoggedIn);
     }
 
     #[test]
@@ -642,10 +560,7 @@ mod tests {
             }
         );
         let zero = r#"{"active":{"profile_url":"https://p","username":"u","valid_until":"0001-01-01T00:00:00Z"}}"#;
-        assert!(matches!(
-            parse_status(true, zero, "", NOW),
-            SessionState::Active { .. }
-        ));
+        assert!(matches!(parse_status(true, zero, "", NOW), SessionState::Active { .. }));
     }
 
     #[test]
@@ -656,9 +571,7 @@ mod tests {
         );
         assert_eq!(
             parse_status(true, "not json", "", NOW),
-            SessionState::Unknown(
-                "tsh status printed something that is not its JSON status".into()
-            )
+            SessionState::Unknown("tsh status printed something that is not its JSON status".into())
         );
         assert_eq!(
             parse_status(false, "", "", NOW),
@@ -673,10 +586,7 @@ mod tests {
     #[test]
     fn status_json_after_a_warning_line() {
         let out = format!("WARNING: something\n{LOGGED_IN}");
-        assert!(matches!(
-            parse_status(true, &out, "", NOW),
-            SessionState::Active { .. }
-        ));
+        assert!(matches!(parse_status(true, &out, "", NOW), SessionState::Active { .. }));
     }
 
     #[test]
@@ -697,23 +607,10 @@ mod tests {
         assert_eq!(
             apps,
             vec![
-                McpApp {
-                    name: "demo".into(),
-                    allowed_tools: vec!["*".into()],
-                    denied_tools: vec!["delete_*".into()],
-                },
-                McpApp {
-                    name: "locked".into(),
-                    ..Default::default()
-                },
-                McpApp {
-                    name: "bare".into(),
-                    ..Default::default()
-                },
-                McpApp {
-                    name: "partial".into(),
-                    ..Default::default()
-                },
+                McpApp { name: "demo".into(), allowed_tools: vec!["*".into()], denied_tools: vec!["delete_*".into()] },
+                McpApp { name: "locked".into(), ..Default::default() },
+                McpApp { name: "bare".into(), ..Default::default() },
+                McpApp { name: "partial".into(), ..Default::default() },
             ]
         );
         assert!(!apps[0].no_allowed_tools());

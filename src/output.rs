@@ -231,10 +231,10 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                         "env_keys": sv.env_keys(),
                         "findings": s.findings.iter().map(finding_json).collect::<Vec<_>>(),
                     });
-                    if let [projects, project, _] = sv.parent.as_slice() {
-                        if projects == "projects" {
-                            v["project"] = json!(project);
-                        }
+                    if let [projects, project, _] = sv.parent.as_slice()
+                        && projects == "projects"
+                    {
+                        v["project"] = json!(project);
                     }
                     v
                 })
@@ -283,17 +283,6 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
             .collect();
     }
     doc
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_escapes_terminal_control() {
-        assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
-        assert_eq!(clean("plain é"), "plain é");
-    }
 }
 
 /// A `doctor --probe` result as JSON.
@@ -396,10 +385,17 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
             use crate::probe::ProbeOutcome;
             match &p.outcome {
                 ProbeOutcome::Ok { server_name, server_version, tools } => {
-                    let _ = writeln!(out, "  ✓ {}: {} {}, {tools} tools", clean(&at), clean(server_name), clean(server_version));
+                    let _ = writeln!(
+                        out,
+                        "  ✓ {}: {} {}, {tools} tools",
+                        clean(&at),
+                        clean(server_name),
+                        clean(server_version)
+                    );
                 }
                 ProbeOutcome::NoTools { server_name, server_version } => {
-                    let _ = writeln!(out, "  ! {}: {} {}, no tools", clean(&at), clean(server_name), clean(server_version));
+                    let _ =
+                        writeln!(out, "  ! {}: {} {}, no tools", clean(&at), clean(server_name), clean(server_version));
                 }
                 ProbeOutcome::StartFailed { reason, stderr_tail, .. } => {
                     let _ = writeln!(out, "  ✗ {}: {}", clean(&at), clean(reason));
@@ -414,4 +410,15 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
     let sm = report.summary();
     let _ = writeln!(out, "{} errors, {} warnings", sm.errors, sm.warnings);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_escapes_terminal_control() {
+        assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(clean("plain é"), "plain é");
+    }
 }

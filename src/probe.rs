@@ -78,16 +78,9 @@ pub struct LaunchSpec {
 pub enum ProbeOutcome {
     /// Handshake done and at least one tool listed. `server_name`/`server_version` come from
     /// the server's `serverInfo` (empty when it sent none).
-    Ok {
-        server_name: String,
-        server_version: String,
-        tools: usize,
-    },
+    Ok { server_name: String, server_version: String, tools: usize },
     /// Handshake done but `tools/list` returned no tool (for Teleport: RBAC allows none).
-    NoTools {
-        server_name: String,
-        server_version: String,
-    },
+    NoTools { server_name: String, server_version: String },
     /// The server could not be started, exited, failed the handshake or `tools/list`, or did
     /// not answer in time.
     StartFailed {
@@ -119,51 +112,28 @@ pub fn probe_all(specs: &[LaunchSpec], timeout: Duration) -> Vec<ProbeOutcome> {
     match joined {
         Ok(Ok(outcomes)) => outcomes,
         Ok(Err(_panic)) => all_failed(specs.len(), "internal error: the probe panicked"),
-        Err(e) => all_failed(
-            specs.len(),
-            &format!("could not start the probe thread: {e}"),
-        ),
+        Err(e) => all_failed(specs.len(), &format!("could not start the probe thread: {e}")),
     }
 }
 
 fn all_failed(n: usize, reason: &str) -> Vec<ProbeOutcome> {
-    (0..n)
-        .map(|_| start_failed(reason.to_string(), None, Vec::new()))
-        .collect()
+    (0..n).map(|_| start_failed(reason.to_string(), None, Vec::new())).collect()
 }
 
-fn start_failed(
-    reason: String,
-    exit_status: Option<i32>,
-    stderr_tail: Vec<String>,
-) -> ProbeOutcome {
-    ProbeOutcome::StartFailed {
-        reason,
-        exit_status,
-        stderr_tail,
-    }
+fn start_failed(reason: String, exit_status: Option<i32>, stderr_tail: Vec<String>) -> ProbeOutcome {
+    ProbeOutcome::StartFailed { reason, exit_status, stderr_tail }
 }
 
 fn run_all(specs: &[LaunchSpec], timeout: Duration) -> Vec<ProbeOutcome> {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            return all_failed(
-                specs.len(),
-                &format!("could not start the async runtime: {e}"),
-            );
+            return all_failed(specs.len(), &format!("could not start the async runtime: {e}"));
         }
     };
     let specs = specs.to_vec();
     let outcomes = runtime.block_on(async move {
-        let handles: Vec<_> = specs
-            .into_iter()
-            .map(|spec| tokio::spawn(probe_one(spec, timeout)))
-            .collect();
+        let handles: Vec<_> = specs.into_iter().map(|spec| tokio::spawn(probe_one(spec, timeout))).collect();
         let mut outcomes = Vec::with_capacity(handles.len());
         for handle in handles {
             outcomes.push(match handle.await {
@@ -187,11 +157,7 @@ enum Stage {
 
 impl Stage {
     fn of(handshake_done: &AtomicBool) -> Stage {
-        if handshake_done.load(Ordering::SeqCst) {
-            Stage::AfterHandshake
-        } else {
-            Stage::BeforeHandshake
-        }
+        if handshake_done.load(Ordering::SeqCst) { Stage::AfterHandshake } else { Stage::BeforeHandshake }
     }
 
     fn when(&self) -> &'static str {
@@ -208,21 +174,12 @@ type Session = RunningService<rmcp::RoleClient, ClientConfig>;
 /// How the MCP conversation ended, when it did end before the process or the clock.
 enum SessionEnd {
     /// Handshake and every page of `tools/list` done; the session is still open.
-    Listed {
-        client: Session,
-        server_name: String,
-        server_version: String,
-        tools: usize,
-    },
+    Listed { client: Session, server_name: String, server_version: String, tools: usize },
     /// The handshake failed. `closed`: the server closed the stream (it is probably exiting,
     /// and its exit status says more than the error).
     InitializeFailed { error: String, closed: bool },
     /// The handshake worked but `tools/list` failed (`closed` as above).
-    ListFailed {
-        client: Session,
-        error: String,
-        closed: bool,
-    },
+    ListFailed { client: Session, error: String, closed: bool },
 }
 
 enum Phase {
@@ -232,11 +189,8 @@ enum Phase {
 }
 
 fn client_config() -> ClientConfig {
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("mcpcfg", env!("CARGO_PKG_VERSION")),
-    )
-    .with_protocol_version(OFFERED_PROTOCOL_VERSION)
+    ClientConfig::new(ClientCapabilities::default(), Implementation::new("mcpcfg", env!("CARGO_PKG_VERSION")))
+        .with_protocol_version(OFFERED_PROTOCOL_VERSION)
 }
 
 async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
@@ -246,10 +200,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
         && !cwd.is_dir()
     {
         return start_failed(
-            format!(
-                "could not start: working directory {} does not exist",
-                cwd.display()
-            ),
+            format!("could not start: working directory {} does not exist", cwd.display()),
             None,
             Vec::new(),
         );
@@ -276,11 +227,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
-            return start_failed(
-                format!("could not start: {}", io_reason(&e)),
-                None,
-                Vec::new(),
-            );
+            return start_failed(format!("could not start: {}", io_reason(&e)), None, Vec::new());
         }
     };
     // From here on, whatever happens (even a panic or this future being dropped), the
@@ -292,10 +239,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
         return start_failed("could not start: no stdio pipes".into(), None, Vec::new());
     };
     let tail = Arc::new(Mutex::new(StderrTail::default()));
-    let stderr_task = child
-        .stderr
-        .take()
-        .map(|stderr| tokio::spawn(collect_stderr(stderr, tail.clone())));
+    let stderr_task = child.stderr.take().map(|stderr| tokio::spawn(collect_stderr(stderr, tail.clone())));
 
     let handshake_done = Arc::new(AtomicBool::new(false));
     let session = {
@@ -306,13 +250,9 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
                 Err(e) => {
                     let closed = matches!(
                         e,
-                        ClientInitializeError::ConnectionClosed(_)
-                            | ClientInitializeError::TransportError { .. }
+                        ClientInitializeError::ConnectionClosed(_) | ClientInitializeError::TransportError { .. }
                     );
-                    return SessionEnd::InitializeFailed {
-                        error: e.to_string(),
-                        closed,
-                    };
+                    return SessionEnd::InitializeFailed { error: e.to_string(), closed };
                 }
             };
             handshake_done.store(true, Ordering::SeqCst);
@@ -322,18 +262,10 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
                 .map(|i| (i.name, i.version))
                 .unwrap_or_default();
             match client.list_all_tools().await {
-                Ok(tools) => SessionEnd::Listed {
-                    client,
-                    server_name,
-                    server_version,
-                    tools: tools.len(),
-                },
+                Ok(tools) => SessionEnd::Listed { client, server_name, server_version, tools: tools.len() },
                 Err(e) => SessionEnd::ListFailed {
                     client,
-                    closed: matches!(
-                        e,
-                        ServiceError::TransportClosed | ServiceError::TransportSend(_)
-                    ),
+                    closed: matches!(e, ServiceError::TransportClosed | ServiceError::TransportSend(_)),
                     error: e.to_string(),
                 },
             }
@@ -348,54 +280,29 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
 
     let mut exit_status = None;
     let outcome_without_tail: Result<ProbeOutcome, (String, Option<i32>)> = match phase {
-        Phase::Session(SessionEnd::Listed {
-            client,
-            server_name,
-            server_version,
-            tools,
-        }) => {
+        Phase::Session(SessionEnd::Listed { client, server_name, server_version, tools }) => {
             shut_down(client, &mut child, deadline).await;
             Ok(if tools == 0 {
-                ProbeOutcome::NoTools {
-                    server_name,
-                    server_version,
-                }
+                ProbeOutcome::NoTools { server_name, server_version }
             } else {
-                ProbeOutcome::Ok {
-                    server_name,
-                    server_version,
-                    tools,
-                }
+                ProbeOutcome::Ok { server_name, server_version, tools }
             })
         }
-        Phase::Session(SessionEnd::ListFailed {
-            client,
-            error,
-            closed,
-        }) => {
+        Phase::Session(SessionEnd::ListFailed { client, error, closed }) => {
             shut_down(client, &mut child, deadline).await;
             let exited = child.try_wait().ok().flatten();
             exit_status = exited;
             match exited {
                 Some(status) if closed => Err(exited_reason(status, &Stage::AfterHandshake)),
-                _ => Err((
-                    format!("handshake done, but tools/list failed: {error}"),
-                    None,
-                )),
+                _ => Err((format!("handshake done, but tools/list failed: {error}"), None)),
             }
         }
         Phase::Session(SessionEnd::InitializeFailed { error, closed }) => {
             // A closed stream usually means the server is exiting: wait a little for its exit
             // status, which says more than "connection closed".
             let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now()));
-            let exited = if closed {
-                tokio::time::timeout(grace, child.wait())
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-            } else {
-                None
-            };
+            let exited =
+                if closed { tokio::time::timeout(grace, child.wait()).await.ok().and_then(Result::ok) } else { None };
             exit_status = exited;
             match exited {
                 Some(status) => Err(exited_reason(status, &Stage::BeforeHandshake)),
@@ -410,10 +317,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
         Phase::TimedOut => Err((
             match Stage::of(&handshake_done) {
                 Stage::BeforeHandshake => format!("no answer within {}", human(timeout)),
-                Stage::AfterHandshake => format!(
-                    "handshake done, but no tools/list answer within {}",
-                    human(timeout)
-                ),
+                Stage::AfterHandshake => format!("handshake done, but no tools/list answer within {}", human(timeout)),
             },
             None,
         )),
@@ -446,9 +350,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
 /// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
 /// the group afterwards in any case.
 async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
-    let grace = SHUTDOWN_GRACE
-        .min(deadline.saturating_duration_since(Instant::now()))
-        .max(Duration::from_millis(100));
+    let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now())).max(Duration::from_millis(100));
     let until = Instant::now() + grace;
     let _ = tokio::time::timeout_at(until, client.cancel()).await;
     let _ = tokio::time::timeout_at(until, child.wait()).await;
@@ -456,19 +358,13 @@ async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
 
 fn exited_reason(status: ExitStatus, stage: &Stage) -> (String, Option<i32>) {
     if let Some(code) = status.code() {
-        return (
-            format!("exited with status {code} {}", stage.when()),
-            Some(code),
-        );
+        return (format!("exited with status {code} {}", stage.when()), Some(code));
     }
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = status.signal() {
-            return (
-                format!("was killed by signal {signal} {}", stage.when()),
-                None,
-            );
+            return (format!("was killed by signal {signal} {}", stage.when()), None);
         }
     }
     (format!("exited ({status}) {}", stage.when()), None)
@@ -597,9 +493,7 @@ struct ProcessTree {
 
 impl ProcessTree {
     fn new(pid: Option<u32>) -> ProcessTree {
-        ProcessTree {
-            pid: pid.filter(|&p| p > 1),
-        }
+        ProcessTree { pid: pid.filter(|&p| p > 1) }
     }
 
     fn kill(&mut self) {
@@ -688,10 +582,7 @@ mod tests {
 
     #[test]
     fn clean_line_strips_colours() {
-        assert_eq!(
-            clean_line("\u{1b}[31mERROR:\u{1b}[0m Not logged in.  "),
-            "ERROR: Not logged in."
-        );
+        assert_eq!(clean_line("\u{1b}[31mERROR:\u{1b}[0m Not logged in.  "), "ERROR: Not logged in.");
         assert_eq!(clean_line("a\tb\u{7}"), "a b");
     }
 
@@ -716,10 +607,7 @@ mod tests {
         assert_eq!(reason, "exited with status 1 before the handshake");
         assert_eq!(code, Some(1));
         let (reason, code) = exited_reason(ExitStatus::from_raw(9), &Stage::AfterHandshake);
-        assert_eq!(
-            reason,
-            "was killed by signal 9 after the handshake, before answering tools/list"
-        );
+        assert_eq!(reason, "was killed by signal 9 after the handshake, before answering tools/list");
         assert_eq!(code, None);
     }
 

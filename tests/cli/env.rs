@@ -135,7 +135,6 @@ impl TestEnv {
         c.env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", self.bin().display()))
             .env("MCPCFG_HOME", self.home())
-            .env("XDG_STATE_HOME", self.root.path().join("state"))
             .current_dir(self.project())
             .args(args);
         for (k, v) in &self.extra_env {

@@ -1,13 +1,10 @@
 //! Integration tests for `mcpcfg::probe` and `mcpcfg::online`, run against the fake `tsh`
 //! executables in `testdata/fake/` (python3 scripts).
 
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mcpcfg::online::{
-    self, McpApp, SessionState, mcp_apps, parse_mcp_ls, parse_status, run_tsh, session_state,
-};
+use mcpcfg::online::{self, McpApp, SessionState, mcp_apps, parse_mcp_ls, parse_status, run_tsh, session_state};
 use mcpcfg::probe::{LaunchSpec, ProbeOutcome, probe_all};
 
 const VERSION_LINE: &str = "Teleport v18.2.3 git:v18.2.3-0-g1a2b3c4 go1.24.7";
@@ -15,25 +12,17 @@ const VERSION_LINE: &str = "Teleport v18.2.3 git:v18.2.3-0-g1a2b3c4 go1.24.7";
 const NOW: i64 = 1_795_785_600;
 
 fn fake(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/fake")
-        .join(name)
-        .join("tsh")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fake").join(name).join("tsh")
 }
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/fake/fixtures")
-        .join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fake/fixtures").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A name no other test (or run) uses, to find this test's processes by command line.
 fn unique(label: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     format!("{label}-{}-{nanos}", std::process::id())
 }
 
@@ -48,10 +37,7 @@ fn connect(fake_name: &str, app: &str) -> LaunchSpec {
 
 /// A temporary folder, removed when the returned value is dropped.
 fn temp_dir(label: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("mcpcfg-test-{label}-"))
-        .tempdir()
-        .unwrap()
+    tempfile::Builder::new().prefix(&format!("mcpcfg-test-{label}-")).tempdir().unwrap()
 }
 
 /// Is `pid` a live process (zombies count as dead: they run nothing)?
@@ -61,17 +47,12 @@ fn alive(pid: u32) -> bool {
         return match std::fs::read_to_string(proc_stat) {
             Err(_) => false,
             Ok(stat) => {
-                let state = stat
-                    .rsplit_once(')')
-                    .and_then(|(_, rest)| rest.trim_start().chars().next());
+                let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
                 !matches!(state, None | Some('Z') | Some('X'))
             }
         };
     }
-    let out = std::process::Command::new("ps")
-        .args(["-o", "stat=", "-p", &pid.to_string()])
-        .output()
-        .unwrap();
+    let out = std::process::Command::new("ps").args(["-o", "stat=", "-p", &pid.to_string()]).output().unwrap();
     let stat = String::from_utf8_lossy(&out.stdout);
     let stat = stat.trim();
     !stat.is_empty() && !stat.starts_with('Z')
@@ -93,10 +74,7 @@ fn live_with_marker(marker: &str) -> Vec<u32> {
             }
         }
     } else {
-        let out = std::process::Command::new("pgrep")
-            .args(["-f", marker])
-            .output()
-            .unwrap();
+        let out = std::process::Command::new("pgrep").args(["-f", marker]).output().unwrap();
         found.extend(
             String::from_utf8_lossy(&out.stdout)
                 .lines()
@@ -108,11 +86,7 @@ fn live_with_marker(marker: &str) -> Vec<u32> {
 }
 
 fn pids_in(file: &Path) -> Vec<u32> {
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect()
+    std::fs::read_to_string(file).unwrap_or_default().lines().filter_map(|l| l.trim().parse().ok()).collect()
 }
 
 /// Every process recorded in `pidfile` and every process with `marker` in its command line
@@ -135,11 +109,7 @@ fn assert_all_gone(pidfile: &Path, marker: &str) {
 
 fn expect_start_failed(outcome: &ProbeOutcome) -> (&str, Option<i32>, &[String]) {
     match outcome {
-        ProbeOutcome::StartFailed {
-            reason,
-            exit_status,
-            stderr_tail,
-        } => (reason, *exit_status, stderr_tail),
+        ProbeOutcome::StartFailed { reason, exit_status, stderr_tail } => (reason, *exit_status, stderr_tail),
         other => panic!("expected StartFailed, got {other:?}"),
     }
 }
@@ -150,21 +120,13 @@ fn ok_server_reports_name_version_and_all_tool_pages() {
     let pidfile = dir.path().join("pids");
     let app = unique("ok");
     let mut spec = connect("mcp-ok", &app);
-    spec.env
-        .push(("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()));
+    spec.env.push(("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()));
     let outcomes = probe_all(&[spec], Duration::from_secs(15));
     assert_eq!(
         outcomes,
-        vec![ProbeOutcome::Ok {
-            server_name: "teleport-mcp-demo".into(),
-            server_version: "1.0.0".into(),
-            tools: 2,
-        }]
+        vec![ProbeOutcome::Ok { server_name: "teleport-mcp-demo".into(), server_version: "1.0.0".into(), tools: 2 }]
     );
-    assert!(
-        !pids_in(&pidfile).is_empty(),
-        "the fake did not record its pid"
-    );
+    assert!(!pids_in(&pidfile).is_empty(), "the fake did not record its pid");
     assert_all_gone(&pidfile, &app);
 }
 
@@ -182,10 +144,7 @@ fn server_without_tools_is_no_tools() {
     let outcomes = probe_all(&[connect("mcp-notools", "demo")], Duration::from_secs(15));
     assert_eq!(
         outcomes,
-        vec![ProbeOutcome::NoTools {
-            server_name: "teleport-mcp-demo".into(),
-            server_version: "1.0.0".into(),
-        }]
+        vec![ProbeOutcome::NoTools { server_name: "teleport-mcp-demo".into(), server_version: "1.0.0".into() }]
     );
 }
 
@@ -195,8 +154,7 @@ fn hanging_server_times_out_and_its_whole_group_dies() {
     let pidfile = dir.path().join("pids");
     let app = unique("hang");
     let mut spec = connect("mcp-hang", &app);
-    spec.env
-        .push(("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()));
+    spec.env.push(("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()));
 
     let started = Instant::now();
     let outcomes = probe_all(&[spec], Duration::from_secs(2));
@@ -205,20 +163,12 @@ fn hanging_server_times_out_and_its_whole_group_dies() {
     let (reason, status, tail) = expect_start_failed(&outcomes[0]);
     assert_eq!(reason, "no answer within 2 s");
     assert_eq!(status, None);
-    assert!(
-        tail.iter()
-            .any(|l| l.contains("connecting to the MCP server")),
-        "stderr tail: {tail:?}"
-    );
+    assert!(tail.iter().any(|l| l.contains("connecting to the MCP server")), "stderr tail: {tail:?}");
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
     assert!(elapsed >= Duration::from_secs(2), "took {elapsed:?}");
 
     // The fake itself and its `sleep 1000` child were recorded.
-    assert!(
-        pids_in(&pidfile).len() >= 2,
-        "pids recorded: {:?}",
-        pids_in(&pidfile)
-    );
+    assert!(pids_in(&pidfile).len() >= 2, "pids recorded: {:?}", pids_in(&pidfile));
     assert_all_gone(&pidfile, &app);
 }
 
@@ -228,17 +178,12 @@ fn server_ignoring_stdin_eof_after_success_is_killed() {
     let pidfile = dir.path().join("pids");
     let app = unique("linger");
     let mut spec = connect("mcp-ok", &app);
-    spec.env.extend([
-        ("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()),
-        ("FAKE_TSH_LINGER".into(), "1".into()),
-    ]);
+    spec.env
+        .extend([("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()), ("FAKE_TSH_LINGER".into(), "1".into())]);
     let started = Instant::now();
     let outcomes = probe_all(&[spec], Duration::from_secs(10));
     let elapsed = started.elapsed();
-    assert!(
-        matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }),
-        "{outcomes:?}"
-    );
+    assert!(matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }), "{outcomes:?}");
     // Answered quickly, then about one second of grace before the kill.
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
     assert_all_gone(&pidfile, &app);
@@ -263,11 +208,7 @@ fn server_exiting_with_a_child_holding_stdout_is_reported_and_the_child_dies() {
     };
     let started = Instant::now();
     let outcomes = probe_all(&[spec], Duration::from_secs(10));
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     let (reason, status, tail) = expect_start_failed(&outcomes[0]);
     assert_eq!(reason, "exited with status 3 before the handshake");
     assert_eq!(status, Some(3));
@@ -284,18 +225,12 @@ fn handshake_error_answer_is_reported() {
     let mut spec = connect("mcp-ok", &app);
     spec.env.extend([
         ("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()),
-        (
-            "FAKE_TSH_INIT_ERROR".into(),
-            "upstream MCP server refused the session".into(),
-        ),
+        ("FAKE_TSH_INIT_ERROR".into(), "upstream MCP server refused the session".into()),
     ]);
     let outcomes = probe_all(&[spec], Duration::from_secs(15));
     let (reason, status, _) = expect_start_failed(&outcomes[0]);
     assert!(reason.starts_with("the handshake failed: "), "{reason}");
-    assert!(
-        reason.contains("upstream MCP server refused the session"),
-        "{reason}"
-    );
+    assert!(reason.contains("upstream MCP server refused the session"), "{reason}");
     assert_eq!(status, None);
     assert_all_gone(&pidfile, &app);
 }
@@ -304,13 +239,9 @@ fn handshake_error_answer_is_reported() {
 fn stderr_flood_does_not_block_the_server() {
     let mut spec = connect("mcp-ok", "demo");
     // About 1.3 MB, far more than a pipe buffer.
-    spec.env
-        .push(("FAKE_TSH_STDERR_FLOOD".into(), "20000".into()));
+    spec.env.push(("FAKE_TSH_STDERR_FLOOD".into(), "20000".into()));
     let outcomes = probe_all(&[spec], Duration::from_secs(15));
-    assert!(
-        matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }),
-        "{outcomes:?}"
-    );
+    assert!(matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }), "{outcomes:?}");
 }
 
 #[test]
@@ -319,8 +250,7 @@ fn only_the_last_ten_stderr_lines_are_kept() {
         command: "/bin/sh".into(),
         args: vec![
             "-c".into(),
-            r#"i=0; while [ $i -lt 30 ]; do echo "line $i" >&2; echo >&2; i=$((i+1)); done; exit 2"#
-                .into(),
+            r#"i=0; while [ $i -lt 30 ]; do echo "line $i" >&2; echo >&2; i=$((i+1)); done; exit 2"#.into(),
         ],
         ..Default::default()
     };
@@ -352,10 +282,7 @@ fn missing_cwd_cannot_start() {
     spec.cwd = Some("/nonexistent/mcpcfg-test-dir".into());
     let outcomes = probe_all(&[spec], Duration::from_secs(5));
     let (reason, _, _) = expect_start_failed(&outcomes[0]);
-    assert!(
-        reason.starts_with("could not start: working directory"),
-        "{reason}"
-    );
+    assert!(reason.starts_with("could not start: working directory"), "{reason}");
 }
 
 #[test]
@@ -396,55 +323,33 @@ fn all_four_in_parallel_within_the_bound_and_in_order() {
         connect("mcp-hang", &marker),
     ];
     for spec in &mut specs {
-        spec.env
-            .push(("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()));
+        spec.env.push(("FAKE_TSH_PIDFILE".into(), pidfile.display().to_string()));
     }
     let timeout = Duration::from_secs(3);
     let started = Instant::now();
     let outcomes = probe_all(&specs, timeout);
     let elapsed = started.elapsed();
-    assert!(
-        elapsed < timeout + Duration::from_millis(1500),
-        "took {elapsed:?}"
-    );
+    assert!(elapsed < timeout + Duration::from_millis(1500), "took {elapsed:?}");
     assert_eq!(outcomes.len(), 4);
-    assert!(
-        matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }),
-        "{outcomes:?}"
-    );
+    assert!(matches!(outcomes[0], ProbeOutcome::Ok { tools: 2, .. }), "{outcomes:?}");
     assert_eq!(expect_start_failed(&outcomes[1]).1, Some(1));
-    assert!(
-        matches!(outcomes[2], ProbeOutcome::NoTools { .. }),
-        "{outcomes:?}"
-    );
+    assert!(matches!(outcomes[2], ProbeOutcome::NoTools { .. }), "{outcomes:?}");
     assert_eq!(expect_start_failed(&outcomes[3]).0, "no answer within 3 s");
     assert_all_gone(&pidfile, &marker);
 }
 
 #[test]
 fn probe_all_works_inside_a_tokio_runtime() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let outcomes = rt
-        .block_on(async { probe_all(&[connect("mcp-notools", "demo")], Duration::from_secs(15)) });
-    assert!(
-        matches!(outcomes[0], ProbeOutcome::NoTools { .. }),
-        "{outcomes:?}"
-    );
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let outcomes = rt.block_on(async { probe_all(&[connect("mcp-notools", "demo")], Duration::from_secs(15)) });
+    assert!(matches!(outcomes[0], ProbeOutcome::NoTools { .. }), "{outcomes:?}");
 }
 
 // ---- online ----
 
 #[test]
 fn run_tsh_reads_the_version() {
-    let out = run_tsh(
-        &fake("mcp-ok"),
-        &["version", "--client"],
-        Duration::from_secs(10),
-    )
-    .unwrap();
+    let out = run_tsh(&fake("mcp-ok"), &["version", "--client"], Duration::from_secs(10)).unwrap();
     assert!(out.success());
     assert_eq!(out.status, Some(0));
     assert!(!out.timed_out);
@@ -454,12 +359,7 @@ fn run_tsh_reads_the_version() {
 #[test]
 fn run_tsh_times_out_on_an_unresponsive_cluster() {
     let started = Instant::now();
-    let out = run_tsh(
-        &fake("online-hang"),
-        &["status", "--format=json"],
-        Duration::from_secs(1),
-    )
-    .unwrap();
+    let out = run_tsh(&fake("online-hang"), &["status", "--format=json"], Duration::from_secs(1)).unwrap();
     let elapsed = started.elapsed();
     assert!(out.timed_out);
     assert_eq!(out.status, None);
@@ -467,24 +367,13 @@ fn run_tsh_times_out_on_an_unresponsive_cluster() {
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
 
     let state = session_state(&fake("online-hang"), Duration::from_millis(500), NOW);
-    assert!(
-        matches!(&state, SessionState::Unknown(m) if m.contains("did not answer")),
-        "{state:?}"
-    );
+    assert!(matches!(&state, SessionState::Unknown(m) if m.contains("did not answer")), "{state:?}");
 }
 
 #[test]
 fn run_tsh_missing_binary_is_an_error() {
-    let err = run_tsh(
-        Path::new("/nonexistent/mcpcfg-test/tsh"),
-        &["status"],
-        Duration::from_secs(1),
-    )
-    .unwrap_err();
-    assert!(
-        format!("{err:#}").contains("/nonexistent/mcpcfg-test/tsh"),
-        "{err:#}"
-    );
+    let err = run_tsh(Path::new("/nonexistent/mcpcfg-test/tsh"), &["status"], Duration::from_secs(1)).unwrap_err();
+    assert!(format!("{err:#}").contains("/nonexistent/mcpcfg-test/tsh"), "{err:#}");
 }
 
 #[test]
@@ -506,54 +395,31 @@ fn session_states_from_the_fakes() {
             user: Some("alice@example.com".into()),
         }
     );
-    assert_eq!(
-        session_state(&fake("online-logged-out"), t, NOW),
-        SessionState::NotLoggedIn
-    );
+    assert_eq!(session_state(&fake("online-logged-out"), t, NOW), SessionState::NotLoggedIn);
 }
 
 #[test]
 fn status_fixtures_parse() {
     let logged_in = fixture("status-logged-in.json");
-    assert!(matches!(
-        parse_status(true, &logged_in, "", NOW),
-        SessionState::Active { .. }
-    ));
+    assert!(matches!(parse_status(true, &logged_in, "", NOW), SessionState::Active { .. }));
     // Same output read a day later: expired by valid_until alone.
-    assert!(matches!(
-        parse_status(true, &logged_in, "", NOW + 86_400),
-        SessionState::Expired { .. }
-    ));
+    assert!(matches!(parse_status(true, &logged_in, "", NOW + 86_400), SessionState::Expired { .. }));
     let expired = fixture("status-expired.json");
     assert!(matches!(
         parse_status(false, &expired, &fixture("status-expired.stderr"), NOW),
         SessionState::Expired { .. }
     ));
-    assert_eq!(
-        parse_status(false, "", &fixture("status-not-logged-in.stderr"), NOW),
-        SessionState::NotLoggedIn
-    );
+    assert_eq!(parse_status(false, "", &fixture("status-not-logged-in.stderr"), NOW), SessionState::NotLoggedIn);
 }
 
 #[test]
 fn mcp_ls_fixture_and_fake() {
     let expected = vec![
-        McpApp {
-            name: "teleport-mcp-demo".into(),
-            allowed_tools: vec!["*".into()],
-            denied_tools: vec![],
-        },
-        McpApp {
-            name: "mcp-everything".into(),
-            allowed_tools: vec![],
-            denied_tools: vec![],
-        },
+        McpApp { name: "teleport-mcp-demo".into(), allowed_tools: vec!["*".into()], denied_tools: vec![] },
+        McpApp { name: "mcp-everything".into(), allowed_tools: vec![], denied_tools: vec![] },
     ];
     assert_eq!(parse_mcp_ls(&fixture("mcp-ls.json")).unwrap(), expected);
-    assert_eq!(
-        mcp_apps(&fake("online-ok"), Duration::from_secs(10)).unwrap(),
-        expected
-    );
+    assert_eq!(mcp_apps(&fake("online-ok"), Duration::from_secs(10)).unwrap(), expected);
     assert!(expected[1].no_allowed_tools());
 
     let err = mcp_apps(&fake("online-logged-out"), Duration::from_secs(10)).unwrap_err();

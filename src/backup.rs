@@ -1,0 +1,692 @@
+//! Backups of what `fix-config` replaced, and `undo` (SPEC.md §5).
+//!
+//! Contract:
+//! - A run's backups live in `<state>/backups/<run-id>/`, where `<state>` is given by the caller
+//!   and `<run-id>` sorts by start time (`20261127T071500.123456789Z-<pid>`). Folders are created
+//!   0700 and files 0600, only when the first file is saved: a run that saved nothing leaves
+//!   nothing behind.
+//! - For each replaced file the run keeps its old bytes (`N.old`) and the bytes written (`N.new`),
+//!   so `undo` compares exactly, and an `index.json` (rewritten atomically after every save)
+//!   listing `path` (the resolved file that was replaced), `original_path` (as given), the two
+//!   file names and their lengths. Everything is fsynced before [`BackupRun::save`] returns, so
+//!   a backup is on disk before the config is renamed.
+//! - [`undo_last`] takes the most recent run that saved something and has not been undone; a
+//!   run that was interrupted (killed, or ended by an error before [`BackupRun::finish`]) counts
+//!   too, since the files it replaced must be undoable. It restores, newest first, each file that
+//!   still holds exactly what the run wrote, through [`crate::write::atomic_replace`] (symlinks
+//!   followed, mode kept, atomic); a file changed since is left alone. A file that already holds
+//!   its old bytes (its write was aborted, or it was reverted by hand) counts as restored without
+//!   being written. The run is then marked undone, so the next `undo` goes one run further back.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::write;
+
+const INDEX: &str = "index.json";
+const SCHEMA: u32 = 1;
+
+/// The backups of one `fix-config` run.
+#[derive(Debug)]
+pub struct BackupRun {
+    backups: PathBuf,
+    id: String,
+    /// The run's folder, once the first save has created it.
+    dir: Option<PathBuf>,
+    index: Index,
+    next_number: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Index {
+    schema: u32,
+    run: String,
+    /// Set by [`BackupRun::finish`]; informational (an interrupted run can be undone too).
+    complete: bool,
+    undone: bool,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    /// The file that was replaced (the end of its symlink chain), absolute.
+    path: StoredPath,
+    /// The path as the user or the client catalogue named it, absolute.
+    original_path: StoredPath,
+    /// File name of the old bytes in the run's folder.
+    backup: String,
+    /// File name of the new bytes in the run's folder.
+    new: String,
+    old_len: u64,
+    new_len: u64,
+}
+
+/// A path in the index: a string when it is valid UTF-8, else (Unix) its raw bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredPath {
+    Text(String),
+    Bytes { unix_bytes: Vec<u8> },
+}
+
+impl StoredPath {
+    fn new(path: &Path) -> Result<StoredPath> {
+        let path = std::path::absolute(path).with_context(|| format!("could not make {} absolute", path.display()))?;
+        if let Some(text) = path.to_str() {
+            return Ok(StoredPath::Text(text.to_owned()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            Ok(StoredPath::Bytes { unix_bytes: path.as_os_str().as_bytes().to_vec() })
+        }
+        #[cfg(not(unix))]
+        bail!("cannot back up {}: its path is not valid Unicode; rename it, then run again", path.display())
+    }
+
+    fn to_path(&self) -> Result<PathBuf> {
+        match self {
+            StoredPath::Text(text) => Ok(PathBuf::from(text)),
+            #[cfg(unix)]
+            StoredPath::Bytes { unix_bytes } => {
+                use std::os::unix::ffi::OsStrExt;
+                Ok(PathBuf::from(std::ffi::OsStr::from_bytes(unix_bytes)))
+            }
+            #[cfg(not(unix))]
+            StoredPath::Bytes { .. } => {
+                bail!("this backup was made on Unix and names a non-Unicode path")
+            }
+        }
+    }
+}
+
+impl BackupRun {
+    /// Starts a run whose backups will go under `<state_dir>/backups/`. Nothing is created
+    /// until the first [`BackupRun::save`].
+    pub fn begin(state_dir: &Path) -> Result<BackupRun> {
+        let id = run_id(SystemTime::now(), std::process::id());
+        Ok(BackupRun {
+            backups: state_dir.join("backups"),
+            index: Index { schema: SCHEMA, run: id.clone(), complete: false, undone: false, entries: Vec::new() },
+            id,
+            dir: None,
+            next_number: 0,
+        })
+    }
+
+    /// The run's id: the name of its folder.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Saves the bytes `target` held (`old`) and is about to hold (`new`), and records them in
+    /// the index. `target` is the file that will be replaced (the end of its symlink chain),
+    /// `original_path` the path as given. Meant to run in `atomic_replace`'s `before_rename`.
+    pub fn save(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
+        let entry_path = StoredPath::new(target)?;
+        let entry_original = StoredPath::new(original_path)?;
+        let dir = self.create_dir()?;
+        self.next_number += 1;
+        let backup = format!("{}.old", self.next_number);
+        let new_name = format!("{}.new", self.next_number);
+        write_new_file(&dir.join(&backup), old)?;
+        write_new_file(&dir.join(&new_name), new)?;
+        self.index.entries.push(Entry {
+            path: entry_path,
+            original_path: entry_original,
+            backup,
+            new: new_name,
+            old_len: old.len() as u64,
+            new_len: new.len() as u64,
+        });
+        if let Err(e) = write_index(&dir, &self.index) {
+            self.index.entries.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Drops the newest entry for `target`, for a caller whose write was aborted after the
+    /// backup was saved (e.g. the file changed meanwhile). A run left with no entries is removed.
+    pub fn forget(&mut self, target: &Path) -> Result<()> {
+        let wanted = StoredPath::new(target)?;
+        let Some(dir) = self.dir.clone() else {
+            return Ok(());
+        };
+        let Some(position) = self.index.entries.iter().rposition(|e| e.path == wanted) else {
+            return Ok(());
+        };
+        let entry = self.index.entries.remove(position);
+        if self.index.entries.is_empty() {
+            fs::remove_dir_all(&dir)
+                .with_context(|| format!("could not remove the backup folder {}", dir.display()))?;
+            self.dir = None;
+            return Ok(());
+        }
+        write_index(&dir, &self.index)?;
+        for name in [&entry.backup, &entry.new] {
+            let file = dir.join(name);
+            fs::remove_file(&file).with_context(|| format!("could not remove the backup {}", file.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Marks the run complete. Returns its folder, or `None` when nothing was saved (and then
+    /// nothing was created).
+    pub fn finish(mut self) -> Result<Option<PathBuf>> {
+        let Some(dir) = self.dir.take() else {
+            return Ok(None);
+        };
+        self.index.complete = true;
+        write_index(&dir, &self.index)?;
+        Ok(Some(dir))
+    }
+
+    fn create_dir(&mut self) -> Result<PathBuf> {
+        if let Some(dir) = &self.dir {
+            return Ok(dir.clone());
+        }
+        create_private_dir_all(&self.backups)?;
+        // Two runs can start in the same nanosecond only in one process; be safe anyway.
+        for attempt in 0..100 {
+            let name = match attempt {
+                0 => self.id.clone(),
+                n => format!("{}-{n}", self.id),
+            };
+            let dir = self.backups.join(&name);
+            match private_dir_builder(false).create(&dir) {
+                Ok(()) => {
+                    write::sync_folder(&self.backups)
+                        .with_context(|| format!("could not flush the folder {}", self.backups.display()))?;
+                    self.id = name.clone();
+                    self.index.run = name;
+                    self.dir = Some(dir.clone());
+                    return Ok(dir);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("could not create the backup folder {}", dir.display()));
+                }
+            }
+        }
+        bail!(
+            "could not create a new backup folder in {}: too many runs with the id {}",
+            self.backups.display(),
+            self.id
+        )
+    }
+}
+
+/// What `undo` did, or would do with `dry_run`, to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoOutcome {
+    /// The file holds its old bytes again (or already did).
+    Restored,
+    /// The file changed after the fix; it was left alone.
+    ChangedSince,
+    /// The file no longer exists; nothing was created.
+    Missing,
+}
+
+/// One file of the run `undo` went back on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoEntry {
+    /// The file that was replaced by the run (the end of its symlink chain then).
+    pub path: PathBuf,
+    pub outcome: UndoOutcome,
+}
+
+/// Goes back on the most recent run under `<state_dir>/backups` that saved something and has
+/// not been undone. Returns its id and what became of each file, in the order they were saved,
+/// or `None` when there is nothing to undo. With `dry_run`, nothing is written and the run is not
+/// marked undone. An error (a restore that failed) leaves the run not undone: running `undo`
+/// again finishes the job, since files already restored count as restored.
+pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<UndoEntry>)>> {
+    let backups = state_dir.join("backups");
+    let listing = match fs::read_dir(&backups) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(e).with_context(|| format!("could not list {}", backups.display()));
+        }
+    };
+    let mut runs = Vec::new();
+    for item in listing {
+        let item = item.with_context(|| format!("could not list {}", backups.display()))?;
+        if item.file_type().is_ok_and(|t| t.is_dir()) {
+            runs.push(item.file_name());
+        }
+    }
+    runs.sort();
+    for name in runs.iter().rev() {
+        let dir = backups.join(name);
+        let index_path = dir.join(INDEX);
+        let bytes = match fs::read(&index_path) {
+            Ok(bytes) => bytes,
+            // Killed before its first save completed: it replaced nothing.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(e).with_context(|| format!("could not read {}", index_path.display()));
+            }
+        };
+        let mut index: Index = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{} is not a valid mcpcfg backup index; move the folder {} out of the way, then \
+                 run undo again",
+                index_path.display(),
+                dir.display()
+            )
+        })?;
+        if index.undone || index.entries.is_empty() {
+            continue;
+        }
+        let mut results = Vec::with_capacity(index.entries.len());
+        for entry in index.entries.iter().rev() {
+            results.push(undo_entry(&dir, entry, dry_run)?);
+        }
+        results.reverse();
+        if !dry_run {
+            index.undone = true;
+            write_index(&dir, &index)?;
+        }
+        return Ok(Some((index.run, results)));
+    }
+    Ok(None)
+}
+
+fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool) -> Result<UndoEntry> {
+    let path = entry.path.to_path()?;
+    let read_backup = |name: &str| {
+        let file = dir.join(name);
+        fs::read(&file).with_context(|| format!("could not read the backup {}", file.display()))
+    };
+    let old = read_backup(&entry.backup)?;
+    let new = read_backup(&entry.new)?;
+    let current = match fs::read(&path) {
+        Ok(current) => current,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(UndoEntry { path, outcome: UndoOutcome::Missing });
+        }
+        Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
+    };
+    let outcome = if current == new {
+        if !dry_run {
+            write::atomic_replace(&path, &current, &old, &|_| Ok(()))?;
+        }
+        UndoOutcome::Restored
+    } else if current == old {
+        UndoOutcome::Restored
+    } else {
+        UndoOutcome::ChangedSince
+    };
+    Ok(UndoEntry { path, outcome })
+}
+
+/// `YYYYMMDDTHHMMSS.nnnnnnnnnZ-<pid>` in UTC: sorts by time, unique per process and instant.
+fn run_id(now: SystemTime, pid: u32) -> String {
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}.{:09}Z-{pid}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        since.subsec_nanos()
+    )
+}
+
+/// The proleptic Gregorian date of a day number counted from 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11], March first
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn private_dir_builder(recursive: bool) -> fs::DirBuilder {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(recursive);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+}
+
+fn create_private_dir_all(dir: &Path) -> Result<()> {
+    private_dir_builder(true)
+        .create(dir)
+        .with_context(|| format!("could not create the backup folder {}", dir.display()))
+}
+
+/// Creates `file` (it must not exist) with mode 0600 and makes its bytes durable.
+fn write_new_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = options.open(file).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    result.with_context(|| format!("could not write the backup {}", file.display()))
+}
+
+/// Replaces `<dir>/index.json` atomically: a crash leaves the old index or the new one.
+fn write_index(dir: &Path, index: &Index) -> Result<()> {
+    let path = dir.join(INDEX);
+    let mut json = serde_json::to_vec_pretty(index).context("could not encode a backup index")?;
+    json.push(b'\n');
+    let result = (|| {
+        // tempfile creates it 0600.
+        let mut temp = tempfile::Builder::new().prefix(".index.json.").suffix(".tmp").tempfile_in(dir)?;
+        temp.write_all(&json)?;
+        temp.as_file().sync_all()?;
+        temp.persist(&path).map_err(|e| e.error)?;
+        write::sync_folder(dir)
+    })();
+    result.with_context(|| format!("could not write the backup index {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(unix)]
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    /// Replaces `path` the way fix-config does: backup saved in `before_rename`.
+    fn fix(run: &mut BackupRun, path: &Path, new: &[u8]) -> PathBuf {
+        let old = fs::read(path).unwrap();
+        let run = std::cell::RefCell::new(run);
+        let report = write::atomic_replace(path, &old, new, &|target| {
+            run.borrow_mut().save(target, path, &old, new).unwrap();
+            Ok(())
+        })
+        .unwrap();
+        report.target
+    }
+
+    fn run_folders(state: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(state.join("backups"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn read_index(dir: &Path) -> Index {
+        serde_json::from_slice(&fs::read(dir.join(INDEX)).unwrap()).unwrap()
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn undo_restores_exact_bytes_through_a_symlink_that_stays_a_link() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let dotfiles = home.path().join("dotfiles");
+        fs::create_dir(&dotfiles).unwrap();
+        let real = dotfiles.join("mcp.json");
+        let old = b"\xef\xbb\xbf{\r\n  // comment\r\n  \"a\": 1,\r\n}";
+        fs::write(&real, old).unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+        let link = home.path().join("mcp.json");
+        symlink("dotfiles/mcp.json", &link).unwrap();
+
+        let mut run = BackupRun::begin(&state).unwrap();
+        let target = fix(&mut run, &link, b"{\"a\": 2}");
+        assert_eq!(target, home.path().join("dotfiles/mcp.json"));
+        let id = run.id().to_owned();
+        let dir = run.finish().unwrap().unwrap();
+        assert_eq!(dir, state.join("backups").join(&id));
+        let index = read_index(&dir);
+        assert!(index.complete && !index.undone);
+        assert_eq!(index.entries.len(), 1);
+        assert_eq!(index.entries[0].original_path, StoredPath::Text(link.to_str().unwrap().to_owned()));
+        assert_eq!(fs::read(dir.join(&index.entries[0].backup)).unwrap(), old);
+
+        let (undone_id, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(undone_id, id);
+        assert_eq!(entries, [UndoEntry { path: target, outcome: UndoOutcome::Restored }]);
+        assert_eq!(fs::read(&real).unwrap(), old);
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_link(&link).unwrap(), Path::new("dotfiles/mcp.json"));
+        assert_eq!(mode(&real), 0o640);
+        assert!(read_index(&dir).undone);
+    }
+
+    #[test]
+    fn file_edited_after_the_fix_is_refused_and_left_as_is() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let edited = home.path().join("edited.json");
+        let untouched = home.path().join("untouched.json");
+        fs::write(&edited, "old 1").unwrap();
+        fs::write(&untouched, "old 2").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &edited, b"new 1");
+        fix(&mut run, &untouched, b"new 2");
+        run.finish().unwrap();
+        fs::write(&edited, "the user's own edit").unwrap();
+
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(
+            entries,
+            [
+                UndoEntry { path: edited.clone(), outcome: UndoOutcome::ChangedSince },
+                UndoEntry { path: untouched.clone(), outcome: UndoOutcome::Restored },
+            ]
+        );
+        assert_eq!(fs::read(&edited).unwrap(), b"the user's own edit");
+        assert_eq!(fs::read(&untouched).unwrap(), b"old 2");
+    }
+
+    #[test]
+    fn deleted_file_is_missing_and_not_recreated() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        run.finish().unwrap();
+        fs::remove_file(&file).unwrap();
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::Missing);
+        assert!(!file.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn backup_folders_are_0700_and_files_0600() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        let dir = run.finish().unwrap().unwrap();
+        assert_eq!(mode(&state), 0o700);
+        assert_eq!(mode(&state.join("backups")), 0o700);
+        assert_eq!(mode(&dir), 0o700);
+        let mut files: Vec<String> =
+            fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        files.sort();
+        assert_eq!(files, ["1.new", "1.old", "index.json"]);
+        for name in files {
+            assert_eq!(mode(&dir.join(&name)), 0o600, "{name}");
+        }
+        assert_eq!(mode(&file), 0o644);
+    }
+
+    #[test]
+    fn run_that_saved_nothing_leaves_no_folder() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let run = BackupRun::begin(&state).unwrap();
+        assert_eq!(run.finish().unwrap(), None);
+        assert!(!state.exists());
+        assert_eq!(undo_last(&state, false).unwrap(), None);
+    }
+
+    #[test]
+    fn second_undo_goes_back_one_more_run_then_there_is_nothing_left() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "A").unwrap();
+        let mut first = BackupRun::begin(&state).unwrap();
+        fix(&mut first, &file, b"B");
+        let first_id = first.id().to_owned();
+        first.finish().unwrap();
+        let mut second = BackupRun::begin(&state).unwrap();
+        fix(&mut second, &file, b"C");
+        let second_id = second.id().to_owned();
+        second.finish().unwrap();
+        assert!(first_id < second_id, "{first_id} {second_id}");
+        // A later run that changed nothing does not hide the others.
+        BackupRun::begin(&state).unwrap().finish().unwrap();
+
+        let (id, _) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(id, second_id);
+        assert_eq!(fs::read(&file).unwrap(), b"B");
+        let (id, _) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(id, first_id);
+        assert_eq!(fs::read(&file).unwrap(), b"A");
+        assert_eq!(undo_last(&state, false).unwrap(), None);
+        assert_eq!(fs::read(&file).unwrap(), b"A");
+        assert_eq!(run_folders(&state), [first_id, second_id]);
+    }
+
+    #[test]
+    fn dry_run_writes_nothing_and_does_not_mark_the_run() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        let dir = run.finish().unwrap().unwrap();
+        let (_, entries) = undo_last(&state, true).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::Restored);
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+        assert!(!read_index(&dir).undone);
+        undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"old");
+    }
+
+    #[test]
+    fn same_file_fixed_twice_in_one_run_goes_back_to_the_first_content() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "A").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"B");
+        fix(&mut run, &file, b"C");
+        run.finish().unwrap();
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert!(entries.iter().all(|e| e.outcome == UndoOutcome::Restored));
+        assert_eq!(fs::read(&file).unwrap(), b"A");
+    }
+
+    #[test]
+    fn interrupted_run_is_still_undone() {
+        // A run ended by an error (or a kill) before finish: its written files must be undoable.
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        drop(run);
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::Restored);
+        assert_eq!(fs::read(&file).unwrap(), b"old");
+    }
+
+    #[test]
+    fn aborted_write_is_forgotten_or_counts_as_restored() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let written = home.path().join("written.json");
+        let aborted = home.path().join("aborted.json");
+        fs::write(&written, "old 1").unwrap();
+        fs::write(&aborted, "old 2").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &written, b"new 1");
+        // Saved, but the write was then aborted (the file changed): with and without forget.
+        run.save(&aborted, &aborted, b"old 2", b"new 2").unwrap();
+        run.save(&aborted, &aborted, b"old 2", b"new 2").unwrap();
+        run.forget(&aborted).unwrap();
+        let dir = run.finish().unwrap().unwrap();
+        assert_eq!(read_index(&dir).entries.len(), 2);
+        assert!(!dir.join("3.old").exists() && !dir.join("3.new").exists());
+
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(
+            entries.iter().map(|e| e.outcome).collect::<Vec<_>>(),
+            [UndoOutcome::Restored, UndoOutcome::Restored]
+        );
+        assert_eq!(fs::read(&written).unwrap(), b"old 1");
+        assert_eq!(fs::read(&aborted).unwrap(), b"old 2");
+    }
+
+    #[test]
+    fn forgetting_the_only_entry_leaves_no_run() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        let mut run = BackupRun::begin(&state).unwrap();
+        run.save(&file, &file, b"old", b"new").unwrap();
+        run.forget(&file).unwrap();
+        assert_eq!(run.finish().unwrap(), None);
+        assert!(run_folders(&state).is_empty());
+        assert_eq!(undo_last(&state, false).unwrap(), None);
+    }
+
+    #[test]
+    fn corrupt_index_is_an_error_naming_it() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let dir = state.join("backups/20260101T000000.000000000Z-1");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(INDEX), "{not json").unwrap();
+        let err = undo_last(&state, false).unwrap_err();
+        assert!(format!("{err:#}").contains("index.json"), "{err:#}");
+    }
+
+    #[test]
+    fn run_ids_are_utc_timestamps_that_sort_by_time() {
+        let at = |secs, nanos| UNIX_EPOCH + std::time::Duration::new(secs, nanos);
+        assert_eq!(run_id(at(0, 0), 7), "19700101T000000.000000000Z-7");
+        assert_eq!(run_id(at(1_000_000_000, 5), 1234), "20010909T014640.000000005Z-1234");
+        assert_eq!(run_id(at(951_782_400, 0), 1), "20000229T000000.000000000Z-1");
+        assert_eq!(run_id(at(1_795_763_700, 0), 1), "20261127T071500.000000000Z-1");
+        assert!(run_id(at(9, 999_999_999), 99999) < run_id(at(10, 0), 1));
+    }
+}
