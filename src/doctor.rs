@@ -53,15 +53,28 @@ pub fn install_kind(os: Os, path: &Path, resolved: &Path) -> InstallKind {
     }
 }
 
-/// How to remove the install at `path`.
-pub fn removal_steps(kind: InstallKind, path: &Path) -> Vec<String> {
+/// The `…/tsh.app` folder `resolved` lies in, if any.
+fn app_bundle(resolved: &Path) -> Option<PathBuf> {
+    resolved.ancestors().find(|a| a.file_name().is_some_and(|n| n == "tsh.app")).map(Path::to_path_buf)
+}
+
+/// How to remove the install at `path` (whose symlinks lead to `resolved`).
+pub fn removal_steps(kind: InstallKind, path: &Path, resolved: &Path) -> Vec<String> {
     let p = path.display();
     match kind {
-        InstallKind::MacPkg => vec![
-            "it was installed from Teleport's macOS .pkg; remove it with:".into(),
-            "  sudo rm -rf /Applications/tsh.app /usr/local/bin/tsh".into(),
-            "  sudo pkgutil --forget com.gravitational.teleport.tsh".into(),
-        ],
+        InstallKind::MacPkg => {
+            let app = app_bundle(resolved).unwrap_or_else(|| PathBuf::from("/Applications/tsh.app"));
+            let link = if path != resolved || path == Path::new("/usr/local/bin/tsh") {
+                format!(" {}", shell_quote(path))
+            } else {
+                String::new()
+            };
+            vec![
+                "it was installed from Teleport's macOS .pkg; remove it with:".into(),
+                format!("  sudo rm -rf {}{link}", shell_quote(&app)),
+                "  sudo pkgutil --forget com.gravitational.teleport.tsh".into(),
+            ]
+        }
         InstallKind::TeleportConnect => vec![
             "it is the tsh bundled with Teleport Connect; update Teleport Connect (or remove /Applications/Teleport Connect.app and the links to its tsh)".into(),
         ],
@@ -85,6 +98,16 @@ pub fn removal_steps(kind: InstallKind, path: &Path) -> Vec<String> {
             format!("remove {p}: uninstall Teleport from Settings > Apps, or delete the file"),
         ],
         InstallKind::Unknown => vec![format!("remove {p} the way it was installed")],
+    }
+}
+
+/// `p` quoted for a POSIX shell when it needs it.
+fn shell_quote(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c)) {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -184,7 +207,7 @@ pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> 
                     if resolved != path {
                         out.push(format!("{} links to {}", path.display(), resolved.display()));
                     }
-                    out.extend(removal_steps(install_kind(ctx.os, path, resolved), path));
+                    out.extend(removal_steps(install_kind(ctx.os, path, resolved), path, resolved));
                 }
                 out.extend(install_steps(ctx.os));
                 out.push(format!("check it: tsh version   (the first line and \"Re-executed from version\" must both be {v} or later)"));

@@ -2,6 +2,8 @@
 //! scripts that print what a real `tsh version --client` prints.
 
 mod check;
+#[cfg(unix)]
+mod doctor;
 mod env;
 mod fix;
 #[cfg(unix)]

@@ -8,7 +8,7 @@ use mcpcfg::online::{self, McpApp, SessionState, mcp_apps, parse_mcp_ls, parse_s
 use mcpcfg::probe::{LaunchSpec, ProbeOutcome, probe_all};
 
 const VERSION_LINE: &str = "Teleport v18.2.3 git:v18.2.3-0-g1a2b3c4 go1.24.7";
-/// 2026-11-27T13:20:00Z: before the logged-in fixture's valid_until, after the expired one's.
+/// 2026-11-27T13:20:00Z: before the logged-in fixture's valid_until (2099), after the expired one's.
 const NOW: i64 = 1_795_785_600;
 
 fn fake(name: &str) -> PathBuf {
@@ -385,7 +385,7 @@ fn session_states_from_the_fakes() {
             proxy: "teleport.example.com:443".into(),
             user: "alice@example.com".into(),
             cluster: "teleport.example.com".into(),
-            valid_until: "2026-11-27T19:00:00Z".into(),
+            valid_until: "2099-11-27T19:00:00Z".into(),
         }
     );
     assert_eq!(
@@ -402,8 +402,8 @@ fn session_states_from_the_fakes() {
 fn status_fixtures_parse() {
     let logged_in = fixture("status-logged-in.json");
     assert!(matches!(parse_status(true, &logged_in, "", NOW), SessionState::Active { .. }));
-    // Same output read a day later: expired by valid_until alone.
-    assert!(matches!(parse_status(true, &logged_in, "", NOW + 86_400), SessionState::Expired { .. }));
+    // The same output read after valid_until (2099-11-27T19:00:00Z): expired by valid_until alone.
+    assert!(matches!(parse_status(true, &logged_in, "", 4_099_489_200 + 1), SessionState::Expired { .. }));
     let expired = fixture("status-expired.json");
     assert!(matches!(
         parse_status(false, &expired, &fixture("status-expired.stderr"), NOW),

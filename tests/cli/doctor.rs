@@ -1,0 +1,179 @@
+//! `doctor`: guidance, `--online` and `--probe` through the real binary.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::env::{TestEnv, tsh_entry, write};
+
+fn fake(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fake").join(name).join("tsh")
+}
+
+/// Makes `<root>/bin/tsh` run the fake `name` (a wrapper, so the fake finds its own files).
+fn stable_is_fake(t: TestEnv, name: &str) -> TestEnv {
+    let p = t.bin().join("tsh");
+    write(&p, &format!("#!/bin/sh\nexec '{}' \"$@\"\n", fake(name).display()));
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    t
+}
+
+#[test]
+fn old_managed_tsh_names_the_administrators_command() {
+    let t = TestEnv::new()
+        .tsh("18.3.0", Some("18.2.0"))
+        .tsh_at(Path::new("home/.tsh/bin/1111-update-pkg-v2/tsh"), "18.2.0", None)
+        .managed("teleport.example.com", "18.2.0", "1111-update-pkg-v2/tsh");
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["doctor", "--color", "never"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("tctl autoupdate client-tools target 18.2.3"), "{}", r.stdout);
+    assert!(r.stdout.contains("managed updates: tsh re-executes 18.2.0"), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("which tsh: {}", t.path_of("bin/tsh"))));
+}
+
+#[test]
+fn old_original_tsh_names_the_file_to_remove_and_how() {
+    // A macOS .pkg install: /usr/local/bin/tsh -> /Applications/tsh.app/..., here under the test root.
+    let t = TestEnv::new().tsh_at(Path::new("Applications/tsh.app/Contents/MacOS/tsh"), "18.2.0", Some("18.2.3"));
+    std::os::unix::fs::symlink(t.path_of("Applications/tsh.app/Contents/MacOS/tsh"), t.bin().join("tsh")).unwrap();
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["doctor", "--platform", "macos", "--color", "never"]);
+    assert_eq!(r.code, 1);
+    let out = &r.stdout;
+    assert!(out.contains("tsh-version-skew"), "{out}");
+    assert!(
+        out.contains(&format!("sudo rm -rf {} {}", t.path_of("Applications/tsh.app"), t.path_of("bin/tsh"))),
+        "{out}"
+    );
+    assert!(out.contains("pkgutil --forget"), "{out}");
+    assert!(out.contains("install tsh 18.2.3 or later"), "{out}");
+    assert!(out.contains("mcpcfg fix-config"), "{out}");
+    assert!(out.contains("restart Cursor"), "{out}");
+    assert!(!out.contains("tctl autoupdate"), "the managed version is fine: {out}");
+}
+
+#[test]
+fn path_findings_say_fix_config_and_which_client_to_restart() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));
+    let r = t.home_file(".config/Claude/claude_desktop_config.json", &text).run(&["doctor", "--color", "never"]);
+    assert!(r.stdout.contains("1. error tsh-relative"), "{}", r.stdout);
+    assert!(r.stdout.contains("run: mcpcfg fix-config"));
+    assert!(r.stdout.contains("quit Claude Desktop first"));
+}
+
+#[test]
+fn identical_guidance_is_given_once_with_the_servers_it_affects() {
+    let t = TestEnv::new().tsh("18.2.0", None);
+    let e = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-b": {}}}}}"#,
+        tsh_entry(&t.path_of("bin/tsh"), "a"),
+        tsh_entry(&t.path_of("bin/tsh"), "b")
+    );
+    let r = t.home_file(".cursor/mcp.json", &e).run(&["doctor", "--color", "never"]);
+    assert_eq!(r.stdout.matches("error tsh-version-skew").count(), 1, "{}", r.stdout);
+    assert!(r.stdout.contains("affects:"));
+}
+
+#[test]
+fn doctor_json_has_steps_for_each_finding() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));
+    let j = t.home_file(".cursor/mcp.json", &text).run(&["doctor", "--format", "json"]).json();
+    assert_eq!(j["schema"], 1);
+    let steps = j["findings"][0]["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s == "run: mcpcfg fix-config"), "{steps:?}");
+}
+
+fn probe_home() -> TestEnv {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let entry = |name: &str| tsh_entry(&fake(name).to_string_lossy(), "demo");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-ok": {}, "teleport-mcp-fail": {}, "teleport-mcp-none": {}}}}}"#,
+        entry("mcp-ok"),
+        entry("mcp-fail"),
+        entry("mcp-notools")
+    );
+    t.home_file(".cursor/mcp.json", &text)
+}
+
+#[test]
+fn probe_tells_working_failing_and_toolless_servers_apart() {
+    let t = probe_home();
+    let r = t.run(&["doctor", "--probe", "--color", "never", "--timeout", "10"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let out = &r.stdout;
+    assert!(out.contains("teleport-mcp-ok: teleport-mcp-demo 1.0.0, 2 tools"), "{out}");
+    assert!(out.contains("exited with status 1"), "{out}");
+    assert!(out.contains("stderr: ERROR: access denied"), "{out}");
+    assert!(out.contains("server-no-tools"), "{out}");
+    assert!(out.contains("tctl users update"), "RBAC guidance: {out}");
+    assert!(out.contains("mcp-user"), "{out}");
+}
+
+#[test]
+fn probe_json_reports_each_server() {
+    let t = probe_home();
+    let j = t.run(&["doctor", "--probe", "--format", "json", "--server", "teleport-mcp-ok"]).json();
+    let probes = j["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 1);
+    assert_eq!(probes[0]["tools"], 2);
+    assert_eq!(probes[0]["server_name"], "teleport-mcp-demo");
+}
+
+#[test]
+fn probe_never_starts_project_servers_without_trust_project() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let marker = t.project().join("started");
+    let script = t.project().join("server.sh");
+    write(&script, &format!("#!/bin/sh\ntouch '{}'\n", marker.display()));
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let text = format!(r#"{{"mcpServers": {{"local": {{"command": "{}"}}}}}}"#, script.display());
+    let t = t.project_file(".mcp.json", &text);
+    let r = t.run(&["doctor", "--probe", "--color", "never", "--timeout", "3"]);
+    assert!(!marker.exists(), "a project-level server was started");
+    assert!(r.stdout.contains("--trust-project"), "{}", r.stdout);
+    let _ = t.run(&["doctor", "--probe", "--trust-project", "--timeout", "3"]);
+    assert!(marker.exists(), "--trust-project allows it");
+}
+
+#[test]
+fn online_expired_session_says_how_to_log_in() {
+    let t = stable_is_fake(TestEnv::new(), "online-expired");
+    let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("tsh-session-expired"), "{}", r.stdout);
+    assert!(r.stdout.contains("tsh login --proxy=teleport.example.com:443"), "{}", r.stdout);
+}
+
+#[test]
+fn online_not_logged_in() {
+    let t = stable_is_fake(TestEnv::new(), "online-logged-out");
+    let r = t.run(&["doctor", "--online", "--format", "json", "--timeout", "10"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["findings"][0]["code"], "tsh-not-logged-in");
+}
+
+#[test]
+fn online_app_without_allowed_tools_gets_rbac_guidance() {
+    let t = stable_is_fake(TestEnv::new(), "online-ok");
+    let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
+    assert!(r.stdout.contains("MCP server mcp-everything"), "{}", r.stdout);
+    assert!(!r.stdout.contains("MCP server teleport-mcp-demo:"), "{}", r.stdout);
+    assert!(r.stdout.contains("tctl users update alice@example.com --set-mcp-tools \"*\""), "{}", r.stdout);
+    assert!(r.stdout.contains("logged in to teleport.example.com as alice@example.com"));
+}
+
+#[test]
+fn online_unresponsive_cluster_is_a_finding_not_a_hang() {
+    let t = stable_is_fake(TestEnv::new(), "online-hang");
+    let start = std::time::Instant::now();
+    let r = t.run(&["doctor", "--online", "--format", "json", "--timeout", "1"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(8), "took {:?}", start.elapsed());
+    assert_eq!(r.json()["findings"][0]["code"], "cluster-unreachable");
+}
