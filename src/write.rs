@@ -275,8 +275,7 @@ fn replace(
     })?;
     sync_folder(folder).map_err(WriteError::io(
         &target,
-        "flush the folder after replacing (the new content is in place, but may not survive a \
-         power loss)",
+        "sync the folder (the new content is in place but may not survive a power loss) of",
     ))?;
     Ok(WriteReport {
         target,
