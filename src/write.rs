@@ -230,8 +230,7 @@ fn replace(
         .map_err(|e| read_only_or_io(&target, e.error, "replace", "cannot rename a file over it".to_owned()))?;
     sync_folder(folder).map_err(WriteError::io(
         &target,
-        "flush the folder after replacing (the new content is in place, but may not survive a \
-         power loss)",
+        "sync the folder (the new content is in place but may not survive a power loss) of",
     ))?;
     Ok(WriteReport { target, hard_link_warning })
 }
