@@ -222,7 +222,9 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             let mut doc = output::json(&report, false);
             let steps: Vec<Vec<String>> = report
                 .all_findings()
-                .map(|(c, _, f)| crate::doctor::steps(f, c.map(|c| c.loaded.location.client), &ctx))
+                .map(|(c, _, f)| {
+                    crate::doctor::steps(f, &c.map(|c| c.loaded.location.client).into_iter().collect::<Vec<_>>(), &ctx)
+                })
                 .collect();
             if let Some(list) = doc["findings"].as_array_mut() {
                 for (f, st) in list.iter_mut().zip(steps) {

@@ -154,13 +154,28 @@ impl Context {
     }
 }
 
-/// Numbered steps for `f`, a finding of `client`'s config (None for machine-wide findings).
-pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> {
+/// "restart Cursor and VS Code", with Claude Desktop's "quit it fully".
+fn restart_line(clients: &[Client]) -> Option<String> {
+    let mut names: Vec<&str> = clients.iter().filter(|c| **c != Client::ClaudeDesktop).map(|c| c.display()).collect();
+    names.dedup();
+    let claude = clients.contains(&Client::ClaudeDesktop);
+    let others = match names.as_slice() {
+        [] => None,
+        [one] => Some(format!("restart {one}")),
+        [init @ .., last] => Some(format!("restart {} and {last}", init.join(", "))),
+    };
+    match (others, claude) {
+        (None, false) => None,
+        (None, true) => Some("quit Claude Desktop fully and start it again".into()),
+        (Some(o), false) => Some(o),
+        (Some(o), true) => Some(format!("{o}; quit Claude Desktop fully and start it again")),
+    }
+}
+
+/// Numbered steps for `f`, a finding of the configs of `clients` (empty for machine-wide findings).
+pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
     let v = fixed_version();
-    let restart = client.map(|c| match c {
-        Client::ClaudeDesktop => "quit Claude Desktop fully and start it again".to_owned(),
-        c => format!("restart {}", c.display()),
-    });
+    let restart = restart_line(clients);
     let fix_then_restart = |out: &mut Vec<String>| {
         out.push("run: mcpcfg fix-config   (or re-run `tsh mcp config`)".into());
         if let Some(r) = &restart {
@@ -178,7 +193,7 @@ pub fn steps(f: &Finding, client: Option<Client>, ctx: &Context) -> Vec<String> 
                 out.push(format!("mcpcfg will point the config at the stable tsh: {}", stable.display()));
             }
             out.push("preview the change: mcpcfg fix-config --dry-run".into());
-            if client == Some(Client::ClaudeDesktop) {
+            if clients.contains(&Client::ClaudeDesktop) {
                 out.push("quit Claude Desktop first (it can rewrite its config while running)".into());
             }
             out.push("run: mcpcfg fix-config".into());
@@ -326,7 +341,7 @@ mod tests {
     #[test]
     fn old_original_names_the_file_to_remove_and_how() {
         let c = ctx(Os::Macos, "/usr/local/bin/tsh", "/Applications/tsh.app/Contents/MacOS/tsh");
-        let s = steps(&skew("/usr/local/bin/tsh", true, false), Some(Client::Cursor), &c);
+        let s = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], &c);
         let text = s.join("\n");
         assert!(text.contains("which tsh   → /usr/local/bin/tsh"), "{text}");
         assert!(text.contains("sudo rm -rf /Applications/tsh.app /usr/local/bin/tsh"), "{text}");
@@ -338,7 +353,7 @@ mod tests {
     #[test]
     fn old_managed_names_the_administrator_command() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let s = steps(&skew("/usr/bin/tsh", false, true), Some(Client::ClaudeDesktop), &c);
+        let s = steps(&skew("/usr/bin/tsh", false, true), &[Client::ClaudeDesktop], &c);
         let text = s.join("\n");
         assert!(text.contains("tctl autoupdate client-tools target 18.2.3"), "{text}");
         assert!(!text.contains("apt-get remove"), "the original is fine: {text}");
@@ -348,17 +363,31 @@ mod tests {
     #[test]
     fn session_steps_name_the_proxy() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let s = steps(&f(Code::TshSessionExpired, "", ""), None, &c);
+        let s = steps(&f(Code::TshSessionExpired, "", ""), &[], &c);
         assert_eq!(s[0], "log in: tsh login --proxy=teleport.example.com:443");
     }
 
     #[test]
     fn rbac_steps_name_the_user() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let text = steps(&f(Code::McpNoAllowedTools, "", ""), None, &c).join("\n");
+        let text = steps(&f(Code::McpNoAllowedTools, "", ""), &[], &c).join("\n");
         assert!(text.contains("tctl users update alice --set-mcp-tools \"*\""), "{text}");
         assert!(text.contains("mcp-user"));
         assert!(text.contains("allow.mcp.tools"));
+    }
+
+    #[test]
+    fn restart_line_names_every_client_once() {
+        assert_eq!(restart_line(&[]), None);
+        assert_eq!(restart_line(&[Client::Cursor]).unwrap(), "restart Cursor");
+        assert_eq!(
+            restart_line(&[Client::Cursor, Client::Vscode, Client::ClaudeCode]).unwrap(),
+            "restart Cursor, VS Code and Claude Code"
+        );
+        assert_eq!(
+            restart_line(&[Client::ClaudeDesktop, Client::Cursor]).unwrap(),
+            "restart Cursor; quit Claude Desktop fully and start it again"
+        );
     }
 
     #[test]
@@ -386,7 +415,7 @@ mod tests {
             Code::ServerStartFailed,
             Code::ServerNoTools,
         ] {
-            assert!(!steps(&f(code, "", ""), Some(Client::Vscode), &c).is_empty(), "{code:?}");
+            assert!(!steps(&f(code, "", ""), &[Client::Vscode], &c).is_empty(), "{code:?}");
         }
     }
 }

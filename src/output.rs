@@ -180,7 +180,6 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
         let _ = writeln!(out, "{}", clean(n));
     }
     let sm = report.summary();
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let _ = write!(out, "{}, {} ({} tsh)", plural(sm.configs, "config"), plural(sm.servers, "server"), sm.tsh_servers);
     if show_findings {
         let _ = write!(out, ": {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
@@ -347,34 +346,60 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
     }
     out.push('\n');
 
-    // One block per distinct problem: identical steps for several servers are said once.
-    let mut groups: Vec<(&Finding, Vec<String>, Vec<String>)> = Vec::new();
+    // One block per distinct problem: the same guidance for several servers is given once,
+    // with every server it affects and every client to restart.
+    struct Group<'a> {
+        first: &'a Finding,
+        generic: Vec<String>,
+        places: Vec<String>,
+        clients: Vec<crate::clients::Client>,
+    }
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for (c, s, f) in report.all_findings() {
-        let steps = crate::doctor::steps(f, c.map(|c| c.loaded.location.client), ctx);
+        let generic = crate::doctor::steps(f, &[], ctx);
         let place = match (c, s) {
             (Some(c), Some(s)) => format!("{}: {}", host.tilde(&c.loaded.location.path), s.server.label()),
             (Some(c), None) => host.tilde(&c.loaded.location.path),
             _ => String::new(),
         };
-        match groups.iter_mut().find(|(g, st, _)| g.code == f.code && *st == steps && f.hint == g.hint) {
-            Some((_, _, places)) => places.push(place),
-            None => groups.push((f, steps, vec![place])),
+        let client = c.map(|c| c.loaded.location.client);
+        let same = |g: &&mut Group<'_>| {
+            g.first.code == f.code && g.generic == generic && g.first.hint == f.hint && g.first.skew.is_some()
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => {
+                g.places.push(place);
+                g.clients.extend(client);
+            }
+            None => {
+                groups.push(Group { first: f, generic, places: vec![place], clients: client.into_iter().collect() })
+            }
         }
     }
     if groups.is_empty() {
         let _ = writeln!(out, "{}", st.green("no problems found"));
     }
-    for (i, (f, steps, places)) in groups.iter().enumerate() {
+    for (i, g) in groups.iter_mut().enumerate() {
+        let f = g.first;
+        g.clients.sort();
+        g.clients.dedup();
         let _ = writeln!(out, "{}. {} {}: {}", i + 1, st.severity(f.severity), f.code.id(), clean(&f.message));
-        let places: Vec<&String> = places.iter().filter(|p| !p.is_empty()).collect();
+        let places: Vec<&String> = g.places.iter().filter(|p| !p.is_empty()).collect();
         if places.len() > 1 {
             let _ = writeln!(out, "   affects:");
             for p in places {
                 let _ = writeln!(out, "     {}", clean(p));
             }
         }
-        for (n, step) in steps.iter().enumerate() {
-            let _ = writeln!(out, "   {}. {}", n + 1, clean(step));
+        let mut n = 0;
+        for step in crate::doctor::steps(f, &g.clients, ctx) {
+            // Lines indented by two spaces continue the step before them (a command to run).
+            if step.starts_with("  ") {
+                let _ = writeln!(out, "     {}", clean(step.trim_start()));
+            } else {
+                n += 1;
+                let _ = writeln!(out, "   {n}. {}", clean(&step));
+            }
         }
         out.push('\n');
     }
@@ -408,8 +433,12 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
         out.push('\n');
     }
     let sm = report.summary();
-    let _ = writeln!(out, "{} errors, {} warnings", sm.errors, sm.warnings);
+    let _ = writeln!(out, "{}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
