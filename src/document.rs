@@ -576,3 +576,136 @@ mod tests {
         assert_eq!(again.servers[0].command.as_ref().unwrap().value, r#"C:\new "tsh""#);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Generated JSONC documents: reading and editing keep every byte that was not edited.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Whitespace and comments that may stand between any two tokens.
+    fn gap() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                Just(" ".to_owned()),
+                Just("\n".to_owned()),
+                Just("\r\n".to_owned()),
+                Just("\t".to_owned()),
+                Just("// note, with \"quotes\" {}\n".to_owned()),
+                Just("/* block: ] , */".to_owned()),
+            ],
+            0..3,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    /// A JSON string literal, sometimes with `\u` escapes for non-ASCII.
+    fn literal() -> impl Strategy<Value = (String, String)> {
+        ("[a-zA-Z0-9 _./\\\\:\"é漢\u{1F600}-]{0,24}", any::<bool>()).prop_map(|(s, escape_unicode)| {
+            let mut lit = json_string(&s);
+            if escape_unicode {
+                lit = lit
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii() {
+                            c.to_string()
+                        } else {
+                            c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect()
+                        }
+                    })
+                    .collect();
+            }
+            (s, lit)
+        })
+    }
+
+    #[derive(Debug, Clone)]
+    struct Doc {
+        text: String,
+        commands: Vec<String>,
+    }
+
+    fn doc() -> impl Strategy<Value = Doc> {
+        (
+            prop::collection::vec(
+                (literal(), prop::collection::vec(literal(), 0..3), gap(), gap(), any::<bool>()),
+                1..5,
+            ),
+            gap(),
+            gap(),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(servers, g1, g2, bom, trailing)| {
+                let mut text = String::new();
+                if bom {
+                    text.push('\u{feff}');
+                }
+                text.push_str(&format!(
+                    "{g1}{{{g2}\"other\":{g1}[1, 2.5e3, true, null]{g2},{g1}\"mcpServers\"{g2}:{g1}{{"
+                ));
+                let mut commands = Vec::new();
+                for (i, ((cmd, cmd_lit), args, a, b, trailing_inner)) in servers.into_iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    let args: Vec<String> = args.into_iter().map(|(_, l)| l).collect();
+                    let comma = if trailing_inner { "," } else { "" };
+                    text.push_str(&format!(
+                        "{a}\"s{i}\"{b}:{a}{{{b}\"command\"{a}:{b}{cmd_lit}{a},{b}\"args\":[{}]{comma}{a}}}",
+                        args.join(",")
+                    ));
+                    commands.push(cmd);
+                }
+                let comma = if trailing { "," } else { "" };
+                text.push_str(&format!("{g2}}}{comma}{g1}}}{g2}"));
+                Doc { text, commands }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn reading_finds_every_command_with_its_exact_span(d in doc()) {
+            let parsed = parse(d.text.as_bytes(), ServersAt::McpServers).unwrap();
+            prop_assert_eq!(parsed.servers.len(), d.commands.len());
+            for (s, want) in parsed.servers.iter().zip(&d.commands) {
+                let c = s.command.as_ref().unwrap();
+                prop_assert_eq!(&c.value, want);
+                prop_assert_eq!(parse_literal(&d.text[c.span.clone()]), want.clone());
+            }
+            // With no edit, the bytes come back exactly.
+            prop_assert_eq!(apply_edits(d.text.as_bytes(), &[]), d.text.as_bytes().to_vec());
+        }
+
+        #[test]
+        fn an_edit_changes_only_its_literal(d in doc(), pick in any::<prop::sample::Index>(), (new, _) in literal()) {
+            let before = parse(d.text.as_bytes(), ServersAt::McpServers).unwrap();
+            let i = pick.index(before.servers.len());
+            let span = before.servers[i].command.as_ref().unwrap().span.clone();
+            let out = apply_edits(d.text.as_bytes(), &[Edit { span: span.clone(), value: new.clone() }]);
+            let old = d.text.as_bytes();
+            // Prefix and suffix identical.
+            prop_assert_eq!(&out[..span.start], &old[..span.start]);
+            prop_assert_eq!(&out[out.len() - (old.len() - span.end)..], &old[span.end..]);
+            // The same servers but for that one command.
+            let after = parse(&out, ServersAt::McpServers).unwrap();
+            prop_assert_eq!(after.servers.len(), before.servers.len());
+            for (j, (a, b)) in after.servers.iter().zip(&before.servers).enumerate() {
+                let mut want = b.value.clone();
+                if j == i {
+                    want["command"] = Json::String(new.clone());
+                }
+                prop_assert_eq!(&a.value, &want);
+                prop_assert_eq!(&a.name, &b.name);
+            }
+            prop_assert_eq!(after.bom, before.bom);
+            prop_assert_eq!(after.needs_jsonc, before.needs_jsonc);
+        }
+    }
+
+    fn parse_literal(lit: &str) -> String {
+        serde_json::from_str(lit).unwrap()
+    }
+}
