@@ -133,20 +133,60 @@ fn run_all(specs: &[LaunchSpec], timeout: Duration) -> Vec<ProbeOutcome> {
     };
     let specs = specs.to_vec();
     let outcomes = runtime.block_on(async move {
-        let handles: Vec<_> = specs.into_iter().map(|spec| tokio::spawn(probe_one(spec, timeout))).collect();
-        let mut outcomes = Vec::with_capacity(handles.len());
-        for handle in handles {
-            outcomes.push(match handle.await {
-                Ok(outcome) => outcome,
-                Err(e) => start_failed(format!("internal error: {e}"), None, Vec::new()),
-            });
+        let mut handles: Vec<_> = specs.into_iter().map(|spec| tokio::spawn(probe_one(spec, timeout))).collect();
+        let all = async {
+            let mut outcomes = Vec::with_capacity(handles.len());
+            for handle in handles.iter_mut() {
+                outcomes.push(match handle.await {
+                    Ok(outcome) => outcome,
+                    Err(e) => start_failed(format!("internal error: {e}"), None, Vec::new()),
+                });
+            }
+            outcomes
+        };
+        // Interrupted (Ctrl-C, SIGTERM, SIGHUP): the servers live in their own process groups, so
+        // the signal does not reach them. Abort every probe (dropping it kills its group), wait
+        // for the drops, then leave the way the signal asked.
+        let code = tokio::select! {
+            outcomes = all => return outcomes,
+            code = interrupted() => code,
+        };
+        for h in &handles {
+            h.abort();
         }
-        outcomes
+        for h in handles {
+            let _ = h.await;
+        }
+        std::process::exit(code)
     });
     // Anything still running inside the runtime (rmcp's session tasks) is dropped here; the
     // processes themselves are already dead.
     runtime.shutdown_timeout(Duration::from_millis(200));
     outcomes
+}
+
+/// Waits for a signal that ends mcpcfg; returns the exit status a shell expects (128 + signal).
+#[cfg(unix)]
+async fn interrupted() -> i32 {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup), Ok(mut int)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::hangup()), signal(SignalKind::interrupt()))
+    else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => 130,
+        _ = term.recv() => 143,
+        _ = hup.recv() => 129,
+    }
+}
+
+#[cfg(not(unix))]
+async fn interrupted() -> i32 {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => 130,
+        Err(_) => std::future::pending().await,
+    }
 }
 
 /// Where the server was when the probe stopped waiting for it.

@@ -177,3 +177,36 @@ fn online_unresponsive_cluster_is_a_finding_not_a_hang() {
     assert!(start.elapsed() < std::time::Duration::from_secs(8), "took {:?}", start.elapsed());
     assert_eq!(r.json()["findings"][0]["code"], "cluster-unreachable");
 }
+
+#[test]
+fn interrupted_probe_leaves_no_server_running() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let pidfile = t.root.path().join("pids");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": "{}", "args": ["mcp", "connect", "hang-interrupt"], "env": {{"FAKE_TSH_PIDFILE": "{}"}}}}}}}}"#,
+        fake("mcp-hang").display(),
+        pidfile.display()
+    );
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let mut child = t
+        .std_cmd(&["doctor", "--probe", "--timeout", "60"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the server and its own child are up.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while fs::read_to_string(&pidfile).map(|s| s.lines().count()).unwrap_or(0) < 2 {
+        assert!(std::time::Instant::now() < deadline, "the fake server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for pid in fs::read_to_string(&pidfile).unwrap().lines().filter_map(|l| l.trim().parse::<u32>().ok()) {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let zombie_or_gone = stat.is_empty() || stat.split_whitespace().nth(2) == Some("Z");
+        assert!(zombie_or_gone, "process {pid} outlived mcpcfg: {stat}");
+    }
+}
