@@ -27,26 +27,7 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
     let host = &s.host;
     let loaded = load::load_all(load::locations(s, scanned)?);
     if depth == Depth::Servers {
-        let configs = loaded
-            .into_iter()
-            .map(|l| {
-                let file_findings = file_findings(s, &l);
-                let servers = l
-                    .document()
-                    .map(|d| {
-                        d.servers
-                            .iter()
-                            .map(|sv| ServerReport {
-                                tsh: findings::is_tsh_server(host, sv),
-                                server: sv.clone(),
-                                findings: vec![],
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ConfigReport { loaded: l, file_findings, servers }
-            })
-            .collect();
+        let configs = reports(s, loaded, |_, _| vec![]);
         return Ok(Report { configs, ..Report::default() });
     }
 
@@ -121,7 +102,17 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         file_state: &file_state,
         trust_project: s.trust_project,
     };
-    let configs = loaded
+    let configs = reports(s, loaded, |loc, sv| findings::server_findings(loc, sv, &facts));
+    Ok(Report { tsh: tsh_report, configs, ..Report::default() })
+}
+
+/// One report per file, with `server_findings` for each of its servers.
+fn reports(
+    s: &Settings,
+    loaded: Vec<load::Loaded>,
+    server_findings: impl Fn(&Location, &crate::document::Server) -> Vec<findings::Finding>,
+) -> Vec<ConfigReport> {
+    loaded
         .into_iter()
         .map(|l| {
             let file_findings = file_findings(s, &l);
@@ -131,8 +122,8 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
                     d.servers
                         .iter()
                         .map(|sv| ServerReport {
-                            tsh: findings::is_tsh_server(host, sv),
-                            findings: findings::server_findings(&l.location, sv, &facts),
+                            tsh: findings::is_tsh_server(&s.host, sv),
+                            findings: server_findings(&l.location, sv),
                             server: sv.clone(),
                         })
                         .collect()
@@ -140,8 +131,7 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
                 .unwrap_or_default();
             ConfigReport { loaded: l, file_findings, servers }
         })
-        .collect();
-    Ok(Report { tsh: tsh_report, configs, ..Report::default() })
+        .collect()
 }
 
 fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {

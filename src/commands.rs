@@ -41,7 +41,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         let mut diffs = String::new();
         for f in &plan.files {
             let c = &report.configs[f.config];
-            diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), &f.new_bytes));
+            diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), f));
         }
         report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
         report.notes = plan.skipped.clone();

@@ -21,6 +21,7 @@ pub struct FixOptions {
 pub struct FilePlan {
     /// Index into `Report::configs`.
     pub config: usize,
+    pub edits: Vec<Edit>,
     pub new_bytes: Vec<u8>,
     pub changes: Vec<Change>,
 }
@@ -74,7 +75,7 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         }
         let new_bytes = document::apply_edits(&c.loaded.bytes, &edits);
         verify(c, &doc.servers, &new_bytes, &edits)?;
-        out.files.push(FilePlan { config: i, new_bytes, changes });
+        out.files.push(FilePlan { config: i, edits, new_bytes, changes });
     }
     Ok(out)
 }
@@ -119,16 +120,86 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
     Ok(())
 }
 
+/// Lines of context around each change, as `diff -u` gives.
+const CONTEXT: usize = 3;
+
 /// A unified diff of one file's repair, with every `env` value shown as `<redacted>`.
-pub fn diff(c: &ConfigReport, display_path: &str, new_bytes: &[u8]) -> String {
-    let old = String::from_utf8_lossy(&c.loaded.bytes);
-    let new = String::from_utf8_lossy(new_bytes);
-    let text = similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{display_path}"), &format!("b/{display_path}"))
-        .to_string();
-    redact(&text, c)
+///
+/// Only the lines around each edit are diffed (a command literal never spans lines), so a
+/// 64 MB `~/.claude.json` costs a pass to count lines, not a diff of the whole file.
+pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
+    let old = &c.loaded.bytes;
+    let new = &plan.new_bytes;
+    let mut edits: Vec<&Edit> = plan.edits.iter().collect();
+    edits.sort_by_key(|e| e.span.start);
+
+    // Windows of whole lines around the edits, merged where their context touches.
+    let mut windows: Vec<(usize, usize)> = Vec::new(); // byte ranges in `old`
+    for e in &edits {
+        let start = nth_line_start_before(old, e.span.start, CONTEXT);
+        let end = nth_line_end_after(old, e.span.end, CONTEXT);
+        match windows.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => windows.push((start, end)),
+        }
+    }
+    let mut out = format!("--- a/{display_path}\n+++ b/{display_path}\n");
+    let (mut line, mut counted_to) = (1usize, 0usize);
+    for (start, end) in windows {
+        line += old[counted_to..start].iter().filter(|b| **b == b'\n').count();
+        counted_to = start;
+        let shift = |at: usize| -> usize {
+            edits.iter().filter(|e| e.span.end <= at).map(|e| document::json_string(&e.value).len()).sum::<usize>() + at
+                - edits.iter().filter(|e| e.span.end <= at).map(|e| e.span.len()).sum::<usize>()
+        };
+        let old_win = String::from_utf8_lossy(&old[start..end]);
+        let new_win = String::from_utf8_lossy(&new[shift(start)..shift(end)]);
+        let hunks = similar::TextDiff::from_lines(old_win.as_ref(), new_win.as_ref())
+            .unified_diff()
+            .context_radius(CONTEXT)
+            .to_string();
+        for l in hunks.lines() {
+            out.push_str(&offset_hunk_header(l, line - 1));
+            out.push('\n');
+        }
+    }
+    redact(&out, c)
+}
+
+/// The start of the line `n` lines above the one holding byte `at`.
+fn nth_line_start_before(text: &[u8], at: usize, n: usize) -> usize {
+    let mut pos = at;
+    for _ in 0..=n {
+        match text[..pos].iter().rposition(|b| *b == b'\n') {
+            Some(i) => pos = i,
+            None => return 0,
+        }
+    }
+    pos + 1
+}
+
+/// The end (after the newline) of the line `n` lines below the one holding byte `at`.
+fn nth_line_end_after(text: &[u8], at: usize, n: usize) -> usize {
+    let mut pos = at;
+    for _ in 0..=n {
+        match text[pos..].iter().position(|b| *b == b'\n') {
+            Some(i) => pos += i + 1,
+            None => return text.len(),
+        }
+    }
+    pos
+}
+
+/// `@@ -a,b +c,d @@` with `by` added to both line numbers; other lines unchanged.
+fn offset_hunk_header(line: &str, by: usize) -> String {
+    let Some(rest) = line.strip_prefix("@@ -") else { return line.to_owned() };
+    let Some((ranges, tail)) = rest.split_once(" @@") else { return line.to_owned() };
+    let Some((old, new)) = ranges.split_once(" +") else { return line.to_owned() };
+    let bump = |r: &str| match r.split_once(',') {
+        Some((a, b)) => format!("{},{b}", a.parse::<usize>().map_or(0, |a| a + by)),
+        None => format!("{}", r.parse::<usize>().map_or(0, |a| a + by)),
+    };
+    format!("@@ -{} +{} @@{tail}", bump(old), bump(new))
 }
 
 /// Replaces the JSON literal of every env value of the file's servers with `"<redacted>"`.
@@ -273,10 +344,43 @@ mod tests {
     fn diff_redacts_env_values() {
         let r = report(TEXT, Scope::User);
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
-        let d = diff(&r.configs[0], "~/.cursor/mcp.json", &p.files[0].new_bytes);
+        let d = diff(&r.configs[0], "~/.cursor/mcp.json", &p.files[0]);
         assert!(d.contains("+    \"a\": {\"command\": \"/new/tsh\""), "{d}");
         assert!(!d.contains("secret"), "{d}");
         assert!(d.contains("\"<redacted>\""));
+    }
+
+    #[test]
+    fn diff_of_a_large_file_shows_only_the_hunk_with_real_line_numbers() {
+        let mut text = String::from("{\n  \"mcpServers\": {\n");
+        for i in 0..500 {
+            text.push_str(&format!("    \"s{i}\": {{\"command\": \"/good/tsh\"}},\n"));
+        }
+        text.push_str("    \"x\": {\"command\": \"/gone/tsh\"}\n  }\n}\n");
+        let r = report(&text, Scope::User);
+        let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
+        let d = diff(&r.configs[0], "f.json", &p.files[0]);
+        let whole = similar::TextDiff::from_lines(text.as_str(), std::str::from_utf8(&p.files[0].new_bytes).unwrap())
+            .unified_diff()
+            .context_radius(3)
+            .header("a/f.json", "b/f.json")
+            .to_string();
+        assert_eq!(d, whole, "the windowed diff equals the diff of the whole file");
+        assert!(d.contains("@@ -500,6 +500,6 @@"), "{d}");
+    }
+
+    #[test]
+    fn diff_merges_nearby_edits_into_one_hunk() {
+        let text = "{\"mcpServers\": {\n\"a\": {\"command\": \"/gone/1\"},\n\"b\": {\"command\": \"/gone/2\"}\n}}\n";
+        let r = report(text, Scope::User);
+        let p = plan(&r, Some(Path::new("/n")), &FixOptions::default()).unwrap();
+        let d = diff(&r.configs[0], "f", &p.files[0]);
+        let whole = similar::TextDiff::from_lines(text, std::str::from_utf8(&p.files[0].new_bytes).unwrap())
+            .unified_diff()
+            .context_radius(3)
+            .header("a/f", "b/f")
+            .to_string();
+        assert_eq!(d, whole);
     }
 
     #[test]
