@@ -705,6 +705,34 @@ mod proptests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Bad input is an error, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            for at in [ServersAt::McpServers, ServersAt::ClaudeCodeUser, ServersAt::VscodeSettings] {
+                let _ = parse(&bytes, at);
+            }
+        }
+
+        #[test]
+        fn json_like_text_never_panics(text in "[{}\\[\\],:\"a-z0-9 \n/*\\\\u]{0,80}") {
+            let _ = parse(text.as_bytes(), ServersAt::ClaudeCodeUser);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{{\"mcpServers\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(deep.as_bytes(), ServersAt::McpServers).is_err());
+    }
+
+    #[test]
+    fn lone_surrogate_escape_does_not_panic() {
+        let _ = parse(br#"{"mcpServers": {"a": {"command": "\ud800"}}}"#, ServersAt::McpServers);
+    }
+
     fn parse_literal(lit: &str) -> String {
         serde_json::from_str(lit).unwrap()
     }
