@@ -19,6 +19,7 @@ pub mod platform;
 pub mod probe;
 pub mod report;
 pub mod settings;
+pub mod toml_document;
 pub mod tsh;
 pub mod tshrun;
 pub mod write;

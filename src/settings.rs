@@ -10,7 +10,18 @@ use crate::cli::{ColorWhen, Format, Global};
 use crate::clients::Client;
 use crate::platform::{Env, Host, Os};
 
-pub const ALL_CLIENTS: [Client; 4] = [Client::ClaudeDesktop, Client::Cursor, Client::Vscode, Client::ClaudeCode];
+pub const ALL_CLIENTS: [Client; 10] = [
+    Client::ClaudeDesktop,
+    Client::Cursor,
+    Client::Vscode,
+    Client::ClaudeCode,
+    Client::Windsurf,
+    Client::Zed,
+    Client::Gemini,
+    Client::Codex,
+    Client::Cline,
+    Client::RooCode,
+];
 
 #[derive(Clone, Debug)]
 pub struct Settings {
