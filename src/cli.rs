@@ -10,8 +10,9 @@ use crate::platform::Os;
 
 /// Find, check and repair the tsh paths in MCP client configs.
 ///
-/// mcpcfg finds every MCP client config (Claude Desktop, Cursor, VS Code, Claude Code), recognises
-/// the servers that run through Teleport's tsh, and repairs paths that break after tsh updates.
+/// mcpcfg finds every MCP client config (Claude Desktop, Cursor, VS Code, Claude Code, Windsurf,
+/// Zed, Gemini CLI, Codex, Cline, Roo Code), recognises the servers that run through Teleport's
+/// tsh, and repairs paths that break after tsh updates.
 #[derive(Debug, Parser)]
 #[command(name = "mcpcfg", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {

@@ -2,6 +2,7 @@
 //! scripts that print what a real `tsh version --client` prints.
 
 mod check;
+mod clients;
 #[cfg(unix)]
 mod doctor;
 mod env;
