@@ -172,6 +172,11 @@ impl Location {
         let (syntax, servers_at) = client.default_layout(scope);
         Location { client, scope, path, syntax, servers_at }
     }
+
+    /// `client`'s project-level config at `path`, read with that client's project layout.
+    pub fn project(client: Client, path: PathBuf) -> Location {
+        Location::new(client, Scope::Project, path)
+    }
 }
 
 /// A place to look: a file, or one file in each profile folder under a folder.
@@ -294,15 +299,10 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client]) -> Vec<Location
     let mut out = Vec::new();
     for &client in clients {
         if let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) {
-            out.push(project_location(os, dir, client, rel));
+            out.push(Location::project(client, join(os, dir, rel)));
         }
     }
     out
-}
-
-/// The project-level config of `client` at `dir/rel`.
-pub fn project_location(os: Os, dir: &Path, client: Client, rel: &[&str]) -> Location {
-    Location::new(client, Scope::Project, join(os, dir, rel))
 }
 
 /// The client, scope and layout of a file given by `--config`, from its path; `client` (from
@@ -468,7 +468,14 @@ mod tests {
 
     #[test]
     fn project_paths() {
-        let all = [Client::ClaudeDesktop, Client::Cursor, Client::Vscode, Client::ClaudeCode, Client::Windsurf, Client::Cline];
+        let all = [
+            Client::ClaudeDesktop,
+            Client::Cursor,
+            Client::Vscode,
+            Client::ClaudeCode,
+            Client::Windsurf,
+            Client::Cline,
+        ];
         let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all)
             .into_iter()
             .map(|l| (l.client, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
@@ -605,10 +612,34 @@ mod tests {
             assert_eq!(
                 got,
                 [
-                    (Client::Zed, Scope::Project, format!("{dir}{s}.zed{s}settings.json"), Syntax::Jsonc, ServersAt::ZedContextServers),
-                    (Client::Gemini, Scope::Project, format!("{dir}{s}.gemini{s}settings.json"), Syntax::Jsonc, ServersAt::McpServers),
-                    (Client::Codex, Scope::Project, format!("{dir}{s}.codex{s}config.toml"), Syntax::Toml, ServersAt::CodexToml),
-                    (Client::RooCode, Scope::Project, format!("{dir}{s}.roo{s}mcp.json"), Syntax::Json, ServersAt::McpServers),
+                    (
+                        Client::Zed,
+                        Scope::Project,
+                        format!("{dir}{s}.zed{s}settings.json"),
+                        Syntax::Jsonc,
+                        ServersAt::ZedContextServers
+                    ),
+                    (
+                        Client::Gemini,
+                        Scope::Project,
+                        format!("{dir}{s}.gemini{s}settings.json"),
+                        Syntax::Jsonc,
+                        ServersAt::McpServers
+                    ),
+                    (
+                        Client::Codex,
+                        Scope::Project,
+                        format!("{dir}{s}.codex{s}config.toml"),
+                        Syntax::Toml,
+                        ServersAt::CodexToml
+                    ),
+                    (
+                        Client::RooCode,
+                        Scope::Project,
+                        format!("{dir}{s}.roo{s}mcp.json"),
+                        Syntax::Json,
+                        ServersAt::McpServers
+                    ),
                 ],
                 "{os:?}"
             );
@@ -644,7 +675,12 @@ mod tests {
         assert_eq!(inf("/tmp/config.toml"), None);
         let forced = infer(Os::Linux, home, Path::new("/tmp/x.toml"), Some(Client::Codex)).unwrap();
         assert_eq!((forced.syntax, forced.servers_at), (Syntax::Toml, ServersAt::CodexToml));
-        let win = infer(Os::Windows, Path::new(r"C:\Users\me"), Path::new(r"C:\Users\me\AppData\Roaming\Zed\settings.json"), None);
+        let win = infer(
+            Os::Windows,
+            Path::new(r"C:\Users\me"),
+            Path::new(r"C:\Users\me\AppData\Roaming\Zed\settings.json"),
+            None,
+        );
         assert_eq!(win.map(|l| l.client), Some(Client::Zed));
     }
 }

@@ -652,7 +652,8 @@ mod tests {
 
     #[test]
     fn zed_extension_and_remote_entries_have_no_command() {
-        let t = r#"{"context_servers": {"ext": {"source": "extension", "settings": {}}, "r": {"url": "https://x/mcp"}}}"#;
+        let t =
+            r#"{"context_servers": {"ext": {"source": "extension", "settings": {}}, "r": {"url": "https://x/mcp"}}}"#;
         let s = servers(t, ServersAt::ZedContextServers);
         assert!(s[0].command.is_none() && !s[0].is_remote());
         assert!(s[1].is_remote());

@@ -333,7 +333,10 @@ mod tests {
 
     #[test]
     fn zed_old_shape_repairs_command_path_and_verifies() {
-        let r = Report { configs: vec![config_at(ZED_OLD, Scope::User, ServersAt::ZedContextServers)], ..Report::default() };
+        let r = Report {
+            configs: vec![config_at(ZED_OLD, Scope::User, ServersAt::ZedContextServers)],
+            ..Report::default()
+        };
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
         let new = String::from_utf8(p.files[0].new_bytes.clone()).unwrap();
         assert_eq!(new, ZED_OLD.replace("\"/gone/tsh\"", "\"/new/tsh\""));

@@ -18,6 +18,7 @@ pub mod output;
 pub mod platform;
 pub mod probe;
 pub mod report;
+pub mod scan;
 pub mod settings;
 pub mod toml_document;
 pub mod tsh;

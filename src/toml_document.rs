@@ -80,7 +80,9 @@ fn collect(
             _ => None,
         };
         let args = match entry.get("args").and_then(Item::as_array) {
-            Some(a) => a.iter().map(|v| v.as_str().map_or_else(|| value_to_json(v).to_string(), str::to_owned)).collect(),
+            Some(a) => {
+                a.iter().map(|v| v.as_str().map_or_else(|| value_to_json(v).to_string(), str::to_owned)).collect()
+            }
             None => vec![],
         };
         let env = match entry.get("env").and_then(Item::as_table_like) {
@@ -238,7 +240,8 @@ mod tests {
 
     #[test]
     fn malformed_toml_has_line_and_column() {
-        let e = document::parse(b"[mcp_servers.a]\ncommand = \"/a\"\nargs = [\"mcp\",\n", ServersAt::CodexToml).unwrap_err();
+        let e = document::parse(b"[mcp_servers.a]\ncommand = \"/a\"\nargs = [\"mcp\",\n", ServersAt::CodexToml)
+            .unwrap_err();
         // The array opened on line 3 is never closed: the error points at where it runs out.
         assert_eq!((e.line, e.column), (3, 15), "{e:?}");
         let e = document::parse(b"a = 1\n[x]\nb = \n", ServersAt::CodexToml).unwrap_err();

@@ -92,11 +92,15 @@ fn dry_run_of_codex_redacts_toml_env_values() {
 
 #[test]
 fn strict_json_extensions_warn_about_comments() {
-    let t = TestEnv::new().tsh("18.3.0", None).home_file(CLINE, "{\n  // a comment Cline cannot read\n  \"mcpServers\": {}\n}\n");
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(CLINE, "{\n  // a comment Cline cannot read\n  \"mcpServers\": {}\n}\n");
     let r = t.run(&["check", "--format", "json"]);
     assert_eq!(r.codes(), [("-".to_owned(), "config-needs-jsonc".to_owned())]);
     // Windsurf, Zed and Gemini CLI read comments.
-    let t = TestEnv::new().tsh("18.3.0", None).home_file(".gemini/settings.json", "{\n  // fine\n  \"mcpServers\": {}\n}\n");
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".gemini/settings.json", "{\n  // fine\n  \"mcpServers\": {}\n}\n");
     assert!(t.run(&["check", "--format", "json"]).codes().is_empty());
 }
 
@@ -115,9 +119,7 @@ fn malformed_codex_toml_names_line_and_column() {
 fn codex_home_moves_the_codex_config() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let dir = t.path_of("codex-home");
-    let t = t
-        .env("CODEX_HOME", &dir)
-        .home_file(".codex/config.toml", "[mcp_servers.ignored]\ncommand = \"tsh\"\n");
+    let t = t.env("CODEX_HOME", &dir).home_file(".codex/config.toml", "[mcp_servers.ignored]\ncommand = \"tsh\"\n");
     crate::env::write(
         &t.root.path().join("codex-home/config.toml"),
         "[mcp_servers.teleport-mcp-a]\ncommand = \"tsh\"\n",

@@ -51,8 +51,9 @@ fn fixtures_round_trip_byte_for_byte() {
         let ext = if case.join("in.toml").exists() { "toml" } else { "json" };
         let input = read(&format!("in.{ext}")).unwrap();
         fs::write(&target, &input).unwrap();
-        let want =
-            String::from_utf8(read(&format!("out.{ext}")).unwrap()).unwrap().replace("@TSH@", &escaped(&t.path_of("bin/tsh")));
+        let want = String::from_utf8(read(&format!("out.{ext}")).unwrap())
+            .unwrap()
+            .replace("@TSH@", &escaped(&t.path_of("bin/tsh")));
 
         let r = t.run(&["fix-config", "--format", "json"]);
         assert_eq!(r.code, want_exit, "{name}: exit status\n{}\n{}", r.stdout, r.stderr);

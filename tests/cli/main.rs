@@ -9,3 +9,5 @@ mod env;
 mod fix;
 #[cfg(unix)]
 mod probe;
+#[cfg(unix)]
+mod scan;
