@@ -69,7 +69,7 @@ pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client]) -> anyhow::Result<Vec<
     builder.build_parallel().run(|| {
         let found = &found;
         Box::new(move |entry| {
-            // An unreadable folder is skipped like the clients would not see it either.
+            // An unreadable folder is skipped: the rest of the tree is still worth reporting.
             let Ok(entry) = entry else { return WalkState::Continue };
             let is_dir = entry.file_type().is_none_or(|t| t.is_dir());
             if !is_dir
