@@ -10,8 +10,9 @@ use crate::platform::Os;
 
 /// Find, check and repair the tsh paths in MCP client configs.
 ///
-/// mcpcfg finds every MCP client config (Claude Desktop, Cursor, VS Code, Claude Code), recognises
-/// the servers that run through Teleport's tsh, and repairs paths that break after tsh updates.
+/// mcpcfg finds every MCP client config (Claude Desktop, Cursor, VS Code, Claude Code, Windsurf,
+/// Zed, Gemini CLI, Codex, Cline, Roo Code), recognises the servers that run through Teleport's
+/// tsh, and repairs paths that break after tsh updates.
 #[derive(Debug, Parser)]
 #[command(name = "mcpcfg", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -96,6 +97,10 @@ pub struct Global {
     /// Also read project-level configs in DIR [default: the current folder].
     #[arg(long, global = true, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    /// Walk DIR for project-level configs (repeatable); hidden folders are walked, ignore files
+    /// respected, and .git, node_modules and target skipped.
+    #[arg(long = "scan", global = true, value_name = "DIR", conflicts_with = "configs")]
+    pub scan: Vec<PathBuf>,
     /// The tsh that repaired configs must point at [default: found on PATH or at a known location].
     #[arg(long, global = true, value_name = "PATH")]
     pub tsh: Option<PathBuf>,
@@ -188,6 +193,22 @@ mod tests {
         let Command::Doctor(d) = c.command else { panic!("not doctor") };
         assert!(d.probe && !d.online);
         assert_eq!(d.timeout, 3);
+    }
+
+    #[test]
+    fn scan_repeats_and_conflicts_with_config() {
+        let c = Cli::try_parse_from(["mcpcfg", "list", "--scan", "/a", "--scan", "/b"]).unwrap();
+        assert_eq!(c.global.scan, [PathBuf::from("/a"), PathBuf::from("/b")]);
+        let e = Cli::try_parse_from(["mcpcfg", "check", "--scan", "/a", "--config", "/x.json"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn new_client_names() {
+        for name in ["windsurf", "zed", "gemini", "codex", "cline", "roo-code"] {
+            let c = Cli::try_parse_from(["mcpcfg", "list", "--client", name]).unwrap();
+            assert_eq!(c.global.clients[0].id(), name);
+        }
     }
 
     #[test]

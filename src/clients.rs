@@ -14,6 +14,12 @@ pub enum Client {
     Cursor,
     Vscode,
     ClaudeCode,
+    Windsurf,
+    Zed,
+    Gemini,
+    Codex,
+    Cline,
+    RooCode,
 }
 
 impl Client {
@@ -23,6 +29,12 @@ impl Client {
             Client::Cursor => "cursor",
             Client::Vscode => "vscode",
             Client::ClaudeCode => "claude-code",
+            Client::Windsurf => "windsurf",
+            Client::Zed => "zed",
+            Client::Gemini => "gemini",
+            Client::Codex => "codex",
+            Client::Cline => "cline",
+            Client::RooCode => "roo-code",
         }
     }
 
@@ -33,6 +45,12 @@ impl Client {
             Client::Cursor => "Cursor",
             Client::Vscode => "VS Code",
             Client::ClaudeCode => "Claude Code",
+            Client::Windsurf => "Windsurf",
+            Client::Zed => "Zed",
+            Client::Gemini => "Gemini CLI",
+            Client::Codex => "Codex",
+            Client::Cline => "Cline",
+            Client::RooCode => "Roo Code",
         }
     }
 
@@ -44,6 +62,11 @@ impl Client {
             (Client::Vscode, _) => (Syntax::Jsonc, ServersAt::Servers),
             (Client::ClaudeCode, Scope::User) => (Syntax::Json, ServersAt::ClaudeCodeUser),
             (Client::ClaudeCode, Scope::Project) => (Syntax::Json, ServersAt::McpServers),
+            (Client::Windsurf | Client::Gemini, _) => (Syntax::Jsonc, ServersAt::McpServers),
+            (Client::Zed, _) => (Syntax::Jsonc, ServersAt::ZedContextServers),
+            (Client::Codex, _) => (Syntax::Toml, ServersAt::CodexToml),
+            // Both extensions read their files with JSON.parse: a comment breaks them.
+            (Client::Cline | Client::RooCode, _) => (Syntax::Json, ServersAt::McpServers),
         }
     }
 }
@@ -69,6 +92,7 @@ impl Scope {
 pub enum Syntax {
     Json,
     Jsonc,
+    Toml,
 }
 
 impl Syntax {
@@ -76,6 +100,7 @@ impl Syntax {
         match self {
             Syntax::Json => "json",
             Syntax::Jsonc => "jsonc",
+            Syntax::Toml => "toml",
         }
     }
 }
@@ -97,6 +122,11 @@ pub enum ServersAt {
     VscodeSettings,
     /// `~/.claude.json`: top-level `mcpServers` and every `projects.<path>.mcpServers`.
     ClaudeCodeUser,
+    /// Zed's `settings.json`: `context_servers`, where `command` is a string or, in the older
+    /// shape, an object `{path, args, env}`.
+    ZedContextServers,
+    /// Codex's `config.toml`: `[mcp_servers.<name>]` tables. The only TOML layout.
+    CodexToml,
 }
 
 impl ServersAt {
@@ -107,7 +137,19 @@ impl ServersAt {
             ServersAt::Servers => &[&[Key("servers")]],
             ServersAt::VscodeSettings => &[&[Key("mcp"), Key("servers")], &[Key("mcp.servers")]],
             ServersAt::ClaudeCodeUser => &[&[Key("mcpServers")], &[Key("projects"), Any, Key("mcpServers")]],
+            ServersAt::ZedContextServers => &[&[Key("context_servers")]],
+            ServersAt::CodexToml => &[&[Key("mcp_servers")]],
         }
+    }
+
+    /// The file is TOML rather than JSON/JSONC: it is read and its literals written as TOML.
+    pub fn is_toml(self) -> bool {
+        self == ServersAt::CodexToml
+    }
+
+    /// A server's `command` may be an object whose `path` is the command (Zed's older shape).
+    pub fn allows_nested_command(self) -> bool {
+        self == ServersAt::ZedContextServers
     }
 
     pub fn is_legacy(self) -> bool {
@@ -130,6 +172,11 @@ impl Location {
         let (syntax, servers_at) = client.default_layout(scope);
         Location { client, scope, path, syntax, servers_at }
     }
+
+    /// `client`'s project-level config at `path`, read with that client's project layout.
+    pub fn project(client: Client, path: PathBuf) -> Location {
+        Location::new(client, Scope::Project, path)
+    }
 }
 
 /// A place to look: a file, or one file in each profile folder under a folder.
@@ -145,6 +192,19 @@ pub enum Candidate {
 }
 
 const VSCODE_FAMILY: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
+
+/// Editors an extension such as Cline or Roo Code runs in: VS Code's family and its forks,
+/// which all keep `A/<editor>/User/globalStorage/<extension id>/`.
+const EXTENSION_HOSTS: [&str; 5] = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"];
+
+/// The extension id and settings file of the VS Code extensions that are MCP clients.
+fn extension_settings(client: Client) -> Option<(&'static str, &'static str)> {
+    match client {
+        Client::Cline => Some(("saoudrizwan.claude-dev", "cline_mcp_settings.json")),
+        Client::RooCode => Some(("rooveterinaryinc.roo-cline", "mcp_settings.json")),
+        _ => None,
+    }
+}
 
 /// Every user-level config location of `clients` on `host`, in a stable order.
 pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
@@ -194,22 +254,53 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                 };
                 out.push(file(path));
             }
+            Client::Windsurf => out.push(file(host.home_join(&[".codeium", "windsurf", "mcp_config.json"]))),
+            Client::Zed => {
+                // Zed uses ~/.config on macOS too, not ~/Library/Application Support.
+                let path = match os {
+                    Os::Macos => host.home_join(&[".config", "zed", "settings.json"]),
+                    Os::Linux => join(os, &a, &["zed", "settings.json"]),
+                    Os::Windows => join(os, &a, &["Zed", "settings.json"]),
+                };
+                out.push(file(path));
+            }
+            Client::Gemini => out.push(file(host.home_join(&[".gemini", "settings.json"]))),
+            Client::Codex => {
+                let path = match host.env.get("CODEX_HOME") {
+                    Some(dir) => join(os, Path::new(dir), &["config.toml"]),
+                    None => host.home_join(&[".codex", "config.toml"]),
+                };
+                out.push(file(path));
+            }
+            Client::Cline | Client::RooCode => {
+                let Some((id, name)) = extension_settings(client) else { continue };
+                for editor in EXTENSION_HOSTS {
+                    out.push(file(join(os, &a, &[editor, "User", "globalStorage", id, "settings", name])));
+                }
+            }
         }
     }
     out
 }
 
+/// The project-level config of each client that has one, relative to the project folder.
+pub const PROJECT_FILES: [(Client, &[&str]); 7] = [
+    (Client::Cursor, &[".cursor", "mcp.json"]),
+    (Client::Vscode, &[".vscode", "mcp.json"]),
+    (Client::ClaudeCode, &[".mcp.json"]),
+    (Client::Zed, &[".zed", "settings.json"]),
+    (Client::Gemini, &[".gemini", "settings.json"]),
+    (Client::Codex, &[".codex", "config.toml"]),
+    (Client::RooCode, &[".roo", "mcp.json"]),
+];
+
 /// The project-level config locations of `clients` in `dir`.
 pub fn project_locations(os: Os, dir: &Path, clients: &[Client]) -> Vec<Location> {
     let mut out = Vec::new();
     for &client in clients {
-        let rel: &[&str] = match client {
-            Client::ClaudeDesktop => continue,
-            Client::Cursor => &[".cursor", "mcp.json"],
-            Client::Vscode => &[".vscode", "mcp.json"],
-            Client::ClaudeCode => &[".mcp.json"],
-        };
-        out.push(Location::new(client, Scope::Project, join(os, dir, rel)));
+        if let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) {
+            out.push(Location::project(client, join(os, dir, rel)));
+        }
     }
     out
 }
@@ -227,15 +318,24 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         parent_dir.len() == home_c.len() && parent_dir.iter().zip(&home_c).all(|(a, b)| *a == b)
     };
     let scope_by_home = |levels| if in_home(levels) { Scope::User } else { Scope::Project };
+    let at = |c: Client, scope: Scope| Some(Location::new(c, scope, path.into()));
     let guessed = match (name, parent) {
-        ("claude_desktop_config.json", _) => Some(Location::new(Client::ClaudeDesktop, Scope::User, path.into())),
-        (".claude.json", _) => Some(Location::new(Client::ClaudeCode, Scope::User, path.into())),
-        (".mcp.json", _) => Some(Location::new(Client::ClaudeCode, Scope::Project, path.into())),
-        ("mcp.json", ".cursor") => Some(Location::new(Client::Cursor, scope_by_home(2), path.into())),
-        ("mcp.json", ".vscode") => Some(Location::new(Client::Vscode, Scope::Project, path.into())),
-        ("mcp.json", _) if comps.iter().any(|c| c == "User") => {
-            Some(Location::new(Client::Vscode, Scope::User, path.into()))
+        ("claude_desktop_config.json", _) => at(Client::ClaudeDesktop, Scope::User),
+        (".claude.json", _) => at(Client::ClaudeCode, Scope::User),
+        (".mcp.json", _) => at(Client::ClaudeCode, Scope::Project),
+        ("mcp.json", ".cursor") => at(Client::Cursor, scope_by_home(2)),
+        ("mcp.json", ".vscode") => at(Client::Vscode, Scope::Project),
+        ("mcp.json", ".roo") => at(Client::RooCode, Scope::Project),
+        ("mcp_config.json", "windsurf") => at(Client::Windsurf, Scope::User),
+        ("settings.json", ".zed") => at(Client::Zed, Scope::Project),
+        ("settings.json", p) if p.eq_ignore_ascii_case("zed") => at(Client::Zed, Scope::User),
+        ("settings.json", ".gemini") => at(Client::Gemini, scope_by_home(2)),
+        ("config.toml", ".codex") => at(Client::Codex, scope_by_home(2)),
+        ("cline_mcp_settings.json", _) => at(Client::Cline, Scope::User),
+        ("mcp_settings.json", _) if comps.iter().any(|c| c.eq_ignore_ascii_case("rooveterinaryinc.roo-cline")) => {
+            at(Client::RooCode, Scope::User)
         }
+        ("mcp.json", _) if comps.iter().any(|c| c == "User") => at(Client::Vscode, Scope::User),
         ("settings.json", _) if comps.iter().any(|c| c == "User") => {
             let mut l = Location::new(Client::Vscode, Scope::User, path.into());
             l.servers_at = ServersAt::VscodeSettings;
@@ -368,7 +468,14 @@ mod tests {
 
     #[test]
     fn project_paths() {
-        let all = [Client::ClaudeDesktop, Client::Cursor, Client::Vscode, Client::ClaudeCode];
+        let all = [
+            Client::ClaudeDesktop,
+            Client::Cursor,
+            Client::Vscode,
+            Client::ClaudeCode,
+            Client::Windsurf,
+            Client::Cline,
+        ];
         let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all)
             .into_iter()
             .map(|l| (l.client, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
@@ -406,5 +513,174 @@ mod tests {
         assert_eq!(inf("/tmp/whatever.json"), None);
         let forced = infer(Os::Linux, home, Path::new("/tmp/whatever.json"), Some(Client::Cursor)).unwrap();
         assert_eq!((forced.client, forced.servers_at), (Client::Cursor, ServersAt::McpServers));
+    }
+
+    #[test]
+    fn windsurf_paths_per_platform() {
+        for (os, home, want) in [
+            (Os::Macos, "/Users/me", "/Users/me/.codeium/windsurf/mcp_config.json"),
+            (Os::Linux, "/home/me", "/home/me/.codeium/windsurf/mcp_config.json"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.codeium\windsurf\mcp_config.json"),
+        ] {
+            let cands = user_candidates(&host(os, home, &[]), &[Client::Windsurf]);
+            assert_eq!(files(&cands), [want], "{os:?}");
+            let Candidate::File(l) = &cands[0] else { panic!("a file") };
+            assert_eq!((l.syntax, l.servers_at), (Syntax::Jsonc, ServersAt::McpServers));
+        }
+    }
+
+    #[test]
+    fn zed_paths_per_platform_use_dot_config_on_macos_and_xdg_on_linux() {
+        for (os, home, env, want) in [
+            (Os::Macos, "/Users/me", &[][..], "/Users/me/.config/zed/settings.json"),
+            // macOS has no XDG folders for Zed: the variable is not consulted there.
+            (Os::Macos, "/Users/me", &[("XDG_CONFIG_HOME", "/xdg")][..], "/Users/me/.config/zed/settings.json"),
+            (Os::Linux, "/home/me", &[][..], "/home/me/.config/zed/settings.json"),
+            (Os::Linux, "/home/me", &[("XDG_CONFIG_HOME", "/xdg")][..], "/xdg/zed/settings.json"),
+            (Os::Windows, r"C:\Users\me", &[][..], r"C:\Users\me\AppData\Roaming\Zed\settings.json"),
+            (Os::Windows, r"C:\Users\me", &[("APPDATA", r"E:\roam")][..], r"E:\roam\Zed\settings.json"),
+        ] {
+            let cands = user_candidates(&host(os, home, env), &[Client::Zed]);
+            assert_eq!(files(&cands), [want], "{os:?} {env:?}");
+            let Candidate::File(l) = &cands[0] else { panic!("a file") };
+            assert_eq!((l.syntax, l.servers_at), (Syntax::Jsonc, ServersAt::ZedContextServers));
+        }
+    }
+
+    #[test]
+    fn gemini_paths_per_platform() {
+        for (os, home, want) in [
+            (Os::Macos, "/Users/me", "/Users/me/.gemini/settings.json"),
+            (Os::Linux, "/home/me", "/home/me/.gemini/settings.json"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.gemini\settings.json"),
+        ] {
+            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::Gemini])), [want], "{os:?}");
+        }
+    }
+
+    #[test]
+    fn codex_paths_per_platform_and_codex_home() {
+        for (os, home, want) in [
+            (Os::Macos, "/Users/me", "/Users/me/.codex/config.toml"),
+            (Os::Linux, "/home/me", "/home/me/.codex/config.toml"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.codex\config.toml"),
+        ] {
+            let cands = user_candidates(&host(os, home, &[]), &[Client::Codex]);
+            assert_eq!(files(&cands), [want], "{os:?}");
+            let Candidate::File(l) = &cands[0] else { panic!("a file") };
+            assert_eq!((l.syntax, l.servers_at), (Syntax::Toml, ServersAt::CodexToml));
+        }
+        let h = host(Os::Linux, "/home/me", &[("CODEX_HOME", "/cfg/codex")]);
+        assert_eq!(files(&user_candidates(&h, &[Client::Codex])), ["/cfg/codex/config.toml"]);
+        let h = host(Os::Windows, r"C:\Users\me", &[("CODEX_HOME", r"D:\codex")]);
+        assert_eq!(files(&user_candidates(&h, &[Client::Codex])), [r"D:\codex\config.toml"]);
+    }
+
+    #[test]
+    fn cline_and_roo_code_paths_per_platform_cover_every_vscode_fork() {
+        for (os, home, a) in [
+            (Os::Macos, "/Users/me", "/Users/me/Library/Application Support"),
+            (Os::Linux, "/home/me", "/home/me/.config"),
+            (Os::Windows, r"C:\Users\me", r"C:\Users\me\AppData\Roaming"),
+        ] {
+            let s = os.sep();
+            for (client, id, file) in [
+                (Client::Cline, "saoudrizwan.claude-dev", "cline_mcp_settings.json"),
+                (Client::RooCode, "rooveterinaryinc.roo-cline", "mcp_settings.json"),
+            ] {
+                let cands = user_candidates(&host(os, home, &[]), &[client]);
+                let want: Vec<String> = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"]
+                    .iter()
+                    .map(|ed| format!("{a}{s}{ed}{s}User{s}globalStorage{s}{id}{s}settings{s}{file}"))
+                    .collect();
+                assert_eq!(files(&cands), want, "{os:?} {client:?}");
+                let Candidate::File(l) = &cands[0] else { panic!("a file") };
+                assert_eq!((l.syntax, l.servers_at), (Syntax::Json, ServersAt::McpServers));
+            }
+        }
+    }
+
+    #[test]
+    fn new_clients_project_paths_per_platform() {
+        let new = [Client::Windsurf, Client::Zed, Client::Gemini, Client::Codex, Client::Cline, Client::RooCode];
+        for (os, dir) in [(Os::Macos, "/Users/me/src/app"), (Os::Linux, "/src/app"), (Os::Windows, r"C:\src\app")] {
+            let s = os.sep();
+            let got: Vec<_> = project_locations(os, Path::new(dir), &new)
+                .into_iter()
+                .map(|l| (l.client, l.scope, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (
+                        Client::Zed,
+                        Scope::Project,
+                        format!("{dir}{s}.zed{s}settings.json"),
+                        Syntax::Jsonc,
+                        ServersAt::ZedContextServers
+                    ),
+                    (
+                        Client::Gemini,
+                        Scope::Project,
+                        format!("{dir}{s}.gemini{s}settings.json"),
+                        Syntax::Jsonc,
+                        ServersAt::McpServers
+                    ),
+                    (
+                        Client::Codex,
+                        Scope::Project,
+                        format!("{dir}{s}.codex{s}config.toml"),
+                        Syntax::Toml,
+                        ServersAt::CodexToml
+                    ),
+                    (
+                        Client::RooCode,
+                        Scope::Project,
+                        format!("{dir}{s}.roo{s}mcp.json"),
+                        Syntax::Json,
+                        ServersAt::McpServers
+                    ),
+                ],
+                "{os:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn infer_new_clients_from_path() {
+        let home = Path::new("/home/me");
+        let inf = |p: &str| infer(Os::Linux, home, Path::new(p), None).map(|l| (l.client, l.scope, l.servers_at));
+        assert_eq!(
+            inf("/home/me/.codeium/windsurf/mcp_config.json"),
+            Some((Client::Windsurf, Scope::User, ServersAt::McpServers))
+        );
+        assert_eq!(
+            inf("/home/me/.config/zed/settings.json"),
+            Some((Client::Zed, Scope::User, ServersAt::ZedContextServers))
+        );
+        assert_eq!(inf("/p/.zed/settings.json"), Some((Client::Zed, Scope::Project, ServersAt::ZedContextServers)));
+        assert_eq!(inf("/home/me/.gemini/settings.json"), Some((Client::Gemini, Scope::User, ServersAt::McpServers)));
+        assert_eq!(inf("/p/.gemini/settings.json"), Some((Client::Gemini, Scope::Project, ServersAt::McpServers)));
+        assert_eq!(inf("/home/me/.codex/config.toml"), Some((Client::Codex, Scope::User, ServersAt::CodexToml)));
+        assert_eq!(inf("/p/.codex/config.toml"), Some((Client::Codex, Scope::Project, ServersAt::CodexToml)));
+        assert_eq!(
+            inf("/home/me/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json"),
+            Some((Client::Cline, Scope::User, ServersAt::McpServers))
+        );
+        assert_eq!(
+            inf("/home/me/.config/Cursor/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json"),
+            Some((Client::RooCode, Scope::User, ServersAt::McpServers))
+        );
+        assert_eq!(inf("/p/.roo/mcp.json"), Some((Client::RooCode, Scope::Project, ServersAt::McpServers)));
+        assert_eq!(inf("/tmp/config.toml"), None);
+        let forced = infer(Os::Linux, home, Path::new("/tmp/x.toml"), Some(Client::Codex)).unwrap();
+        assert_eq!((forced.syntax, forced.servers_at), (Syntax::Toml, ServersAt::CodexToml));
+        let win = infer(
+            Os::Windows,
+            Path::new(r"C:\Users\me"),
+            Path::new(r"C:\Users\me\AppData\Roaming\Zed\settings.json"),
+            None,
+        );
+        assert_eq!(win.map(|l| l.client), Some(Client::Zed));
     }
 }

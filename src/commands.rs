@@ -10,16 +10,16 @@ use crate::cli::Format;
 use crate::fix::{self, FixOptions};
 use crate::settings::Settings;
 use crate::write::{self, WriteError};
-use crate::{emit, output};
+use crate::{emit, output, scan};
 
 pub fn list(s: &Settings) -> anyhow::Result<u8> {
-    let report = check::gather(s, Depth::Servers, &[])?;
+    let report = check::gather(s, Depth::Servers, &scan::locations(s)?)?;
     emit(s, &report, false, false)?;
     Ok(if report.configs.iter().any(|c| c.loaded.parsed.is_err()) { 2 } else { 0 })
 }
 
 pub fn check(s: &Settings) -> anyhow::Result<u8> {
-    let report = check::gather(s, Depth::Findings, &[])?;
+    let report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
     emit(s, &report, true, false)?;
     Ok(report.exit_code(s.strict))
 }
@@ -33,7 +33,7 @@ pub struct FixRequest {
 }
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
-    let mut report = check::gather(s, Depth::Findings, &[])?;
+    let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
     let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
     let plan = fix::plan(&report, to.as_deref(), &req.options)?;
 
@@ -125,7 +125,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
     use crate::findings::{Code, Finding, Severity};
     use crate::online::{self, SessionState};
 
-    let mut report = check::gather(s, Depth::Findings, &[])?;
+    let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
     let host = &s.host;
     let which_tsh = crate::tsh::split_path_var(host.os, &s.path_var)
         .into_iter()

@@ -1,5 +1,7 @@
 //! The JSON/JSONC document layer: bytes in, servers out, each `command` with the byte range of
 //! its string literal in the original file; and edits by byte range, which change nothing else.
+//! TOML files (Codex) are read by [`crate::toml_document`] into the same model, so everything
+//! past reading is the same for both.
 //!
 //! Reading accepts JSONC (comments and trailing commas) and nothing looser: a missing comma, a
 //! single-quoted string or a bare key is an error, as it is for the clients. A UTF-8 BOM is
@@ -31,6 +33,9 @@ pub struct Server {
     /// The keys leading to the servers object holding this entry, e.g. `["projects", "/src/app", "mcpServers"]`.
     pub parent: Vec<String>,
     pub command: Option<StrSpan>,
+    /// The keys inside the entry that lead to the command string: [`COMMAND`], or
+    /// [`COMMAND_PATH`] for Zed's older `"command": {"path": …}`. A repair changes that value only.
+    pub command_keys: &'static [&'static str],
     pub args: Vec<String>,
     /// Held only to start the server as its client would (`doctor --probe`); never printed.
     pub env: Vec<(String, String)>,
@@ -49,6 +54,7 @@ impl std::fmt::Debug for Server {
             .field("name", &self.name)
             .field("parent", &self.parent)
             .field("command", &self.command)
+            .field("command_keys", &self.command_keys)
             .field("args", &self.args)
             .field("env_keys", &self.env_keys())
             .field("cwd", &self.cwd)
@@ -76,6 +82,11 @@ impl Server {
         }
     }
 }
+
+/// The command of a server is its `command` string.
+pub const COMMAND: &[&str] = &["command"];
+/// The command of a server is `command.path` (Zed's older shape).
+pub const COMMAND_PATH: &[&str] = &["command", "path"];
 
 /// A duplicate key on the path to a server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,7 +116,7 @@ pub struct ParseError {
     pub column: usize,
 }
 
-/// Reads the servers of a JSON/JSONC file.
+/// Reads the servers of a file: TOML when `at` is a TOML layout, JSON/JSONC otherwise.
 pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
     let text = decode(bytes)?;
     let bom = text.starts_with(BOM);
@@ -113,6 +124,9 @@ pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
     let offset = text.len() - body.len();
     if body.trim().is_empty() {
         return Ok(Document { bom, needs_jsonc: false, servers: vec![], duplicates: vec![] });
+    }
+    if at.is_toml() {
+        return crate::toml_document::parse(body, offset, at, bom);
     }
     parse_ast(body, offset, at, bom)
 }
@@ -134,7 +148,8 @@ pub fn parse_ast(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<
             column,
         });
     };
-    let mut walker = Walker { body, offset, servers: vec![], duplicates: vec![] };
+    let mut walker =
+        Walker { body, offset, nested_command: at.allows_nested_command(), servers: vec![], duplicates: vec![] };
     for path in at.paths() {
         walker.walk(&root, path, &mut Vec::new(), false);
     }
@@ -195,6 +210,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 struct Walker<'t> {
     body: &'t str,
     offset: usize,
+    /// `command` may be an object holding `path`, `args` and `env` (Zed's older shape).
+    nested_command: bool,
     servers: Vec<Server>,
     duplicates: Vec<Duplicate>,
 }
@@ -263,18 +280,28 @@ impl Walker<'_> {
             entry_keys.push(name.to_owned());
             let dup_inside = self.note_duplicates(entry, &entry_keys, Some(Seg::Any));
             let dup_inside = dup_inside || has_duplicate_keys(entry);
-            let command = match last_prop(entry, "command") {
+            // Zed's older shape keeps the command and its arguments in an object under `command`.
+            let nested = match last_prop(entry, "command") {
+                Some(Value::Object(o)) if self.nested_command => Some(o),
+                _ => None,
+            };
+            let (inner, command_key, command_keys) = match nested {
+                Some(o) => (o, "path", COMMAND_PATH),
+                None => (entry, "command", COMMAND),
+            };
+            let dup_inside = dup_inside || nested.is_some_and(has_duplicate_keys);
+            let command = match last_prop(inner, command_key) {
                 Some(Value::StringLit(s)) => Some(StrSpan {
                     value: s.value.to_string(),
                     span: s.range.start + self.offset..s.range.end + self.offset,
                 }),
                 _ => None,
             };
-            let args = match last_prop(entry, "args") {
+            let args = match last_prop(inner, "args") {
                 Some(Value::Array(a)) => a.elements.iter().map(scalar_text).collect(),
                 _ => vec![],
             };
-            let env = match last_prop(entry, "env") {
+            let env = match last_prop(inner, "env") {
                 Some(Value::Object(o)) => o
                     .properties
                     .iter()
@@ -290,15 +317,22 @@ impl Walker<'_> {
                 name: name.to_owned(),
                 parent: keys.to_vec(),
                 command,
+                command_keys,
                 args,
                 env,
                 cwd: string("cwd"),
-                url: string("url").or_else(|| string("serverUrl")),
+                url: remote_url(string),
                 value: to_json(&p.value),
                 duplicate: dup || dup_name || dup_inside,
             });
         }
     }
+}
+
+/// The URL of a remote server, under whichever key its client uses (`serverUrl`: Windsurf;
+/// `httpUrl`: Gemini CLI).
+pub(crate) fn remote_url(string: impl Fn(&str) -> Option<String>) -> Option<String> {
+    string("url").or_else(|| string("serverUrl")).or_else(|| string("httpUrl"))
 }
 
 fn has_duplicate_keys(obj: &Object<'_>) -> bool {
@@ -345,20 +379,25 @@ pub struct Edit {
     pub value: String,
 }
 
-/// `bytes` with each edited literal replaced by the JSON encoding of its new value; every other
-/// byte is copied as it was. Edits must not overlap.
-pub fn apply_edits(bytes: &[u8], edits: &[Edit]) -> Vec<u8> {
+/// `bytes` with each edited literal replaced by the encoding of its new value in the file's
+/// syntax ([`literal`]); every other byte is copied as it was. Edits must not overlap.
+pub fn apply_edits(bytes: &[u8], edits: &[Edit], at: ServersAt) -> Vec<u8> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.span.start);
     let mut out = Vec::with_capacity(bytes.len() + 64 * edits.len());
-    let mut at = 0;
+    let mut pos = 0;
     for e in sorted {
-        out.extend_from_slice(&bytes[at..e.span.start]);
-        out.extend_from_slice(json_string(&e.value).as_bytes());
-        at = e.span.end;
+        out.extend_from_slice(&bytes[pos..e.span.start]);
+        out.extend_from_slice(literal(at, &e.value).as_bytes());
+        pos = e.span.end;
     }
-    out.extend_from_slice(&bytes[at..]);
+    out.extend_from_slice(&bytes[pos..]);
     out
+}
+
+/// The string literal for `s` in the syntax of a file with layout `at`.
+pub fn literal(at: ServersAt, s: &str) -> String {
+    if at.is_toml() { crate::toml_document::basic_string(s) } else { json_string(s) }
 }
 
 /// The JSON string literal for `s` (quotes, backslashes and control characters escaped).
@@ -568,12 +607,68 @@ mod tests {
         let t = "{\n  // keep\n  \"mcpServers\": {\"a\": {\"command\": \"/old/tsh\",},},\n}";
         let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
         let span = d.servers[0].command.as_ref().unwrap().span.clone();
-        let out = apply_edits(t.as_bytes(), &[Edit { span: span.clone(), value: r#"C:\new "tsh""#.into() }]);
+        let out = apply_edits(
+            t.as_bytes(),
+            &[Edit { span: span.clone(), value: r#"C:\new "tsh""#.into() }],
+            ServersAt::McpServers,
+        );
         let out = String::from_utf8(out).unwrap();
         assert_eq!(&out[..span.start], &t[..span.start]);
         assert!(out.ends_with(&t[span.end..]));
         let again = parse(out.as_bytes(), ServersAt::McpServers).unwrap();
         assert_eq!(again.servers[0].command.as_ref().unwrap().value, r#"C:\new "tsh""#);
+    }
+
+    #[test]
+    fn zed_new_shape_reads_command_string() {
+        let t = r#"{"theme": "One", "context_servers": {"teleport-mcp-a": {"source": "custom", "command": "/x/tsh", "args": ["mcp", "connect", "a"], "env": {"K": "v"}}}}"#;
+        let s = servers(t, ServersAt::ZedContextServers);
+        assert_eq!(s[0].command_keys, COMMAND);
+        assert_eq!(s[0].args, ["mcp", "connect", "a"]);
+        assert_eq!(s[0].env_keys(), ["K"]);
+        assert_eq!(&t[s[0].command.as_ref().unwrap().span.clone()], "\"/x/tsh\"");
+    }
+
+    #[test]
+    fn zed_old_shape_reads_command_path_with_args_and_env_inside() {
+        let t = "{\n  // Zed\n  \"context_servers\": {\n    \"teleport-mcp-a\": {\n      \"command\": {\"path\": \"/old/tsh\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {\"K\": \"v\"}},\n      \"settings\": {},\n    },\n  },\n}";
+        let s = servers(t, ServersAt::ZedContextServers);
+        let c = s[0].command.as_ref().unwrap();
+        assert_eq!(c.value, "/old/tsh");
+        assert_eq!(&t[c.span.clone()], "\"/old/tsh\"");
+        assert_eq!(s[0].command_keys, COMMAND_PATH);
+        assert_eq!(s[0].args, ["mcp", "connect", "a"]);
+        assert_eq!(s[0].env_keys(), ["K"]);
+        assert!(!s[0].duplicate);
+    }
+
+    #[test]
+    fn zed_old_shape_with_a_duplicate_inside_command_is_never_edited() {
+        let t = r#"{"context_servers": {"a": {"command": {"path": "/one", "path": "/two"}}}}"#;
+        let s = servers(t, ServersAt::ZedContextServers);
+        assert_eq!(s[0].command.as_ref().unwrap().value, "/two");
+        assert!(s[0].duplicate);
+    }
+
+    #[test]
+    fn zed_extension_and_remote_entries_have_no_command() {
+        let t =
+            r#"{"context_servers": {"ext": {"source": "extension", "settings": {}}, "r": {"url": "https://x/mcp"}}}"#;
+        let s = servers(t, ServersAt::ZedContextServers);
+        assert!(s[0].command.is_none() && !s[0].is_remote());
+        assert!(s[1].is_remote());
+    }
+
+    #[test]
+    fn nested_command_objects_belong_to_zed_only() {
+        let t = r#"{"mcpServers": {"a": {"command": {"path": "/x"}}}}"#;
+        assert!(servers(t, ServersAt::McpServers)[0].command.is_none());
+    }
+
+    #[test]
+    fn gemini_http_url_is_remote() {
+        let s = servers(r#"{"mcpServers": {"r": {"httpUrl": "https://x"}}}"#, ServersAt::McpServers);
+        assert!(s[0].is_remote());
     }
 }
 
@@ -676,7 +771,7 @@ mod proptests {
                 prop_assert_eq!(parse_literal(&d.text[c.span.clone()]), want.clone());
             }
             // With no edit, the bytes come back exactly.
-            prop_assert_eq!(apply_edits(d.text.as_bytes(), &[]), d.text.as_bytes().to_vec());
+            prop_assert_eq!(apply_edits(d.text.as_bytes(), &[], ServersAt::McpServers), d.text.as_bytes().to_vec());
         }
 
         #[test]
@@ -684,7 +779,7 @@ mod proptests {
             let before = parse(d.text.as_bytes(), ServersAt::McpServers).unwrap();
             let i = pick.index(before.servers.len());
             let span = before.servers[i].command.as_ref().unwrap().span.clone();
-            let out = apply_edits(d.text.as_bytes(), &[Edit { span: span.clone(), value: new.clone() }]);
+            let out = apply_edits(d.text.as_bytes(), &[Edit { span: span.clone(), value: new.clone() }], ServersAt::McpServers);
             let old = d.text.as_bytes();
             // Prefix and suffix identical.
             prop_assert_eq!(&out[..span.start], &old[..span.start]);

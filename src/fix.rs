@@ -73,7 +73,7 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         if edits.is_empty() {
             continue;
         }
-        let new_bytes = document::apply_edits(&c.loaded.bytes, &edits);
+        let new_bytes = document::apply_edits(&c.loaded.bytes, &edits, loc.servers_at);
         verify(c, &doc.servers, &new_bytes, &edits)?;
         out.files.push(FilePlan { config: i, edits, new_bytes, changes });
     }
@@ -84,7 +84,8 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
 /// commands, and that every byte outside the edited literals is the same.
 fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) -> anyhow::Result<()> {
     let path = c.loaded.location.path.display();
-    let new = document::parse(new_bytes, c.loaded.location.servers_at).map_err(|e| {
+    let at = c.loaded.location.servers_at;
+    let new = document::parse(new_bytes, at).map_err(|e| {
         anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
     })?;
     let bug = |what: &str| anyhow::anyhow!("{path}: the repair would {what}; nothing was written (please report this)");
@@ -94,8 +95,10 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
     for (o, n) in old.iter().zip(&new.servers) {
         let edited = edits.iter().find(|e| o.command.as_ref().is_some_and(|c| c.span == e.span));
         let mut expect = o.value.clone();
-        if let Some(e) = edited {
-            expect["command"] = serde_json::Value::String(e.value.clone());
+        if let Some(e) = edited
+            && !set_at(&mut expect, o.command_keys, &e.value)
+        {
+            return Err(bug(&format!("lose track of the command of {}", o.label())));
         }
         if o.name != n.name || o.parent != n.parent || expect != n.value {
             return Err(bug(&format!("change more than the command of {}", o.label())));
@@ -111,7 +114,7 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
         if old_bytes[oi..e.span.start] != new_bytes[ni..ni + keep] {
             return Err(bug("change bytes outside the command"));
         }
-        ni += keep + document::json_string(&e.value).len();
+        ni += keep + document::literal(at, &e.value).len();
         oi = e.span.end;
     }
     if old_bytes[oi..] != new_bytes[ni..] {
@@ -122,6 +125,26 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
 
 /// Lines of context around each change, as `diff -u` gives.
 const CONTEXT: usize = 3;
+
+/// Sets the string at `keys` inside `value` (the command of a server, wherever its shape keeps
+/// it); false when there is no such place.
+fn set_at(value: &mut serde_json::Value, keys: &[&str], to: &str) -> bool {
+    let Some((last, path)) = keys.split_last() else { return false };
+    let mut at = value;
+    for k in path {
+        match at.get_mut(*k) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    match at.as_object_mut() {
+        Some(obj) if obj.contains_key(*last) => {
+            obj.insert((*last).to_owned(), serde_json::Value::String(to.to_owned()));
+            true
+        }
+        _ => false,
+    }
+}
 
 /// A unified diff of one file's repair, with every `env` value shown as `<redacted>`.
 ///
@@ -143,14 +166,18 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
             _ => windows.push((start, end)),
         }
     }
-    let mut out = format!("--- a/{display_path}\n+++ b/{display_path}\n");
+    // `a/` and `b/` prefix relative names only, as git does: `a//tmp/x` helps nobody.
+    let (a, b) = if display_path.starts_with('/') { ("", "") } else { ("a/", "b/") };
+    let mut out = format!("--- {a}{display_path}\n+++ {b}{display_path}\n");
     let (mut line, mut counted_to) = (1usize, 0usize);
     for (start, end) in windows {
         line += old[counted_to..start].iter().filter(|b| **b == b'\n').count();
         counted_to = start;
+        let layout = c.loaded.location.servers_at;
         let shift = |at: usize| -> usize {
-            edits.iter().filter(|e| e.span.end <= at).map(|e| document::json_string(&e.value).len()).sum::<usize>() + at
-                - edits.iter().filter(|e| e.span.end <= at).map(|e| e.span.len()).sum::<usize>()
+            let done = edits.iter().filter(|e| e.span.end <= at);
+            done.clone().map(|e| document::literal(layout, &e.value).len()).sum::<usize>() + at
+                - done.map(|e| e.span.len()).sum::<usize>()
         };
         let old_win = String::from_utf8_lossy(&old[start..end]);
         let new_win = String::from_utf8_lossy(&new[shift(start)..shift(end)]);
@@ -202,12 +229,22 @@ fn offset_hunk_header(line: &str, by: usize) -> String {
     format!("@@ -{} +{} @@{tail}", bump(old), bump(new))
 }
 
-/// Replaces the JSON literal of every env value of the file's servers with `"<redacted>"`.
+/// Replaces the literal of every env value of the file's servers with `"<redacted>"`: as JSON
+/// writes it, and in TOML also as a basic or a literal (`'…'`) string.
 fn redact(text: &str, c: &ConfigReport) -> String {
+    let toml = c.loaded.location.servers_at.is_toml();
     let mut secrets: Vec<String> = c
         .servers
         .iter()
-        .flat_map(|s| s.server.env.iter().map(|(_, v)| document::json_string(v)))
+        .flat_map(|s| s.server.env.iter().map(|(_, v)| v))
+        .flat_map(|v| {
+            let mut forms = vec![document::json_string(v)];
+            if toml {
+                forms.push(crate::toml_document::basic_string(v));
+                forms.push(format!("'{v}'"));
+            }
+            forms
+        })
         .filter(|lit| lit.len() > 2)
         .collect();
     // Longest first, so a value that contains another is hidden whole.
@@ -255,7 +292,11 @@ mod tests {
     use crate::report::ServerReport;
 
     fn config(text: &str, scope: Scope) -> ConfigReport {
-        let parsed = document::parse(text.as_bytes(), ServersAt::McpServers).map_err(crate::load::LoadError::Malformed);
+        config_at(text, scope, ServersAt::McpServers)
+    }
+
+    fn config_at(text: &str, scope: Scope, at: ServersAt) -> ConfigReport {
+        let parsed = document::parse(text.as_bytes(), at).map_err(crate::load::LoadError::Malformed);
         let servers = parsed
             .as_ref()
             .unwrap()
@@ -284,7 +325,7 @@ mod tests {
                     scope,
                     path: "/h/.cursor/mcp.json".into(),
                     syntax: Syntax::Jsonc,
-                    servers_at: ServersAt::McpServers,
+                    servers_at: at,
                 },
                 bytes: text.as_bytes().to_vec(),
                 parsed,
@@ -389,10 +430,58 @@ mod tests {
         let c = &r.configs[0];
         let span = c.servers[0].server.command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
-        let mut bytes = document::apply_edits(&c.loaded.bytes, &edits);
+        let mut bytes = document::apply_edits(&c.loaded.bytes, &edits, ServersAt::McpServers);
         assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes, &edits).is_ok());
         let at = bytes.len() - 2;
         bytes[at] = b' ';
         assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes, &edits).is_err());
+    }
+
+    const ZED_OLD: &str = "{\n  \"context_servers\": {\n    \"teleport-mcp-a\": {\n      \"source\": \"custom\",\n      \"command\": {\"path\": \"/gone/tsh\", \"args\": [\"mcp\", \"connect\", \"a\"]},\n    },\n  },\n}\n";
+
+    #[test]
+    fn zed_old_shape_repairs_command_path_and_verifies() {
+        let r = Report {
+            configs: vec![config_at(ZED_OLD, Scope::User, ServersAt::ZedContextServers)],
+            ..Report::default()
+        };
+        let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
+        let new = String::from_utf8(p.files[0].new_bytes.clone()).unwrap();
+        assert_eq!(new, ZED_OLD.replace("\"/gone/tsh\"", "\"/new/tsh\""));
+    }
+
+    #[test]
+    fn verify_catches_a_zed_old_shape_change_beside_the_path() {
+        let c = config_at(ZED_OLD, Scope::User, ServersAt::ZedContextServers);
+        let old = &c.loaded.document().unwrap().servers;
+        let span = old[0].command.as_ref().unwrap().span.clone();
+        let edits = [Edit { span, value: "/x".into() }];
+        let good = document::apply_edits(&c.loaded.bytes, &edits, ServersAt::ZedContextServers);
+        assert!(verify(&c, old, &good, &edits).is_ok());
+        // Same length, so only the server comparison can catch it: an argument changed.
+        let bad = String::from_utf8(good).unwrap().replace("\"connect\"", "\"cOnnect\"");
+        assert!(verify(&c, old, bad.as_bytes(), &edits).is_err());
+    }
+
+    #[test]
+    fn set_at_follows_the_command_keys() {
+        let mut v = serde_json::json!({"command": {"path": "/a", "args": []}});
+        assert!(set_at(&mut v, document::COMMAND_PATH, "/b"));
+        assert_eq!(v, serde_json::json!({"command": {"path": "/b", "args": []}}));
+        assert!(!set_at(&mut v, &["nope", "path"], "/c"));
+        let mut flat = serde_json::json!({"command": "/a"});
+        assert!(set_at(&mut flat, document::COMMAND, "/b"));
+        assert_eq!(flat["command"], "/b");
+    }
+
+    #[test]
+    fn codex_toml_repair_writes_a_toml_basic_string() {
+        let t = "# mine\r\n[mcp_servers.teleport-mcp-a]\r\ncommand = '/gone/tsh' # old\r\nargs = [\"mcp\", \"connect\", \"a\"]\r\nenv = { T = 'secret' }\r\n";
+        let r = Report { configs: vec![config_at(t, Scope::User, ServersAt::CodexToml)], ..Report::default() };
+        let p = plan(&r, Some(Path::new(r"C:\Program Files\Teleport\tsh.exe")), &FixOptions::default()).unwrap();
+        let new = String::from_utf8(p.files[0].new_bytes.clone()).unwrap();
+        assert_eq!(new, t.replace("'/gone/tsh'", r#""C:\\Program Files\\Teleport\\tsh.exe""#));
+        let d = diff(&r.configs[0], "~/.codex/config.toml", &p.files[0]);
+        assert!(!d.contains("secret"), "{d}");
     }
 }

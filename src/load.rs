@@ -37,9 +37,11 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
         let single = if s.clients.len() == 1 { Some(s.clients[0]) } else { None };
         for path in &s.configs {
             let Some(l) = clients::infer(host.os, &host.home, path, single) else {
+                let names: Vec<&str> = crate::settings::ALL_CLIENTS.iter().map(|c| c.id()).collect();
                 anyhow::bail!(
-                    "{}: cannot tell which client reads this file; add --client NAME (claude-desktop, cursor, vscode, claude-code)",
-                    path.display()
+                    "{}: cannot tell which client reads this file; add --client NAME ({})",
+                    path.display(),
+                    names.join(", ")
                 );
             };
             out.push(l);

@@ -10,7 +10,18 @@ use crate::cli::{ColorWhen, Format, Global};
 use crate::clients::Client;
 use crate::platform::{Env, Host, Os};
 
-pub const ALL_CLIENTS: [Client; 4] = [Client::ClaudeDesktop, Client::Cursor, Client::Vscode, Client::ClaudeCode];
+pub const ALL_CLIENTS: [Client; 10] = [
+    Client::ClaudeDesktop,
+    Client::Cursor,
+    Client::Vscode,
+    Client::ClaudeCode,
+    Client::Windsurf,
+    Client::Zed,
+    Client::Gemini,
+    Client::Codex,
+    Client::Cline,
+    Client::RooCode,
+];
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -20,6 +31,8 @@ pub struct Settings {
     pub clients: Vec<Client>,
     /// Folders whose project-level configs are read.
     pub project_dirs: Vec<PathBuf>,
+    /// `--scan`: folders walked for project-level configs, checked to be folders.
+    pub scan_dirs: Vec<PathBuf>,
     /// `--tsh`, checked to exist and be executable.
     pub tsh: Option<PathBuf>,
     /// `PATH`, for finding the stable tsh.
@@ -65,12 +78,21 @@ impl Settings {
             None if g.configs.is_empty() => std::env::current_dir().map(|d| vec![d]).unwrap_or_default(),
             None => vec![],
         };
+        let mut scan_dirs = Vec::new();
+        for d in &g.scan {
+            let d = absolute(d)?;
+            if !d.is_dir() {
+                bail!("--scan {}: not a folder", d.display());
+            }
+            scan_dirs.push(d);
+        }
         let clients = if g.clients.is_empty() { ALL_CLIENTS.to_vec() } else { dedup(g.clients.clone()) };
         Ok(Settings {
             host,
             configs: g.configs.iter().map(|p| absolute(p)).collect::<anyhow::Result<_>>()?,
             clients,
             project_dirs,
+            scan_dirs,
             tsh,
             path_var,
             format: g.format,

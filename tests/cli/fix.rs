@@ -15,6 +15,12 @@ fn client_file(client: &str) -> &'static str {
         "claude-code" => ".claude.json",
         "vscode" => ".config/Code/User/mcp.json",
         "vscode-settings" => ".config/Code/User/settings.json",
+        "windsurf" => ".codeium/windsurf/mcp_config.json",
+        "zed" => ".config/zed/settings.json",
+        "gemini" => ".gemini/settings.json",
+        "codex" => ".codex/config.toml",
+        "cline" => ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
+        "roo-code" => ".config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
         _ => ".cursor/mcp.json",
     }
 }
@@ -25,13 +31,14 @@ fn escaped(s: &str) -> String {
     j[1..j.len() - 1].to_owned()
 }
 
-/// Every `testdata/fix/<case>`: `in.json` becomes exactly `out.json` (with `@TSH@` standing for the
-/// stable tsh), the exit status is `exit` (default 0), and a second run changes nothing.
+/// Every `testdata/fix/<case>`: `in.json` (`in.toml` for Codex) becomes exactly `out.json`
+/// (`out.toml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
+/// and a second run changes nothing.
 #[test]
 fn fixtures_round_trip_byte_for_byte() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
-    assert!(cases.len() >= 12);
+    assert!(cases.len() >= 23);
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let read = |f: &str| fs::read(case.join(f)).ok();
@@ -41,10 +48,12 @@ fn fixtures_round_trip_byte_for_byte() {
         let rel = client_file(&client);
         let target = t.home().join(rel);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
-        let input = read("in.json").unwrap();
+        let ext = if case.join("in.toml").exists() { "toml" } else { "json" };
+        let input = read(&format!("in.{ext}")).unwrap();
         fs::write(&target, &input).unwrap();
-        let want =
-            String::from_utf8(read("out.json").unwrap()).unwrap().replace("@TSH@", &escaped(&t.path_of("bin/tsh")));
+        let want = String::from_utf8(read(&format!("out.{ext}")).unwrap())
+            .unwrap()
+            .replace("@TSH@", &escaped(&t.path_of("bin/tsh")));
 
         let r = t.run(&["fix-config", "--format", "json"]);
         assert_eq!(r.code, want_exit, "{name}: exit status\n{}\n{}", r.stdout, r.stderr);

@@ -2,9 +2,12 @@
 //! scripts that print what a real `tsh version --client` prints.
 
 mod check;
+mod clients;
 #[cfg(unix)]
 mod doctor;
 mod env;
 mod fix;
 #[cfg(unix)]
 mod probe;
+#[cfg(unix)]
+mod scan;
