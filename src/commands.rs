@@ -122,9 +122,6 @@ pub struct DoctorRequest {
 }
 
 pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
-    use crate::findings::{Code, Finding, Severity};
-    use crate::online::{self, SessionState};
-
     let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
     let host = &s.host;
     let which_tsh = crate::tsh::split_path_var(host.os, &s.path_var)
@@ -149,68 +146,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
     };
 
     if req.online {
-        let finding = |code, severity, message: String, hint: &str| Finding {
-            skew: None,
-            code,
-            severity,
-            message,
-            hint: hint.to_owned(),
-        };
-        match report.tsh.as_ref().map(|t| t.stable.path.clone()) {
-            None => report.errors.push("--online needs a tsh: none was found (see tsh-not-found)".into()),
-            Some(tsh) => match online::session_state(&tsh, req.timeout, online::now_unix()) {
-                SessionState::Active { proxy, user, cluster, valid_until } => {
-                    report
-                        .notes
-                        .push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
-                    ctx.proxy = Some(proxy);
-                    ctx.user = Some(user);
-                    match online::mcp_apps(&tsh, req.timeout) {
-                        Ok(apps) => {
-                            for app in apps.iter().filter(|a| a.no_allowed_tools()) {
-                                report.global.push(finding(
-                                    Code::McpNoAllowedTools,
-                                    Severity::Error,
-                                    format!("MCP server {}: your roles allow none of its tools", app.name),
-                                    "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)",
-                                ));
-                            }
-                            report.notes.push(format!("{} MCP server(s) on the cluster", apps.len()));
-                        }
-                        Err(e) => report.global.push(finding(
-                            Code::ClusterUnreachable,
-                            Severity::Warning,
-                            format!("cannot list MCP servers: {e:#}"),
-                            "check the connection to the cluster: tsh status",
-                        )),
-                    }
-                }
-                SessionState::NotLoggedIn => report.global.push(finding(
-                    Code::TshNotLoggedIn,
-                    Severity::Error,
-                    "tsh is not logged in: MCP clients show \"Server disconnected\"".into(),
-                    "log in with tsh login",
-                )),
-                SessionState::Expired { proxy, user } => {
-                    if proxy.is_some() {
-                        ctx.proxy = proxy;
-                    }
-                    ctx.user = user;
-                    report.global.push(finding(
-                        Code::TshSessionExpired,
-                        Severity::Error,
-                        "the tsh session has expired: MCP clients show \"Server disconnected\"".into(),
-                        "log in again with tsh login",
-                    ));
-                }
-                SessionState::Unknown(why) => report.global.push(finding(
-                    Code::ClusterUnreachable,
-                    Severity::Warning,
-                    format!("cannot tell the session state: {why}"),
-                    "check the connection to the cluster: tsh status",
-                )),
-            },
-        }
+        ask_cluster(&mut report, &mut ctx, req.timeout);
     }
 
     if req.probe {
@@ -246,6 +182,73 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
         eprintln!("mcpcfg: {}", output::clean(e));
     }
     Ok(report.exit_code(s.strict))
+}
+
+/// `doctor --online`: the session (`tsh status`) and, when it is valid, the MCP tools each app
+/// allows (`tsh mcp ls`); bounded by `timeout` per call.
+fn ask_cluster(report: &mut crate::report::Report, ctx: &mut crate::doctor::Context, timeout: std::time::Duration) {
+    use crate::findings::{Code, Finding, Severity};
+    use crate::online::{self, SessionState};
+    let finding = |code, severity, message: String, hint: &str| Finding {
+        skew: None,
+        code,
+        severity,
+        message,
+        hint: hint.to_owned(),
+    };
+    match report.tsh.as_ref().map(|t| t.stable.path.clone()) {
+        None => report.errors.push("--online needs a tsh: none was found (see tsh-not-found)".into()),
+        Some(tsh) => match online::session_state(&tsh, timeout, online::now_unix()) {
+            SessionState::Active { proxy, user, cluster, valid_until } => {
+                report.notes.push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
+                ctx.proxy = Some(proxy);
+                ctx.user = Some(user);
+                match online::mcp_apps(&tsh, timeout) {
+                    Ok(apps) => {
+                        for app in apps.iter().filter(|a| a.no_allowed_tools()) {
+                            report.global.push(finding(
+                                Code::McpNoAllowedTools,
+                                Severity::Error,
+                                format!("MCP server {}: your roles allow none of its tools", app.name),
+                                "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)",
+                            ));
+                        }
+                        report.notes.push(format!("{} MCP server(s) on the cluster", apps.len()));
+                    }
+                    Err(e) => report.global.push(finding(
+                        Code::ClusterUnreachable,
+                        Severity::Warning,
+                        format!("cannot list MCP servers: {e:#}"),
+                        "check the connection to the cluster: tsh status",
+                    )),
+                }
+            }
+            SessionState::NotLoggedIn => report.global.push(finding(
+                Code::TshNotLoggedIn,
+                Severity::Error,
+                "tsh is not logged in: MCP clients show \"Server disconnected\"".into(),
+                "log in with tsh login",
+            )),
+            SessionState::Expired { proxy, user } => {
+                if proxy.is_some() {
+                    ctx.proxy = proxy;
+                }
+                ctx.user = user;
+                report.global.push(finding(
+                    Code::TshSessionExpired,
+                    Severity::Error,
+                    "the tsh session has expired: MCP clients show \"Server disconnected\"".into(),
+                    "log in again with tsh login",
+                ));
+            }
+            SessionState::Unknown(why) => report.global.push(finding(
+                Code::ClusterUnreachable,
+                Severity::Warning,
+                format!("cannot tell the session state: {why}"),
+                "check the connection to the cluster: tsh status",
+            )),
+        },
+    }
 }
 
 /// Starts each selected stdio server as its client would and records what it answered.
