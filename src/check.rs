@@ -67,10 +67,10 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
             runs.push(VersionRun { tsh: st.path.clone(), own: false });
         }
     }
-    if let Some(Managed::On { tsh: Some(m), .. }) = &managed_cfg {
-        if file_state(m) == FileState::Executable {
-            runs.push(VersionRun { tsh: m.clone(), own: true });
-        }
+    if let Some(Managed::On { tsh: Some(m), .. }) = &managed_cfg
+        && file_state(m) == FileState::Executable
+    {
+        runs.push(VersionRun { tsh: m.clone(), own: true });
     }
     for l in &loaded {
         let trusted = l.location.scope == Scope::User || s.trust_project;
@@ -188,5 +188,5 @@ pub fn file_state(p: &Path) -> FileState {
 
 /// Servers `names` selects (all when empty).
 pub fn selected(names: &[String], server: &crate::document::Server) -> bool {
-    names.is_empty() || names.iter().any(|n| *n == server.name)
+    names.is_empty() || names.contains(&server.name)
 }

@@ -246,8 +246,7 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
     match (guessed, client) {
         (Some(g), Some(c)) if g.client == c => Some(g),
         (_, Some(c)) => {
-            let scope = if c == Client::ClaudeCode && name == ".claude.json" { Scope::User } else { Scope::User };
-            let mut l = Location::new(c, scope, path.into());
+            let mut l = Location::new(c, Scope::User, path.into());
             if c == Client::Vscode && name == "settings.json" {
                 l.servers_at = ServersAt::VscodeSettings;
             }

@@ -105,6 +105,10 @@ pub struct ParseError {
     pub column: usize,
 }
 
+/// From this size on, [`parse`] tries [`crate::fastjson`] before building an AST. Below it the
+/// AST reader is fast enough (well under a millisecond) and files are mostly JSONC anyway.
+pub const FAST_PATH_MIN_BYTES: usize = 64 * 1024;
+
 /// Reads the servers of a JSON/JSONC file.
 pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
     let text = decode(bytes)?;
@@ -113,6 +117,12 @@ pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
     let offset = text.len() - body.len();
     if body.trim().is_empty() {
         return Ok(Document { bom, needs_jsonc: false, servers: vec![], duplicates: vec![] });
+    }
+    if body.len() >= FAST_PATH_MIN_BYTES
+        && let Some(mut doc) = crate::fastjson::parse(body, offset, at)
+    {
+        doc.bom = bom;
+        return Ok(doc);
     }
     parse_ast(body, offset, at, bom)
 }

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod clients;
 pub mod document;
+pub mod fastjson;
 pub mod findings;
 pub mod load;
 pub mod output;

@@ -219,10 +219,10 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                         "env_keys": sv.env_keys(),
                         "findings": s.findings.iter().map(finding_json).collect::<Vec<_>>(),
                     });
-                    if let [projects, project, _] = sv.parent.as_slice() {
-                        if projects == "projects" {
-                            v["project"] = json!(project);
-                        }
+                    if let [projects, project, _] = sv.parent.as_slice()
+                        && projects == "projects"
+                    {
+                        v["project"] = json!(project);
                     }
                     v
                 })

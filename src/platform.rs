@@ -161,14 +161,12 @@ impl Host {
         let s = p.to_string_lossy();
         let home = self.home.to_string_lossy();
         let home = home.trim_end_matches(['/', '\\']);
-        if !home.is_empty() {
-            if let Some(rest) = s.strip_prefix(home) {
-                if rest.is_empty() {
-                    return "~".into();
-                }
-                if rest.starts_with(['/', '\\']) {
-                    return format!("~{rest}");
-                }
+        if let Some(rest) = s.strip_prefix(home).filter(|_| !home.is_empty()) {
+            if rest.is_empty() {
+                return "~".into();
+            }
+            if rest.starts_with(['/', '\\']) {
+                return format!("~{rest}");
             }
         }
         s.into_owned()
