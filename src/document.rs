@@ -111,18 +111,22 @@ pub const FAST_PATH_MIN_BYTES: usize = 64 * 1024;
 
 /// Reads the servers of a JSON/JSONC file.
 pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
+    // Big strict-JSON files: the fast path checks UTF-8 itself (in two halves at once when it
+    // can), so a file it reads is never validated twice.
+    if bytes.len() >= FAST_PATH_MIN_BYTES && !looks_utf16(bytes) {
+        let bom = bytes.starts_with(BOM.as_bytes());
+        let offset = if bom { BOM.len() } else { 0 };
+        if let Some(mut doc) = crate::fastjson::parse_bytes(&bytes[offset..], offset, at) {
+            doc.bom = bom;
+            return Ok(doc);
+        }
+    }
     let text = decode(bytes)?;
     let bom = text.starts_with(BOM);
     let body = &text[if bom { BOM.len() } else { 0 }..];
     let offset = text.len() - body.len();
     if body.trim().is_empty() {
         return Ok(Document { bom, needs_jsonc: false, servers: vec![], duplicates: vec![] });
-    }
-    if body.len() >= FAST_PATH_MIN_BYTES
-        && let Some(mut doc) = crate::fastjson::parse(body, offset, at)
-    {
-        doc.bom = bom;
-        return Ok(doc);
     }
     parse_ast(body, offset, at, bom)
 }
@@ -175,10 +179,7 @@ fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> 
 
 /// The file as UTF-8, or an error that says what the file is instead.
 pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
-        || bytes.starts_with(&[0xFE, 0xFF])
-        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0));
-    if utf16 {
+    if looks_utf16(bytes) {
         return Err(ParseError {
             message: "the file is UTF-16 (or UTF-32) encoded; MCP clients and mcpcfg read UTF-8 only: save it as UTF-8"
                 .into(),
@@ -192,6 +193,13 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
         let (line, column) = line_col(std::str::from_utf8(good).unwrap_or(""), good.len());
         ParseError { message: "invalid UTF-8: the file must be saved as UTF-8".into(), line, column }
     })
+}
+
+/// A UTF-16 (or UTF-32) byte order mark, or a NUL in the first two bytes.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0))
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.

@@ -1,6 +1,6 @@
 //! The fast reader for big strict-JSON files (Claude Code's `~/.claude.json` grows to tens of MB).
 //!
-//! Contract: [`parse`] either returns exactly the [`Document`] that
+//! Contract: [`parse`] (and [`parse_bytes`]) either returns exactly the [`Document`] that
 //! `document::parse_ast(body, offset, at, false)` would return (same servers in the same order,
 //! same `parent`, `command` value and span, `args`, `env` in file order, `cwd`, `url`, `value`,
 //! no duplicates) or `None` when it cannot be sure of that, and the caller falls back to the
@@ -25,6 +25,14 @@
 //! (`deserialize_any`) rather than with `IgnoredAny`: serde_json's ignoring path accepts lone
 //! surrogate escapes and unlimited nesting, both of which the AST reader rejects, so skipping
 //! that way could read a file the AST reader calls malformed.
+//!
+//! Two cores: a big pretty-printed `~/.claude.json` is read by two threads, split at the line
+//! of a `projects` member near the middle ([`split_point`]). The first thread walks the text
+//! before that line, which must end exactly between two members of `projects` (serde_json
+//! reports the end of input while reading the next key of that object, after a comma); the
+//! second walks on from there: the remaining members of `projects`, then the rest of the top
+//! level. Each thread also checks its half is UTF-8. When the guess does not hold, the file is
+//! read by one thread as usual. The result is the same either way; only the time differs.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -32,6 +40,7 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
+use serde_json::error::Category;
 use serde_json::value::RawValue;
 
 use crate::clients::{Seg, ServersAt};
@@ -41,22 +50,227 @@ use crate::document::{Document, Server, StrSpan};
 /// the object as something else.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
+/// From this size on, [`parse_bytes`] tries to read a Claude Code file with two threads.
+pub const SPLIT_MIN_BYTES: usize = 4 << 20;
+
 /// Reads the servers of a strict-JSON `body` (no BOM) that starts `offset` bytes into its file;
 /// `None` when only the AST reader can say what the file holds.
 pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
-    let paths = at.paths();
-    let mut found: Vec<Vec<Found<'_>>> = paths.iter().map(|_| Vec::new()).collect();
-    let active: Vec<Active> = paths.iter().enumerate().map(|(path, rest)| Active { path, rest }).collect();
+    let mut ctx = Ctx::new(at);
     let mut de = serde_json::Deserializer::from_str(body);
-    Node { found: &mut found, active, keys: Vec::new(), root: true }.deserialize(&mut de).ok()?;
+    Node { ctx: &mut ctx, active: start(at), keys: Vec::new(), depth: 0 }.deserialize(&mut de).ok()?;
     de.end().ok()?;
-    let mut servers = Vec::new();
-    for f in found.into_iter().flatten() {
-        if let Some(s) = server(body, offset, f)? {
-            servers.push(s);
+    document(body.as_bytes(), offset, ctx.found)
+}
+
+/// [`parse`] for bytes not yet known to be UTF-8 (they are checked here: `None` when they are
+/// not); big Claude Code files are read with two threads.
+pub fn parse_bytes(body: &[u8], offset: usize, at: ServersAt) -> Option<Document> {
+    if body.len() >= SPLIT_MIN_BYTES
+        && let Some(s) = split_point(body, at)
+    {
+        match parse_split(body, offset, at, s) {
+            Split::Done(doc) => return Some(doc),
+            Split::Invalid => return None,
+            Split::Missed => {}
         }
     }
-    Some(Document { bom: false, needs_jsonc: false, servers, duplicates: vec![] })
+    parse(std::str::from_utf8(body).ok()?, offset, at)
+}
+
+/// What reading in two halves gave.
+#[derive(Debug, PartialEq)]
+pub enum Split {
+    Done(Document),
+    /// The file is not for the fast path (read in one go, it would give `None` too).
+    Invalid,
+    /// The split was not between two members of `projects`: read it in one go.
+    Missed,
+}
+
+/// Where Claude Code's servers sit: top-level `mcpServers` (path 0) and
+/// `projects.<path>.mcpServers` (path 1).
+const CC_TOP: usize = 0;
+const CC_PROJECTS: usize = 1;
+const CC_PROJECTS_KEY: &str = "projects";
+const CC_TOP_KEY: &str = "mcpServers";
+
+/// Where to split `body` for two threads: the opening quote of a key at the indentation of the
+/// members of `projects` (twice the indentation of the top level's members, as in Claude Code's
+/// `JSON.stringify(state, null, 2)`), on the first such line from the middle on whose object
+/// follows a comma. Only a guess: [`parse_split`] checks it.
+pub fn split_point(body: &[u8], at: ServersAt) -> Option<usize> {
+    if at != ServersAt::ClaudeCodeUser {
+        return None;
+    }
+    // The top level's indentation: the second line's.
+    let rest = body.strip_prefix(b"{")?;
+    let rest = rest.strip_prefix(b"\r").unwrap_or(rest).strip_prefix(b"\n")?;
+    let unit = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    if unit == 0 || rest.get(unit) != Some(&b'"') {
+        return None;
+    }
+    let indent: Vec<u8> = rest[..unit].iter().chain(&rest[..unit]).copied().collect();
+    let mut i = body.len() / 2;
+    let limit = body.len() - body.len() / 8;
+    while i < limit {
+        let nl = i + body[i..limit].iter().position(|&b| b == b'\n')?;
+        let line = nl + 1;
+        i = line;
+        if body[line..].starts_with(&indent) && at_member_line(body, line + indent.len()) {
+            return Some(line + indent.len());
+        }
+    }
+    None
+}
+
+/// Whether `s` is where a key starts, after a comma and whitespace with a line break: if the
+/// text up to `s` is valid so far, `s` is then outside any string (strings hold no raw line
+/// breaks) and right after a separator.
+fn at_member_line(body: &[u8], s: usize) -> bool {
+    if body.get(s) != Some(&b'"') {
+        return false;
+    }
+    let Some(before) = body[..s].iter().rposition(|b| !b" \t\r\n".contains(b)) else { return false };
+    body[before] == b',' && body[before..s].contains(&b'\n')
+}
+
+/// Reads `body` in two halves at once, split at `s` (see the module doc).
+pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split {
+    if at != ServersAt::ClaudeCodeUser || !at_member_line(body, s) {
+        return Split::Missed;
+    }
+    let (head, tail) = body.split_at(s);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(move || std::str::from_utf8(tail).ok().map(walk_tail));
+        let first = walk_head(head);
+        (first, second.join().ok().flatten())
+    });
+    let first = match first {
+        Ok(ctx) => ctx,
+        Err(split) => return split,
+    };
+    let Some(second) = second else {
+        // Not UTF-8, or the second thread failed.
+        return Split::Invalid;
+    };
+    let Some(second) = second else { return Split::Invalid };
+    // A key on a path must not occur in both halves.
+    if first.root_followed.iter().any(|k| second.root_followed.contains(k))
+        || second.any_keys.iter().any(|k| first.any_keys.contains(k))
+    {
+        return Split::Invalid;
+    }
+    let mut found = first.found;
+    for (all, more) in found.iter_mut().zip(second.found) {
+        all.extend(more);
+    }
+    match document(body, offset, found) {
+        Some(doc) => Split::Done(doc),
+        None => Split::Invalid,
+    }
+}
+
+/// The first half: must end between two members of `projects`, after a comma.
+fn walk_head(head: &[u8]) -> Result<Ctx<'_>, Split> {
+    let text = std::str::from_utf8(head).map_err(|_| Split::Invalid)?;
+    let mut ctx = Ctx::new(ServersAt::ClaudeCodeUser);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let at = ServersAt::ClaudeCodeUser;
+    match (Node { ctx: &mut ctx, active: start(at), keys: Vec::new(), depth: 0 }).deserialize(&mut de) {
+        // `at_member_line` makes that end of input the one after a comma between members.
+        Err(e) if e.classify() == Category::Eof && ctx.boundary => Ok(ctx),
+        Err(e) if e.classify() == Category::Eof => Err(Split::Missed),
+        // The whole file in the first half cannot be: the split is at a key.
+        Ok(()) => Err(Split::Missed),
+        Err(_) => Err(Split::Invalid),
+    }
+}
+
+/// The second half, `tail` starting at the key of a member of `projects`: those members up to
+/// the closing brace, then the rest of the top level, then the end. `None` when that is not
+/// what it holds.
+fn walk_tail(tail: &str) -> Option<Ctx<'_>> {
+    let mut ctx = Ctx::new(ServersAt::ClaudeCodeUser);
+    let mut pos = 0;
+    loop {
+        let (Key(name), p) = value_at::<Key<'_>>(tail, pos)?;
+        pos = colon(tail, p)?;
+        let (Walked(found), p) = value_at::<Walked<'_, CC_PROJECTS, 2>>(tail, pos)?;
+        if !ctx.any_keys.insert(Key(name.clone())) {
+            return None;
+        }
+        for mut f in found {
+            let mut parent = vec![CC_PROJECTS_KEY.to_owned(), name.clone().into_owned()];
+            parent.append(&mut f.parent);
+            f.parent = parent;
+            ctx.found[CC_PROJECTS].push(f);
+        }
+        pos = ws(tail, p);
+        match tail.as_bytes().get(pos)? {
+            b',' => pos += 1,
+            b'}' => {
+                pos += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    // The rest of the top level.
+    loop {
+        pos = ws(tail, pos);
+        match tail.as_bytes().get(pos)? {
+            b'}' => {
+                pos += 1;
+                break;
+            }
+            b',' => pos += 1,
+            _ => return None,
+        }
+        let (Key(name), p) = value_at::<Key<'_>>(tail, pos)?;
+        pos = colon(tail, p)?;
+        if name == CC_PROJECTS_KEY {
+            return None;
+        }
+        pos = if name == CC_TOP_KEY {
+            ctx.root_followed.push(CC_TOP_KEY);
+            let (Walked(found), p) = value_at::<Walked<'_, CC_TOP, 1>>(tail, pos)?;
+            for mut f in found {
+                f.parent.insert(0, CC_TOP_KEY.to_owned());
+                ctx.found[CC_TOP].push(f);
+            }
+            p
+        } else {
+            value_at::<Skipped>(tail, pos)?.1
+        };
+    }
+    (ws(tail, pos) == tail.len()).then_some(ctx)
+}
+
+/// Past JSON whitespace from `pos`.
+fn ws(text: &str, mut pos: usize) -> usize {
+    while matches!(text.as_bytes().get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Past the colon after a key (whitespace either side allowed).
+fn colon(text: &str, pos: usize) -> Option<usize> {
+    let pos = ws(text, pos);
+    (text.as_bytes().get(pos) == Some(&b':')).then_some(pos + 1)
+}
+
+/// The JSON value at `pos` (after whitespace), and where it ends.
+fn value_at<'de, T: Deserialize<'de>>(text: &'de str, pos: usize) -> Option<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text.get(pos..)?).into_iter::<T>();
+    let value = values.next()?.ok()?;
+    Some((value, pos + values.byte_offset()))
+}
+
+/// The paths at the top level.
+fn start(at: ServersAt) -> Vec<Active> {
+    at.paths().iter().enumerate().map(|(path, rest)| Active { path, rest }).collect()
 }
 
 /// A path still being followed: which of `at.paths()`, and the segments left.
@@ -71,6 +285,29 @@ struct Found<'de> {
     parent: Vec<String>,
     name: String,
     raw: &'de RawValue,
+}
+
+/// What a walk found, and what joining two halves needs to know.
+struct Ctx<'de> {
+    /// Members of servers objects, per path.
+    found: Vec<Vec<Found<'de>>>,
+    /// Keys of the top level that a path follows, as met.
+    root_followed: Vec<&'static str>,
+    /// Keys of the object walked member by member under the top level (`projects`).
+    any_keys: HashSet<Key<'de>>,
+    /// The input ended while reading the next key of that object.
+    boundary: bool,
+}
+
+impl Ctx<'_> {
+    fn new(at: ServersAt) -> Self {
+        Ctx {
+            found: at.paths().iter().map(|_| Vec::new()).collect(),
+            root_followed: Vec::new(),
+            any_keys: HashSet::new(),
+            boundary: false,
+        }
+    }
 }
 
 /// An object key, borrowed from the input unless it has escapes.
@@ -105,10 +342,10 @@ fn abort<E: de::Error>(why: &str) -> E {
 
 /// One object (or other value) on the way to servers objects.
 struct Node<'a, 'de> {
-    found: &'a mut Vec<Vec<Found<'de>>>,
+    ctx: &'a mut Ctx<'de>,
     active: Vec<Active>,
     keys: Vec<String>,
-    root: bool,
+    depth: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_, 'de> {
@@ -126,18 +363,30 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Node { found, active, keys, .. } = self;
+        let Node { ctx, active, keys, depth } = self;
         let ends: Vec<usize> = active.iter().filter(|a| a.rest.is_empty()).map(|a| a.path).collect();
         let walks = active.iter().any(|a| !a.rest.is_empty());
         if !ends.is_empty() && walks {
             return Err(abort("a servers object on a longer path"));
         }
+        let any = active.iter().any(|a| a.rest.first() == Some(&Seg::Any));
         // Every key matters in a servers object and in an object walked member by member;
         // elsewhere only the keys a path follows.
-        let all_keys = !ends.is_empty() || active.iter().any(|a| a.rest.first() == Some(&Seg::Any));
+        let all_keys = !ends.is_empty() || any;
         let mut seen: HashSet<Key<'de>> = HashSet::new();
         let mut followed: Vec<&'static str> = Vec::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
+        loop {
+            let key = match map.next_key::<Key<'de>>() {
+                Ok(Some(key)) => key,
+                Ok(None) => break,
+                Err(e) => {
+                    if depth == 1 && any {
+                        ctx.boundary = true;
+                        ctx.any_keys = std::mem::take(&mut seen);
+                    }
+                    return Err(e);
+                }
+            };
             let children: Vec<Active> = active
                 .iter()
                 .filter_map(|a| match a.rest.split_first() {
@@ -154,6 +403,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
                 Some(Seg::Key(k)) if *k == key.0 => Some(*k),
                 _ => None,
             }) {
+                let followed = if depth == 0 { &mut ctx.root_followed } else { &mut followed };
                 if followed.contains(&k) {
                     return Err(abort("duplicate key"));
                 }
@@ -162,12 +412,13 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
             if !ends.is_empty() {
                 let raw: &'de RawValue = map.next_value()?;
                 for &path in &ends {
-                    found[path].push(Found { parent: keys.clone(), name: key.0.clone().into_owned(), raw });
+                    ctx.found[path].push(Found { parent: keys.clone(), name: key.0.clone().into_owned(), raw });
                 }
             } else if !children.is_empty() {
                 let mut child_keys = keys.clone();
                 child_keys.push(key.0.into_owned());
-                map.next_value_seed(Node { found: &mut *found, active: children, keys: child_keys, root: false })?;
+                let child = Node { ctx: &mut *ctx, active: children, keys: child_keys, depth: depth + 1 };
+                map.next_value_seed(child)?;
             } else {
                 map.next_value_seed(Skip)?;
             }
@@ -176,9 +427,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        if self.root {
-            return Err(abort("the top level is not an object"));
-        }
+        self.scalar()?;
         Skip.visit_seq(seq)
     }
 
@@ -206,12 +455,36 @@ impl Node<'_, '_> {
     /// A non-object where a path goes: nothing to follow (the AST reader skips it too), except
     /// at the top level, which must be an object.
     fn scalar<E: de::Error>(&self) -> Result<(), E> {
-        if self.root { Err(abort("the top level is not an object")) } else { Ok(()) }
+        if self.depth == 0 { Err(abort("the top level is not an object")) } else { Ok(()) }
+    }
+}
+
+/// The members of servers objects in one value, which lies `SKIP` segments down path `PATH` of
+/// Claude Code's layout (used by the second half of a split read).
+struct Walked<'de, const PATH: usize, const SKIP: usize>(Vec<Found<'de>>);
+
+impl<'de, const PATH: usize, const SKIP: usize> Deserialize<'de> for Walked<'de, PATH, SKIP> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let at = ServersAt::ClaudeCodeUser;
+        let mut ctx = Ctx::new(at);
+        let rest = at.paths().get(PATH).and_then(|p| p.get(SKIP..)).ok_or_else(|| abort("no such path"))?;
+        Node { ctx: &mut ctx, active: vec![Active { path: PATH, rest }], keys: Vec::new(), depth: SKIP }
+            .deserialize(d)?;
+        Ok(Walked(ctx.found.swap_remove(PATH)))
     }
 }
 
 /// Skips one value, validating it as strictly as reading it would (see the module doc).
 struct Skip;
+
+/// [`Skip`] as a type.
+struct Skipped;
+
+impl<'de> Deserialize<'de> for Skipped {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Skip).map(|()| Skipped)
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for Skip {
     type Value = ();
@@ -308,14 +581,25 @@ impl<'de> Deserialize<'de> for StringPairs {
     }
 }
 
+/// The document from what a walk found, in path order.
+fn document(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Document> {
+    let mut servers = Vec::new();
+    for f in found.into_iter().flatten() {
+        if let Some(s) = server(body, offset, f)? {
+            servers.push(s);
+        }
+    }
+    Some(Document { bom: false, needs_jsonc: false, servers, duplicates: vec![] })
+}
+
 /// Where `inner`, a slice of `body`, starts in `body`.
-fn position(body: &str, inner: &str) -> usize {
+fn position(body: &[u8], inner: &str) -> usize {
     inner.as_ptr() as usize - body.as_ptr() as usize
 }
 
 /// The server a servers-object member describes: `Ok(None)` for a member that is not an object
 /// (not a server), `None` when unsure.
-fn server(body: &str, offset: usize, f: Found<'_>) -> Option<Option<Server>> {
+fn server(body: &[u8], offset: usize, f: Found<'_>) -> Option<Option<Server>> {
     let text = f.raw.get();
     if !text.starts_with('{') {
         return Some(None);
@@ -537,6 +821,165 @@ mod tests {
         assert_eq!(fast(t, MCP), None);
     }
 
+    #[test]
+    fn claude_code_layout_is_what_the_split_read_assumes() {
+        use Seg::*;
+        let paths = CC.paths();
+        assert_eq!(paths[CC_TOP], [Key(CC_TOP_KEY)]);
+        assert_eq!(paths[CC_PROJECTS], [Key(CC_PROJECTS_KEY), Any, Key(CC_TOP_KEY)]);
+        assert_eq!(paths.len(), 2);
+    }
+
+    /// Reads `text` split at every position; checks each result against the AST reader and
+    /// returns how many splits held.
+    fn split_everywhere(text: &str) -> usize {
+        let expected = parse_ast(text, 3, CC, false).ok();
+        let whole = parse(text, 3, CC);
+        if let Some(w) = &whole {
+            assert_eq!(Some(w), expected.as_ref());
+        }
+        let mut done = 0;
+        for s in 0..=text.len() {
+            match parse_split(text.as_bytes(), 3, CC, s) {
+                Split::Done(d) => {
+                    assert_eq!(Some(&d), whole.as_ref(), "split at {s} of {text:?}");
+                    done += 1;
+                }
+                Split::Invalid => assert_eq!(whole, None, "split at {s} called {text:?} invalid"),
+                Split::Missed => {}
+            }
+        }
+        done
+    }
+
+    /// A Claude Code file as Claude Code writes it (two-space indentation).
+    fn pretty(top: &[(&str, Json)]) -> String {
+        let mut m = serde_json::Map::new();
+        for (k, v) in top {
+            m.insert((*k).to_owned(), v.clone());
+        }
+        serde_json::to_string_pretty(&Json::Object(m)).unwrap()
+    }
+
+    fn project(i: usize, servers: Json) -> Json {
+        serde_json::json!({
+            "allowedTools": ["Edit"],
+            "history": [{"display": format!("prompt {i}\n\"quoted\" é 🚀 \\ {{[,\n    \"/x\": {{"), "pastedContents": {}}],
+            "mcpServers": servers,
+            "lastCost": 0.25,
+        })
+    }
+
+    fn projects(n: usize) -> Json {
+        let mut m = serde_json::Map::new();
+        for i in 0..n {
+            let servers = match i % 3 {
+                0 => serde_json::json!({}),
+                1 => {
+                    serde_json::json!({format!("teleport-mcp-{i}"): {"command": format!("/home/u/.tsh/bin/{i}-update-pkg-v2/tsh"), "args": ["mcp", "connect", "x"], "env": {"K": "v"}}})
+                }
+                _ => serde_json::json!({"a": {"command": "C:\\tsh.exe"}, "r": {"url": "https://r"}, "n": 5}),
+            };
+            m.insert(format!("/home/u/src/proj-{i}"), project(i, servers));
+        }
+        Json::Object(m)
+    }
+
+    #[test]
+    fn split_reads_agree_wherever_they_split() {
+        let top = serde_json::json!({"g": {"command": "/usr/bin/tsh", "args": ["mcp", "connect", "g"]}});
+        let cases = [
+            pretty(&[
+                ("numStartups", Json::from(3)),
+                ("mcpServers", top.clone()),
+                ("projects", projects(5)),
+                ("userID", Json::from("x")),
+            ]),
+            pretty(&[
+                ("projects", projects(4)),
+                ("tipsHistory", serde_json::json!({"a": 1})),
+                ("mcpServers", top.clone()),
+            ]),
+            pretty(&[("projects", projects(4))]),
+            pretty(&[("mcpServers", top.clone()), ("projects", projects(3)), ("mcpServers2", top.clone())]),
+        ];
+        for text in &cases {
+            let members = text.matches("\n    \"/home/u/src/proj-").count();
+            // Every member of `projects` but the first is a place to split.
+            assert_eq!(split_everywhere(text), members - 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn split_reads_see_duplicates_and_damage_across_the_halves() {
+        let p = pretty(&[("projects", projects(3))]);
+        let dup_project = p.replacen("proj-2", "proj-0", 1);
+        let top = r#""mcpServers": {"g": {"command": "/g"}}"#;
+        let dup_top = format!("{{\n  {top},\n{}, {top}\n}}", &p[2..p.len() - 2]);
+        let dup_projects = format!("{}, \"projects\": {{}}\n}}", &p[..p.len() - 2]);
+        let truncated = p[..p.len() - 1].to_owned();
+        let trailing = format!("{p} x");
+        let trailing_comma = format!("{},\n}}", &p[..p.len() - 2]);
+        let bad_utf8_tail = {
+            let mut b = p.clone().into_bytes();
+            let at = p.rfind("prompt").unwrap();
+            b[at] = 0xff;
+            b
+        };
+        for text in [&dup_project, &dup_top, &dup_projects, &truncated, &trailing, &trailing_comma] {
+            assert_eq!(parse(text, 0, CC), None, "{text}");
+            assert_eq!(split_everywhere(text), 0, "{text}");
+            let s = text.rfind("\n    \"/home").map(|i| i + 5);
+            if let Some(s) = s {
+                assert_eq!(parse_split(text.as_bytes(), 0, CC, s), Split::Invalid, "{text}");
+            }
+        }
+        let s = p.rfind("\n    \"/home").unwrap() + 5;
+        assert_eq!(parse_split(&bad_utf8_tail, 0, CC, s), Split::Invalid);
+        assert_eq!(parse_bytes(&bad_utf8_tail, 0, CC), None);
+    }
+
+    #[test]
+    fn split_point_is_a_member_of_projects_after_the_middle() {
+        let text = pretty(&[("numStartups", Json::from(3)), ("projects", projects(40)), ("userID", Json::from("x"))]);
+        let s = split_point(text.as_bytes(), CC).unwrap();
+        assert!(s >= text.len() / 2 && text[s..].starts_with("\"/home/u/src/proj-"), "{}", &text[s..s + 20]);
+        assert!(matches!(parse_split(text.as_bytes(), 0, CC, s), Split::Done(_)));
+        let minified = serde_json::to_string(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
+        assert_eq!(split_point(minified.as_bytes(), CC), None);
+        assert_eq!(split_point(text.as_bytes(), MCP), None);
+        let tabs: String = text
+            .lines()
+            .map(|l| {
+                let body = l.trim_start_matches(' ');
+                format!("{}{body}\n", "\t".repeat((l.len() - body.len()) / 2))
+            })
+            .collect();
+        let s = split_point(tabs.as_bytes(), CC).unwrap();
+        assert!(matches!(parse_split(tabs.as_bytes(), 0, CC, s), Split::Done(_)));
+    }
+
+    #[test]
+    fn parse_bytes_splits_big_files_and_agrees() {
+        let mut n = 40;
+        let text = loop {
+            let t = pretty(&[
+                ("numStartups", Json::from(3)),
+                ("projects", projects(n)),
+                ("mcpServers", Json::Object(Default::default())),
+            ]);
+            if t.len() >= SPLIT_MIN_BYTES {
+                break t;
+            }
+            n *= 2;
+        };
+        let s = split_point(text.as_bytes(), CC).unwrap();
+        let Split::Done(split) = parse_split(text.as_bytes(), 3, CC, s) else { panic!("split missed") };
+        assert_eq!(Some(&split), parse_bytes(text.as_bytes(), 3, CC).as_ref());
+        assert_eq!(split, parse_ast(&text, 3, CC, false).unwrap());
+        assert_eq!(split.servers.len(), n / 3 * 2 + (n % 3 == 2) as usize * 2 + (n / 3));
+    }
+
     mod prop {
         use proptest::prelude::*;
 
@@ -570,7 +1013,7 @@ mod tests {
 
         fn key() -> impl Strategy<Value = String> {
             prop_oneof![
-                3 => string_lit(),
+                8 => string_lit(),
                 1 => Just("\"command\"".to_owned()),
                 1 => Just("\"args\"".to_owned()),
                 1 => Just("\"env\"".to_owned()),
@@ -643,7 +1086,7 @@ mod tests {
                     .prop_map(|(k, v)| (k.to_owned(), v)),
                 (key(), value()),
             ];
-            prop_oneof![8 => obj_of(member, 6), 1 => value()]
+            prop_oneof![8 => obj_of(member, 5), 1 => value()]
         }
 
         fn servers_obj() -> impl Strategy<Value = String> {
@@ -669,6 +1112,61 @@ mod tests {
                 2 => (key(), value()),
             ];
             (ws(), obj_of(member, 6), ws()).prop_map(|(a, o, b)| format!("{a}{o}{b}"))
+        }
+
+        /// A Claude Code file with line breaks between the members of `projects`, so that
+        /// reading it in two halves can split there.
+        fn claude_code_document() -> impl Strategy<Value = String> {
+            // Mostly without duplicate keys (the other property covers those).
+            let project = (
+                proptest::collection::vec(("\"[a-z]{1,3}\"", value()), 0..2),
+                proptest::option::of(servers_obj()),
+                ws(),
+            )
+                .prop_map(|(others, servers, w)| {
+                    let mut ms: Vec<String> = others.iter().map(|(k, v)| format!("{w}{k}: {v}")).collect();
+                    ms.extend(servers.map(|v| format!("{w}\"mcpServers\": {v}")));
+                    ms.push(format!("{w}\"history\": [{{\"display\": \"a\\n    \\\"/x\\\": {{\"}}]"));
+                    format!("{{{}}}", ms.join(","))
+                });
+            let project = prop_oneof![6 => project, 1 => value()];
+            let projects = proptest::collection::vec((string_lit(), project, ws()), 1..6).prop_map(|ps| {
+                let members: Vec<String> =
+                    ps.iter().enumerate().map(|(i, (k, v, w))| format!("\n{w}\"/p{i}{}: {v}", &k[1..])).collect();
+                format!("{{{}\n}}", members.join(","))
+            });
+            let top = || proptest::option::of(servers_obj().prop_map(|v| ("\"mcpServers\"".to_owned(), v)));
+            let others = || proptest::collection::vec(("\"[a-z]{1,3}\"", value()), 0..2);
+            (others(), top(), projects, top(), others(), ws()).prop_map(|(a, before, projects, after, b, w)| {
+                let mut ms: Vec<(String, String)> = a;
+                ms.extend(before);
+                ms.push(("\"projects\"".to_owned(), projects));
+                ms.extend(after);
+                ms.extend(b);
+                let ms: Vec<String> = ms.iter().map(|(k, v)| format!("\n  {k}: {v}")).collect();
+                format!("{{{}\n}}{w}", ms.join(","))
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            #[test]
+            fn split_reads_agree_with_the_ast_reader(text in claude_code_document()) {
+                let at = ServersAt::ClaudeCodeUser;
+                let ast = parse_ast(&text, 1, at, false).ok();
+                let whole = parse(&text, 1, at);
+                if let Some(w) = &whole {
+                    prop_assert_eq!(Some(w), ast.as_ref());
+                }
+                for s in (0..=text.len()).filter(|&s| super::super::at_member_line(text.as_bytes(), s)) {
+                    match super::super::parse_split(text.as_bytes(), 1, at, s) {
+                        super::super::Split::Done(d) => prop_assert_eq!(Some(&d), whole.as_ref(), "split at {}", s),
+                        super::super::Split::Invalid => prop_assert!(whole.is_none(), "split at {} invalid", s),
+                        super::super::Split::Missed => {}
+                    }
+                }
+            }
         }
 
         proptest! {
