@@ -27,12 +27,13 @@
 //! that way could read a file the AST reader calls malformed.
 //!
 //! Two cores: a big pretty-printed `~/.claude.json` is read by two threads, split at the line
-//! of a `projects` member near the middle ([`split_point`]). The first thread walks the text
-//! before that line, which must end exactly between two members of `projects` (serde_json
-//! reports the end of input while reading the next key of that object, after a comma); the
-//! second walks on from there: the remaining members of `projects`, then the rest of the top
-//! level. Each thread also checks its half is UTF-8. When the guess does not hold, the file is
-//! read by one thread as usual. The result is the same either way; only the time differs.
+//! of a `projects` member near the middle ([`split_point`], a guess). The first thread reads
+//! the text before that line, which must end exactly between two members of `projects`, after
+//! a comma; the second reads on from there: the remaining members of `projects`, the rest of
+//! the top level, the end. Each checks its half is UTF-8 and hands every member's value to
+//! serde_json as [`parse`] would; only the punctuation between members is read by hand. When the
+//! guess does not hold, the file is read by one thread as usual. The result is the same either
+//! way; only the time differs.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -142,19 +143,19 @@ pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split
     }
     let (head, tail) = body.split_at(s);
     let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(move || std::str::from_utf8(tail).ok().map(walk_tail));
-        let first = walk_head(head);
-        (first, second.join().ok().flatten())
+        let second = scope.spawn(move || {
+            let tail = std::str::from_utf8(tail).map_err(|_| Stop::Invalid)?;
+            Shell::new(tail, false).tail()
+        });
+        let first = std::str::from_utf8(head).map_err(|_| Stop::Invalid).and_then(|head| Shell::new(head, true).head());
+        (first, second.join().unwrap_or(Err(Stop::Invalid)))
     });
-    let first = match first {
-        Ok(ctx) => ctx,
-        Err(split) => return split,
+    let (first, second) = match (first, second) {
+        (Ok(first), Ok(second)) => (first, second),
+        // A first half that does not end between two members says nothing of the second.
+        (Err(Stop::Missed), _) => return Split::Missed,
+        _ => return Split::Invalid,
     };
-    let Some(second) = second else {
-        // Not UTF-8, or the second thread failed.
-        return Split::Invalid;
-    };
-    let Some(second) = second else { return Split::Invalid };
     // A key on a path must not occur in both halves.
     if first.root_followed.iter().any(|k| second.root_followed.contains(k))
         || second.any_keys.iter().any(|k| first.any_keys.contains(k))
@@ -171,80 +172,179 @@ pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split
     }
 }
 
-/// The first half: must end between two members of `projects`, after a comma.
-fn walk_head(head: &[u8]) -> Result<Ctx<'_>, Split> {
-    let text = std::str::from_utf8(head).map_err(|_| Split::Invalid)?;
-    let mut ctx = Ctx::new(ServersAt::ClaudeCodeUser);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let at = ServersAt::ClaudeCodeUser;
-    match (Node { ctx: &mut ctx, active: start(at), keys: Vec::new(), depth: 0 }).deserialize(&mut de) {
-        // `at_member_line` makes that end of input the one after a comma between members.
-        Err(e) if e.classify() == Category::Eof && ctx.boundary => Ok(ctx),
-        Err(e) if e.classify() == Category::Eof => Err(Split::Missed),
-        // The whole file in the first half cannot be: the split is at a key.
-        Ok(()) => Err(Split::Missed),
-        Err(_) => Err(Split::Invalid),
-    }
+/// Why reading a half stopped short.
+#[derive(Debug)]
+enum Stop {
+    /// The file is not for the fast path.
+    Invalid,
+    /// The first half does not end between two members of `projects`.
+    Missed,
 }
 
-/// The second half, `tail` starting at the key of a member of `projects`: those members up to
-/// the closing brace, then the rest of the top level, then the end. `None` when that is not
-/// what it holds.
-fn walk_tail(tail: &str) -> Option<Ctx<'_>> {
-    let mut ctx = Ctx::new(ServersAt::ClaudeCodeUser);
-    let mut pos = 0;
-    loop {
-        let (Key(name), p) = value_at::<Key<'_>>(tail, pos)?;
-        pos = colon(tail, p)?;
-        let (Walked(found), p) = value_at::<Walked<'_, CC_PROJECTS, 2>>(tail, pos)?;
-        if !ctx.any_keys.insert(Key(name.clone())) {
-            return None;
+/// Reads one half of a Claude Code file member by member, handing each value to serde_json
+/// (so the values are read exactly as [`parse`] reads them) and checking the punctuation
+/// between them itself. Serde_json is not asked to read the first half as one value: it would
+/// end in an error at the cut, and an error costs a count of every line before it.
+struct Shell<'de> {
+    text: &'de str,
+    pos: usize,
+    ctx: Ctx<'de>,
+    /// The first half: its end is the cut, not the end of the file.
+    head: bool,
+}
+
+impl<'de> Shell<'de> {
+    fn new(text: &'de str, head: bool) -> Self {
+        Shell { text, pos: 0, ctx: Ctx::new(ServersAt::ClaudeCodeUser), head }
+    }
+
+    /// The first half, from the top: it must reach its end between two members of `projects`.
+    fn head(mut self) -> Result<Ctx<'de>, Stop> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            return Err(Stop::Missed);
         }
-        for mut f in found {
-            let mut parent = vec![CC_PROJECTS_KEY.to_owned(), name.clone().into_owned()];
-            parent.append(&mut f.parent);
-            f.parent = parent;
-            ctx.found[CC_PROJECTS].push(f);
-        }
-        pos = ws(tail, p);
-        match tail.as_bytes().get(pos)? {
-            b',' => pos += 1,
-            b'}' => {
-                pos += 1;
-                break;
+        loop {
+            let key = self.key()?;
+            if key == CC_PROJECTS_KEY && self.peek()? == b'{' {
+                self.follow(CC_PROJECTS_KEY)?;
+                self.pos += 1;
+                if self.peek()? == b'}' {
+                    self.pos += 1;
+                } else if self.projects()? {
+                    return Ok(self.ctx);
+                }
+            } else {
+                self.top_member(&key)?;
             }
-            _ => return None,
+            match self.peek()? {
+                b',' => self.pos += 1,
+                // The whole file ends before the cut: not a split between members.
+                b'}' => return Err(Stop::Missed),
+                _ => return Err(Stop::Invalid),
+            }
         }
     }
-    // The rest of the top level.
-    loop {
-        pos = ws(tail, pos);
-        match tail.as_bytes().get(pos)? {
-            b'}' => {
-                pos += 1;
-                break;
+
+    /// The second half, from the key of a member of `projects`: the rest of `projects`, the
+    /// rest of the top level, and nothing after it.
+    fn tail(mut self) -> Result<Ctx<'de>, Stop> {
+        self.projects()?;
+        loop {
+            match self.peek() {
+                Ok(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Ok(b',') => self.pos += 1,
+                _ => return Err(Stop::Invalid),
             }
-            b',' => pos += 1,
-            _ => return None,
+            let key = self.key()?;
+            if key == CC_PROJECTS_KEY {
+                return Err(Stop::Invalid);
+            }
+            self.top_member(&key)?;
         }
-        let (Key(name), p) = value_at::<Key<'_>>(tail, pos)?;
-        pos = colon(tail, p)?;
-        if name == CC_PROJECTS_KEY {
-            return None;
+        (ws(self.text, self.pos) == self.text.len()).then_some(self.ctx).ok_or(Stop::Invalid)
+    }
+
+    /// Members of `projects` from a key on, up to its closing brace (`false`) or, in the first
+    /// half, up to the cut (`true`).
+    fn projects(&mut self) -> Result<bool, Stop> {
+        loop {
+            if self.head && ws(self.text, self.pos) == self.text.len() {
+                return Ok(true);
+            }
+            let name = self.key()?;
+            let Walked(found) = self.value::<Walked<'de, CC_PROJECTS, 2>>()?;
+            if !self.ctx.any_keys.insert(Key(name.clone())) {
+                return Err(Stop::Invalid);
+            }
+            for mut f in found {
+                let mut parent = vec![CC_PROJECTS_KEY.to_owned(), name.clone().into_owned()];
+                parent.append(&mut f.parent);
+                f.parent = parent;
+                self.ctx.found[CC_PROJECTS].push(f);
+            }
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Ok(false);
+                }
+                _ => return Err(Stop::Invalid),
+            }
         }
-        pos = if name == CC_TOP_KEY {
-            ctx.root_followed.push(CC_TOP_KEY);
-            let (Walked(found), p) = value_at::<Walked<'_, CC_TOP, 1>>(tail, pos)?;
+    }
+
+    /// The value of a top-level member other than an object `projects`.
+    fn top_member(&mut self, key: &str) -> Result<(), Stop> {
+        if key == CC_TOP_KEY {
+            self.follow(CC_TOP_KEY)?;
+            let Walked(found) = self.value::<Walked<'de, CC_TOP, 1>>()?;
             for mut f in found {
                 f.parent.insert(0, CC_TOP_KEY.to_owned());
-                ctx.found[CC_TOP].push(f);
+                self.ctx.found[CC_TOP].push(f);
             }
-            p
         } else {
-            value_at::<Skipped>(tail, pos)?.1
-        };
+            if key == CC_PROJECTS_KEY {
+                self.follow(CC_PROJECTS_KEY)?;
+            }
+            self.value::<Skipped>()?;
+        }
+        Ok(())
     }
-    (ws(tail, pos) == tail.len()).then_some(ctx)
+
+    /// Notes a top-level key a path follows; a second one is a duplicate.
+    fn follow(&mut self, key: &'static str) -> Result<(), Stop> {
+        if self.ctx.root_followed.contains(&key) {
+            return Err(Stop::Invalid);
+        }
+        self.ctx.root_followed.push(key);
+        Ok(())
+    }
+
+    /// The end of the text where more was due.
+    fn end(&self) -> Stop {
+        if self.head { Stop::Missed } else { Stop::Invalid }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Result<u8, Stop> {
+        self.pos = ws(self.text, self.pos);
+        self.text.as_bytes().get(self.pos).copied().ok_or_else(|| self.end())
+    }
+
+    fn eat(&mut self, b: u8) -> Result<(), Stop> {
+        if self.peek()? != b {
+            return Err(Stop::Invalid);
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// A key and its colon.
+    fn key(&mut self) -> Result<Cow<'de, str>, Stop> {
+        let Key(k) = self.value::<Key<'de>>()?;
+        self.eat(b':')?;
+        Ok(k)
+    }
+
+    /// One JSON value, read by serde_json.
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, Stop> {
+        let rest = self.text.get(self.pos..).ok_or(Stop::Invalid)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        match values.next() {
+            Some(Ok(v)) => {
+                self.pos += values.byte_offset();
+                Ok(v)
+            }
+            // Cut short: in the first half, by the cut.
+            Some(Err(e)) if e.classify() == Category::Eof => Err(self.end()),
+            Some(Err(_)) => Err(Stop::Invalid),
+            None => Err(self.end()),
+        }
+    }
 }
 
 /// Past JSON whitespace from `pos`.
@@ -253,19 +353,6 @@ fn ws(text: &str, mut pos: usize) -> usize {
         pos += 1;
     }
     pos
-}
-
-/// Past the colon after a key (whitespace either side allowed).
-fn colon(text: &str, pos: usize) -> Option<usize> {
-    let pos = ws(text, pos);
-    (text.as_bytes().get(pos) == Some(&b':')).then_some(pos + 1)
-}
-
-/// The JSON value at `pos` (after whitespace), and where it ends.
-fn value_at<'de, T: Deserialize<'de>>(text: &'de str, pos: usize) -> Option<(T, usize)> {
-    let mut values = serde_json::Deserializer::from_str(text.get(pos..)?).into_iter::<T>();
-    let value = values.next()?.ok()?;
-    Some((value, pos + values.byte_offset()))
 }
 
 /// The paths at the top level.
@@ -293,10 +380,8 @@ struct Ctx<'de> {
     found: Vec<Vec<Found<'de>>>,
     /// Keys of the top level that a path follows, as met.
     root_followed: Vec<&'static str>,
-    /// Keys of the object walked member by member under the top level (`projects`).
+    /// Keys of `projects` (split reads only).
     any_keys: HashSet<Key<'de>>,
-    /// The input ended while reading the next key of that object.
-    boundary: bool,
 }
 
 impl Ctx<'_> {
@@ -305,7 +390,6 @@ impl Ctx<'_> {
             found: at.paths().iter().map(|_| Vec::new()).collect(),
             root_followed: Vec::new(),
             any_keys: HashSet::new(),
-            boundary: false,
         }
     }
 }
@@ -375,18 +459,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
         let all_keys = !ends.is_empty() || any;
         let mut seen: HashSet<Key<'de>> = HashSet::new();
         let mut followed: Vec<&'static str> = Vec::new();
-        loop {
-            let key = match map.next_key::<Key<'de>>() {
-                Ok(Some(key)) => key,
-                Ok(None) => break,
-                Err(e) => {
-                    if depth == 1 && any {
-                        ctx.boundary = true;
-                        ctx.any_keys = std::mem::take(&mut seen);
-                    }
-                    return Err(e);
-                }
-            };
+        while let Some(key) = map.next_key::<Key<'de>>()? {
             let children: Vec<Active> = active
                 .iter()
                 .filter_map(|a| match a.rest.split_first() {
