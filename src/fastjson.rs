@@ -1053,6 +1053,39 @@ mod tests {
         assert_eq!(split.servers.len(), n / 3 * 2 + (n % 3 == 2) as usize * 2 + (n / 3));
     }
 
+    #[test]
+    fn document_parse_takes_the_fast_path_for_big_files_only_when_it_agrees() {
+        use crate::document::{FAST_PATH_MIN_BYTES, parse as read};
+        let mut text =
+            pretty(&[("projects", projects(3)), ("mcpServers", serde_json::json!({"g": {"command": "/g"}}))]);
+        let pad = format!(",\n  \"cachedChangelog\": \"{}\"\n}}", "x".repeat(FAST_PATH_MIN_BYTES));
+        text.truncate(text.len() - 2);
+        text.push_str(&pad);
+        assert!(text.len() > FAST_PATH_MIN_BYTES);
+        let expected = parse_ast(&text, 0, CC, false).unwrap();
+        assert_eq!(read(text.as_bytes(), CC).unwrap(), expected);
+        assert_eq!(parse_bytes(text.as_bytes(), 0, CC), Some(expected));
+
+        // A BOM is kept and counted in spans.
+        let bom = format!("\u{feff}{text}");
+        let d = read(bom.as_bytes(), CC).unwrap();
+        assert!(d.bom);
+        assert_eq!(d, Document { bom: true, ..parse_ast(&bom[3..], 3, CC, false).unwrap() });
+        let c = d.servers.iter().find_map(|s| s.command.clone()).unwrap();
+        assert_eq!(serde_json::from_str::<String>(&bom[c.span.clone()]).unwrap(), c.value);
+
+        // JSONC, duplicates, damage: the AST reader answers.
+        let jsonc = text.replacen("{\n", "{ // note\n", 1);
+        assert!(read(jsonc.as_bytes(), CC).unwrap().needs_jsonc);
+        let dup = text.replacen("\"g\": {", "\"g\": {}, \"g\": {", 1);
+        assert_eq!(read(dup.as_bytes(), CC).unwrap().duplicates.len(), 1);
+        assert!(read(&text.as_bytes()[..text.len() - 1], CC).is_err());
+        let mut bad = text.clone().into_bytes();
+        let at = bad.len() - 10;
+        bad[at] = 0xff;
+        assert!(read(&bad, CC).unwrap_err().message.contains("UTF-8"));
+    }
+
     mod prop {
         use proptest::prelude::*;
 
