@@ -142,15 +142,17 @@ pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split
         return Split::Missed;
     }
     let (head, tail) = body.split_at(s);
+    // Each half also reads its servers' entries, so nothing is left for one thread alone.
     let (first, second) = std::thread::scope(|scope| {
         let second = scope.spawn(move || {
             let tail = std::str::from_utf8(tail).map_err(|_| Stop::Invalid)?;
-            Shell::new(tail, false).tail()
+            with_servers(body, offset, Shell::new(tail, false).tail())
         });
-        let first = std::str::from_utf8(head).map_err(|_| Stop::Invalid).and_then(|head| Shell::new(head, true).head());
+        let head = std::str::from_utf8(head).map_err(|_| Stop::Invalid);
+        let first = with_servers(body, offset, head.and_then(|head| Shell::new(head, true).head()));
         (first, second.join().unwrap_or(Err(Stop::Invalid)))
     });
-    let (first, second) = match (first, second) {
+    let ((first, mut servers), (second, more)) = match (first, second) {
         (Ok(first), Ok(second)) => (first, second),
         // A first half that does not end between two members says nothing of the second.
         (Err(Stop::Missed), _) => return Split::Missed,
@@ -162,14 +164,21 @@ pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split
     {
         return Split::Invalid;
     }
-    let mut found = first.found;
-    for (all, more) in found.iter_mut().zip(second.found) {
+    for (all, more) in servers.iter_mut().zip(more) {
         all.extend(more);
     }
-    match document(body, offset, found) {
-        Some(doc) => Split::Done(doc),
-        None => Split::Invalid,
-    }
+    Split::Done(Document { bom: false, needs_jsonc: false, servers: servers.concat(), duplicates: vec![] })
+}
+
+/// A half's walk and its servers, per path.
+fn with_servers<'de>(
+    body: &[u8],
+    offset: usize,
+    ctx: Result<Ctx<'de>, Stop>,
+) -> Result<(Ctx<'de>, Vec<Vec<Server>>), Stop> {
+    let mut ctx = ctx?;
+    let servers = servers(body, offset, std::mem::take(&mut ctx.found)).ok_or(Stop::Invalid)?;
+    Ok((ctx, servers))
 }
 
 /// Why reading a half stopped short.
@@ -656,13 +665,21 @@ impl<'de> Deserialize<'de> for StringPairs {
 
 /// The document from what a walk found, in path order.
 fn document(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Document> {
-    let mut servers = Vec::new();
-    for f in found.into_iter().flatten() {
-        if let Some(s) = server(body, offset, f)? {
-            servers.push(s);
-        }
-    }
+    let servers = servers(body, offset, found)?.concat();
     Some(Document { bom: false, needs_jsonc: false, servers, duplicates: vec![] })
+}
+
+/// The servers of what a walk found, per path.
+fn servers(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Vec<Vec<Server>>> {
+    let mut out = Vec::new();
+    for path in found {
+        let mut servers = Vec::new();
+        for f in path {
+            servers.extend(server(body, offset, f)?);
+        }
+        out.push(servers);
+    }
+    Some(out)
 }
 
 /// Where `inner`, a slice of `body`, starts in `body`.
