@@ -39,14 +39,16 @@ cd "$work/project"
 
 check="$bin check --home $home"
 node_parse="node -e 'JSON.parse(require(\"fs\").readFileSync(\"$file\",\"utf8\"))'"
-# --- fix-config --dry-run: not on this branch yet. When it exists, add to the hyperfine call
-# --- below (bar: ≤ 150 ms):  "$bin fix-config --dry-run --home $home"
-# --- and to the memory loop at the end.
 mkdir -p "$repo/bench/results"
 hyperfine -N --warmup 3 -i \
   --export-json "$repo/bench/results/claude-json.json" \
   --command-name "mcpcfg check" "$check" \
   --command-name "node JSON.parse" "$node_parse"
+  # ======================= TODO(fix-config): not on this branch yet =======================
+  # When `fix-config` exists, add it to the hyperfine call above (bar: ≤ 150 ms), i.e.
+  #   --command-name "mcpcfg fix-config --dry-run" "$bin fix-config --dry-run --home $home"
+  # and a `fix` case to the memory loop below.
+  # =========================================================================================
 
 echo
 echo "file: $file, $size bytes"
@@ -62,3 +64,11 @@ for name in check node; do
   awk -v n="$name" -v kb="$kb" -v size="$size" \
     'BEGIN { printf "peak RSS %-6s %7.1f MB  (%.2f× the file)\n", n, kb / 1024, kb * 1024 / size }'
 done
+
+python3 - "$repo/bench/results/claude-json.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+check, node = r["mcpcfg check"], r["node JSON.parse"]
+print("check: mean %.1f ms, median %.1f ms (bar ≤ 100 ms); node: mean %.1f ms; node/check %.1f× (bar ≥ 10×)"
+      % (check["mean"] * 1e3, check["median"] * 1e3, node["mean"] * 1e3, node["mean"] / check["mean"]))
+PY
