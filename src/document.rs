@@ -313,12 +313,18 @@ impl Walker<'_> {
                 args,
                 env,
                 cwd: string("cwd"),
-                url: string("url").or_else(|| string("serverUrl")),
+                url: remote_url(string),
                 value: to_json(&p.value),
                 duplicate: dup || dup_name || dup_inside,
             });
         }
     }
+}
+
+/// The URL of a remote server, under whichever key its client uses (`serverUrl`: Windsurf;
+/// `httpUrl`: Gemini CLI).
+pub(crate) fn remote_url(string: impl Fn(&str) -> Option<String>) -> Option<String> {
+    string("url").or_else(|| string("serverUrl")).or_else(|| string("httpUrl"))
 }
 
 fn has_duplicate_keys(obj: &Object<'_>) -> bool {

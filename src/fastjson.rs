@@ -18,6 +18,9 @@
 //! - a key occurs twice where the AST reader would report it: the next key of a path, any key
 //!   of an object walked member by member (`Seg::Any`), any key of a servers object, any key of
 //!   a server entry. Duplicates elsewhere are ignored by both readers;
+//! - the layout is not one whose entries this reader knows ([`ServersAt::McpServers`],
+//!   `Servers`, `VscodeSettings`, `ClaudeCodeUser`): a layout added later (another entry shape,
+//!   another syntax) is read by the AST reader until this one learns it;
 //! - anything else unexpected (an object that is both a servers object and on a longer path,
 //!   serde_json's private raw-value marker key inside an entry).
 //!
@@ -57,6 +60,9 @@ pub const SPLIT_MIN_BYTES: usize = 4 << 20;
 /// Reads the servers of a strict-JSON `body` (no BOM) that starts `offset` bytes into its file;
 /// `None` when only the AST reader can say what the file holds.
 pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
+    if !handles(at) {
+        return None;
+    }
     let mut ctx = Ctx::new(at);
     let mut de = serde_json::Deserializer::from_str(body);
     Node { ctx: &mut ctx, active: start(at), keys: Vec::new(), depth: 0 }.deserialize(&mut de).ok()?;
@@ -77,6 +83,12 @@ pub fn parse_bytes(body: &[u8], offset: usize, at: ServersAt) -> Option<Document
         }
     }
     parse(std::str::from_utf8(body).ok()?, offset, at)
+}
+
+/// The layouts whose entries this reader reads exactly as the AST reader does: `command` a
+/// string, `args`, `env`, `cwd`, a remote URL. Any other layout is left to the AST reader.
+fn handles(at: ServersAt) -> bool {
+    matches!(at, ServersAt::McpServers | ServersAt::Servers | ServersAt::VscodeSettings | ServersAt::ClaudeCodeUser)
 }
 
 /// What reading in two halves gave.
@@ -731,7 +743,7 @@ fn server(body: &[u8], offset: usize, f: Found<'_>) -> Option<Option<Server>> {
         args,
         env,
         cwd: string("cwd"),
-        url: string("url").or_else(|| string("serverUrl")),
+        url: crate::document::remote_url(string),
         value: Json::Object(value),
         duplicate: false,
     }))
@@ -767,9 +779,10 @@ mod tests {
 
     #[test]
     fn plain() {
-        let t = r#"{"mcpServers": {"teleport-mcp-demo": {"command": "/usr/local/bin/tsh", "args": ["mcp", "connect", "demo", 1, true, null, {"a": [1.5]}], "env": {"TELEPORT_HOME": "/secret", "N": 1, "A": "x"}, "cwd": "/w", "type": "stdio"}, "remote": {"type": "http", "url": 3, "serverUrl": "https://x"}}}"#;
+        let t = r#"{"mcpServers": {"teleport-mcp-demo": {"command": "/usr/local/bin/tsh", "args": ["mcp", "connect", "demo", 1, true, null, {"a": [1.5]}], "env": {"TELEPORT_HOME": "/secret", "N": 1, "A": "x"}, "cwd": "/w", "type": "stdio"}, "remote": {"type": "http", "url": 3, "serverUrl": "https://x"}, "gemini": {"httpUrl": "https://g"}}}"#;
         let d = agrees(t, MCP);
-        assert_eq!(d.servers.len(), 2);
+        assert_eq!(d.servers.len(), 3);
+        assert!(d.servers[2].is_remote());
         assert_eq!(d.servers[0].env, [("TELEPORT_HOME".into(), "/secret".into()), ("A".into(), "x".into())]);
         assert_eq!(d.servers[1].url.as_deref(), Some("https://x"));
     }
@@ -1142,6 +1155,7 @@ mod tests {
                 1 => Just("\"env\"".to_owned()),
                 1 => Just("\"url\"".to_owned()),
                 1 => Just("\"serverUrl\"".to_owned()),
+                1 => Just("\"httpUrl\"".to_owned()),
                 1 => Just("\"cwd\"".to_owned()),
                 1 => Just("\"mcpServers\"".to_owned()),
                 1 => Just("\"projects\"".to_owned()),
@@ -1203,7 +1217,13 @@ mod tests {
                 ("\"env\"", obj_of((key(), prop_oneof![3 => string_lit(), 1 => value()]), 4))
                     .prop_map(|(k, v)| (k.to_owned(), v)),
                 (
-                    prop_oneof![Just("\"cwd\""), Just("\"url\""), Just("\"serverUrl\""), Just("\"type\"")],
+                    prop_oneof![
+                        Just("\"cwd\""),
+                        Just("\"url\""),
+                        Just("\"serverUrl\""),
+                        Just("\"httpUrl\""),
+                        Just("\"type\"")
+                    ],
                     prop_oneof![3 => string_lit(), 1 => scalar()]
                 )
                     .prop_map(|(k, v)| (k.to_owned(), v)),
