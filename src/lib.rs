@@ -10,6 +10,7 @@ pub mod clients;
 pub mod commands;
 pub mod doctor;
 pub mod document;
+pub mod fastjson;
 pub mod findings;
 pub mod fix;
 pub mod load;

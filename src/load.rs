@@ -85,7 +85,7 @@ fn same_file_key(p: &Path) -> PathBuf {
 
 /// Reads and parses one file.
 pub fn load(location: Location) -> Loaded {
-    match std::fs::read(&location.path) {
+    match read(&location.path) {
         Err(e) => Loaded { location, bytes: vec![], parsed: Err(LoadError::Unreadable(e.to_string())) },
         Ok(bytes) => {
             let parsed = document::parse(&bytes, location.servers_at).map_err(LoadError::Malformed);
@@ -103,4 +103,63 @@ pub fn load_all(locations: Vec<Location>) -> Vec<Loaded> {
         let handles: Vec<_> = locations.into_iter().map(|l| scope.spawn(move || load(l))).collect();
         handles.into_iter().map(|h| h.join().expect("loading a config does not panic")).collect()
     })
+}
+
+/// From this size on, [`read`] reads the two halves of a file at the same time.
+pub const PARALLEL_READ_MIN_BYTES: u64 = 8 << 20;
+
+/// The whole file, like [`std::fs::read`]. A big file (Claude Code's `~/.claude.json` reaches
+/// tens of MB) is read in two halves at once: most of the time goes to the kernel filling fresh
+/// pages, and two threads do that in about half the time.
+#[cfg(unix)]
+pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{ErrorKind, Read};
+    use std::os::unix::fs::FileExt;
+
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let Some(len) = usize::try_from(len).ok().filter(|&n| n as u64 >= PARALLEL_READ_MIN_BYTES) else {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        return Ok(bytes);
+    };
+    let mut bytes = vec![0u8; len];
+    let (first, second) = bytes.split_at_mut(len / 2);
+    let at = first.len() as u64;
+    let file = &file;
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || file.read_exact_at(second, at));
+        let a = file.read_exact_at(first, 0);
+        (a, other.join().unwrap_or_else(|_| Err(std::io::Error::other("reading thread panicked"))))
+    });
+    match a.and(b) {
+        // Done, unless the file grew since it was measured.
+        Ok(()) if file.read_at(&mut [0u8; 1], len as u64)? == 0 => Ok(bytes),
+        // It changed size while being read: read it again, plainly.
+        Ok(()) => std::fs::read(path),
+        Err(e) if e.kind() == ErrorKind::UnexpectedEof => std::fs::read(path),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_gives_the_whole_file_small_or_big() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0usize, 1, 4096, PARALLEL_READ_MIN_BYTES as usize, PARALLEL_READ_MIN_BYTES as usize + 7] {
+            let p = dir.path().join(format!("f{len}"));
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            assert!(read(&p).unwrap() == bytes, "{len} bytes");
+        }
+        assert!(read(&dir.path().join("missing")).is_err());
+    }
 }

@@ -1,0 +1,1335 @@
+//! The fast reader for big strict-JSON files (Claude Code's `~/.claude.json` grows to tens of MB).
+//!
+//! Contract: [`parse`] (and [`parse_bytes`]) either returns exactly the [`Document`] that
+//! `document::parse_ast(body, offset, at, false)` would return (same servers in the same order,
+//! same `parent`, `command` value and span, `args`, `env` in file order, `cwd`, `url`, `value`,
+//! no duplicates) or `None` when it cannot be sure of that, and the caller falls back to the
+//! AST reader. It never builds a tree of the whole file: serde_json walks the text once, follows
+//! only the key paths of [`ServersAt::paths`], skips everything else without keeping it, and
+//! borrows each server entry from the input as a [`RawValue`], so byte ranges come from where
+//! the borrowed slices sit in `body`.
+//!
+//! `None` (fall back) whenever:
+//! - the text is not strict JSON as serde_json reads it: comments, trailing commas, control
+//!   characters in strings, lone surrogate escapes, numbers out of `f64` range, nesting deeper
+//!   than serde_json's limit of 128 — each of which the AST reader either accepts (and must
+//!   report, e.g. `needs_jsonc`) or rejects with its own error;
+//! - the top level is not an object (the AST reader reports that as an error);
+//! - a key occurs twice where the AST reader would report it: the next key of a path, any key
+//!   of an object walked member by member (`Seg::Any`), any key of a servers object, any key of
+//!   a server entry. Duplicates elsewhere are ignored by both readers;
+//! - the layout is not one whose entries this reader knows ([`ServersAt::McpServers`],
+//!   `Servers`, `VscodeSettings`, `ClaudeCodeUser`): a layout added later (another entry shape,
+//!   another syntax) is read by the AST reader until this one learns it;
+//! - anything else unexpected (an object that is both a servers object and on a longer path,
+//!   serde_json's private raw-value marker key inside an entry).
+//!
+//! Skipped values are walked with a visitor that asks serde_json for every value
+//! (`deserialize_any`) rather than with `IgnoredAny`: serde_json's ignoring path accepts lone
+//! surrogate escapes and unlimited nesting, both of which the AST reader rejects, so skipping
+//! that way could read a file the AST reader calls malformed.
+//!
+//! Two cores: a big pretty-printed `~/.claude.json` is read by two threads, split at the line
+//! of a `projects` member near the middle ([`split_point`], a guess). The first thread reads
+//! the text before that line, which must end exactly between two members of `projects`, after
+//! a comma; the second reads on from there: the remaining members of `projects`, the rest of
+//! the top level, the end. Each checks its half is UTF-8 and hands every member's value to
+//! serde_json as [`parse`] would; only the punctuation between members is read by hand. When the
+//! guess does not hold, the file is read by one thread as usual. The result is the same either
+//! way; only the time differs.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value as Json;
+use serde_json::error::Category;
+use serde_json::value::RawValue;
+
+use crate::clients::{Seg, ServersAt};
+use crate::document::{Document, Server, StrSpan};
+
+/// serde_json's marker for a raw value inside a map: in an entry it would make `Value` read
+/// the object as something else.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// From this size on, [`parse_bytes`] tries to read a Claude Code file with two threads.
+pub const SPLIT_MIN_BYTES: usize = 4 << 20;
+
+/// Reads the servers of a strict-JSON `body` (no BOM) that starts `offset` bytes into its file;
+/// `None` when only the AST reader can say what the file holds.
+pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
+    if !handles(at) {
+        return None;
+    }
+    let mut ctx = Ctx::new(at);
+    let mut de = serde_json::Deserializer::from_str(body);
+    Node { ctx: &mut ctx, active: start(at), keys: Vec::new(), depth: 0 }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    document(body.as_bytes(), offset, ctx.found)
+}
+
+/// [`parse`] for bytes not yet known to be UTF-8 (they are checked here: `None` when they are
+/// not); big Claude Code files are read with two threads.
+pub fn parse_bytes(body: &[u8], offset: usize, at: ServersAt) -> Option<Document> {
+    if body.len() >= SPLIT_MIN_BYTES
+        && let Some(s) = split_point(body, at)
+    {
+        match parse_split(body, offset, at, s) {
+            Split::Done(doc) => return Some(doc),
+            Split::Invalid => return None,
+            Split::Missed => {}
+        }
+    }
+    parse(std::str::from_utf8(body).ok()?, offset, at)
+}
+
+/// The layouts whose entries this reader reads exactly as the AST reader does: `command` a
+/// string, `args`, `env`, `cwd`, a remote URL. Any other layout is left to the AST reader.
+fn handles(at: ServersAt) -> bool {
+    matches!(at, ServersAt::McpServers | ServersAt::Servers | ServersAt::VscodeSettings | ServersAt::ClaudeCodeUser)
+}
+
+/// What reading in two halves gave.
+#[derive(Debug, PartialEq)]
+pub enum Split {
+    Done(Document),
+    /// The file is not for the fast path (read in one go, it would give `None` too).
+    Invalid,
+    /// The split was not between two members of `projects`: read it in one go.
+    Missed,
+}
+
+/// Where Claude Code's servers sit: top-level `mcpServers` (path 0) and
+/// `projects.<path>.mcpServers` (path 1).
+const CC_TOP: usize = 0;
+const CC_PROJECTS: usize = 1;
+const CC_PROJECTS_KEY: &str = "projects";
+const CC_TOP_KEY: &str = "mcpServers";
+
+/// Where to split `body` for two threads: the opening quote of a key at the indentation of the
+/// members of `projects` (twice the indentation of the top level's members, as in Claude Code's
+/// `JSON.stringify(state, null, 2)`), on the first such line from the middle on whose object
+/// follows a comma. Only a guess: [`parse_split`] checks it.
+pub fn split_point(body: &[u8], at: ServersAt) -> Option<usize> {
+    if at != ServersAt::ClaudeCodeUser {
+        return None;
+    }
+    // The top level's indentation: the second line's.
+    let rest = body.strip_prefix(b"{")?;
+    let rest = rest.strip_prefix(b"\r").unwrap_or(rest).strip_prefix(b"\n")?;
+    let unit = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    if unit == 0 || rest.get(unit) != Some(&b'"') {
+        return None;
+    }
+    let indent: Vec<u8> = rest[..unit].iter().chain(&rest[..unit]).copied().collect();
+    let mut i = body.len() / 2;
+    let limit = body.len() - body.len() / 8;
+    while i < limit {
+        let nl = i + body[i..limit].iter().position(|&b| b == b'\n')?;
+        let line = nl + 1;
+        i = line;
+        if body[line..].starts_with(&indent) && at_member_line(body, line + indent.len()) {
+            return Some(line + indent.len());
+        }
+    }
+    None
+}
+
+/// Whether `s` is where a key starts, after a comma and whitespace with a line break: if the
+/// text up to `s` is valid so far, `s` is then outside any string (strings hold no raw line
+/// breaks) and right after a separator.
+fn at_member_line(body: &[u8], s: usize) -> bool {
+    if body.get(s) != Some(&b'"') {
+        return false;
+    }
+    let Some(before) = body[..s].iter().rposition(|b| !b" \t\r\n".contains(b)) else { return false };
+    body[before] == b',' && body[before..s].contains(&b'\n')
+}
+
+/// Reads `body` in two halves at once, split at `s` (see the module doc).
+pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split {
+    if at != ServersAt::ClaudeCodeUser || !at_member_line(body, s) {
+        return Split::Missed;
+    }
+    let (head, tail) = body.split_at(s);
+    // Each half also reads its servers' entries, so nothing is left for one thread alone.
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(move || {
+            let tail = std::str::from_utf8(tail).map_err(|_| Stop::Invalid)?;
+            with_servers(body, offset, Shell::new(tail, false).tail())
+        });
+        let head = std::str::from_utf8(head).map_err(|_| Stop::Invalid);
+        let first = with_servers(body, offset, head.and_then(|head| Shell::new(head, true).head()));
+        (first, second.join().unwrap_or(Err(Stop::Invalid)))
+    });
+    let ((first, mut servers), (second, more)) = match (first, second) {
+        (Ok(first), Ok(second)) => (first, second),
+        // A first half that does not end between two members says nothing of the second.
+        (Err(Stop::Missed), _) => return Split::Missed,
+        _ => return Split::Invalid,
+    };
+    // A key on a path must not occur in both halves.
+    if first.root_followed.iter().any(|k| second.root_followed.contains(k))
+        || second.any_keys.iter().any(|k| first.any_keys.contains(k))
+    {
+        return Split::Invalid;
+    }
+    for (all, more) in servers.iter_mut().zip(more) {
+        all.extend(more);
+    }
+    Split::Done(Document { bom: false, needs_jsonc: false, servers: servers.concat(), duplicates: vec![] })
+}
+
+/// A half's walk and its servers, per path.
+fn with_servers<'de>(
+    body: &[u8],
+    offset: usize,
+    ctx: Result<Ctx<'de>, Stop>,
+) -> Result<(Ctx<'de>, Vec<Vec<Server>>), Stop> {
+    let mut ctx = ctx?;
+    let servers = servers(body, offset, std::mem::take(&mut ctx.found)).ok_or(Stop::Invalid)?;
+    Ok((ctx, servers))
+}
+
+/// Why reading a half stopped short.
+#[derive(Debug)]
+enum Stop {
+    /// The file is not for the fast path.
+    Invalid,
+    /// The first half does not end between two members of `projects`.
+    Missed,
+}
+
+/// Reads one half of a Claude Code file member by member, handing each value to serde_json
+/// (so the values are read exactly as [`parse`] reads them) and checking the punctuation
+/// between them itself. Serde_json is not asked to read the first half as one value: it would
+/// end in an error at the cut, and an error costs a count of every line before it.
+struct Shell<'de> {
+    text: &'de str,
+    pos: usize,
+    ctx: Ctx<'de>,
+    /// The first half: its end is the cut, not the end of the file.
+    head: bool,
+}
+
+impl<'de> Shell<'de> {
+    fn new(text: &'de str, head: bool) -> Self {
+        Shell { text, pos: 0, ctx: Ctx::new(ServersAt::ClaudeCodeUser), head }
+    }
+
+    /// The first half, from the top: it must reach its end between two members of `projects`.
+    fn head(mut self) -> Result<Ctx<'de>, Stop> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            return Err(Stop::Missed);
+        }
+        loop {
+            let key = self.key()?;
+            if key == CC_PROJECTS_KEY && self.peek()? == b'{' {
+                self.follow(CC_PROJECTS_KEY)?;
+                self.pos += 1;
+                if self.peek()? == b'}' {
+                    self.pos += 1;
+                } else if self.projects()? {
+                    return Ok(self.ctx);
+                }
+            } else {
+                self.top_member(&key)?;
+            }
+            match self.peek()? {
+                b',' => self.pos += 1,
+                // The whole file ends before the cut: not a split between members.
+                b'}' => return Err(Stop::Missed),
+                _ => return Err(Stop::Invalid),
+            }
+        }
+    }
+
+    /// The second half, from the key of a member of `projects`: the rest of `projects`, the
+    /// rest of the top level, and nothing after it.
+    fn tail(mut self) -> Result<Ctx<'de>, Stop> {
+        self.projects()?;
+        loop {
+            match self.peek() {
+                Ok(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Ok(b',') => self.pos += 1,
+                _ => return Err(Stop::Invalid),
+            }
+            let key = self.key()?;
+            if key == CC_PROJECTS_KEY {
+                return Err(Stop::Invalid);
+            }
+            self.top_member(&key)?;
+        }
+        (ws(self.text, self.pos) == self.text.len()).then_some(self.ctx).ok_or(Stop::Invalid)
+    }
+
+    /// Members of `projects` from a key on, up to its closing brace (`false`) or, in the first
+    /// half, up to the cut (`true`).
+    fn projects(&mut self) -> Result<bool, Stop> {
+        loop {
+            if self.head && ws(self.text, self.pos) == self.text.len() {
+                return Ok(true);
+            }
+            let name = self.key()?;
+            let Walked(found) = self.value::<Walked<'de, CC_PROJECTS, 2>>()?;
+            if !self.ctx.any_keys.insert(Key(name.clone())) {
+                return Err(Stop::Invalid);
+            }
+            for mut f in found {
+                let mut parent = vec![CC_PROJECTS_KEY.to_owned(), name.clone().into_owned()];
+                parent.append(&mut f.parent);
+                f.parent = parent;
+                self.ctx.found[CC_PROJECTS].push(f);
+            }
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Ok(false);
+                }
+                _ => return Err(Stop::Invalid),
+            }
+        }
+    }
+
+    /// The value of a top-level member other than an object `projects`.
+    fn top_member(&mut self, key: &str) -> Result<(), Stop> {
+        if key == CC_TOP_KEY {
+            self.follow(CC_TOP_KEY)?;
+            let Walked(found) = self.value::<Walked<'de, CC_TOP, 1>>()?;
+            for mut f in found {
+                f.parent.insert(0, CC_TOP_KEY.to_owned());
+                self.ctx.found[CC_TOP].push(f);
+            }
+        } else {
+            if key == CC_PROJECTS_KEY {
+                self.follow(CC_PROJECTS_KEY)?;
+            }
+            self.value::<Skipped>()?;
+        }
+        Ok(())
+    }
+
+    /// Notes a top-level key a path follows; a second one is a duplicate.
+    fn follow(&mut self, key: &'static str) -> Result<(), Stop> {
+        if self.ctx.root_followed.contains(&key) {
+            return Err(Stop::Invalid);
+        }
+        self.ctx.root_followed.push(key);
+        Ok(())
+    }
+
+    /// The end of the text where more was due.
+    fn end(&self) -> Stop {
+        if self.head { Stop::Missed } else { Stop::Invalid }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Result<u8, Stop> {
+        self.pos = ws(self.text, self.pos);
+        self.text.as_bytes().get(self.pos).copied().ok_or_else(|| self.end())
+    }
+
+    fn eat(&mut self, b: u8) -> Result<(), Stop> {
+        if self.peek()? != b {
+            return Err(Stop::Invalid);
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// A key and its colon.
+    fn key(&mut self) -> Result<Cow<'de, str>, Stop> {
+        let Key(k) = self.value::<Key<'de>>()?;
+        self.eat(b':')?;
+        Ok(k)
+    }
+
+    /// One JSON value, read by serde_json.
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, Stop> {
+        let rest = self.text.get(self.pos..).ok_or(Stop::Invalid)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        match values.next() {
+            Some(Ok(v)) => {
+                self.pos += values.byte_offset();
+                Ok(v)
+            }
+            // Cut short: in the first half, by the cut.
+            Some(Err(e)) if e.classify() == Category::Eof => Err(self.end()),
+            Some(Err(_)) => Err(Stop::Invalid),
+            None => Err(self.end()),
+        }
+    }
+}
+
+/// Past JSON whitespace from `pos`.
+fn ws(text: &str, mut pos: usize) -> usize {
+    while matches!(text.as_bytes().get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The paths at the top level.
+fn start(at: ServersAt) -> Vec<Active> {
+    at.paths().iter().enumerate().map(|(path, rest)| Active { path, rest }).collect()
+}
+
+/// A path still being followed: which of `at.paths()`, and the segments left.
+#[derive(Clone, Copy)]
+struct Active {
+    path: usize,
+    rest: &'static [Seg],
+}
+
+/// A member of a servers object, as borrowed from the input.
+struct Found<'de> {
+    parent: Vec<String>,
+    name: String,
+    raw: &'de RawValue,
+}
+
+/// What a walk found, and what joining two halves needs to know.
+struct Ctx<'de> {
+    /// Members of servers objects, per path.
+    found: Vec<Vec<Found<'de>>>,
+    /// Keys of the top level that a path follows, as met.
+    root_followed: Vec<&'static str>,
+    /// Keys of `projects` (split reads only).
+    any_keys: HashSet<Key<'de>>,
+}
+
+impl Ctx<'_> {
+    fn new(at: ServersAt) -> Self {
+        Ctx {
+            found: at.paths().iter().map(|_| Vec::new()).collect(),
+            root_followed: Vec::new(),
+            any_keys: HashSet::new(),
+        }
+    }
+}
+
+/// An object key, borrowed from the input unless it has escapes.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+fn abort<E: de::Error>(why: &str) -> E {
+    E::custom(format_args!("fast path: {why}"))
+}
+
+/// One object (or other value) on the way to servers objects.
+struct Node<'a, 'de> {
+    ctx: &'a mut Ctx<'de>,
+    active: Vec<Active>,
+    keys: Vec<String>,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Node { ctx, active, keys, depth } = self;
+        let ends: Vec<usize> = active.iter().filter(|a| a.rest.is_empty()).map(|a| a.path).collect();
+        let walks = active.iter().any(|a| !a.rest.is_empty());
+        if !ends.is_empty() && walks {
+            return Err(abort("a servers object on a longer path"));
+        }
+        let any = active.iter().any(|a| a.rest.first() == Some(&Seg::Any));
+        // Every key matters in a servers object and in an object walked member by member;
+        // elsewhere only the keys a path follows.
+        let all_keys = !ends.is_empty() || any;
+        let mut seen: HashSet<Key<'de>> = HashSet::new();
+        let mut followed: Vec<&'static str> = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let children: Vec<Active> = active
+                .iter()
+                .filter_map(|a| match a.rest.split_first() {
+                    Some((Seg::Key(k), rest)) if *k == key.0 => Some(Active { path: a.path, rest }),
+                    Some((Seg::Any, rest)) => Some(Active { path: a.path, rest }),
+                    _ => None,
+                })
+                .collect();
+            if all_keys {
+                if !seen.insert(key.clone()) {
+                    return Err(abort("duplicate key"));
+                }
+            } else if let Some(k) = active.iter().find_map(|a| match a.rest.first() {
+                Some(Seg::Key(k)) if *k == key.0 => Some(*k),
+                _ => None,
+            }) {
+                let followed = if depth == 0 { &mut ctx.root_followed } else { &mut followed };
+                if followed.contains(&k) {
+                    return Err(abort("duplicate key"));
+                }
+                followed.push(k);
+            }
+            if !ends.is_empty() {
+                let raw: &'de RawValue = map.next_value()?;
+                for &path in &ends {
+                    ctx.found[path].push(Found { parent: keys.clone(), name: key.0.clone().into_owned(), raw });
+                }
+            } else if !children.is_empty() {
+                let mut child_keys = keys.clone();
+                child_keys.push(key.0.into_owned());
+                let child = Node { ctx: &mut *ctx, active: children, keys: child_keys, depth: depth + 1 };
+                map.next_value_seed(child)?;
+            } else {
+                map.next_value_seed(Skip)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.scalar()?;
+        Skip.visit_seq(seq)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.scalar()
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.scalar()
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.scalar()
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.scalar()
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.scalar()
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.scalar()
+    }
+}
+
+impl Node<'_, '_> {
+    /// A non-object where a path goes: nothing to follow (the AST reader skips it too), except
+    /// at the top level, which must be an object.
+    fn scalar<E: de::Error>(&self) -> Result<(), E> {
+        if self.depth == 0 { Err(abort("the top level is not an object")) } else { Ok(()) }
+    }
+}
+
+/// The members of servers objects in one value, which lies `SKIP` segments down path `PATH` of
+/// Claude Code's layout (used by the second half of a split read).
+struct Walked<'de, const PATH: usize, const SKIP: usize>(Vec<Found<'de>>);
+
+impl<'de, const PATH: usize, const SKIP: usize> Deserialize<'de> for Walked<'de, PATH, SKIP> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let at = ServersAt::ClaudeCodeUser;
+        let mut ctx = Ctx::new(at);
+        let rest = at.paths().get(PATH).and_then(|p| p.get(SKIP..)).ok_or_else(|| abort("no such path"))?;
+        Node { ctx: &mut ctx, active: vec![Active { path: PATH, rest }], keys: Vec::new(), depth: SKIP }
+            .deserialize(d)?;
+        Ok(Walked(ctx.found.swap_remove(PATH)))
+    }
+}
+
+/// Skips one value, validating it as strictly as reading it would (see the module doc).
+struct Skip;
+
+/// [`Skip`] as a type.
+struct Skipped;
+
+impl<'de> Deserialize<'de> for Skipped {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Skip).map(|()| Skipped)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Skip)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// The members of an entry, each borrowed from the input; `None` on a duplicate key.
+struct Members<'de>(Vec<(String, &'de RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut out: Vec<(String, &'de RawValue)> = Vec::new();
+                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                    if out.iter().any(|(seen, _)| *seen == k) {
+                        return Err(abort("duplicate key"));
+                    }
+                    out.push((k.into_owned(), map.next_value()?));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The string members of an object, in file order, duplicates included (as the AST reader
+/// lists `env`).
+struct StringPairs(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for StringPairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StringPairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StringPairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                    if let Json::String(v) = map.next_value::<Json>()? {
+                        out.push((k.into_owned(), v));
+                    }
+                }
+                Ok(StringPairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The document from what a walk found, in path order.
+fn document(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Document> {
+    let servers = servers(body, offset, found)?.concat();
+    Some(Document { bom: false, needs_jsonc: false, servers, duplicates: vec![] })
+}
+
+/// The servers of what a walk found, per path.
+fn servers(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Vec<Vec<Server>>> {
+    let mut out = Vec::new();
+    for path in found {
+        let mut servers = Vec::new();
+        for f in path {
+            servers.extend(server(body, offset, f)?);
+        }
+        out.push(servers);
+    }
+    Some(out)
+}
+
+/// Where `inner`, a slice of `body`, starts in `body`.
+fn position(body: &[u8], inner: &str) -> usize {
+    inner.as_ptr() as usize - body.as_ptr() as usize
+}
+
+/// The server a servers-object member describes: `Ok(None)` for a member that is not an object
+/// (not a server), `None` when unsure.
+fn server(body: &[u8], offset: usize, f: Found<'_>) -> Option<Option<Server>> {
+    let text = f.raw.get();
+    if !text.starts_with('{') {
+        return Some(None);
+    }
+    if text.contains(RAW_VALUE_TOKEN) {
+        return None;
+    }
+    let Members(members) = serde_json::from_str(text).ok()?;
+    let mut value = serde_json::Map::new();
+    let mut command = None;
+    let mut env = vec![];
+    for (k, raw) in &members {
+        let v: Json = serde_json::from_str(raw.get()).ok()?;
+        match (k.as_str(), &v) {
+            ("command", Json::String(s)) => {
+                let start = position(body, raw.get()) + offset;
+                command = Some(StrSpan { value: s.clone(), span: start..start + raw.get().len() });
+            }
+            ("env", Json::Object(_)) => env = serde_json::from_str::<StringPairs>(raw.get()).ok()?.0,
+            _ => {}
+        }
+        value.insert(k.clone(), v);
+    }
+    let string = |k: &str| value.get(k).and_then(Json::as_str).map(str::to_owned);
+    let args = match value.get("args") {
+        Some(Json::Array(a)) => a
+            .iter()
+            .map(|v| match v {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect(),
+        _ => vec![],
+    };
+    Some(Some(Server {
+        name: f.name,
+        parent: f.parent,
+        command,
+        args,
+        env,
+        cwd: string("cwd"),
+        url: crate::document::remote_url(string),
+        value: Json::Object(value),
+        duplicate: false,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::parse_ast;
+
+    /// What the fast path gives, checked against the AST reader whenever it gives something.
+    fn fast(text: &str, at: ServersAt) -> Option<Document> {
+        let got = parse(text, 0, at);
+        if let Some(d) = &got {
+            assert_eq!(Some(d), parse_ast(text, 0, at, false).ok().as_ref(), "fast path disagrees on {text:?}");
+        }
+        got
+    }
+
+    fn agrees(text: &str, at: ServersAt) -> Document {
+        let d = fast(text, at).unwrap_or_else(|| panic!("fast path gave up on {text:?}"));
+        for s in &d.servers {
+            if let Some(c) = &s.command {
+                let literal: String = serde_json::from_str(&text[c.span.clone()]).unwrap();
+                assert_eq!(literal, c.value, "the span covers the literal");
+            }
+        }
+        d
+    }
+
+    const MCP: ServersAt = ServersAt::McpServers;
+    const CC: ServersAt = ServersAt::ClaudeCodeUser;
+
+    #[test]
+    fn plain() {
+        let t = r#"{"mcpServers": {"teleport-mcp-demo": {"command": "/usr/local/bin/tsh", "args": ["mcp", "connect", "demo", 1, true, null, {"a": [1.5]}], "env": {"TELEPORT_HOME": "/secret", "N": 1, "A": "x"}, "cwd": "/w", "type": "stdio"}, "remote": {"type": "http", "url": 3, "serverUrl": "https://x"}, "gemini": {"httpUrl": "https://g"}}}"#;
+        let d = agrees(t, MCP);
+        assert_eq!(d.servers.len(), 3);
+        assert!(d.servers[2].is_remote());
+        assert_eq!(d.servers[0].env, [("TELEPORT_HOME".into(), "/secret".into()), ("A".into(), "x".into())]);
+        assert_eq!(d.servers[1].url.as_deref(), Some("https://x"));
+    }
+
+    #[test]
+    fn offset_shifts_spans() {
+        let t = r#"{"mcpServers": {"a": {"command": "/bin/tsh"}}}"#;
+        let d = parse(t, 3, MCP).unwrap();
+        assert_eq!(d, parse_ast(t, 3, MCP, false).unwrap());
+        assert_eq!(d.servers[0].command.as_ref().unwrap().span, 36..46);
+    }
+
+    #[test]
+    fn escapes_in_keys_and_in_the_command() {
+        let t = r#"{"mcp\u0053ervers": {"te\"st\\": {"comm\u0061nd": "/h\u00e9\/t\"s\\h\n\t\b\f\r", "e\u006ev": {"K\u00e9": "v\"", "K\u00e9": "w"}}}}"#;
+        let d = agrees(t, MCP);
+        assert_eq!(d.servers[0].name, "te\"st\\");
+        assert_eq!(d.servers[0].command.as_ref().unwrap().value, "/hé/t\"s\\h\n\t\u{8}\u{c}\r");
+        assert_eq!(d.servers[0].env.len(), 2, "env lists duplicates as the AST reader does");
+    }
+
+    #[test]
+    fn unicode_and_surrogate_pairs() {
+        let t = "{\"mcpServers\": {\"日本\": {\"command\": \"/srv/caf\u{e9}/\\ud83d\\ude80/tsh\", \"args\": [\"\u{1f680}\"]}}}";
+        let d = agrees(t, MCP);
+        assert_eq!(d.servers[0].command.as_ref().unwrap().value, "/srv/café/\u{1f680}/tsh");
+    }
+
+    #[test]
+    fn windows_paths() {
+        let t = r#"{"mcpServers": {"a": {"command": "C:\\Program Files\\Teleport\\tsh.exe", "args": ["mcp"]}}}"#;
+        assert_eq!(agrees(t, MCP).servers[0].command.as_ref().unwrap().value, r"C:\Program Files\Teleport\tsh.exe");
+    }
+
+    #[test]
+    fn nested_projects() {
+        let t = r#"{"numStartups": 3, "projects": {"/src/a": {"history": [{"display": "x", "pastedContents": {}}], "mcpServers": {"x": {"command": "/x"}, "y": {"command": "/y"}}}, "/src/b": {"allowedTools": []}, "/src/c": 5, "/src/d": {"mcpServers": []}, "/src/e": {"mcpServers": {"z": {"url": "https://z"}}}}, "mcpServers": {"g": {"command": "/g"}}}"#;
+        let d = agrees(t, CC);
+        let labels: Vec<String> = d.servers.iter().map(Server::label).collect();
+        assert_eq!(labels, ["g", "x (project /src/a)", "y (project /src/a)", "z (project /src/e)"]);
+    }
+
+    #[test]
+    fn vscode_settings_both_paths() {
+        let t = r#"{"mcp.servers": {"b": {"command": "/b"}}, "editor.fontSize": 12, "mcp": {"servers": {"a": {"command": "tsh"}}}}"#;
+        let d = agrees(t, ServersAt::VscodeSettings);
+        assert_eq!(d.servers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn non_object_entries_are_not_servers() {
+        let t = r#"{"mcpServers": {"a": "tsh", "b": [1], "c": null, "d": {"command": 5}, "e": {}}}"#;
+        let d = agrees(t, MCP);
+        assert_eq!(d.servers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["d", "e"]);
+        assert!(d.servers[0].command.is_none());
+    }
+
+    #[test]
+    fn servers_object_not_an_object() {
+        for t in [
+            r#"{"mcpServers": []}"#,
+            r#"{"mcpServers": "x"}"#,
+            r#"{"mcpServers": null}"#,
+            r#"{"projects": [{"mcpServers": {}}]}"#,
+        ] {
+            assert!(agrees(t, CC).servers.is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn empty_object() {
+        assert!(agrees("{}", CC).servers.is_empty());
+        assert!(agrees(" \r\n{ }\n", MCP).servers.is_empty());
+    }
+
+    #[test]
+    fn not_an_object_at_the_top() {
+        for t in ["[]", "[{\"mcpServers\": {}}]", "1", "\"x\"", "null", "true"] {
+            assert_eq!(fast(t, MCP), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn jsonc_is_left_to_the_ast_reader() {
+        for t in [
+            "// c\n{\"mcpServers\": {}}",
+            "{\"mcpServers\": {/* c */}}",
+            "{\"mcpServers\": {\"a\": {\"command\": \"x\",}}}",
+            "{\"mcpServers\": {},}",
+            "{\"x\": [1,], \"mcpServers\": {}}",
+        ] {
+            assert_eq!(fast(t, MCP), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn duplicates_on_the_paths_are_left_to_the_ast_reader() {
+        for t in [
+            r#"{"mcpServers": {}, "mcpServers": {}}"#,
+            r#"{"mcpServers": {"a": {}, "a": {}}}"#,
+            r#"{"mcpServers": {"a": {"command": "/x", "command": "/y"}}}"#,
+            r#"{"mcpServers": {"a": {"env": {}, "env": {}}}}"#,
+            r#"{"projects": {"/p": {}, "/p": {}}}"#,
+            r#"{"projects": {}, "projects": {}}"#,
+            r#"{"projects": {"/p": {"mcpServers": {}, "mcpServers": {}}}}"#,
+        ] {
+            assert_eq!(fast(t, CC), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn duplicates_elsewhere_do_not_matter() {
+        let t = r#"{"theme": 1, "theme": 2, "projects": {"/p": {"history": [], "history": [{"a": 1, "a": 2}], "mcpServers": {"s": {"command": "/s", "args": [{"k": 1, "k": 2}]}}}}}"#;
+        let d = agrees(t, CC);
+        assert_eq!(d.servers[0].args, [r#"{"k":2}"#]);
+    }
+
+    #[test]
+    fn what_the_ast_reader_rejects_is_never_read_here() {
+        let deep = format!("{{\"x\": {}{}, \"mcpServers\": {{}}}}", "[".repeat(600), "]".repeat(600));
+        for t in [
+            r#"{"x": "\ud800", "mcpServers": {}}"#,
+            r#"{"\udc00": 1, "mcpServers": {}}"#,
+            r#"{"mcpServers": {"a": {"x": "\ud800"}}}"#,
+            "{\"x\": \"a\nb\", \"mcpServers\": {}}",
+            r#"{"x": 1e400, "mcpServers": {}}"#,
+            r#"{"x": 01, "mcpServers": {}}"#,
+            "{\"mcpServers\": {}}\u{a0}",
+            "{\"mcpServers\": {}} x",
+            deep.as_str(),
+        ] {
+            assert_eq!(fast(t, MCP), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn raw_value_marker_is_left_to_the_ast_reader() {
+        let t = r#"{"mcpServers": {"a": {"x": {"$serde_json::private::RawValue": "1"}}}}"#;
+        assert_eq!(fast(t, MCP), None);
+    }
+
+    #[test]
+    fn claude_code_layout_is_what_the_split_read_assumes() {
+        use Seg::*;
+        let paths = CC.paths();
+        assert_eq!(paths[CC_TOP], [Key(CC_TOP_KEY)]);
+        assert_eq!(paths[CC_PROJECTS], [Key(CC_PROJECTS_KEY), Any, Key(CC_TOP_KEY)]);
+        assert_eq!(paths.len(), 2);
+    }
+
+    /// Reads `text` split at every position; checks each result against the AST reader and
+    /// returns how many splits held.
+    fn split_everywhere(text: &str) -> usize {
+        let expected = parse_ast(text, 3, CC, false).ok();
+        let whole = parse(text, 3, CC);
+        if let Some(w) = &whole {
+            assert_eq!(Some(w), expected.as_ref());
+        }
+        let mut done = 0;
+        for s in 0..=text.len() {
+            match parse_split(text.as_bytes(), 3, CC, s) {
+                Split::Done(d) => {
+                    assert_eq!(Some(&d), whole.as_ref(), "split at {s} of {text:?}");
+                    done += 1;
+                }
+                Split::Invalid => assert_eq!(whole, None, "split at {s} called {text:?} invalid"),
+                Split::Missed => {}
+            }
+        }
+        done
+    }
+
+    /// A Claude Code file as Claude Code writes it (two-space indentation).
+    fn pretty(top: &[(&str, Json)]) -> String {
+        let mut m = serde_json::Map::new();
+        for (k, v) in top {
+            m.insert((*k).to_owned(), v.clone());
+        }
+        serde_json::to_string_pretty(&Json::Object(m)).unwrap()
+    }
+
+    fn project(i: usize, servers: Json) -> Json {
+        serde_json::json!({
+            "allowedTools": ["Edit"],
+            "history": [{"display": format!("prompt {i}\n\"quoted\" é 🚀 \\ {{[,\n    \"/x\": {{"), "pastedContents": {}}],
+            "mcpServers": servers,
+            "lastCost": 0.25,
+        })
+    }
+
+    fn projects(n: usize) -> Json {
+        let mut m = serde_json::Map::new();
+        for i in 0..n {
+            let servers = match i % 3 {
+                0 => serde_json::json!({}),
+                1 => {
+                    serde_json::json!({format!("teleport-mcp-{i}"): {"command": format!("/home/u/.tsh/bin/{i}-update-pkg-v2/tsh"), "args": ["mcp", "connect", "x"], "env": {"K": "v"}}})
+                }
+                _ => serde_json::json!({"a": {"command": "C:\\tsh.exe"}, "r": {"url": "https://r"}, "n": 5}),
+            };
+            m.insert(format!("/home/u/src/proj-{i}"), project(i, servers));
+        }
+        Json::Object(m)
+    }
+
+    #[test]
+    fn split_reads_agree_wherever_they_split() {
+        let top = serde_json::json!({"g": {"command": "/usr/bin/tsh", "args": ["mcp", "connect", "g"]}});
+        let cases = [
+            pretty(&[
+                ("numStartups", Json::from(3)),
+                ("mcpServers", top.clone()),
+                ("projects", projects(5)),
+                ("userID", Json::from("x")),
+            ]),
+            pretty(&[
+                ("projects", projects(4)),
+                ("tipsHistory", serde_json::json!({"a": 1})),
+                ("mcpServers", top.clone()),
+            ]),
+            pretty(&[("projects", projects(4))]),
+            pretty(&[("mcpServers", top.clone()), ("projects", projects(3)), ("mcpServers2", top.clone())]),
+        ];
+        for text in &cases {
+            let members = text.matches("\n    \"/home/u/src/proj-").count();
+            // Every member of `projects` but the first is a place to split.
+            assert_eq!(split_everywhere(text), members - 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn split_reads_see_duplicates_and_damage_across_the_halves() {
+        let p = pretty(&[("projects", projects(3))]);
+        let dup_project = p.replacen("proj-2", "proj-0", 1);
+        let top = r#""mcpServers": {"g": {"command": "/g"}}"#;
+        let dup_top = format!("{{\n  {top},\n{}, {top}\n}}", &p[2..p.len() - 2]);
+        let dup_projects = format!("{}, \"projects\": {{}}\n}}", &p[..p.len() - 2]);
+        let truncated = p[..p.len() - 1].to_owned();
+        let trailing = format!("{p} x");
+        let trailing_comma = format!("{},\n}}", &p[..p.len() - 2]);
+        let bad_utf8_tail = {
+            let mut b = p.clone().into_bytes();
+            let at = p.rfind("prompt").unwrap();
+            b[at] = 0xff;
+            b
+        };
+        for text in [&dup_project, &dup_top, &dup_projects, &truncated, &trailing, &trailing_comma] {
+            assert_eq!(parse(text, 0, CC), None, "{text}");
+            assert_eq!(split_everywhere(text), 0, "{text}");
+            let s = text.rfind("\n    \"/home").map(|i| i + 5);
+            if let Some(s) = s {
+                assert_eq!(parse_split(text.as_bytes(), 0, CC, s), Split::Invalid, "{text}");
+            }
+        }
+        let s = p.rfind("\n    \"/home").unwrap() + 5;
+        assert_eq!(parse_split(&bad_utf8_tail, 0, CC, s), Split::Invalid);
+        assert_eq!(parse_bytes(&bad_utf8_tail, 0, CC), None);
+    }
+
+    #[test]
+    fn split_point_is_a_member_of_projects_after_the_middle() {
+        let text = pretty(&[("numStartups", Json::from(3)), ("projects", projects(40)), ("userID", Json::from("x"))]);
+        let s = split_point(text.as_bytes(), CC).unwrap();
+        assert!(s >= text.len() / 2 && text[s..].starts_with("\"/home/u/src/proj-"), "{}", &text[s..s + 20]);
+        assert!(matches!(parse_split(text.as_bytes(), 0, CC, s), Split::Done(_)));
+        let minified = serde_json::to_string(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
+        assert_eq!(split_point(minified.as_bytes(), CC), None);
+        assert_eq!(split_point(text.as_bytes(), MCP), None);
+        let tabs: String = text
+            .lines()
+            .map(|l| {
+                let body = l.trim_start_matches(' ');
+                format!("{}{body}\n", "\t".repeat((l.len() - body.len()) / 2))
+            })
+            .collect();
+        let s = split_point(tabs.as_bytes(), CC).unwrap();
+        assert!(matches!(parse_split(tabs.as_bytes(), 0, CC, s), Split::Done(_)));
+    }
+
+    #[test]
+    fn parse_bytes_splits_big_files_and_agrees() {
+        let mut n = 40;
+        let text = loop {
+            let t = pretty(&[
+                ("numStartups", Json::from(3)),
+                ("projects", projects(n)),
+                ("mcpServers", Json::Object(Default::default())),
+            ]);
+            if t.len() >= SPLIT_MIN_BYTES {
+                break t;
+            }
+            n *= 2;
+        };
+        let s = split_point(text.as_bytes(), CC).unwrap();
+        let Split::Done(split) = parse_split(text.as_bytes(), 3, CC, s) else { panic!("split missed") };
+        assert_eq!(Some(&split), parse_bytes(text.as_bytes(), 3, CC).as_ref());
+        assert_eq!(split, parse_ast(&text, 3, CC, false).unwrap());
+        assert_eq!(split.servers.len(), n / 3 * 2 + (n % 3 == 2) as usize * 2 + (n / 3));
+    }
+
+    #[test]
+    fn document_parse_takes_the_fast_path_for_big_files_only_when_it_agrees() {
+        use crate::document::{FAST_PATH_MIN_BYTES, parse as read};
+        let mut text =
+            pretty(&[("projects", projects(3)), ("mcpServers", serde_json::json!({"g": {"command": "/g"}}))]);
+        let pad = format!(",\n  \"cachedChangelog\": \"{}\"\n}}", "x".repeat(FAST_PATH_MIN_BYTES));
+        text.truncate(text.len() - 2);
+        text.push_str(&pad);
+        assert!(text.len() > FAST_PATH_MIN_BYTES);
+        let expected = parse_ast(&text, 0, CC, false).unwrap();
+        assert_eq!(read(text.as_bytes(), CC).unwrap(), expected);
+        assert_eq!(parse_bytes(text.as_bytes(), 0, CC), Some(expected));
+
+        // A BOM is kept and counted in spans.
+        let bom = format!("\u{feff}{text}");
+        let d = read(bom.as_bytes(), CC).unwrap();
+        assert!(d.bom);
+        assert_eq!(d, Document { bom: true, ..parse_ast(&bom[3..], 3, CC, false).unwrap() });
+        let c = d.servers.iter().find_map(|s| s.command.clone()).unwrap();
+        assert_eq!(serde_json::from_str::<String>(&bom[c.span.clone()]).unwrap(), c.value);
+
+        // JSONC, duplicates, damage: the AST reader answers.
+        let jsonc = text.replacen("{\n", "{ // note\n", 1);
+        assert!(read(jsonc.as_bytes(), CC).unwrap().needs_jsonc);
+        let dup = text.replacen("\"g\": {", "\"g\": {}, \"g\": {", 1);
+        assert_eq!(read(dup.as_bytes(), CC).unwrap().duplicates.len(), 1);
+        assert!(read(&text.as_bytes()[..text.len() - 1], CC).is_err());
+        let mut bad = text.clone().into_bytes();
+        let at = bad.len() - 10;
+        bad[at] = 0xff;
+        assert!(read(&bad, CC).unwrap_err().message.contains("UTF-8"));
+    }
+
+    mod prop {
+        use proptest::prelude::*;
+
+        use super::super::parse;
+        use crate::clients::ServersAt;
+        use crate::document::parse_ast;
+
+        /// Whitespace JSON allows between tokens.
+        fn ws() -> impl Strategy<Value = String> {
+            proptest::collection::vec(prop_oneof![Just(" "), Just("\n"), Just("\t"), Just("\r\n"), Just("  ")], 0..3)
+                .prop_map(|v| v.concat())
+        }
+
+        /// A string's characters, some of them escaped in various ways.
+        fn string_lit() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                4 => "[a-z/._-]{1,6}".prop_map(|s| s),
+                1 => Just("\\\\".to_owned()),
+                1 => Just("\\\"".to_owned()),
+                1 => Just("\\/".to_owned()),
+                1 => Just("\\n\\t\\r\\b\\f".to_owned()),
+                1 => Just("\\u00e9".to_owned()),
+                1 => Just("\\u0000".to_owned()),
+                1 => Just("\\ud83d\\ude80".to_owned()),
+                1 => Just("é日本🚀".to_owned()),
+                1 => any::<char>().prop_filter("no raw controls or quotes", |c| *c >= ' ' && *c != '"' && *c != '\\').prop_map(String::from),
+                1 => Just("C:\\\\Program Files\\\\tsh.exe".to_owned()),
+            ];
+            proptest::collection::vec(piece, 0..4).prop_map(|v| format!("\"{}\"", v.concat()))
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                8 => string_lit(),
+                1 => Just("\"command\"".to_owned()),
+                1 => Just("\"args\"".to_owned()),
+                1 => Just("\"env\"".to_owned()),
+                1 => Just("\"url\"".to_owned()),
+                1 => Just("\"serverUrl\"".to_owned()),
+                1 => Just("\"httpUrl\"".to_owned()),
+                1 => Just("\"cwd\"".to_owned()),
+                1 => Just("\"mcpServers\"".to_owned()),
+                1 => Just("\"projects\"".to_owned()),
+            ]
+        }
+
+        fn scalar() -> impl Strategy<Value = String> {
+            prop_oneof![
+                string_lit(),
+                Just("true".to_owned()),
+                Just("false".to_owned()),
+                Just("null".to_owned()),
+                Just("0".to_owned()),
+                Just("-12.5e3".to_owned()),
+                Just("1E+2".to_owned()),
+                Just("-0".to_owned()),
+                Just("12345678901234567890123".to_owned()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| format!("{f:?}")),
+            ]
+        }
+
+        fn object(members: Vec<(String, String)>, w: Vec<String>) -> String {
+            let mut s = String::from("{");
+            for (i, (k, v)) in members.iter().enumerate() {
+                let w = |j: usize| w.get((i * 4 + j) % w.len().max(1)).cloned().unwrap_or_default();
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(&format!("{}{}{}:{}{}", w(0), k, w(1), w(2), v));
+                s.push_str(&w(3));
+            }
+            s.push('}');
+            s
+        }
+
+        fn obj_of(member: impl Strategy<Value = (String, String)>, n: usize) -> impl Strategy<Value = String> {
+            (proptest::collection::vec(member, 0..n), proptest::collection::vec(ws(), 1..8))
+                .prop_map(|(m, w)| object(m, w))
+        }
+
+        /// Any JSON value (small).
+        fn value() -> impl Strategy<Value = String> {
+            scalar().prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    (proptest::collection::vec(inner.clone(), 0..4), ws())
+                        .prop_map(|(v, w)| format!("[{w}{}]", v.join(&format!(",{w}")))),
+                    obj_of((key(), inner), 4),
+                ]
+            })
+        }
+
+        /// A server entry, or now and then something that is not one.
+        fn entry() -> impl Strategy<Value = String> {
+            let member = prop_oneof![
+                ("\"command\"", prop_oneof![3 => string_lit(), 1 => value()]).prop_map(|(k, v)| (k.to_owned(), v)),
+                ("\"args\"", (proptest::collection::vec(prop_oneof![3 => string_lit(), 1 => value()], 0..4), ws()))
+                    .prop_map(|(k, (v, w))| (k.to_owned(), format!("[{w}{}]", v.join(",")))),
+                ("\"env\"", obj_of((key(), prop_oneof![3 => string_lit(), 1 => value()]), 4))
+                    .prop_map(|(k, v)| (k.to_owned(), v)),
+                (
+                    prop_oneof![
+                        Just("\"cwd\""),
+                        Just("\"url\""),
+                        Just("\"serverUrl\""),
+                        Just("\"httpUrl\""),
+                        Just("\"type\"")
+                    ],
+                    prop_oneof![3 => string_lit(), 1 => scalar()]
+                )
+                    .prop_map(|(k, v)| (k.to_owned(), v)),
+                (key(), value()),
+            ];
+            prop_oneof![8 => obj_of(member, 5), 1 => value()]
+        }
+
+        fn servers_obj() -> impl Strategy<Value = String> {
+            prop_oneof![8 => obj_of((string_lit(), entry()), 4), 1 => value()]
+        }
+
+        fn project() -> impl Strategy<Value = String> {
+            let member = prop_oneof![
+                2 => servers_obj().prop_map(|v| ("\"mcpServers\"".to_owned(), v)),
+                1 => (key(), value()),
+                1 => Just(("\"history\"".to_owned(), "[{\"display\": \"hi\\n\", \"pastedContents\": {}}]".to_owned())),
+            ];
+            prop_oneof![8 => obj_of(member, 4), 1 => value()]
+        }
+
+        fn document() -> impl Strategy<Value = String> {
+            let member = prop_oneof![
+                2 => servers_obj().prop_map(|v| ("\"mcpServers\"".to_owned(), v)),
+                2 => obj_of((string_lit(), project()), 4).prop_map(|v| ("\"projects\"".to_owned(), v)),
+                1 => servers_obj().prop_map(|v| ("\"servers\"".to_owned(), v)),
+                1 => servers_obj().prop_map(|v| ("\"mcp.servers\"".to_owned(), v)),
+                1 => obj_of(servers_obj().prop_map(|v| ("\"servers\"".to_owned(), v)), 2).prop_map(|v| ("\"mcp\"".to_owned(), v)),
+                2 => (key(), value()),
+            ];
+            (ws(), obj_of(member, 6), ws()).prop_map(|(a, o, b)| format!("{a}{o}{b}"))
+        }
+
+        /// A Claude Code file with line breaks between the members of `projects`, so that
+        /// reading it in two halves can split there.
+        fn claude_code_document() -> impl Strategy<Value = String> {
+            // Mostly without duplicate keys (the other property covers those).
+            let project = (
+                proptest::collection::vec(("\"[a-z]{1,3}\"", value()), 0..2),
+                proptest::option::of(servers_obj()),
+                ws(),
+            )
+                .prop_map(|(others, servers, w)| {
+                    let mut ms: Vec<String> = others.iter().map(|(k, v)| format!("{w}{k}: {v}")).collect();
+                    ms.extend(servers.map(|v| format!("{w}\"mcpServers\": {v}")));
+                    ms.push(format!("{w}\"history\": [{{\"display\": \"a\\n    \\\"/x\\\": {{\"}}]"));
+                    format!("{{{}}}", ms.join(","))
+                });
+            let project = prop_oneof![6 => project, 1 => value()];
+            let projects = proptest::collection::vec((string_lit(), project, ws()), 1..6).prop_map(|ps| {
+                let members: Vec<String> =
+                    ps.iter().enumerate().map(|(i, (k, v, w))| format!("\n{w}\"/p{i}{}: {v}", &k[1..])).collect();
+                format!("{{{}\n}}", members.join(","))
+            });
+            let top = || proptest::option::of(servers_obj().prop_map(|v| ("\"mcpServers\"".to_owned(), v)));
+            let others = || proptest::collection::vec(("\"[a-z]{1,3}\"", value()), 0..2);
+            (others(), top(), projects, top(), others(), ws()).prop_map(|(a, before, projects, after, b, w)| {
+                let mut ms: Vec<(String, String)> = a;
+                ms.extend(before);
+                ms.push(("\"projects\"".to_owned(), projects));
+                ms.extend(after);
+                ms.extend(b);
+                let ms: Vec<String> = ms.iter().map(|(k, v)| format!("\n  {k}: {v}")).collect();
+                format!("{{{}\n}}{w}", ms.join(","))
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            #[test]
+            fn split_reads_agree_with_the_ast_reader(text in claude_code_document()) {
+                let at = ServersAt::ClaudeCodeUser;
+                let ast = parse_ast(&text, 1, at, false).ok();
+                let whole = parse(&text, 1, at);
+                if let Some(w) = &whole {
+                    prop_assert_eq!(Some(w), ast.as_ref());
+                }
+                for s in (0..=text.len()).filter(|&s| super::super::at_member_line(text.as_bytes(), s)) {
+                    match super::super::parse_split(text.as_bytes(), 1, at, s) {
+                        super::super::Split::Done(d) => prop_assert_eq!(Some(&d), whole.as_ref(), "split at {}", s),
+                        super::super::Split::Invalid => prop_assert!(whole.is_none(), "split at {} invalid", s),
+                        super::super::Split::Missed => {}
+                    }
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn fast_path_agrees_with_the_ast_reader(text in document(), offset in 0usize..4) {
+                for at in [ServersAt::McpServers, ServersAt::Servers, ServersAt::VscodeSettings, ServersAt::ClaudeCodeUser] {
+                    let ast = parse_ast(&text, offset, at, false);
+                    match parse(&text, offset, at) {
+                        Some(fast) => prop_assert_eq!(Ok(fast), ast, "{}", text),
+                        // Giving up is allowed only where the AST reader sees a duplicate key
+                        // on a path (or rejects the text).
+                        None => prop_assert!(
+                            ast.as_ref().map_or(true, |d| !d.duplicates.is_empty() || d.servers.iter().any(|s| s.duplicate)),
+                            "fast path gave up on {}", text
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
