@@ -746,6 +746,7 @@ fn server(body: &[u8], offset: usize, f: Found<'_>) -> Option<Option<Server>> {
         url: crate::document::remote_url(string),
         value: Json::Object(value),
         duplicate: false,
+        command_keys: crate::document::COMMAND,
     }))
 }
 
