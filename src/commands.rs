@@ -67,9 +67,16 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     for f in plan.files {
         let c = &report.configs[f.config];
         let path = &c.loaded.location.path;
+        let new_bytes = match f.render(c) {
+            Ok(b) => b,
+            Err(e) => {
+                report.errors.push(format!("{e:#}"));
+                continue;
+            }
+        };
         let save = |target: &std::path::Path| -> Result<(), WriteError> {
             if let Some(b) = backups.borrow_mut().as_mut() {
-                b.save(target, path, &c.loaded.bytes, &f.new_bytes).map_err(|e| WriteError::Io {
+                b.save(target, path, &c.loaded.bytes, &new_bytes).map_err(|e| WriteError::Io {
                     path: target.to_path_buf(),
                     action: "save a backup of",
                     source: std::io::Error::other(format!("{e:#}")),
@@ -77,7 +84,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
             }
             Ok(())
         };
-        match write::atomic_replace(path, &c.loaded.bytes, &f.new_bytes, &save) {
+        match write::atomic_replace(path, &c.loaded.bytes, &new_bytes, &save) {
             Ok(w) => {
                 if let Some(warning) = w.hard_link_warning {
                     applied.skipped.push(format!("warning: {warning}"));

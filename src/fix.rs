@@ -22,7 +22,6 @@ pub struct FilePlan {
     /// Index into `Report::configs`.
     pub config: usize,
     pub edits: Vec<Edit>,
-    pub new_bytes: Vec<u8>,
     pub changes: Vec<Change>,
 }
 
@@ -37,7 +36,9 @@ pub struct Plan {
 pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Result<Plan> {
     let mut out = Plan::default();
     for (i, c) in report.configs.iter().enumerate() {
-        let Some(doc) = c.loaded.document() else { continue };
+        if c.loaded.document().is_none() {
+            continue;
+        }
         let loc = &c.loaded.location;
         let file = loc.path.display();
         let mut edits = Vec::new();
@@ -73,11 +74,20 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         if edits.is_empty() {
             continue;
         }
-        let new_bytes = document::apply_edits(&c.loaded.bytes, &edits, loc.servers_at);
-        verify(c, &doc.servers, &new_bytes, &edits)?;
-        out.files.push(FilePlan { config: i, edits, new_bytes, changes });
+        out.files.push(FilePlan { config: i, edits, changes });
     }
     Ok(out)
+}
+
+impl FilePlan {
+    /// The repaired file, proven to differ from `c`'s only in the edited literals: it is parsed
+    /// again and its servers compared with the old ones before anyone may write it.
+    pub fn render(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
+        let new_bytes = document::apply_edits(&c.loaded.bytes, &self.edits, c.loaded.location.servers_at);
+        let old = c.loaded.document().map(|d| d.servers.as_slice()).unwrap_or_default();
+        verify(c, old, &new_bytes, &self.edits)?;
+        Ok(new_bytes)
+    }
 }
 
 /// Parses the new text and checks that its servers equal the old ones but for the edited
@@ -148,11 +158,11 @@ fn set_at(value: &mut serde_json::Value, keys: &[&str], to: &str) -> bool {
 
 /// A unified diff of one file's repair, with every `env` value shown as `<redacted>`.
 ///
-/// Only the lines around each edit are diffed (a command literal never spans lines), so a
-/// 64 MB `~/.claude.json` costs a pass to count lines, not a diff of the whole file.
+/// Only the lines around each edit are diffed (a command literal never spans lines), and the
+/// new file is never built whole, so a 64 MB `~/.claude.json` costs a pass to count lines.
 pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
     let old = &c.loaded.bytes;
-    let new = &plan.new_bytes;
+    let layout = c.loaded.location.servers_at;
     let mut edits: Vec<&Edit> = plan.edits.iter().collect();
     edits.sort_by_key(|e| e.span.start);
 
@@ -173,14 +183,15 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
     for (start, end) in windows {
         line += old[counted_to..start].iter().filter(|b| **b == b'\n').count();
         counted_to = start;
-        let layout = c.loaded.location.servers_at;
-        let shift = |at: usize| -> usize {
-            let done = edits.iter().filter(|e| e.span.end <= at);
-            done.clone().map(|e| document::literal(layout, &e.value).len()).sum::<usize>() + at
-                - done.map(|e| e.span.len()).sum::<usize>()
-        };
+        // The new text of the window: its own edits applied to its old text.
+        let inside: Vec<Edit> = edits
+            .iter()
+            .filter(|e| e.span.start >= start && e.span.end <= end)
+            .map(|e| Edit { span: e.span.start - start..e.span.end - start, value: e.value.clone() })
+            .collect();
         let old_win = String::from_utf8_lossy(&old[start..end]);
-        let new_win = String::from_utf8_lossy(&new[shift(start)..shift(end)]);
+        let new_bytes = document::apply_edits(&old[start..end], &inside, layout);
+        let new_win = String::from_utf8_lossy(&new_bytes);
         let hunks = similar::TextDiff::from_lines(old_win.as_ref(), new_win.as_ref())
             .unified_diff()
             .context_radius(CONTEXT)
@@ -346,7 +357,7 @@ mod tests {
         let r = report(TEXT, Scope::User);
         let p = plan(&r, Some(Path::new("C:\\T\\tsh.exe")), &FixOptions::default()).unwrap();
         assert_eq!(p.files.len(), 1);
-        let new = String::from_utf8(p.files[0].new_bytes.clone()).unwrap();
+        let new = String::from_utf8(p.files[0].render(&r.configs[0]).unwrap()).unwrap();
         assert_eq!(new, TEXT.replace("\"/gone/tsh\"", "\"C:\\\\T\\\\tsh.exe\""));
         assert_eq!(p.files[0].changes[0].from, "/gone/tsh");
     }
@@ -401,11 +412,14 @@ mod tests {
         let r = report(&text, Scope::User);
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
         let d = diff(&r.configs[0], "f.json", &p.files[0]);
-        let whole = similar::TextDiff::from_lines(text.as_str(), std::str::from_utf8(&p.files[0].new_bytes).unwrap())
-            .unified_diff()
-            .context_radius(3)
-            .header("a/f.json", "b/f.json")
-            .to_string();
+        let whole = similar::TextDiff::from_lines(
+            text.as_str(),
+            std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
+        )
+        .unified_diff()
+        .context_radius(3)
+        .header("a/f.json", "b/f.json")
+        .to_string();
         assert_eq!(d, whole, "the windowed diff equals the diff of the whole file");
         assert!(d.contains("@@ -500,6 +500,6 @@"), "{d}");
     }
@@ -416,11 +430,14 @@ mod tests {
         let r = report(text, Scope::User);
         let p = plan(&r, Some(Path::new("/n")), &FixOptions::default()).unwrap();
         let d = diff(&r.configs[0], "f", &p.files[0]);
-        let whole = similar::TextDiff::from_lines(text, std::str::from_utf8(&p.files[0].new_bytes).unwrap())
-            .unified_diff()
-            .context_radius(3)
-            .header("a/f", "b/f")
-            .to_string();
+        let whole = similar::TextDiff::from_lines(
+            text,
+            std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
+        )
+        .unified_diff()
+        .context_radius(3)
+        .header("a/f", "b/f")
+        .to_string();
         assert_eq!(d, whole);
     }
 
@@ -446,7 +463,7 @@ mod tests {
             ..Report::default()
         };
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
-        let new = String::from_utf8(p.files[0].new_bytes.clone()).unwrap();
+        let new = String::from_utf8(p.files[0].render(&r.configs[0]).unwrap()).unwrap();
         assert_eq!(new, ZED_OLD.replace("\"/gone/tsh\"", "\"/new/tsh\""));
     }
 
@@ -479,7 +496,7 @@ mod tests {
         let t = "# mine\r\n[mcp_servers.teleport-mcp-a]\r\ncommand = '/gone/tsh' # old\r\nargs = [\"mcp\", \"connect\", \"a\"]\r\nenv = { T = 'secret' }\r\n";
         let r = Report { configs: vec![config_at(t, Scope::User, ServersAt::CodexToml)], ..Report::default() };
         let p = plan(&r, Some(Path::new(r"C:\Program Files\Teleport\tsh.exe")), &FixOptions::default()).unwrap();
-        let new = String::from_utf8(p.files[0].new_bytes.clone()).unwrap();
+        let new = String::from_utf8(p.files[0].render(&r.configs[0]).unwrap()).unwrap();
         assert_eq!(new, t.replace("'/gone/tsh'", r#""C:\\Program Files\\Teleport\\tsh.exe""#));
         let d = diff(&r.configs[0], "~/.codex/config.toml", &p.files[0]);
         assert!(!d.contains("secret"), "{d}");
