@@ -43,12 +43,8 @@ mkdir -p "$repo/bench/results"
 hyperfine -N --warmup 3 -i \
   --export-json "$repo/bench/results/claude-json.json" \
   --command-name "mcpcfg check" "$check" \
+  --command-name "mcpcfg fix-config --dry-run" "$bin fix-config --dry-run --home $home" \
   --command-name "node JSON.parse" "$node_parse"
-  # ======================= TODO(fix-config): not on this branch yet =======================
-  # When `fix-config` exists, add it to the hyperfine call above (bar: ≤ 150 ms), i.e.
-  #   --command-name "mcpcfg fix-config --dry-run" "$bin fix-config --dry-run --home $home"
-  # and a `fix` case to the memory loop below.
-  # =========================================================================================
 
 echo
 echo "file: $file, $size bytes"
@@ -56,9 +52,10 @@ peak() { # peak resident set, in kB, of one run of "$@"
   /usr/bin/time -f '%M' -o "$work/time" "$@" >/dev/null 2>&1 || true
   tail -n 1 "$work/time"   # a failing command adds a "Command exited" line first
 }
-for name in check node; do
+for name in check fix node; do
   case $name in
     check) kb=$(peak "$bin" check --home "$home") ;;
+    fix) kb=$(peak "$bin" fix-config --dry-run --home "$home") ;;
     node) kb=$(peak node -e "JSON.parse(require('fs').readFileSync('$file','utf8'))") ;;
   esac
   awk -v n="$name" -v kb="$kb" -v size="$size" \
@@ -68,7 +65,8 @@ done
 python3 - "$repo/bench/results/claude-json.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-check, node = r["mcpcfg check"], r["node JSON.parse"]
+check, node, fix = r["mcpcfg check"], r["node JSON.parse"], r["mcpcfg fix-config --dry-run"]
+print("fix-config --dry-run: mean %.1f ms, median %.1f ms (bar ≤ 150 ms)" % (fix["mean"] * 1e3, fix["median"] * 1e3))
 print("check: mean %.1f ms, median %.1f ms (bar ≤ 100 ms); node: mean %.1f ms; node/check %.1f× (bar ≥ 10×)"
       % (check["mean"] * 1e3, check["median"] * 1e3, node["mean"] * 1e3, node["mean"] / check["mean"]))
 PY

@@ -181,7 +181,7 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
     let mut out = format!("--- {a}{display_path}\n+++ {b}{display_path}\n");
     let (mut line, mut counted_to) = (1usize, 0usize);
     for (start, end) in windows {
-        line += old[counted_to..start].iter().filter(|b| **b == b'\n').count();
+        line += count_newlines(&old[counted_to..start]);
         counted_to = start;
         // The new text of the window: its own edits applied to its old text.
         let inside: Vec<Edit> = edits
@@ -202,6 +202,13 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
         }
     }
     redact(&out, c)
+}
+
+/// How many `\n` bytes `text` holds. Branch-free per byte, so the compiler vectorises it: this
+/// runs over all of a 64 MB file on every dry run.
+fn count_newlines(text: &[u8]) -> usize {
+    // At most 255 per chunk, so a byte-wide sum cannot overflow and 16 bytes go per instruction.
+    text.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, b| n + u8::from(*b == b'\n')))).sum()
 }
 
 /// The start of the line `n` lines above the one holding byte `at`.
