@@ -371,5 +371,6 @@ fn killed_fix_config_leaves_old_or_new_text() {
             fs::remove_file(l.path()).unwrap();
         }
     }
+    eprintln!("{runs} runs: {killed} killed mid-run, {finished} finished");
     assert!(killed > 0, "the test must kill some runs ({finished} finished)");
 }
