@@ -283,19 +283,23 @@ pub fn restart_notes(report: &Report, plan: &Plan) -> Vec<String> {
     clients
         .into_iter()
         .map(|c| match c {
-            Client::ClaudeDesktop => "restart Claude Desktop (quit it fully first: while running it can rewrite its config and drop this change; if it was running, run mcpcfg fix-config again after quitting)".to_owned(),
+            Client::ClaudeDesktop => "quit Claude Desktop fully and start it again (if it was running during the fix it may write its old config back: then quit it and run mcpcfg fix-config again)".to_owned(),
             other => format!("restart {} so it starts the servers with the new path", other.display()),
         })
         .collect()
 }
 
-/// The report as it stands once `plan` is applied: repaired findings are gone.
+/// The report as it stands once `plan` is applied: repaired commands point at their new path
+/// and their repaired findings are gone.
 pub fn after(report: &mut Report, plan: &Plan) {
     for f in &plan.files {
         let c = &mut report.configs[f.config];
         for s in &mut c.servers {
-            if f.changes.iter().any(|ch| ch.server == s.server.label()) {
+            if let Some(ch) = f.changes.iter().find(|ch| ch.server == s.server.label()) {
                 s.findings.retain(|x| !x.code.repairable());
+                if let Some(cmd) = &mut s.server.command {
+                    cmd.value = ch.to.clone();
+                }
             }
         }
     }

@@ -88,8 +88,17 @@ fn fix_config_reports_changes_and_what_to_restart() {
     let r = t.run(&["fix-config", "--color", "never"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("fixed ~/.cursor/mcp.json: teleport-mcp-demo:"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("teleport-mcp-demo [tsh]: {} mcp connect demo", t.path_of("bin/tsh"))),
+        "the server line shows the repaired command: {}",
+        r.stdout
+    );
     assert!(r.stdout.contains("restart Cursor"));
-    assert!(r.stdout.contains("quit it fully first"), "Claude Desktop caveat: {}", r.stdout);
+    assert!(
+        r.stdout.contains("quit Claude Desktop fully and start it again (if it was running during the fix"),
+        "Claude Desktop caveat: {}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("s3cr3t"));
     let j = t.run(&["check", "--format", "json"]).json();
     assert_eq!(j["summary"]["errors"], 0);
