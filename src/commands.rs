@@ -210,6 +210,13 @@ fn ask_cluster(report: &mut crate::report::Report, ctx: &mut crate::doctor::Cont
                 report.notes.push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
                 ctx.proxy = Some(proxy);
                 ctx.user = Some(user);
+                let version = report.tsh.as_ref().and_then(|t| t.version.clone());
+                if let Some(v) = version.filter(|v| *v < crate::tsh::mcp_version()) {
+                    report.notes.push(format!(
+                        "tsh {v} has no `tsh mcp ls`: MCP tool permissions were not checked (see tsh-mcp-unsupported)"
+                    ));
+                    return;
+                }
                 match online::mcp_apps(&tsh, timeout) {
                     Ok(apps) => {
                         for app in apps.iter().filter(|a| a.no_allowed_tools()) {

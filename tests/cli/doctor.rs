@@ -210,3 +210,19 @@ fn interrupted_probe_leaves_no_server_running() {
         assert!(zombie_or_gone, "process {pid} outlived mcpcfg: {stat}");
     }
 }
+
+#[test]
+fn online_with_a_tsh_before_18_1_does_not_ask_for_mcp_apps() {
+    let t = TestEnv::new();
+    let p = t.bin().join("tsh");
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = version ]; then echo 'Teleport v17.4.0 git:v17.4.0-0-gabcdef0 go1.23.4'; exit 0; fi\nexec '{}' \"$@\"\n",
+        fake("online-ok").display()
+    );
+    write(&p, &script);
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
+    assert!(r.stdout.contains("has no `tsh mcp ls`"), "{}", r.stdout);
+    assert!(!r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
+    assert!(!r.stdout.contains("cluster-unreachable"), "{}", r.stdout);
+}
