@@ -149,6 +149,71 @@ pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
 
 /// The jsonc-parser reader: strict JSON first, then JSONC (which makes `needs_jsonc` true).
 pub fn parse_ast(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Document, ParseError> {
+    match parse_ast_text(body, offset, at, bom) {
+        // JavaScript writes a lone UTF-16 surrogate as `\ud83d` (Claude Code's history can hold
+        // one where a string was cut between the halves of an emoji), JSON's grammar allows it and
+        // the clients read it, but jsonc-parser refuses it. Read such a file with each lone
+        // surrogate escape replaced by `\ufffd`: the same length, so every byte range still holds.
+        Err(e) => match mask_lone_surrogates(body) {
+            Some(masked) => parse_ast_text(&masked, offset, at, bom),
+            None => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// `text` with every `\u` escape of an unpaired UTF-16 surrogate (inside a string, not in a
+/// comment) replaced by `\ufffd`, or `None` when there is none.
+pub fn mask_lone_surrogates(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let hex4 = |i: usize| -> Option<u16> {
+        let h = b.get(i..i + 4)?;
+        u16::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let escape_at = |i: usize| -> Option<u16> { if b.get(i..i + 2)? == b"\\u" { hex4(i + 2) } else { None } };
+    let mut lone = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] != b'\\' {
+                        i += 1;
+                        continue;
+                    }
+                    match escape_at(i) {
+                        Some(0xD800..=0xDBFF) if matches!(escape_at(i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
+                        Some(0xD800..=0xDFFF) => {
+                            lone.push(i);
+                            i += 6;
+                        }
+                        _ => i += 2,
+                    }
+                }
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = b[i..].iter().position(|c| *c == b'\n').map_or(b.len(), |n| i + n + 1);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = b[i + 2..].windows(2).position(|w| w == b"*/").map_or(b.len(), |n| i + 2 + n + 2);
+            }
+            _ => i += 1,
+        }
+    }
+    if lone.is_empty() {
+        return None;
+    }
+    let mut out = b.to_vec();
+    for at in lone {
+        out[at..at + 6].copy_from_slice(b"\\ufffd");
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(out).ok()
+}
+
+fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Document, ParseError> {
     let (ast, needs_jsonc) = match parse_with(body, false) {
         Ok(v) => (v, false),
         Err(_) => (parse_with(body, true)?, true),
@@ -838,14 +903,36 @@ mod proptests {
     }
 
     #[test]
-    fn deep_nesting_is_an_error_not_a_crash() {
-        let deep = format!("{{\"mcpServers\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    fn deep_nesting_is_never_a_crash() {
+        // Big files: skipped by the fast path without recursion (JSON.parse reads them too).
+        let deep = format!("{{\"x\": {}{}, \"mcpServers\": {{}}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(deep.as_bytes(), ServersAt::McpServers).is_ok());
+        // Deep inside a server entry: an error, not a stack overflow.
+        let deep = format!("{{\"mcpServers\": {{\"a\": {{\"x\": {}{}}}}}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(deep.as_bytes(), ServersAt::McpServers).is_err());
+        // Small files: jsonc-parser's limit.
+        let deep = format!("{{\"x\": {}{}, \"mcpServers\": {{}}}}", "[".repeat(600), "]".repeat(600));
         assert!(parse(deep.as_bytes(), ServersAt::McpServers).is_err());
     }
 
     #[test]
-    fn lone_surrogate_escape_does_not_panic() {
-        let _ = parse(br#"{"mcpServers": {"a": {"command": "\ud800"}}}"#, ServersAt::McpServers);
+    fn lone_surrogate_escapes_are_read_as_javascript_writes_them() {
+        // Node's JSON.stringify writes an unpaired surrogate as an escape; clients read it back.
+        let t = r#"{"history": ["cut emoji \ud83d", "\udc00 low", "pair \ud83d\ude00 ok"], "mcpServers": {"a": {"command": "/x/\ud800tsh"}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        let c = d.servers[0].command.as_ref().unwrap();
+        assert_eq!(c.value, "/x/\u{fffd}tsh");
+        assert_eq!(&t[c.span.clone()], "\"/x/\\ud800tsh\"", "the span is the original literal");
+    }
+
+    #[test]
+    fn mask_lone_surrogates_leaves_pairs_comments_and_escaped_backslashes() {
+        assert_eq!(mask_lone_surrogates(r#"{"a": "\ud83d\ude00"}"#), None);
+        assert_eq!(mask_lone_surrogates(r#"{"a": "\\ud800"}"#), None, "an escaped backslash, then text");
+        assert_eq!(mask_lone_surrogates("// \\ud800\n{}"), None, "in a comment");
+        assert_eq!(mask_lone_surrogates("/* \"\\ud800 */{}"), None, "in a block comment");
+        assert_eq!(mask_lone_surrogates(r#"{"a": "\ud800x"}"#).unwrap(), r#"{"a": "\ufffdx"}"#);
+        assert_eq!(mask_lone_surrogates(r#"{"a": "\ud800\ud800"}"#).unwrap(), r#"{"a": "\ufffd\ufffd"}"#);
     }
 
     fn parse_literal(lit: &str) -> String {

@@ -11,9 +11,10 @@
 //!
 //! `None` (fall back) whenever:
 //! - the text is not strict JSON as serde_json reads it: comments, trailing commas, control
-//!   characters in strings, lone surrogate escapes, numbers out of `f64` range, nesting deeper
-//!   than serde_json's limit of 128 — each of which the AST reader either accepts (and must
-//!   report, e.g. `needs_jsonc`) or rejects with its own error;
+//!   characters in strings, and, in the values it decodes (keys on the walked paths, server
+//!   entries), lone surrogate escapes, numbers out of `f64` range and nesting deeper than 128 —
+//!   each of which the AST reader either accepts (and must report, e.g. `needs_jsonc`) or
+//!   rejects with its own error;
 //! - the top level is not an object (the AST reader reports that as an error);
 //! - a key occurs twice where the AST reader would report it: the next key of a path, any key
 //!   of an object walked member by member (`Seg::Any`), any key of a servers object, any key of
@@ -24,10 +25,12 @@
 //! - anything else unexpected (an object that is both a servers object and on a longer path,
 //!   serde_json's private raw-value marker key inside an entry).
 //!
-//! Skipped values are walked with a visitor that asks serde_json for every value
-//! (`deserialize_any`) rather than with `IgnoredAny`: serde_json's ignoring path accepts lone
-//! surrogate escapes and unlimited nesting, both of which the AST reader rejects, so skipping
-//! that way could read a file the AST reader calls malformed.
+//! Skipped values (the bulk of `~/.claude.json`: project history) are skipped with serde_json's
+//! `IgnoredAny`, which checks the syntax without decoding strings or numbers. It accepts two
+//! things jsonc-parser refuses: lone surrogate escapes (JavaScript writes them; the AST reader
+//! masks them and reads such a file too) and nesting deeper than 512 (which `JSON.parse`, and so
+//! Claude Code, also accepts). The one difference left: such deep nesting in a skipped value is
+//! read here and refused by the AST reader.
 //!
 //! Two cores: a big pretty-printed `~/.claude.json` is read by two threads, split at the line
 //! of a `projects` member near the middle ([`split_point`], a guess). The first thread reads
@@ -576,14 +579,14 @@ struct Skipped;
 
 impl<'de> Deserialize<'de> for Skipped {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(Skip).map(|()| Skipped)
+        Skip.deserialize(d).map(|()| Skipped)
     }
 }
 
 impl<'de> DeserializeSeed<'de> for Skip {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(Skip)
+        de::IgnoredAny::deserialize(d).map(|_| ())
     }
 }
 
@@ -903,20 +906,48 @@ mod tests {
 
     #[test]
     fn what_the_ast_reader_rejects_is_never_read_here() {
-        let deep = format!("{{\"x\": {}{}, \"mcpServers\": {{}}}}", "[".repeat(600), "]".repeat(600));
         for t in [
-            r#"{"x": "\ud800", "mcpServers": {}}"#,
-            r#"{"\udc00": 1, "mcpServers": {}}"#,
-            r#"{"mcpServers": {"a": {"x": "\ud800"}}}"#,
             "{\"x\": \"a\nb\", \"mcpServers\": {}}",
-            r#"{"x": 1e400, "mcpServers": {}}"#,
             r#"{"x": 01, "mcpServers": {}}"#,
             "{\"mcpServers\": {}}\u{a0}",
             "{\"mcpServers\": {}} x",
-            deep.as_str(),
         ] {
             assert_eq!(fast(t, MCP), None, "{t:?}");
         }
+    }
+
+    #[test]
+    fn lone_surrogates_are_read_as_the_clients_read_them() {
+        // JavaScript writes an unpaired surrogate as an escape, and reads it back; so do both
+        // readers (the AST reader by masking it), whether it sits in a skipped value, a key on a
+        // walked path, or a server entry.
+        for t in [
+            r#"{"x": "\ud800", "mcpServers": {}}"#,
+            r#"{"\udc00": 1, "mcpServers": {}}"#,
+            r#"{"projects": {"/p\ud83d": {"mcpServers": {"a": {"command": "/a"}}}}}"#,
+            r#"{"mcpServers": {"a": {"x": "\ud800", "command": "/a"}}}"#,
+        ] {
+            let want = parse_ast(t, 0, CC, false).unwrap();
+            if let Some(got) = parse(t, 0, CC) {
+                assert_eq!(got, want, "{t:?}");
+            }
+        }
+        // In a skipped value the fast path reads it itself.
+        assert!(fast(r#"{"history": ["cut \ud83d"], "mcpServers": {"a": {"command": "/a"}}}"#, MCP).is_some());
+    }
+
+    #[test]
+    fn deep_nesting_in_a_skipped_value_is_read_as_node_reads_it() {
+        // serde_json's skipping has no depth limit and neither has JSON.parse; the AST reader
+        // stops at 512, so here the fast path alone reads the file, finding the same servers.
+        let deep = format!(
+            "{{\"x\": {}{}, \"mcpServers\": {{\"a\": {{\"command\": \"/a\"}}}}}}",
+            "[".repeat(600),
+            "]".repeat(600)
+        );
+        let d = parse(&deep, 0, MCP).expect("read");
+        assert_eq!(d.servers.len(), 1);
+        assert!(parse_ast(&deep, 0, MCP, false).is_err());
     }
 
     #[test]

@@ -463,3 +463,22 @@ fn broken_pipe_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn lone_surrogate_in_claude_code_history_is_not_malformed() {
+    // Node's JSON.stringify writes an emoji cut in half as `\ud83d`; Claude Code reads it back.
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stable = t.path_of("bin/tsh");
+    let small = format!(
+        r#"{{"projects": {{"/src/a": {{"history": [{{"display": "fix this \ud83d"}}], "mcpServers": {{"teleport-mcp-a": {}}}}}}}}}"#,
+        tsh_entry(&stable, "a")
+    );
+    let big = small.replace("fix this", &"long prompt text ".repeat(10_000));
+    for text in [small, big] {
+        crate::env::write(&t.home().join(".claude.json"), &text);
+        let r = t.run(&["check", "--format", "json", "--config", &t.home_path(".claude.json")]);
+        assert_eq!(r.code, 0, "{} bytes: {}", text.len(), r.stdout);
+        assert_eq!(r.json()["configs"][0]["status"], "ok");
+        assert_eq!(r.json()["summary"]["tsh_servers"], 1);
+    }
+}
