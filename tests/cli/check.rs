@@ -482,3 +482,16 @@ fn lone_surrogate_in_claude_code_history_is_not_malformed() {
         assert_eq!(r.json()["summary"]["tsh_servers"], 1);
     }
 }
+
+#[test]
+fn hanging_tsh_version_is_bounded() {
+    // A tsh that never answers (a broken install, a stuck network mount) costs at most the bound.
+    let t = TestEnv::new();
+    crate::env::write(&t.bin().join("tsh"), "#!/bin/sh\nexec sleep 60\n");
+    std::fs::set_permissions(t.bin().join("tsh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let start = std::time::Instant::now();
+    let r = t.run(&["check", "--format", "json"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(15), "took {:?}", start.elapsed());
+    assert_eq!(r.code, 0);
+    assert!(r.json()["tsh"]["version"].is_null());
+}
