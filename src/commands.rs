@@ -45,6 +45,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         }
         report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
         report.notes = plan.skipped.clone();
+        report.notes.extend(fix::before_notes(&report, &plan));
         if s.format == Format::Text && !s.quiet {
             let mut out = std::io::stdout().lock();
             out.write_all(output::clean_diff(&diffs).as_bytes())?;

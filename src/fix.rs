@@ -289,6 +289,17 @@ pub fn restart_notes(report: &Report, plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// What to do before applying `plan`: Claude Desktop must not be running, or it may write its
+/// old config back over the repair.
+pub fn before_notes(report: &Report, plan: &Plan) -> Vec<String> {
+    let claude = plan.files.iter().any(|f| report.configs[f.config].loaded.location.client == Client::ClaudeDesktop);
+    if claude {
+        vec!["quit Claude Desktop fully before running mcpcfg fix-config: while running it can rewrite its config and drop the change".into()]
+    } else {
+        vec![]
+    }
+}
+
 /// The report as it stands once `plan` is applied: repaired commands point at their new path
 /// and their repaired findings are gone.
 pub fn after(report: &mut Report, plan: &Plan) {

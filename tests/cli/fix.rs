@@ -128,8 +128,17 @@ fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
     assert!(r.stdout.contains(&format!("+    \"teleport-mcp-demo\": {{\"command\": \"{}\"", t.path_of("bin/tsh"))));
     assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
     assert!(r.stdout.contains("<redacted>"));
+    assert!(!r.stdout.contains("quit Claude Desktop"), "only when its file changes");
     assert_eq!(fs::read(t.home().join(".cursor/mcp.json")).unwrap(), before);
     assert!(!t.home().join(".local/state/mcpcfg").exists(), "no backup on a dry run");
+}
+
+#[test]
+fn dry_run_on_claude_desktop_says_to_quit_it_first() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".config/Claude/claude_desktop_config.json", &text);
+    let r = t.run(&["fix-config", "--dry-run"]);
+    assert!(r.stdout.contains("quit Claude Desktop fully before running mcpcfg fix-config"), "{}", r.stdout);
 }
 
 #[test]
