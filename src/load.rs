@@ -94,15 +94,28 @@ pub fn load(location: Location) -> Loaded {
     }
 }
 
-/// Reads every file, in parallel when there are several (one may be tens of MB).
+/// Reads every file, in parallel when there are several (one may be tens of MB), on at most as
+/// many threads as there are cores (`--scan` can find hundreds), keeping the order.
 pub fn load_all(locations: Vec<Location>) -> Vec<Loaded> {
     if locations.len() <= 1 {
         return locations.into_iter().map(load).collect();
     }
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8).min(locations.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Loaded>>> = locations.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = locations.into_iter().map(|l| scope.spawn(move || load(l))).collect();
-        handles.into_iter().map(|h| h.join().expect("loading a config does not panic")).collect()
-    })
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(l) = locations.get(i) else { break };
+                    let loaded = load(l.clone());
+                    *slots[i].lock().expect("no panic while holding it") = Some(loaded);
+                }
+            });
+        }
+    });
+    slots.into_iter().map(|m| m.into_inner().expect("no panic while holding it").expect("every slot filled")).collect()
 }
 
 /// From this size on, [`read`] reads the two halves of a file at the same time.
