@@ -392,3 +392,19 @@ fn killed_fix_config_leaves_old_or_new_text() {
     eprintln!("{runs} runs: {killed} killed mid-run, {finished} finished");
     assert!(killed > 0, "the test must kill some runs ({finished} finished)");
 }
+
+#[test]
+fn windows_style_target_path_is_json_escaped() {
+    // A folder name with backslashes, a space and a quote: the literal written must escape them.
+    let (t, text) = stale_home();
+    let t =
+        t.tsh_at(Path::new(r#"C:\Program Files\Tele "port"/tsh"#), "18.3.0", None).home_file(".cursor/mcp.json", &text);
+    let to = t.path_of(r#"C:\Program Files\Tele "port"/tsh"#);
+    let r = t.run(&["fix-config", "--tsh", &to, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let after = t.read_home(".cursor/mcp.json");
+    assert!(after.contains(r#"C:\\Program Files\\Tele \"port\"/tsh"#), "{after}");
+    let parsed: serde_json::Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(parsed["mcpServers"]["teleport-mcp-demo"]["command"], to);
+    assert_eq!(t.run(&["check"]).code, 0);
+}
