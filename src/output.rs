@@ -224,7 +224,7 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                     let mut v = json!({
                         "name": sv.name,
                         "tsh": s.tsh,
-                        "transport": if sv.command.is_some() || sv.url.is_none() { "stdio" } else { "remote" },
+                        "transport": if sv.is_remote() { "remote" } else { "stdio" },
                         "command": sv.command.as_ref().map(|c| c.value.clone()),
                         "args": sv.args,
                         "env_keys": sv.env_keys(),

@@ -2,7 +2,7 @@
 
 use semver::Version;
 
-use crate::findings::{Code, Finding, Severity, StableTsh};
+use crate::findings::{Finding, Severity, StableTsh};
 use crate::load::{LoadError, Loaded};
 
 /// The stable tsh and its versions, as JSON's `tsh` object.
@@ -118,10 +118,5 @@ impl Report {
             .all_findings()
             .any(|(_, _, f)| f.severity == Severity::Error || (strict && f.severity == Severity::Warning));
         u8::from(bad)
-    }
-
-    /// Whether any finding has `code`.
-    pub fn has(&self, code: Code) -> bool {
-        self.all_findings().any(|(_, _, f)| f.code == code)
     }
 }
