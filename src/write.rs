@@ -138,6 +138,30 @@ pub fn resolve_symlinks(path: &Path) -> Result<PathBuf, WriteError> {
     }
 }
 
+/// How old a temp file of ours must be before a later write takes it for the leftover of a
+/// killed run: no write lasts anywhere near this long.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes this target's temp files that a killed run left in `folder` (they hold a new text that
+/// never replaced the config). Only our own names, only old ones; failures are ignored.
+fn remove_stale_temp_files(folder: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let ours = name.to_string_lossy().starts_with(prefix) && is_temp_file_name(&name);
+        let old = e
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if ours && old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Whether `name` is the file name of one of [`atomic_replace`]'s temp files (one can be left
 /// behind only if the process is killed mid-write; it holds the new content, mode 0600 or the
 /// target's mode).
@@ -190,6 +214,7 @@ fn replace(
 
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let prefix = format!(".{name}{TEMP_MARK}");
+    remove_stale_temp_files(folder, &prefix);
     let mut temp = tempfile::Builder::new().prefix(&prefix).suffix(TEMP_SUFFIX).tempfile_in(folder).map_err(|e| {
         read_only_or_io(
             &target,
@@ -368,6 +393,35 @@ fn run_test_hook(command: &OsStr, target: &Path) -> Result<(), WriteError> {
         .status()
         .map(drop)
         .map_err(WriteError::io(target, "run the MCPCFG_TEST_HOOK_BEFORE_RECHECK command for"))
+}
+
+#[cfg(test)]
+mod stale_tests {
+    use super::*;
+
+    #[test]
+    fn stale_temp_files_of_a_killed_run_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("mcp.json");
+        fs::write(&target, "old").unwrap();
+        let stale = dir.path().join(".mcp.json.mcpcfg-AbC123.tmp");
+        let fresh = dir.path().join(".mcp.json.mcpcfg-XyZ789.tmp");
+        let other = dir.path().join(".other.json.mcpcfg-AbC123.tmp");
+        let mine = dir.path().join(".mcp.json.mcpcfg-notes");
+        for f in [&stale, &fresh, &other, &mine] {
+            fs::write(f, "x").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - STALE_TEMP_AGE - std::time::Duration::from_secs(60);
+        for f in [&stale, &other, &mine] {
+            fs::File::options().write(true).open(f).unwrap().set_modified(long_ago).unwrap();
+        }
+        atomic_replace(&target, b"old", b"new", &|_| Ok(())).unwrap();
+        assert!(!stale.exists(), "the killed run's temp file is gone");
+        assert!(fresh.exists(), "a recent one may belong to a run in progress");
+        assert!(other.exists(), "another file's temp files are not ours to judge");
+        assert!(mine.exists(), "a name that is not a temp file's is never touched");
+        assert_eq!(fs::read(&target).unwrap(), b"new");
+    }
 }
 
 #[cfg(test)]
