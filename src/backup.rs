@@ -184,6 +184,7 @@ impl BackupRun {
         };
         self.index.complete = true;
         write_index(&dir, &self.index)?;
+        prune(&self.backups, KEEP_RUNS);
         Ok(Some(dir))
     }
 
@@ -219,6 +220,27 @@ impl BackupRun {
             self.backups.display(),
             self.id
         )
+    }
+}
+
+/// How many runs are kept: `undo` can go back this far. Each holds two copies of every file it
+/// changed, and `~/.claude.json` can be tens of MB, so the folder must not grow for ever.
+pub const KEEP_RUNS: usize = 20;
+
+/// Removes all but the newest `keep` run folders under `backups` (run ids sort by time).
+/// Failures are ignored: a backup that could not be pruned costs space, nothing else.
+fn prune(backups: &Path, keep: usize) {
+    let Ok(listing) = fs::read_dir(backups) else { return };
+    let mut runs: Vec<PathBuf> = listing
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| e.file_name().to_string_lossy().chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|e| e.path())
+        .collect();
+    runs.sort();
+    let extra = runs.len().saturating_sub(keep);
+    for dir in &runs[..extra] {
+        let _ = fs::remove_dir_all(dir);
     }
 }
 
@@ -597,6 +619,24 @@ mod tests {
         assert!(!read_index(&dir).undone);
         undo_last(&state, false).unwrap().unwrap();
         assert_eq!(fs::read(&file).unwrap(), b"old");
+    }
+
+    #[test]
+    fn only_the_newest_runs_are_kept() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "0").unwrap();
+        for i in 0..KEEP_RUNS + 3 {
+            let mut run = BackupRun::begin(&state).unwrap();
+            fix(&mut run, &file, (i + 1).to_string().as_bytes());
+            run.finish().unwrap();
+        }
+        let runs = fs::read_dir(state.join("backups")).unwrap().count();
+        assert_eq!(runs, KEEP_RUNS);
+        // The newest are the ones kept: undo goes back to the previous content.
+        undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(fs::read(&file).unwrap(), (KEEP_RUNS + 2).to_string().as_bytes());
     }
 
     #[test]
