@@ -203,6 +203,8 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     let host = f.host;
     let Some(cmd) = server.command.as_ref().map(|c| c.value.as_str()) else { return vec![] };
     let at = format!("{}: {}", host.tilde(&loc.path), server.label());
+    // Paths in the home folder read better with `~`; JSON's `command` keeps the full path.
+    let shown = host.tilde(Path::new(cmd));
     if !is_tsh_server(host, server) {
         let path = Path::new(cmd);
         if host.os.is_absolute(cmd) && (f.file_state)(path) == FileState::Missing {
@@ -210,7 +212,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 skew: None,
                 code: Code::CommandMissing,
                 severity: Severity::Warning,
-                message: format!("{at}: command {cmd} does not exist"),
+                message: format!("{at}: command {shown} does not exist"),
                 hint: "install it or correct the path; the client will fail to start this server".into(),
             }];
         }
@@ -239,9 +241,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             code: Code::TshManagedUpdatePath,
             severity: if state == Some(FileState::Missing) { Severity::Error } else { Severity::Warning },
             message: if state == Some(FileState::Missing) {
-                format!("{at}: command {cmd} was a managed-update copy of tsh and has been deleted (spawn ENOENT)")
+                format!("{at}: command {shown} was a managed-update copy of tsh and has been deleted (spawn ENOENT)")
             } else {
-                format!("{at}: command {cmd} is a managed-update copy of tsh that the updater will delete")
+                format!("{at}: command {shown} is a managed-update copy of tsh that the updater will delete")
             },
             hint: fix_hint("written by `tsh mcp config` before 18.2.3"),
         }),
@@ -249,7 +251,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             skew: None,
             code: Code::TshAgentUpdatePath,
             severity: Severity::Warning,
-            message: format!("{at}: command {cmd} is a versioned agent-update path that goes away on the next update"),
+            message: format!(
+                "{at}: command {shown} is a versioned agent-update path that goes away on the next update"
+            ),
             hint: fix_hint("the agent updater replaces this folder"),
         }),
         PathKind::Stable => {}
@@ -261,7 +265,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 skew: None,
                 code: Code::TshMissing,
                 severity: Severity::Error,
-                message: format!("{at}: command {cmd} does not exist (the client fails with spawn ENOENT)"),
+                message: format!("{at}: command {shown} does not exist (the client fails with spawn ENOENT)"),
                 hint: fix_hint("tsh is not there any more"),
             }),
             Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding {
@@ -269,7 +273,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 code: Code::TshNotExecutable,
                 severity: Severity::Error,
                 message: format!(
-                    "{at}: command {cmd} {}",
+                    "{at}: command {shown} {}",
                     if s == FileState::Directory { "is a directory" } else { "is not executable" }
                 ),
                 hint: fix_hint("the client cannot run it"),
@@ -298,7 +302,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             code: Code::ProjectCommandNotRun,
             severity: Severity::Info,
             message: format!(
-                "{at}: the version of {cmd} was not read: commands from project-level configs are not run"
+                "{at}: the version of {shown} was not read: commands from project-level configs are not run"
             ),
             hint: "pass --trust-project if you trust this repository".into(),
         });
@@ -447,6 +451,24 @@ mod tests {
     fn deleted_managed_copy_is_an_error() {
         let s = server("/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh", "teleport-mcp-demo");
         assert_eq!(World::new().codes(Scope::User, &s), [("tsh-managed-update-path", Severity::Error)]);
+    }
+
+    #[test]
+    fn messages_show_home_paths_with_tilde() {
+        let w = World::new();
+        let s = server("/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh", "teleport-mcp-demo");
+        let own = |_: &Path| None;
+        let state = |_: &Path| FileState::Missing;
+        let facts = Facts {
+            host: &w.host,
+            stable: w.stable.as_ref(),
+            own_version: &own,
+            managed_version: None,
+            file_state: &state,
+            trust_project: false,
+        };
+        let f = server_findings(&loc(Scope::User), &s, &facts);
+        assert!(f[0].message.contains("command ~/.tsh/bin/0a1b-update-pkg-v2/tsh was"), "{}", f[0].message);
     }
 
     #[test]
