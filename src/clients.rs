@@ -263,6 +263,10 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     Os::Windows => join(os, &a, &["Zed", "settings.json"]),
                 };
                 out.push(file(path));
+                if os == Os::Linux {
+                    // The Flatpak build keeps its config inside its sandbox folder.
+                    out.push(file(host.home_join(&[".var", "app", "dev.zed.Zed", "config", "zed", "settings.json"])));
+                }
             }
             Client::Gemini => out.push(file(host.home_join(&[".gemini", "settings.json"]))),
             Client::Codex => {
@@ -541,7 +545,11 @@ mod tests {
             (Os::Windows, r"C:\Users\me", &[("APPDATA", r"E:\roam")][..], r"E:\roam\Zed\settings.json"),
         ] {
             let cands = user_candidates(&host(os, home, env), &[Client::Zed]);
-            assert_eq!(files(&cands), [want], "{os:?} {env:?}");
+            let mut expected = vec![want.to_owned()];
+            if os == Os::Linux {
+                expected.push("/home/me/.var/app/dev.zed.Zed/config/zed/settings.json".to_owned());
+            }
+            assert_eq!(files(&cands), expected, "{os:?} {env:?}");
             let Candidate::File(l) = &cands[0] else { panic!("a file") };
             assert_eq!((l.syntax, l.servers_at), (Syntax::Jsonc, ServersAt::ZedContextServers));
         }
