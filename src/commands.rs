@@ -15,7 +15,7 @@ use crate::{emit, output, scan};
 pub fn list(s: &Settings) -> anyhow::Result<u8> {
     let report = check::gather(s, Depth::Servers, &scan::locations(s)?)?;
     emit(s, &report, false, false)?;
-    Ok(if report.configs.iter().any(|c| c.loaded.parsed.is_err()) { 2 } else { 0 })
+    Ok(report.exit_code(false))
 }
 
 pub fn check(s: &Settings) -> anyhow::Result<u8> {
@@ -132,9 +132,8 @@ pub struct DoctorRequest {
 pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
     let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
     let host = &s.host;
-    let which_tsh = crate::tsh::split_path_var(host.os, &s.path_var)
-        .into_iter()
-        .map(|d| d.join(if host.os == crate::platform::Os::Windows { "tsh.exe" } else { "tsh" }))
+    let path_entries = crate::tsh::split_path_var(host.os, &s.path_var);
+    let which_tsh = crate::tsh::on_path(host.os, &path_entries)
         .find(|p| check::file_state(p) == crate::findings::FileState::Executable);
     let resolve = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let links = report
@@ -186,9 +185,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
         }
     }
-    for e in &report.errors {
-        eprintln!("mcpcfg: {}", output::clean(e));
-    }
+    crate::print_errors(&report);
     Ok(report.exit_code(s.strict))
 }
 
@@ -205,7 +202,7 @@ fn ask_cluster(report: &mut crate::report::Report, ctx: &mut crate::doctor::Cont
         hint: hint.to_owned(),
     };
     match report.tsh.as_ref().map(|t| t.stable.path.clone()) {
-        None => report.errors.push("--online needs a tsh: none was found (see tsh-not-found)".into()),
+        None => report.errors.push("--online needs a tsh and none was found on PATH or at the usual install locations: install tsh, or pass --tsh PATH".into()),
         Some(tsh) => match online::session_state(&tsh, timeout, online::now_unix()) {
             SessionState::Active { proxy, user, cluster, valid_until } => {
                 report.notes.push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));

@@ -118,11 +118,15 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
         }
     }
     stdout.flush()?;
-    // A write that failed is a diagnostic: stderr, whatever the format.
+    print_errors(report);
+    Ok(())
+}
+
+/// Errors met while acting (a write that failed) are diagnostics: stderr, whatever the format.
+pub fn print_errors(report: &Report) {
     for e in &report.errors {
         eprintln!("mcpcfg: {}", output::clean(e));
     }
-    Ok(())
 }
 
 /// In quiet mode, what still has to be said: files that could not be read or written.

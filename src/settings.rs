@@ -116,17 +116,13 @@ fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
 
 /// `--tsh` must name an executable file: configs will point at it.
 fn checked_tsh(p: &std::path::Path) -> anyhow::Result<PathBuf> {
+    use crate::findings::FileState;
     let p = absolute(p)?;
-    let meta = std::fs::metadata(&p).with_context(|| format!("--tsh {}: cannot use it", p.display()))?;
-    if !meta.is_file() {
-        bail!("--tsh {}: not a file; pass the path of the tsh binary", p.display());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o111 == 0 {
-            bail!("--tsh {}: not executable; pass the path of the tsh binary", p.display());
-        }
-    }
-    Ok(p)
+    let why = match crate::check::file_state(&p) {
+        FileState::Executable => return Ok(p),
+        FileState::Missing => "does not exist",
+        FileState::Directory => "is a folder, not a file",
+        FileState::NotExecutable => "is not executable",
+    };
+    bail!("--tsh {}: {why}; pass the path of the tsh binary", p.display())
 }

@@ -186,20 +186,19 @@ pub fn find_stable(
     path_entries: &[PathBuf],
     is_executable: &dyn Fn(&Path) -> bool,
 ) -> Option<(PathBuf, Source)> {
-    let exe = if host.os == Os::Windows { "tsh.exe" } else { "tsh" };
     let tools = [host.tools_dir()];
     let usable = |p: &Path| classify(host.os, &p.to_string_lossy(), &tools) == PathKind::Stable && is_executable(p);
-    for dir in path_entries {
-        let dir_s = dir.to_string_lossy();
-        if !host.os.is_absolute(&dir_s) {
-            continue; // a relative PATH entry means something else to every process
-        }
-        let p = join(host.os, dir, &[exe]);
-        if usable(&p) {
-            return Some((p, Source::Path));
-        }
+    if let Some(p) = on_path(host.os, path_entries).find(|p| usable(p)) {
+        return Some((p, Source::Path));
     }
     known_locations(host).into_iter().find(|p| usable(p)).map(|p| (p, Source::KnownLocation))
+}
+
+/// Where `tsh` would be in each absolute folder of `PATH`, in order: what `which -a tsh` looks
+/// at. A relative PATH entry means something else to every process, so it is left out.
+pub fn on_path(os: Os, path_entries: &[PathBuf]) -> impl Iterator<Item = PathBuf> + '_ {
+    let exe = if os == Os::Windows { "tsh.exe" } else { "tsh" };
+    path_entries.iter().filter(move |d| os.is_absolute(&d.to_string_lossy())).map(move |d| join(os, d, &[exe]))
 }
 
 /// The folders on `PATH`, split the way the target OS splits them.
