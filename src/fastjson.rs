@@ -32,14 +32,8 @@
 //! Claude Code, also accepts). The one difference left: such deep nesting in a skipped value is
 //! read here and refused by the AST reader.
 //!
-//! Two cores: a big pretty-printed `~/.claude.json` is read by two threads, split at the line
-//! of a `projects` member near the middle ([`split_point`], a guess). The first thread reads
-//! the text before that line, which must end exactly between two members of `projects`, after
-//! a comma; the second reads on from there: the remaining members of `projects`, the rest of
-//! the top level, the end. Each checks its half is UTF-8 and hands every member's value to
-//! serde_json as [`parse`] would; only the punctuation between members is read by hand. When the
-//! guess does not hold, the file is read by one thread as usual. The result is the same either
-//! way; only the time differs.
+//! Big Claude Code files are read in two halves at once, from memory or straight from the
+//! file: see [`halves`].
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -47,8 +41,11 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
-use serde_json::error::Category;
 use serde_json::value::RawValue;
+
+mod halves;
+
+pub use halves::{ReadAt, Split, WINDOW_BYTES, parse_split, read_stream, split_point};
 
 use crate::clients::{Seg, ServersAt};
 use crate::document::{Document, Server, StrSpan};
@@ -70,7 +67,9 @@ pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
     let mut de = serde_json::Deserializer::from_str(body);
     Node { ctx: &mut ctx, active: start(at), keys: Vec::new(), depth: 0 }.deserialize(&mut de).ok()?;
     de.end().ok()?;
-    document(body.as_bytes(), offset, ctx.found)
+    let origin = Origin { addr: body.as_ptr() as usize, at: offset };
+    let servers = ctx.found.into_iter().map(|found| servers_of(&origin, found)).collect::<Option<Vec<_>>>()?;
+    Some(Document { bom: false, needs_jsonc: false, servers: servers.concat(), duplicates: vec![] })
 }
 
 /// [`parse`] for bytes not yet known to be UTF-8 (they are checked here: `None` when they are
@@ -94,290 +93,12 @@ fn handles(at: ServersAt) -> bool {
     matches!(at, ServersAt::McpServers | ServersAt::Servers | ServersAt::VscodeSettings | ServersAt::ClaudeCodeUser)
 }
 
-/// What reading in two halves gave.
-#[derive(Debug, PartialEq)]
-pub enum Split {
-    Done(Document),
-    /// The file is not for the fast path (read in one go, it would give `None` too).
-    Invalid,
-    /// The split was not between two members of `projects`: read it in one go.
-    Missed,
-}
-
 /// Where Claude Code's servers sit: top-level `mcpServers` (path 0) and
 /// `projects.<path>.mcpServers` (path 1).
 const CC_TOP: usize = 0;
 const CC_PROJECTS: usize = 1;
 const CC_PROJECTS_KEY: &str = "projects";
 const CC_TOP_KEY: &str = "mcpServers";
-
-/// Where to split `body` for two threads: the opening quote of a key at the indentation of the
-/// members of `projects` (twice the indentation of the top level's members, as in Claude Code's
-/// `JSON.stringify(state, null, 2)`), on the first such line from the middle on whose object
-/// follows a comma. Only a guess: [`parse_split`] checks it.
-pub fn split_point(body: &[u8], at: ServersAt) -> Option<usize> {
-    if at != ServersAt::ClaudeCodeUser {
-        return None;
-    }
-    // The top level's indentation: the second line's.
-    let rest = body.strip_prefix(b"{")?;
-    let rest = rest.strip_prefix(b"\r").unwrap_or(rest).strip_prefix(b"\n")?;
-    let unit = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-    if unit == 0 || rest.get(unit) != Some(&b'"') {
-        return None;
-    }
-    let indent: Vec<u8> = rest[..unit].iter().chain(&rest[..unit]).copied().collect();
-    let mut i = body.len() / 2;
-    let limit = body.len() - body.len() / 8;
-    while i < limit {
-        let nl = i + body[i..limit].iter().position(|&b| b == b'\n')?;
-        let line = nl + 1;
-        i = line;
-        if body[line..].starts_with(&indent) && at_member_line(body, line + indent.len()) {
-            return Some(line + indent.len());
-        }
-    }
-    None
-}
-
-/// Whether `s` is where a key starts, after a comma and whitespace with a line break: if the
-/// text up to `s` is valid so far, `s` is then outside any string (strings hold no raw line
-/// breaks) and right after a separator.
-fn at_member_line(body: &[u8], s: usize) -> bool {
-    if body.get(s) != Some(&b'"') {
-        return false;
-    }
-    let Some(before) = body[..s].iter().rposition(|b| !b" \t\r\n".contains(b)) else { return false };
-    body[before] == b',' && body[before..s].contains(&b'\n')
-}
-
-/// Reads `body` in two halves at once, split at `s` (see the module doc).
-pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split {
-    if at != ServersAt::ClaudeCodeUser || !at_member_line(body, s) {
-        return Split::Missed;
-    }
-    let (head, tail) = body.split_at(s);
-    // Each half also reads its servers' entries, so nothing is left for one thread alone.
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(move || {
-            let tail = std::str::from_utf8(tail).map_err(|_| Stop::Invalid)?;
-            with_servers(body, offset, Shell::new(tail, false).tail())
-        });
-        let head = std::str::from_utf8(head).map_err(|_| Stop::Invalid);
-        let first = with_servers(body, offset, head.and_then(|head| Shell::new(head, true).head()));
-        (first, second.join().unwrap_or(Err(Stop::Invalid)))
-    });
-    let ((first, mut servers), (second, more)) = match (first, second) {
-        (Ok(first), Ok(second)) => (first, second),
-        // A first half that does not end between two members says nothing of the second.
-        (Err(Stop::Missed), _) => return Split::Missed,
-        _ => return Split::Invalid,
-    };
-    // A key on a path must not occur in both halves.
-    if first.root_followed.iter().any(|k| second.root_followed.contains(k))
-        || second.any_keys.iter().any(|k| first.any_keys.contains(k))
-    {
-        return Split::Invalid;
-    }
-    for (all, more) in servers.iter_mut().zip(more) {
-        all.extend(more);
-    }
-    Split::Done(Document { bom: false, needs_jsonc: false, servers: servers.concat(), duplicates: vec![] })
-}
-
-/// A half's walk and its servers, per path.
-fn with_servers<'de>(
-    body: &[u8],
-    offset: usize,
-    ctx: Result<Ctx<'de>, Stop>,
-) -> Result<(Ctx<'de>, Vec<Vec<Server>>), Stop> {
-    let mut ctx = ctx?;
-    let servers = servers(body, offset, std::mem::take(&mut ctx.found)).ok_or(Stop::Invalid)?;
-    Ok((ctx, servers))
-}
-
-/// Why reading a half stopped short.
-#[derive(Debug)]
-enum Stop {
-    /// The file is not for the fast path.
-    Invalid,
-    /// The first half does not end between two members of `projects`.
-    Missed,
-}
-
-/// Reads one half of a Claude Code file member by member, handing each value to serde_json
-/// (so the values are read exactly as [`parse`] reads them) and checking the punctuation
-/// between them itself. Serde_json is not asked to read the first half as one value: it would
-/// end in an error at the cut, and an error costs a count of every line before it.
-struct Shell<'de> {
-    text: &'de str,
-    pos: usize,
-    ctx: Ctx<'de>,
-    /// The first half: its end is the cut, not the end of the file.
-    head: bool,
-}
-
-impl<'de> Shell<'de> {
-    fn new(text: &'de str, head: bool) -> Self {
-        Shell { text, pos: 0, ctx: Ctx::new(ServersAt::ClaudeCodeUser), head }
-    }
-
-    /// The first half, from the top: it must reach its end between two members of `projects`.
-    fn head(mut self) -> Result<Ctx<'de>, Stop> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            return Err(Stop::Missed);
-        }
-        loop {
-            let key = self.key()?;
-            if key == CC_PROJECTS_KEY && self.peek()? == b'{' {
-                self.follow(CC_PROJECTS_KEY)?;
-                self.pos += 1;
-                if self.peek()? == b'}' {
-                    self.pos += 1;
-                } else if self.projects()? {
-                    return Ok(self.ctx);
-                }
-            } else {
-                self.top_member(&key)?;
-            }
-            match self.peek()? {
-                b',' => self.pos += 1,
-                // The whole file ends before the cut: not a split between members.
-                b'}' => return Err(Stop::Missed),
-                _ => return Err(Stop::Invalid),
-            }
-        }
-    }
-
-    /// The second half, from the key of a member of `projects`: the rest of `projects`, the
-    /// rest of the top level, and nothing after it.
-    fn tail(mut self) -> Result<Ctx<'de>, Stop> {
-        self.projects()?;
-        loop {
-            match self.peek() {
-                Ok(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Ok(b',') => self.pos += 1,
-                _ => return Err(Stop::Invalid),
-            }
-            let key = self.key()?;
-            if key == CC_PROJECTS_KEY {
-                return Err(Stop::Invalid);
-            }
-            self.top_member(&key)?;
-        }
-        (ws(self.text, self.pos) == self.text.len()).then_some(self.ctx).ok_or(Stop::Invalid)
-    }
-
-    /// Members of `projects` from a key on, up to its closing brace (`false`) or, in the first
-    /// half, up to the cut (`true`).
-    fn projects(&mut self) -> Result<bool, Stop> {
-        loop {
-            if self.head && ws(self.text, self.pos) == self.text.len() {
-                return Ok(true);
-            }
-            let name = self.key()?;
-            let Walked(found) = self.value::<Walked<'de, CC_PROJECTS, 2>>()?;
-            if !self.ctx.any_keys.insert(Key(name.clone())) {
-                return Err(Stop::Invalid);
-            }
-            for mut f in found {
-                let mut parent = vec![CC_PROJECTS_KEY.to_owned(), name.clone().into_owned()];
-                parent.append(&mut f.parent);
-                f.parent = parent;
-                self.ctx.found[CC_PROJECTS].push(f);
-            }
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Ok(false);
-                }
-                _ => return Err(Stop::Invalid),
-            }
-        }
-    }
-
-    /// The value of a top-level member other than an object `projects`.
-    fn top_member(&mut self, key: &str) -> Result<(), Stop> {
-        if key == CC_TOP_KEY {
-            self.follow(CC_TOP_KEY)?;
-            let Walked(found) = self.value::<Walked<'de, CC_TOP, 1>>()?;
-            for mut f in found {
-                f.parent.insert(0, CC_TOP_KEY.to_owned());
-                self.ctx.found[CC_TOP].push(f);
-            }
-        } else {
-            if key == CC_PROJECTS_KEY {
-                self.follow(CC_PROJECTS_KEY)?;
-            }
-            self.value::<Skipped>()?;
-        }
-        Ok(())
-    }
-
-    /// Notes a top-level key a path follows; a second one is a duplicate.
-    fn follow(&mut self, key: &'static str) -> Result<(), Stop> {
-        if self.ctx.root_followed.contains(&key) {
-            return Err(Stop::Invalid);
-        }
-        self.ctx.root_followed.push(key);
-        Ok(())
-    }
-
-    /// The end of the text where more was due.
-    fn end(&self) -> Stop {
-        if self.head { Stop::Missed } else { Stop::Invalid }
-    }
-
-    /// The next byte after whitespace, not consumed.
-    fn peek(&mut self) -> Result<u8, Stop> {
-        self.pos = ws(self.text, self.pos);
-        self.text.as_bytes().get(self.pos).copied().ok_or_else(|| self.end())
-    }
-
-    fn eat(&mut self, b: u8) -> Result<(), Stop> {
-        if self.peek()? != b {
-            return Err(Stop::Invalid);
-        }
-        self.pos += 1;
-        Ok(())
-    }
-
-    /// A key and its colon.
-    fn key(&mut self) -> Result<Cow<'de, str>, Stop> {
-        let Key(k) = self.value::<Key<'de>>()?;
-        self.eat(b':')?;
-        Ok(k)
-    }
-
-    /// One JSON value, read by serde_json.
-    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, Stop> {
-        let rest = self.text.get(self.pos..).ok_or(Stop::Invalid)?;
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
-        match values.next() {
-            Some(Ok(v)) => {
-                self.pos += values.byte_offset();
-                Ok(v)
-            }
-            // Cut short: in the first half, by the cut.
-            Some(Err(e)) if e.classify() == Category::Eof => Err(self.end()),
-            Some(Err(_)) => Err(Stop::Invalid),
-            None => Err(self.end()),
-        }
-    }
-}
-
-/// Past JSON whitespace from `pos`.
-fn ws(text: &str, mut pos: usize) -> usize {
-    while matches!(text.as_bytes().get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
 
 /// The paths at the top level.
 fn start(at: ServersAt) -> Vec<Active> {
@@ -404,8 +125,6 @@ struct Ctx<'de> {
     found: Vec<Vec<Found<'de>>>,
     /// Keys of the top level that a path follows, as met.
     root_followed: Vec<&'static str>,
-    /// Keys of `projects` (split reads only).
-    any_keys: HashSet<Key<'de>>,
 }
 
 impl Ctx<'_> {
@@ -413,7 +132,6 @@ impl Ctx<'_> {
         Ctx {
             found: at.paths().iter().map(|_| Vec::new()).collect(),
             root_followed: Vec::new(),
-            any_keys: HashSet::new(),
         }
     }
 }
@@ -678,33 +396,32 @@ impl<'de> Deserialize<'de> for StringPairs {
     }
 }
 
-/// The document from what a walk found, in path order.
-fn document(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Document> {
-    let servers = servers(body, offset, found)?.concat();
-    Some(Document { bom: false, needs_jsonc: false, servers, duplicates: vec![] })
+/// Where the text serde_json read sits: its address in memory and its offset in the file, to
+/// tell where a borrowed slice of it sits in the file.
+struct Origin {
+    addr: usize,
+    at: usize,
 }
 
-/// The servers of what a walk found, per path.
-fn servers(body: &[u8], offset: usize, found: Vec<Vec<Found<'_>>>) -> Option<Vec<Vec<Server>>> {
-    let mut out = Vec::new();
-    for path in found {
-        let mut servers = Vec::new();
-        for f in path {
-            servers.extend(server(body, offset, f)?);
-        }
-        out.push(servers);
+impl Origin {
+    /// Where `inner`, a slice of the text, starts in the file.
+    fn position(&self, inner: &str) -> usize {
+        inner.as_ptr() as usize - self.addr + self.at
     }
-    Some(out)
 }
 
-/// Where `inner`, a slice of `body`, starts in `body`.
-fn position(body: &[u8], inner: &str) -> usize {
-    inner.as_ptr() as usize - body.as_ptr() as usize
+/// The servers of what a walk found; `None` when unsure of one.
+fn servers_of(origin: &Origin, found: Vec<Found<'_>>) -> Option<Vec<Server>> {
+    let mut servers = Vec::new();
+    for f in found {
+        servers.extend(server(origin, f)?);
+    }
+    Some(servers)
 }
 
 /// The server a servers-object member describes: `Ok(None)` for a member that is not an object
 /// (not a server), `None` when unsure.
-fn server(body: &[u8], offset: usize, f: Found<'_>) -> Option<Option<Server>> {
+fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
     let text = f.raw.get();
     if !text.starts_with('{') {
         return Some(None);
@@ -720,7 +437,7 @@ fn server(body: &[u8], offset: usize, f: Found<'_>) -> Option<Option<Server>> {
         let v: Json = serde_json::from_str(raw.get()).ok()?;
         match (k.as_str(), &v) {
             ("command", Json::String(s)) => {
-                let start = position(body, raw.get()) + offset;
+                let start = origin.position(raw.get());
                 command = Some(StrSpan { value: s.clone(), span: start..start + raw.get().len() });
             }
             ("env", Json::Object(_)) => env = serde_json::from_str::<StringPairs>(raw.get()).ok()?.0,
@@ -1334,7 +1051,7 @@ mod tests {
                 if let Some(w) = &whole {
                     prop_assert_eq!(Some(w), ast.as_ref());
                 }
-                for s in (0..=text.len()).filter(|&s| super::super::at_member_line(text.as_bytes(), s)) {
+                for s in (0..=text.len()).filter(|&s| super::super::halves::at_member_line(text.as_bytes(), s)) {
                     match super::super::parse_split(text.as_bytes(), 1, at, s) {
                         super::super::Split::Done(d) => prop_assert_eq!(Some(&d), whole.as_ref(), "split at {}", s),
                         super::super::Split::Invalid => prop_assert!(whole.is_none(), "split at {} invalid", s),
