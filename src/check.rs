@@ -7,7 +7,7 @@ use semver::Version;
 
 use crate::clients::{Location, Scope};
 use crate::findings::{self, FileState, StableTsh};
-use crate::load::{self, LoadError};
+use crate::load::{self, Keep, LoadError};
 use crate::report::{ConfigReport, Report, ServerReport, TshReport};
 use crate::settings::Settings;
 use crate::tsh::{self, Managed, Source};
@@ -18,14 +18,17 @@ use crate::tshrun::{self, VersionRun};
 pub enum Depth {
     /// Configs and servers only: nothing is run (`list`).
     Servers,
-    /// Findings, with tsh versions (`check`, `fix-config`, `doctor`).
+    /// Findings, with tsh versions (`check`, `doctor`).
     Findings,
+    /// Findings, and the bytes of every file, which a repair edits (`fix-config`).
+    Repairs,
 }
 
 /// Reads everything `s` points at and reports on it.
 pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Result<Report> {
     let host = &s.host;
-    let loaded = load::load_all(load::locations(s, scanned)?);
+    let keep = if depth == Depth::Repairs { Keep::Bytes } else { Keep::Servers };
+    let loaded = load::load_all(load::locations(s, scanned)?, keep);
     if depth == Depth::Servers {
         let configs = reports(s, loaded, |_, _| vec![]);
         return Ok(Report { configs, ..Report::default() });

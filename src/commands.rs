@@ -33,7 +33,7 @@ pub struct FixRequest {
 }
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
-    let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
+    let mut report = check::gather(s, Depth::Repairs, &scan::locations(s)?)?;
     let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
     let plan = fix::plan(&report, to.as_deref(), &req.options)?;
 
@@ -41,7 +41,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         let mut diffs = String::new();
         for f in &plan.files {
             let c = &report.configs[f.config];
-            diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), f));
+            diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), f)?);
         }
         report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
         report.notes = plan.skipped.clone();
@@ -68,7 +68,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     for f in plan.files {
         let c = &report.configs[f.config];
         let path = &c.loaded.location.path;
-        let new_bytes = match f.render(c) {
+        let (old_bytes, new_bytes) = match c.loaded.bytes().and_then(|old| Ok((old, f.render(c)?))) {
             Ok(b) => b,
             Err(e) => {
                 report.errors.push(format!("{e:#}"));
@@ -77,7 +77,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         };
         let save = |target: &std::path::Path| -> Result<(), WriteError> {
             if let Some(b) = backups.borrow_mut().as_mut() {
-                b.save(target, path, &c.loaded.bytes, &new_bytes).map_err(|e| WriteError::Io {
+                b.save(target, path, old_bytes, &new_bytes).map_err(|e| WriteError::Io {
                     path: target.to_path_buf(),
                     action: "save a backup of",
                     source: std::io::Error::other(format!("{e:#}")),
@@ -85,7 +85,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
             }
             Ok(())
         };
-        match write::atomic_replace(path, &c.loaded.bytes, &new_bytes, &save) {
+        match write::atomic_replace(path, old_bytes, &new_bytes, &save) {
             Ok(w) => {
                 if let Some(warning) = w.hard_link_warning {
                     applied.skipped.push(format!("warning: {warning}"));

@@ -129,10 +129,7 @@ struct Ctx<'de> {
 
 impl Ctx<'_> {
     fn new(at: ServersAt) -> Self {
-        Ctx {
-            found: at.paths().iter().map(|_| Vec::new()).collect(),
-            root_followed: Vec::new(),
-        }
+        Ctx { found: at.paths().iter().map(|_| Vec::new()).collect(), root_followed: Vec::new() }
     }
 }
 
@@ -692,7 +689,13 @@ mod tests {
         }
         let mut done = 0;
         for s in 0..=text.len() {
-            match parse_split(text.as_bytes(), 3, CC, s) {
+            let split = parse_split(text.as_bytes(), 3, CC, s);
+            if halves::at_member_line(text.as_bytes(), s) {
+                for window in [1, 2, 7, 64, 1 << 20] {
+                    assert_eq!(streamed(text, 3, s, window), split, "split at {s}, window {window}: {text:?}");
+                }
+            }
+            match split {
                 Split::Done(d) => {
                     assert_eq!(Some(&d), whole.as_ref(), "split at {s} of {text:?}");
                     done += 1;
@@ -702,6 +705,14 @@ mod tests {
             }
         }
         done
+    }
+
+    /// [`parse_split`] of `text` (which starts `offset` bytes into its file), read from a file
+    /// through windows of `window` bytes.
+    pub(super) fn streamed(text: &str, offset: usize, s: usize, window: usize) -> Split {
+        let file = format!("{}{text}", " ".repeat(offset));
+        let (offset, s, len) = (offset as u64, (offset + s) as u64, file.len() as u64);
+        halves::stream_split(file.as_bytes(), offset, s, len, window)
     }
 
     /// A Claude Code file as Claude Code writes it (two-space indentation).
@@ -1044,7 +1055,7 @@ mod tests {
             #![proptest_config(ProptestConfig::with_cases(500))]
 
             #[test]
-            fn split_reads_agree_with_the_ast_reader(text in claude_code_document()) {
+            fn split_reads_agree_with_the_ast_reader(text in claude_code_document(), window in 1usize..40) {
                 let at = ServersAt::ClaudeCodeUser;
                 let ast = parse_ast(&text, 1, at, false).ok();
                 let whole = parse(&text, 1, at);
@@ -1052,7 +1063,9 @@ mod tests {
                     prop_assert_eq!(Some(w), ast.as_ref());
                 }
                 for s in (0..=text.len()).filter(|&s| super::super::halves::at_member_line(text.as_bytes(), s)) {
-                    match super::super::parse_split(text.as_bytes(), 1, at, s) {
+                    let split = super::super::parse_split(text.as_bytes(), 1, at, s);
+                    prop_assert_eq!(&super::streamed(&text, 1, s, window), &split, "split at {}, window {}", s, window);
+                    match split {
                         super::super::Split::Done(d) => prop_assert_eq!(Some(&d), whole.as_ref(), "split at {}", s),
                         super::super::Split::Invalid => prop_assert!(whole.is_none(), "split at {} invalid", s),
                         super::super::Split::Missed => {}

@@ -83,7 +83,7 @@ impl FilePlan {
     /// The repaired file, proven to differ from `c`'s only in the edited literals: it is parsed
     /// again and its servers compared with the old ones before anyone may write it.
     pub fn render(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
-        let new_bytes = document::apply_edits(&c.loaded.bytes, &self.edits, c.loaded.location.servers_at);
+        let new_bytes = document::apply_edits(c.loaded.bytes()?, &self.edits, c.loaded.location.servers_at);
         let old = c.loaded.document().map(|d| d.servers.as_slice()).unwrap_or_default();
         verify(c, old, &new_bytes, &self.edits)?;
         Ok(new_bytes)
@@ -115,7 +115,7 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
         }
     }
     // Outside the edited literals the bytes must be identical.
-    let old_bytes = &c.loaded.bytes;
+    let old_bytes = c.loaded.bytes()?;
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.span.start);
     let (mut oi, mut ni) = (0usize, 0usize);
@@ -160,8 +160,8 @@ fn set_at(value: &mut serde_json::Value, keys: &[&str], to: &str) -> bool {
 ///
 /// Only the lines around each edit are diffed (a command literal never spans lines), and the
 /// new file is never built whole, so a 64 MB `~/.claude.json` costs a pass to count lines.
-pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
-    let old = &c.loaded.bytes;
+pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Result<String> {
+    let old = c.loaded.bytes()?;
     let layout = c.loaded.location.servers_at;
     let mut edits: Vec<&Edit> = plan.edits.iter().collect();
     edits.sort_by_key(|e| e.span.start);
@@ -201,7 +201,7 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> String {
             out.push('\n');
         }
     }
-    redact(&out, c)
+    Ok(redact(&out, c))
 }
 
 /// How many `\n` bytes `text` holds. Branch-free per byte, so the compiler vectorises it: this
@@ -360,7 +360,7 @@ mod tests {
                     syntax: Syntax::Jsonc,
                     servers_at: at,
                 },
-                bytes: text.as_bytes().to_vec(),
+                bytes: Some(text.as_bytes().to_vec()),
                 parsed,
             },
             file_findings: vec![],
@@ -418,7 +418,7 @@ mod tests {
     fn diff_redacts_env_values() {
         let r = report(TEXT, Scope::User);
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
-        let d = diff(&r.configs[0], "~/.cursor/mcp.json", &p.files[0]);
+        let d = diff(&r.configs[0], "~/.cursor/mcp.json", &p.files[0]).unwrap();
         assert!(d.contains("+    \"a\": {\"command\": \"/new/tsh\""), "{d}");
         assert!(!d.contains("secret"), "{d}");
         assert!(d.contains("\"<redacted>\""));
@@ -433,7 +433,7 @@ mod tests {
         text.push_str("    \"x\": {\"command\": \"/gone/tsh\"}\n  }\n}\n");
         let r = report(&text, Scope::User);
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
-        let d = diff(&r.configs[0], "f.json", &p.files[0]);
+        let d = diff(&r.configs[0], "f.json", &p.files[0]).unwrap();
         let whole = similar::TextDiff::from_lines(
             text.as_str(),
             std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
@@ -451,7 +451,7 @@ mod tests {
         let text = "{\"mcpServers\": {\n\"a\": {\"command\": \"/gone/1\"},\n\"b\": {\"command\": \"/gone/2\"}\n}}\n";
         let r = report(text, Scope::User);
         let p = plan(&r, Some(Path::new("/n")), &FixOptions::default()).unwrap();
-        let d = diff(&r.configs[0], "f", &p.files[0]);
+        let d = diff(&r.configs[0], "f", &p.files[0]).unwrap();
         let whole = similar::TextDiff::from_lines(
             text,
             std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
@@ -469,7 +469,7 @@ mod tests {
         let c = &r.configs[0];
         let span = c.servers[0].server.command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
-        let mut bytes = document::apply_edits(&c.loaded.bytes, &edits, ServersAt::McpServers);
+        let mut bytes = document::apply_edits(c.loaded.bytes().unwrap(), &edits, ServersAt::McpServers);
         assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes, &edits).is_ok());
         let at = bytes.len() - 2;
         bytes[at] = b' ';
@@ -495,7 +495,7 @@ mod tests {
         let old = &c.loaded.document().unwrap().servers;
         let span = old[0].command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
-        let good = document::apply_edits(&c.loaded.bytes, &edits, ServersAt::ZedContextServers);
+        let good = document::apply_edits(c.loaded.bytes().unwrap(), &edits, ServersAt::ZedContextServers);
         assert!(verify(&c, old, &good, &edits).is_ok());
         // Same length, so only the server comparison can catch it: an argument changed.
         let bad = String::from_utf8(good).unwrap().replace("\"connect\"", "\"cOnnect\"");
@@ -520,7 +520,7 @@ mod tests {
         let p = plan(&r, Some(Path::new(r"C:\Program Files\Teleport\tsh.exe")), &FixOptions::default()).unwrap();
         let new = String::from_utf8(p.files[0].render(&r.configs[0]).unwrap()).unwrap();
         assert_eq!(new, t.replace("'/gone/tsh'", r#""C:\\Program Files\\Teleport\\tsh.exe""#));
-        let d = diff(&r.configs[0], "~/.codex/config.toml", &p.files[0]);
+        let d = diff(&r.configs[0], "~/.codex/config.toml", &p.files[0]).unwrap();
         assert!(!d.contains("secret"), "{d}");
     }
 }

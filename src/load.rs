@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::clients::{self, Candidate, Location};
+use crate::clients::{self, Candidate, Location, ServersAt};
 use crate::document::{self, Document, ParseError};
 use crate::settings::Settings;
 
@@ -11,8 +11,9 @@ use crate::settings::Settings;
 #[derive(Debug)]
 pub struct Loaded {
     pub location: Location,
-    /// The bytes as read: a later write checks the file still holds them.
-    pub bytes: Vec<u8>,
+    /// The bytes as read, kept for a command that edits (a later write checks the file still
+    /// holds them); `None` when read for servers only ([`Keep::Servers`]).
+    pub bytes: Option<Vec<u8>>,
     pub parsed: Result<Document, LoadError>,
 }
 
@@ -26,6 +27,27 @@ impl Loaded {
     pub fn document(&self) -> Option<&Document> {
         self.parsed.as_ref().ok()
     }
+
+    /// The bytes as read; an error for a file read for its servers only, which no command that
+    /// edits asks for.
+    pub fn bytes(&self) -> anyhow::Result<&[u8]> {
+        self.bytes.as_deref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: read without keeping its bytes; nothing was written (please report this)",
+                self.location.path.display()
+            )
+        })
+    }
+}
+
+/// What reading a file keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The servers and the bytes, for a command that edits the file.
+    Bytes,
+    /// The servers only: a big Claude Code file is then streamed through small windows rather
+    /// than read whole ([`crate::fastjson::read_stream`]), which takes about half the time.
+    Servers,
 }
 
 /// Every config location that applies, existing files only (and every `--config` file, which
@@ -84,21 +106,62 @@ fn same_file_key(p: &Path) -> PathBuf {
 }
 
 /// Reads and parses one file.
-pub fn load(location: Location) -> Loaded {
+pub fn load(location: Location, keep: Keep) -> Loaded {
+    if keep == Keep::Servers
+        && location.servers_at == ServersAt::ClaudeCodeUser
+        && let Some(doc) = stream(&location.path)
+    {
+        return Loaded { location, bytes: None, parsed: Ok(doc) };
+    }
     match read(&location.path) {
-        Err(e) => Loaded { location, bytes: vec![], parsed: Err(LoadError::Unreadable(e.to_string())) },
+        Err(e) => Loaded { location, bytes: None, parsed: Err(LoadError::Unreadable(e.to_string())) },
         Ok(bytes) => {
             let parsed = document::parse(&bytes, location.servers_at).map_err(LoadError::Malformed);
-            Loaded { location, bytes, parsed }
+            Loaded { location, bytes: Some(bytes), parsed }
         }
+    }
+}
+
+/// From this size on, [`load`] streams a Claude Code file it need not keep.
+pub const STREAM_MIN_BYTES: u64 = crate::fastjson::SPLIT_MIN_BYTES as u64;
+
+/// The servers of a big Claude Code file, streamed; `None` when it must be read whole (small,
+/// not strict JSON, changed while read, unreadable: the whole read says which).
+fn stream(path: &Path) -> Option<Document> {
+    let file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len < STREAM_MIN_BYTES {
+        return None;
+    }
+    crate::fastjson::read_stream(&Pread(file), len, crate::fastjson::WINDOW_BYTES)
+}
+
+/// A file read at offsets, from any thread.
+struct Pread(std::fs::File);
+
+impl crate::fastjson::ReadAt for Pread {
+    #[cfg(unix)]
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(&self.0, buf, at)
+    }
+    #[cfg(windows)]
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+        std::os::windows::fs::FileExt::seek_read(&self.0, buf, at)
+    }
+    #[cfg(not(any(unix, windows)))]
+    fn read_at(&self, _: &mut [u8], _: u64) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+    fn len_now(&self) -> std::io::Result<u64> {
+        Ok(self.0.metadata()?.len())
     }
 }
 
 /// Reads every file, in parallel when there are several (one may be tens of MB), on at most as
 /// many threads as there are cores (`--scan` can find hundreds), keeping the order.
-pub fn load_all(locations: Vec<Location>) -> Vec<Loaded> {
+pub fn load_all(locations: Vec<Location>, keep: Keep) -> Vec<Loaded> {
     if locations.len() <= 1 {
-        return locations.into_iter().map(load).collect();
+        return locations.into_iter().map(|l| load(l, keep)).collect();
     }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8).min(locations.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -109,7 +172,7 @@ pub fn load_all(locations: Vec<Location>) -> Vec<Loaded> {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(l) = locations.get(i) else { break };
-                    let loaded = load(l.clone());
+                    let loaded = load(l.clone(), keep);
                     *slots[i].lock().expect("no panic while holding it") = Some(loaded);
                 }
             });
@@ -174,5 +237,51 @@ mod tests {
             assert!(read(&p).unwrap() == bytes, "{len} bytes");
         }
         assert!(read(&dir.path().join("missing")).is_err());
+    }
+
+    fn claude_code(path: PathBuf) -> Location {
+        Location {
+            client: crate::clients::Client::ClaudeCode,
+            scope: crate::clients::Scope::User,
+            path,
+            syntax: crate::clients::Syntax::Json,
+            servers_at: ServersAt::ClaudeCodeUser,
+        }
+    }
+
+    /// A pretty-printed Claude Code file of at least [`STREAM_MIN_BYTES`].
+    fn big_claude_json() -> String {
+        let history = serde_json::json!([{"display": "x".repeat(4000)}]);
+        let mut projects = serde_json::Map::new();
+        for i in 0..(STREAM_MIN_BYTES as usize / 4000 + 10) {
+            let servers = serde_json::json!({format!("s{i}"): {"command": format!("/tmp/{i}-update-pkg-v2/tsh")}});
+            projects.insert(format!("/src/p{i}"), serde_json::json!({"history": history, "mcpServers": servers}));
+        }
+        serde_json::to_string_pretty(&serde_json::json!({"numStartups": 1, "projects": projects})).unwrap()
+    }
+
+    #[test]
+    fn a_big_claude_code_file_is_streamed_when_only_its_servers_are_wanted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".claude.json");
+        let text = big_claude_json();
+        assert!(text.len() as u64 >= STREAM_MIN_BYTES);
+        std::fs::write(&path, &text).unwrap();
+        let kept = load(claude_code(path.clone()), Keep::Bytes);
+        let streamed = load(claude_code(path.clone()), Keep::Servers);
+        assert_eq!(kept.bytes.as_deref(), Some(text.as_bytes()));
+        assert_eq!(streamed.bytes, None, "streamed, not read whole");
+        assert_eq!(streamed.parsed, kept.parsed);
+        assert!(streamed.document().unwrap().servers.len() > 1000);
+        assert!(streamed.bytes().is_err(), "an edit could not use it by mistake");
+
+        // What streaming cannot read is read whole, and reported as a whole read reports it.
+        let jsonc = text.replacen("{\n", "{ // note\n", 1);
+        std::fs::write(&path, &jsonc).unwrap();
+        let d = load(claude_code(path.clone()), Keep::Servers);
+        assert!(d.document().unwrap().needs_jsonc);
+        std::fs::write(&path, &text[..text.len() - 1]).unwrap();
+        let d = load(claude_code(path), Keep::Servers);
+        assert!(matches!(d.parsed, Err(LoadError::Malformed(_))));
     }
 }

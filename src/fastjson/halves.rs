@@ -89,7 +89,7 @@ pub fn read_stream<R: ReadAt + ?Sized>(src: &R, len: u64, window: usize) -> Opti
 }
 
 /// Reads `src` from `offset` to `len` in two halves split at `s`, each through a window.
-fn stream_split<R: ReadAt + ?Sized>(src: &R, offset: u64, s: u64, len: u64, window: usize) -> Split {
+pub(super) fn stream_split<R: ReadAt + ?Sized>(src: &R, offset: u64, s: u64, len: u64, window: usize) -> Split {
     halves(Window::stream(src, offset, s, window), Window::stream(src, s, len, window))
 }
 
@@ -518,5 +518,127 @@ impl<const PATH: usize, const SKIP: usize> Piece for Walk<PATH, SKIP> {
     type Owned = Vec<Server>;
     fn own(value: Walked<'_, PATH, SKIP>, origin: &Origin) -> Option<Vec<Server>> {
         servers_of(origin, value.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::document::parse_ast;
+
+    const CC: ServersAt = ServersAt::ClaudeCodeUser;
+
+    /// A Claude Code file as Claude Code writes it, `n` projects, some with servers.
+    fn claude_json(n: usize) -> String {
+        let mut projects = serde_json::Map::new();
+        for i in 0..n {
+            let servers = if i % 4 == 1 {
+                serde_json::json!({format!("teleport-mcp-{i}"): {"command": format!("/home/u/.tsh/bin/{i}-update-pkg-v2/tsh"), "args": ["mcp", "connect", "x"], "env": {"K": "v"}}})
+            } else {
+                serde_json::json!({})
+            };
+            let history: Vec<serde_json::Value> = (0..i % 7)
+                .map(|k| serde_json::json!({"display": format!("prompt {k} \"q\" é 🚀 \\ {{[,\n    \"/x\": {{"), "n": k}))
+                .collect();
+            projects.insert(
+                format!("/home/u/src/proj-{i}"),
+                serde_json::json!({"allowedTools": [], "history": history, "mcpServers": servers, "lastCost": 0.5}),
+            );
+        }
+        let top = serde_json::json!({
+            "numStartups": 12,
+            "mcpServers": {"g": {"command": "/usr/bin/tsh", "args": ["mcp", "connect", "g"]}},
+            "projects": projects,
+            "userID": "abc",
+        });
+        serde_json::to_string_pretty(&top).unwrap()
+    }
+
+    fn whole(text: &str) -> Document {
+        let d = parse_ast(text, 0, CC, false).unwrap();
+        assert!(d.servers.len() > 3, "the test file has servers in both halves");
+        d
+    }
+
+    #[test]
+    fn streaming_gives_what_the_ast_reader_gives_through_any_window() {
+        let text = claude_json(60);
+        let expected = whole(&text);
+        for window in [1, 3, 100, 4096, WINDOW_BYTES] {
+            let got = read_stream(text.as_bytes(), text.len() as u64, window);
+            assert_eq!(got.as_ref(), Some(&expected), "window {window}");
+        }
+    }
+
+    #[test]
+    fn streaming_counts_a_bom_in_spans() {
+        let text = format!("\u{feff}{}", claude_json(30));
+        let d = read_stream(text.as_bytes(), text.len() as u64, 64).unwrap();
+        assert_eq!(d, Document { bom: true, ..parse_ast(&text[3..], 3, CC, false).unwrap() });
+        let c = d.servers[0].command.as_ref().unwrap();
+        assert_eq!(&text[c.span.clone()], "\"/usr/bin/tsh\"");
+    }
+
+    #[test]
+    fn streaming_leaves_to_the_whole_read_what_it_cannot_read() {
+        let text = claude_json(30);
+        let minified = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap()).unwrap();
+        let jsonc = text.replacen("{\n", "{ // note\n", 1);
+        let truncated = &text[..text.len() - 1];
+        let dup_project = text.replacen("proj-29\"", "proj-0\"", 1);
+        let bad_utf8 = |at: usize| {
+            let mut b = text.clone().into_bytes();
+            b[at] = 0xff;
+            b
+        };
+        let (bad_head, bad_tail) = (bad_utf8(text.find("prompt").unwrap()), bad_utf8(text.rfind("prompt").unwrap()));
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        for (what, bytes) in [
+            ("minified", minified.as_bytes()),
+            ("jsonc", jsonc.as_bytes()),
+            ("truncated", truncated.as_bytes()),
+            ("duplicate project", dup_project.as_bytes()),
+            ("bad UTF-8 in the first half", &bad_head),
+            ("bad UTF-8 in the second half", &bad_tail),
+            ("UTF-16", &utf16),
+            ("empty", b""),
+        ] {
+            assert_eq!(read_stream(bytes, bytes.len() as u64, 16), None, "{what}");
+        }
+    }
+
+    /// A source that misbehaves: reads a byte at a time, fails at a given offset, or reports
+    /// another length once read.
+    struct Odd<'a> {
+        text: &'a [u8],
+        fail_at: u64,
+        len_after: AtomicU64,
+    }
+
+    impl ReadAt for Odd<'_> {
+        fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+            if at >= self.fail_at {
+                return Err(io::Error::other("disk gone"));
+            }
+            let one = buf.len().min(1);
+            self.text.read_at(&mut buf[..one], at)
+        }
+        fn len_now(&self) -> io::Result<u64> {
+            Ok(self.len_after.load(Ordering::Relaxed))
+        }
+    }
+
+    #[test]
+    fn streaming_copes_with_short_reads_and_gives_up_on_errors_and_changes() {
+        let text = claude_json(30);
+        let len = text.len() as u64;
+        let odd = |fail_at, len_after| Odd { text: text.as_bytes(), fail_at, len_after: AtomicU64::new(len_after) };
+        assert_eq!(read_stream(&odd(u64::MAX, len), len, 64), Some(whole(&text)), "a byte at a time");
+        assert_eq!(read_stream(&odd(len - 10, len), len, 64), None, "an error near the end");
+        assert_eq!(read_stream(&odd(u64::MAX, len + 1), len, 64), None, "grew while read");
+        // Shorter than measured: the source ends before the half does.
+        assert_eq!(read_stream(&text.as_bytes()[..text.len() - 2], len, 64), None, "shrank while read");
     }
 }
