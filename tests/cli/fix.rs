@@ -408,3 +408,42 @@ fn windows_style_target_path_is_json_escaped() {
     assert_eq!(parsed["mcpServers"]["teleport-mcp-demo"]["command"], to);
     assert_eq!(t.run(&["check"]).code, 0);
 }
+
+/// A big pretty-printed `~/.claude.json` (check streams it, fix-config reads it whole): both
+/// see the same stale servers, in both halves of the file, and the repair changes nothing else.
+#[test]
+fn big_claude_json_is_checked_streamed_and_repaired_whole_alike() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let entry: serde_json::Value = serde_json::from_str(&tsh_entry(&stale, "demo")).unwrap();
+    let history = serde_json::json!([{"display": "prompt é 🚀 \"quoted\" ".repeat(100), "pastedContents": {}}]);
+    let mut projects = serde_json::Map::new();
+    let n = 3000; // about 8 MB: streamed (SPEC §8's big-file path), in two halves
+    for i in 0..n {
+        let servers = if i % 500 == 7 {
+            serde_json::json!({ format!("teleport-mcp-{i}"): entry })
+        } else {
+            serde_json::json!({})
+        };
+        projects.insert(format!("/home/u/src/p{i}"), serde_json::json!({"history": history, "mcpServers": servers}));
+    }
+    let file = serde_json::json!({"numStartups": 3, "mcpServers": {"teleport-mcp-top": entry}, "projects": projects});
+    let old = serde_json::to_string_pretty(&file).unwrap();
+    assert!(old.len() > 4 << 20, "{} bytes", old.len());
+    fs::write(t.home().join(".claude.json"), &old).unwrap();
+
+    let stale_servers = 1 + n / 500;
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let codes = r.codes();
+    assert_eq!(codes.len(), stale_servers, "{codes:?}");
+    assert!(codes.iter().all(|(_, c)| c == "tsh-managed-update-path"), "{codes:?}");
+    assert!(codes.iter().any(|(s, _)| s.contains("p2507")), "a server in the second half: {codes:?}");
+    assert_eq!(t.run(&["list", "--format", "json"]).json()["summary"]["tsh_servers"], stale_servers);
+
+    let r = t.run(&["fix-config", "--no-backup", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let new = old.replace(&escaped(&stale), &escaped(&t.path_of("bin/tsh")));
+    assert!(t.read_home(".claude.json") == new, "only the command literals changed");
+    assert_eq!(t.run(&["check"]).code, 0);
+}
