@@ -184,7 +184,7 @@ impl BackupRun {
         };
         self.index.complete = true;
         write_index(&dir, &self.index)?;
-        prune(&self.backups, KEEP_RUNS);
+        prune(&self.backups, KEEP_RUNS, KEEP_BYTES);
         Ok(Some(dir))
     }
 
@@ -227,9 +227,14 @@ impl BackupRun {
 /// changed, and `~/.claude.json` can be tens of MB, so the folder must not grow for ever.
 pub const KEEP_RUNS: usize = 20;
 
-/// Removes all but the newest `keep` run folders under `backups` (run ids sort by time).
-/// Failures are ignored: a backup that could not be pruned costs space, nothing else.
-fn prune(backups: &Path, keep: usize) {
+/// How much the kept runs may hold together: older runs go first once the newer ones hold this
+/// much (the newest run is always kept). Twenty runs on a 64 MB `~/.claude.json` would be 2.5 GB.
+pub const KEEP_BYTES: u64 = 256 << 20;
+
+/// Removes the run folders under `backups` (run ids sort by time) beyond the newest `keep`, and
+/// beyond the newest that hold `keep_bytes` together (the newest one is always kept). Failures
+/// are ignored: a backup that could not be pruned costs space, nothing else.
+fn prune(backups: &Path, keep: usize, keep_bytes: u64) {
     let Ok(listing) = fs::read_dir(backups) else { return };
     let mut runs: Vec<PathBuf> = listing
         .flatten()
@@ -238,10 +243,20 @@ fn prune(backups: &Path, keep: usize) {
         .map(|e| e.path())
         .collect();
     runs.sort();
-    let extra = runs.len().saturating_sub(keep);
-    for dir in &runs[..extra] {
-        let _ = fs::remove_dir_all(dir);
+    runs.reverse();
+    let mut total = 0u64;
+    for (i, dir) in runs.iter().enumerate() {
+        total = total.saturating_add(folder_bytes(dir));
+        if i > 0 && (i >= keep || total > keep_bytes) {
+            let _ = fs::remove_dir_all(dir);
+        }
     }
+}
+
+/// The bytes the files directly in `dir` hold.
+fn folder_bytes(dir: &Path) -> u64 {
+    let Ok(listing) = fs::read_dir(dir) else { return 0 };
+    listing.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
 }
 
 /// What `undo` did, or would do with `dry_run`, to one file.
@@ -637,6 +652,31 @@ mod tests {
         // The newest are the ones kept: undo goes back to the previous content.
         undo_last(&state, false).unwrap().unwrap();
         assert_eq!(fs::read(&file).unwrap(), (KEEP_RUNS + 2).to_string().as_bytes());
+    }
+
+    #[test]
+    fn old_runs_go_once_the_newer_ones_hold_the_size_budget() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("c.json");
+        fs::write(&file, "").unwrap();
+        let mut runs = Vec::new();
+        for i in 0..5 {
+            let mut run = BackupRun::begin(&state).unwrap();
+            fix(&mut run, &file, "x".repeat(100 * (i + 1)).as_bytes());
+            runs.push(run.finish().unwrap().unwrap());
+        }
+        let size: Vec<u64> = runs.iter().map(|d| folder_bytes(d)).collect();
+        // Room for the newest two runs and not three: the older three go.
+        prune(&state.join("backups"), KEEP_RUNS, size[4] + size[3] + size[2] - 1);
+        let left: Vec<bool> = runs.iter().map(|d| d.exists()).collect();
+        assert_eq!(left, [false, false, false, true, true]);
+        // The newest run is kept whatever its size.
+        prune(&state.join("backups"), KEEP_RUNS, 1);
+        let left: Vec<bool> = runs.iter().map(|d| d.exists()).collect();
+        assert_eq!(left, [false, false, false, false, true]);
+        undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(fs::read(&file).unwrap(), "x".repeat(400).as_bytes());
     }
 
     #[test]
