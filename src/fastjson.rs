@@ -35,6 +35,10 @@
 //! Big Claude Code files are read in two halves at once, from memory or straight from the
 //! file: see [`halves`].
 
+mod halves;
+
+pub use halves::{ReadAt, Split, WINDOW_BYTES, parse_split, read_stream, split_point};
+
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -42,10 +46,6 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 use serde_json::value::RawValue;
-
-mod halves;
-
-pub use halves::{ReadAt, Split, WINDOW_BYTES, parse_split, read_stream, split_point};
 
 use crate::clients::{Seg, ServersAt};
 use crate::document::{Document, Server, StrSpan};
