@@ -12,6 +12,7 @@
 use std::ops::Range;
 
 use jsonc_parser::ast::{Object, Value};
+use jsonc_parser::tokens::Token;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde_json::Value as Json;
 
@@ -250,13 +251,41 @@ fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> 
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    match jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &options) {
-        Ok(r) => Ok(r.value),
+    // The tokens, to check the strings: jsonc-parser lets raw control characters through.
+    let collect = CollectOptions { tokens: true, ..CollectOptions::default() };
+    match jsonc_parser::parse_to_ast(body, &collect, &options) {
+        Ok(r) => {
+            let mut strings = r.tokens.iter().flatten().filter(|t| matches!(t.token, Token::String(_)));
+            match strings.find_map(|t| raw_control(body, t.range.start..t.range.end)) {
+                Some(err) => Err(err),
+                None => Ok(r.value),
+            }
+        }
         Err(e) => {
             let (line, column) = line_col(body, e.range().start);
             Err(ParseError { message: e.kind().to_string(), line, column })
         }
     }
+}
+
+/// A raw control character (a tab, a line break) inside the string literal at `range`: JSON and
+/// JSONC both want it escaped, and the clients refuse the file (`JSON.parse`, Go's
+/// `encoding/json`) or misread it (VS Code ends the string at a line break).
+fn raw_control(body: &str, range: Range<usize>) -> Option<ParseError> {
+    let at = range.start + body.get(range)?.bytes().position(|b| b < 0x20)?;
+    let c = body.as_bytes()[at];
+    let (name, escape) = match c {
+        b'\t' => (" (a tab)", "\\t".to_owned()),
+        b'\n' => (" (a line break)", "\\n".to_owned()),
+        b'\r' => (" (a line break)", "\\r".to_owned()),
+        _ => ("", format!("\\u{c:04x}")),
+    };
+    let (line, column) = line_col(body, at);
+    Some(ParseError {
+        message: format!("a raw control character U+{c:04X}{name} inside a string; JSON needs it written as {escape}"),
+        line,
+        column,
+    })
 }
 
 /// The file as UTF-8, or an error that says what the file is instead.
@@ -503,6 +532,25 @@ mod tests {
         let c = s[0].command.as_ref().unwrap();
         assert_eq!(&text[c.span.clone()], json_string(&c.value), "span must cover the literal");
         c.value.clone()
+    }
+
+    #[test]
+    fn raw_control_characters_in_strings_are_malformed_where_whitespace_is_fine() {
+        let at = ServersAt::McpServers;
+        let tab = "{\n  \"mcpServers\": {\"a\": {\"command\": \"/usr/bin/\ttsh\"}}\n}";
+        let e = parse(tab.as_bytes(), at).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 45), "{e:?}");
+        assert!(e.message.contains("U+0009 (a tab)") && e.message.contains("\\t"), "{}", e.message);
+        let key = "{\"mcpServers\": {\"a\nb\": {}}}";
+        let e = parse(key.as_bytes(), at).unwrap_err();
+        assert!(e.message.contains("line break") && e.message.contains("\\n"), "{}", e.message);
+        let bell = "{\"mcpServers\": {\"a\": {\"args\": [\"\u{7}\"]}}}";
+        assert!(parse(bell.as_bytes(), at).unwrap_err().message.contains("\\u0007"));
+        // Tabs and line breaks between tokens and in comments are fine; escaped ones too.
+        let fine = "{\t// a comment with a\ttab\r\n\"mcpServers\":\t{\"a\": {\"command\": \"a\\tb\\n\"}}}";
+        let d = parse(fine.as_bytes(), at).unwrap();
+        assert_eq!(d.servers[0].command.as_ref().unwrap().value, "a\tb\n");
+        assert!(d.needs_jsonc);
     }
 
     #[test]

@@ -286,6 +286,21 @@ fn malformed_file_is_never_written() {
     assert_eq!(t.read_home(".cursor/mcp.json"), "{\"mcpServers\": {\"teleport-mcp-a\": {\"command\": \"tsh\",,}}}");
 }
 
+/// A raw tab inside a string: jsonc-parser let it through, so the file was called healthy and
+/// repaired, although `JSON.parse` (Claude Desktop) refuses it and the client loads no server.
+#[test]
+fn raw_tab_in_a_string_is_malformed_and_never_written() {
+    let (t, _) = stale_home();
+    let text = "{\n  \"mcpServers\": {\n    \"teleport-mcp-a\": {\"command\": \"tsh\", \"args\": [\"mcp\",\t\"connect\", \"a\tb\"]}\n  }\n}\n";
+    let t = t.home_file(".config/Claude/claude_desktop_config.json", text);
+    let r = t.run(&["check"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("claude_desktop_config.json:3:71"), "{}", r.stdout);
+    assert!(r.stdout.contains("U+0009 (a tab)"), "{}", r.stdout);
+    assert_eq!(t.run(&["fix-config"]).code, 2);
+    assert_eq!(t.read_home(".config/Claude/claude_desktop_config.json"), text);
+}
+
 #[test]
 fn concurrent_change_is_detected_exit_3_and_kept() {
     let (t, text) = stale_home();
