@@ -47,7 +47,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         report.notes = plan.skipped.clone();
         report.notes.extend(fix::before_notes(&report, &plan));
         if s.format == Format::Text && !s.quiet {
-            let mut out = std::io::stdout().lock();
+            let mut out = output::stdout();
             out.write_all(output::clean_diff(&diffs).as_bytes())?;
             if plan.files.is_empty() {
                 writeln!(out, "nothing to change")?;
@@ -175,14 +175,14 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
                 }
             }
             doc["probes"] = serde_json::Value::Array(report.probes.iter().map(output::probe_json).collect());
-            let mut out = std::io::stdout().lock();
+            let mut out = output::stdout();
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
         Format::Text if s.quiet => {}
         Format::Text => {
             let text = output::doctor_text(&s.host, &report, &ctx, output::Style { color: s.color });
-            std::io::stdout().lock().write_all(text.as_bytes())?;
+            output::stdout().write_all(text.as_bytes())?;
         }
     }
     crate::print_errors(&report);
@@ -335,8 +335,10 @@ pub fn undo(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
     let Some((run, entries)) = crate::backup::undo_last(&state, dry_run)? else {
         if !s.quiet {
             match s.format {
-                Format::Json => println!("{}", serde_json::json!({"schema": 1, "run": null, "files": []})),
-                Format::Text => println!("nothing to undo"),
+                Format::Json => {
+                    writeln!(output::stdout(), "{}", serde_json::json!({"schema": 1, "run": null, "files": []}))?
+                }
+                Format::Text => writeln!(output::stdout(), "nothing to undo")?,
             }
         }
         return Ok(0);
@@ -355,16 +357,17 @@ pub fn undo(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
                     serde_json::json!({"path": e.path.to_string_lossy(), "outcome": outcome})
                 })
                 .collect();
-            println!(
+            writeln!(
+                output::stdout(),
                 "{}",
                 serde_json::to_string_pretty(
                     &serde_json::json!({"schema": 1, "run": run, "dry_run": dry_run, "files": files})
                 )?
-            );
+            )?;
         }
         Format::Text if s.quiet => {}
         Format::Text => {
-            let mut out = std::io::stdout().lock();
+            let mut out = output::stdout();
             for e in &entries {
                 let p = output::clean(&s.host.tilde(&e.path));
                 match e.outcome {

@@ -93,7 +93,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
             let mut cmd = Cli::command();
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cmd, "mcpcfg", &mut out);
-            std::io::stdout().write_all(&out)?;
+            output::stdout().write_all(&out)?;
             Ok(0)
         }
     }
@@ -101,7 +101,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
 
 /// Prints a report as the settings ask: JSON, text, or (quiet) only the errors, on stderr.
 pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bool) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::stdout();
     match s.format {
         Format::Json => {
             let doc = output::json(report, with_changes);

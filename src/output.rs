@@ -451,3 +451,27 @@ mod tests {
         assert_eq!(clean("plain é"), "plain é");
     }
 }
+
+/// Standard output, where a reader that went away (`mcpcfg check | head`) ends the output but
+/// not the run: what is left is dropped, and the exit status still tells the findings.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+/// Standard output, locked; see [`Stdout`].
+pub fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+impl std::io::Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            r => r,
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        }
+    }
+}

@@ -495,3 +495,17 @@ fn hanging_tsh_version_is_bounded() {
     assert_eq!(r.code, 0);
     assert!(r.json()["tsh"]["version"].is_null());
 }
+
+/// A reader that goes away (`mcpcfg check | head -1`) used to turn exit status 1 into 0.
+#[test]
+fn broken_pipe_keeps_the_exit_status() {
+    let t = broken_home();
+    for args in [&["check"][..], &["check", "--format", "json"], &["doctor"], &["fix-config", "--dry-run"]] {
+        let mut child =
+            t.std_cmd(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
