@@ -349,8 +349,10 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
     };
     match (guessed, client) {
         (Some(g), Some(c)) if g.client == c => Some(g),
-        (_, Some(c)) => {
-            let mut l = Location::new(c, Scope::User, path.into());
+        (g, Some(c)) => {
+            // A file the path shows to be a project's stays one (its commands are not run).
+            let scope = g.map_or(Scope::User, |g| g.scope);
+            let mut l = Location::new(c, scope, path.into());
             if c == Client::Vscode && name == "settings.json" {
                 l.servers_at = ServersAt::VscodeSettings;
             }
@@ -517,6 +519,21 @@ mod tests {
         assert_eq!(inf("/tmp/whatever.json"), None);
         let forced = infer(Os::Linux, home, Path::new("/tmp/whatever.json"), Some(Client::Cursor)).unwrap();
         assert_eq!((forced.client, forced.servers_at), (Client::Cursor, ServersAt::McpServers));
+    }
+
+    /// `--config repo/.mcp.json --client cursor` made the repository's file a user config, so
+    /// the tsh it names was run without `--trust-project`.
+    #[test]
+    fn a_project_file_read_as_another_client_stays_a_project_file() {
+        let home = Path::new("/home/me");
+        for p in ["/src/repo/.mcp.json", "/src/repo/.vscode/mcp.json", "/src/repo/.cursor/mcp.json"] {
+            for c in [Client::Cursor, Client::Vscode, Client::ClaudeCode] {
+                let l = infer(Os::Linux, home, Path::new(p), Some(c)).unwrap();
+                assert_eq!((l.client, l.scope), (c, Scope::Project), "{p} as {c:?}");
+            }
+        }
+        let l = infer(Os::Linux, home, Path::new("/home/me/.cursor/mcp.json"), Some(Client::Vscode)).unwrap();
+        assert_eq!(l.scope, Scope::User);
     }
 
     #[test]

@@ -441,17 +441,6 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_escapes_terminal_control() {
-        assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
-        assert_eq!(clean("plain é"), "plain é");
-    }
-}
-
 /// Standard output, where a reader that went away (`mcpcfg check | head`) ends the output but
 /// not the run: what is left is dropped, and the exit status still tells the findings.
 pub struct Stdout(std::io::StdoutLock<'static>);
@@ -473,5 +462,16 @@ impl std::io::Write for Stdout {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             r => r,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_escapes_terminal_control() {
+        assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(clean("plain é"), "plain é");
     }
 }

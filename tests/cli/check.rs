@@ -337,6 +337,21 @@ fn project_command_is_never_run_without_trust_project() {
     assert_eq!(r.codes(), [s("teleport-mcp-p", "tsh-version-skew")]);
 }
 
+/// `--config repo/.mcp.json --client cursor` used to read the repository's file as a user config
+/// and run the tsh it names.
+#[test]
+fn project_file_given_with_another_client_is_still_never_run() {
+    let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("project/tools/tsh"), "18.1.0", None);
+    let evil = t.path_of("project/tools/tsh");
+    let t =
+        t.project_file(".mcp.json", &format!(r#"{{"mcpServers": {{"teleport-mcp-p": {}}}}}"#, tsh_entry(&evil, "p")));
+    let file = t.project().join(".mcp.json");
+    let r = t.run(&["check", "--format", "json", "--config", &file.to_string_lossy(), "--client", "cursor"]);
+    assert!(!t.project().join("tools/runs.log").exists(), "a project-level command was executed");
+    assert_eq!(r.json()["configs"][0]["scope"], "project");
+    assert_eq!(r.codes(), [s("teleport-mcp-p", "project-command-not-run")]);
+}
+
 #[test]
 fn project_option_points_elsewhere() {
     let t = TestEnv::new()
