@@ -12,6 +12,7 @@
 use std::ops::Range;
 
 use jsonc_parser::ast::{Object, Value};
+use jsonc_parser::common::Ranged;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde_json::Value as Json;
@@ -46,6 +47,9 @@ pub struct Server {
     pub args: Vec<String>,
     /// Held only to start the server as its client would (`doctor --probe`); never printed.
     pub env: Vec<(String, String)>,
+    /// Where every `env` value of the entry lies in the file (a repeated `env` key's too), so
+    /// that a diff shows it as `<redacted>` whatever its form (`"\u0073ecret"`, a number).
+    pub env_spans: Vec<Range<usize>>,
     pub cwd: Option<String>,
     pub url: Option<String>,
     /// The whole entry, to prove that a repair changed nothing but the command.
@@ -113,6 +117,9 @@ pub struct Document {
     pub needs_jsonc: bool,
     pub servers: Vec<Server>,
     pub duplicates: Vec<Duplicate>,
+    /// Where the `env` values of entries hidden by a later duplicate key lie in the file: no
+    /// server holds them, but a diff must hide them too.
+    pub shadowed_env_spans: Vec<Range<usize>>,
 }
 
 /// Why a file could not be read, with a 1-based position.
@@ -140,7 +147,13 @@ pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
     let body = &text[if bom { BOM.len() } else { 0 }..];
     let offset = text.len() - body.len();
     if body.trim().is_empty() {
-        return Ok(Document { bom, needs_jsonc: false, servers: vec![], duplicates: vec![] });
+        return Ok(Document {
+            bom,
+            needs_jsonc: false,
+            servers: vec![],
+            duplicates: vec![],
+            shadowed_env_spans: vec![],
+        });
     }
     if at.is_toml() {
         return crate::toml_document::parse(body, offset, at, bom);
@@ -220,7 +233,7 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
         Err(_) => (parse_with(body, true)?, true),
     };
     let Some(root) = ast else {
-        return Ok(Document { bom, needs_jsonc, servers: vec![], duplicates: vec![] });
+        return Ok(Document { bom, needs_jsonc, servers: vec![], duplicates: vec![], shadowed_env_spans: vec![] });
     };
     let Value::Object(root) = root else {
         let (line, column) = line_col(body, 0);
@@ -230,12 +243,26 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
             column,
         });
     };
-    let mut walker =
-        Walker { body, offset, nested_command: at.allows_nested_command(), servers: vec![], duplicates: vec![] };
+    let mut walker = Walker {
+        body,
+        offset,
+        nested_command: at.allows_nested_command(),
+        servers: vec![],
+        duplicates: vec![],
+        shadowed: vec![],
+    };
     for path in at.paths() {
         walker.walk(&root, path, &mut Vec::new(), false);
     }
-    Ok(Document { bom, needs_jsonc, servers: walker.servers, duplicates: walker.duplicates })
+    walker.shadowed.sort_by_key(|r| r.start);
+    walker.shadowed.dedup();
+    Ok(Document {
+        bom,
+        needs_jsonc,
+        servers: walker.servers,
+        duplicates: walker.duplicates,
+        shadowed_env_spans: walker.shadowed,
+    })
 }
 
 fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> {
@@ -328,6 +355,8 @@ struct Walker<'t> {
     nested_command: bool,
     servers: Vec<Server>,
     duplicates: Vec<Duplicate>,
+    /// `env` values of entries hidden by duplicate keys.
+    shadowed: Vec<Range<usize>>,
 }
 
 impl Walker<'_> {
@@ -337,7 +366,12 @@ impl Walker<'_> {
         match path.split_first() {
             None => self.collect(obj, keys, dup),
             Some((Seg::Key(k), rest)) => {
-                if let Some(Value::Object(child)) = last_prop(obj, k) {
+                let all: Vec<&Value<'_>> =
+                    obj.properties.iter().filter(|p| p.name.as_str() == *k).map(|p| &p.value).collect();
+                if let Some((Value::Object(child), hidden)) = all.split_last() {
+                    for h in hidden {
+                        self.shadow(h, rest);
+                    }
                     keys.push((*k).to_owned());
                     self.walk(child, rest, keys, dup);
                     keys.pop();
@@ -348,6 +382,7 @@ impl Walker<'_> {
                     let name = p.name.as_str();
                     // JSON semantics (and the clients) use the last of duplicate keys.
                     if obj.properties[i + 1..].iter().any(|q| q.name.as_str() == name) {
+                        self.shadow(&p.value, rest);
                         continue;
                     }
                     if let Value::Object(child) = &p.value {
@@ -381,11 +416,63 @@ impl Walker<'_> {
         hit
     }
 
+    /// Notes the `env` values of every entry under `value`, a value hidden by a duplicate key,
+    /// along `path` (every key of it, hidden ones too).
+    fn shadow(&mut self, value: &Value<'_>, path: &[Seg]) {
+        let Value::Object(obj) = value else { return };
+        match path.split_first() {
+            None => {
+                for p in &obj.properties {
+                    if let Value::Object(entry) = &p.value {
+                        let spans = self.env_spans(entry);
+                        self.shadowed.extend(spans);
+                    }
+                }
+            }
+            Some((seg, rest)) => {
+                for p in &obj.properties {
+                    if matches!(seg, Seg::Any) || matches!(seg, Seg::Key(k) if *k == p.name.as_str()) {
+                        self.shadow(&p.value, rest);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the values of every `env` object of `entry` lie (and, for Zed's older shape, of
+    /// every `env` inside an object `command`).
+    fn env_spans(&self, entry: &Object<'_>) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut envs = |obj: &Object<'_>| {
+            for p in obj.properties.iter().filter(|p| p.name.as_str() == "env") {
+                if let Value::Object(env) = &p.value {
+                    let at = |m: &jsonc_parser::ast::ObjectProp<'_>| m.value.range().start + self.offset;
+                    out.extend(
+                        env.properties.iter().map(|m| at(m)..at(m) + m.value.range().end - m.value.range().start),
+                    );
+                }
+            }
+        };
+        envs(entry);
+        if self.nested_command {
+            for p in entry.properties.iter().filter(|p| p.name.as_str() == "command") {
+                if let Value::Object(command) = &p.value {
+                    envs(command);
+                }
+            }
+        }
+        out
+    }
+
     fn collect(&mut self, servers: &Object<'_>, keys: &[String], dup: bool) {
         for (i, p) in servers.properties.iter().enumerate() {
             let name = p.name.as_str();
             let shadowed = servers.properties[i + 1..].iter().any(|q| q.name.as_str() == name);
             if shadowed {
+                if let Value::Object(entry) = &p.value {
+                    let spans = self.env_spans(entry);
+                    self.shadowed.extend(spans);
+                }
                 continue;
             }
             let Value::Object(entry) = &p.value else { continue };
@@ -434,6 +521,7 @@ impl Walker<'_> {
                 command_keys,
                 args,
                 env,
+                env_spans: self.env_spans(entry),
                 cwd: string("cwd"),
                 url: remote_url(string),
                 value: to_json(&p.value),

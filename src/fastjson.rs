@@ -69,7 +69,13 @@ pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
     de.end().ok()?;
     let origin = Origin { addr: body.as_ptr() as usize, at: offset };
     let servers = ctx.found.into_iter().map(|found| servers_of(&origin, found)).collect::<Option<Vec<_>>>()?;
-    Some(Document { bom: false, needs_jsonc: false, servers: servers.concat(), duplicates: vec![] })
+    Some(Document {
+        bom: false,
+        needs_jsonc: false,
+        servers: servers.concat(),
+        duplicates: vec![],
+        shadowed_env_spans: vec![],
+    })
 }
 
 /// [`parse`] for bytes not yet known to be UTF-8 (they are checked here: `None` when they are
@@ -367,6 +373,30 @@ impl<'de> Deserialize<'de> for Members<'de> {
     }
 }
 
+/// The values of an object's members, in file order, duplicates included, each borrowed from
+/// the input.
+struct RawMembers<'de>(Vec<&'de RawValue>);
+
+impl<'de> Deserialize<'de> for RawMembers<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawMembers<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMembers<'de>, A::Error> {
+                let mut out = Vec::new();
+                while map.next_key::<de::IgnoredAny>()?.is_some() {
+                    out.push(map.next_value()?);
+                }
+                Ok(RawMembers(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// The string members of an object, in file order, duplicates included (as the AST reader
 /// lists `env`).
 struct StringPairs(Vec<(String, String)>);
@@ -430,6 +460,7 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
     let mut value = serde_json::Map::new();
     let mut command = None;
     let mut env = vec![];
+    let mut env_spans = vec![];
     for (k, raw) in &members {
         let v: Json = serde_json::from_str(raw.get()).ok()?;
         match (k.as_str(), &v) {
@@ -437,7 +468,12 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
                 let start = origin.position(raw.get());
                 command = Some(StrSpan { value: s.clone(), span: start..start + raw.get().len() });
             }
-            ("env", Json::Object(_)) => env = serde_json::from_str::<StringPairs>(raw.get()).ok()?.0,
+            ("env", Json::Object(_)) => {
+                env = serde_json::from_str::<StringPairs>(raw.get()).ok()?.0;
+                let RawMembers(values) = serde_json::from_str(raw.get()).ok()?;
+                env_spans =
+                    values.iter().map(|v| origin.position(v.get())..origin.position(v.get()) + v.get().len()).collect();
+            }
             _ => {}
         }
         value.insert(k.clone(), v);
@@ -459,6 +495,7 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
         command,
         args,
         env,
+        env_spans,
         cwd: string("cwd"),
         url: crate::document::remote_url(string),
         value: Json::Object(value),

@@ -1,6 +1,7 @@
 //! Planning a repair: which commands change, the new bytes of each file, and the proof that
 //! nothing else changed. Pure: writing is [`crate::write`]'s job.
 
+use std::ops::Range;
 use std::path::Path;
 
 use crate::clients::{Client, Scope};
@@ -176,6 +177,12 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
             _ => windows.push((start, end)),
         }
     }
+    // Where env values lie: each is shown as `<redacted>`, whatever its form.
+    let mut secrets: Vec<Range<usize>> = c.servers.iter().flat_map(|s| s.server.env_spans.iter().cloned()).collect();
+    if let Some(d) = c.loaded.document() {
+        secrets.extend(d.shadowed_env_spans.iter().cloned());
+    }
+    secrets.sort_by_key(|r| r.start);
     // `a/` and `b/` prefix relative names only, as git does: `a//tmp/x` helps nobody.
     let (a, b) = if display_path.starts_with('/') { ("", "") } else { ("a/", "b/") };
     let mut out = format!("--- {a}{display_path}\n+++ {b}{display_path}\n");
@@ -189,10 +196,25 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
             .filter(|e| e.span.start >= start && e.span.end <= end)
             .map(|e| Edit { span: e.span.start - start..e.span.end - start, value: e.value.clone() })
             .collect();
-        let old_win = String::from_utf8_lossy(&old[start..end]);
+        // The secrets in the window, in its old text and (moved by the edits before them) in its new.
+        let old_secrets: Vec<Range<usize>> = secrets
+            .iter()
+            .filter(|r| r.start < end && r.end > start)
+            .map(|r| r.start.max(start) - start..r.end.min(end) - start)
+            .collect();
+        let moved = |at: usize| {
+            let grown: isize = inside
+                .iter()
+                .filter(|e| e.span.end <= at)
+                .map(|e| document::literal(layout, &e.value).len() as isize - e.span.len() as isize)
+                .sum();
+            at.saturating_add_signed(grown)
+        };
+        let new_secrets: Vec<Range<usize>> = old_secrets.iter().map(|r| moved(r.start)..moved(r.end)).collect();
         let new_bytes = document::apply_edits(&old[start..end], &inside, layout);
-        let new_win = String::from_utf8_lossy(&new_bytes);
-        let hunks = similar::TextDiff::from_lines(old_win.as_ref(), new_win.as_ref())
+        let old_win = String::from_utf8_lossy(&masked(&old[start..end], &old_secrets)).into_owned();
+        let new_win = String::from_utf8_lossy(&masked(&new_bytes, &new_secrets)).into_owned();
+        let hunks = similar::TextDiff::from_lines(old_win.as_str(), new_win.as_str())
             .unified_diff()
             .context_radius(CONTEXT)
             .to_string();
@@ -202,6 +224,23 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
         }
     }
     Ok(redact(&out, c))
+}
+
+/// `text` with the bytes of each range of `secrets` (sorted, not overlapping) written as
+/// `"<redacted>"`.
+fn masked(text: &[u8], secrets: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut pos = 0;
+    for r in secrets {
+        if r.start < pos || r.end > text.len() {
+            continue;
+        }
+        out.extend_from_slice(&text[pos..r.start]);
+        out.extend_from_slice(b"\"<redacted>\"");
+        pos = r.end;
+    }
+    out.extend_from_slice(&text[pos..]);
+    out
 }
 
 /// How many `\n` bytes `text` holds. Branch-free per byte, so the compiler vectorises it: this

@@ -21,7 +21,7 @@ pub fn parse(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Docu
     for path in at.paths() {
         walk(doc.as_item(), path, &mut Vec::new(), offset, body, &mut servers)?;
     }
-    Ok(Document { bom, needs_jsonc: false, servers, duplicates: vec![] })
+    Ok(Document { bom, needs_jsonc: false, servers, duplicates: vec![], shadowed_env_spans: vec![] })
 }
 
 fn walk(
@@ -85,10 +85,15 @@ fn collect(
             }
             None => vec![],
         };
-        let env = match entry.get("env").and_then(Item::as_table_like) {
+        let env_table = entry.get("env").and_then(Item::as_table_like);
+        let env = match env_table {
             Some(t) => t.iter().filter_map(|(k, v)| Some((k.to_owned(), v.as_str()?.to_owned()))).collect(),
             None => vec![],
         };
+        // Where each env value lies, to hide it in a diff.
+        let env_spans = env_table
+            .map(|t| t.iter().filter_map(|(_, v)| v.span()).map(|s| s.start + offset..s.end + offset).collect())
+            .unwrap_or_default();
         out.push(Server {
             name: name.to_owned(),
             parent: keys.to_vec(),
@@ -96,6 +101,7 @@ fn collect(
             command_keys: COMMAND,
             args,
             env,
+            env_spans,
             cwd: string("cwd"),
             url: remote_url(string),
             value: item_to_json(item),

@@ -195,7 +195,13 @@ fn halves<R: ReadAt + ?Sized>(head: Window<'_, R>, tail: Window<'_, R>) -> Split
     for (all, more) in first.servers.iter_mut().zip(second.servers) {
         all.extend(more);
     }
-    Split::Done(Document { bom: false, needs_jsonc: false, servers: first.servers.concat(), duplicates: vec![] })
+    Split::Done(Document {
+        bom: false,
+        needs_jsonc: false,
+        servers: first.servers.concat(),
+        duplicates: vec![],
+        shadowed_env_spans: vec![],
+    })
 }
 
 /// Why reading a half stopped short.

@@ -133,6 +133,38 @@ fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
     assert!(!t.home().join(".local/state/mcpcfg").exists(), "no backup on a dry run");
 }
 
+/// The dry-run diff hid an env value only when it was written as `json_string` writes it: an
+/// escaped form, a number, a value in a shadowed duplicate entry and TOML escapes came out whole.
+#[test]
+fn dry_run_diff_hides_env_values_in_every_form() {
+    let cursor = r#"{
+  "mcpServers": {
+    "teleport-mcp-b": {"command": "tsh", "args": ["mcp", "connect", "b"]},
+    "x": {"command": "npx", "env": {"T": "dup-secret-1"}},
+    "x": {"command": "npx", "env": {"E": "esc\/aped-secret-2", "U": "secret3", "N": 123456789}},
+    "teleport-mcp-c": {"env": {"A": "plain-secret-4", "A": "again-secret-4"}, "command": "tsh"}
+  }
+}
+"#;
+    let codex = "[mcp_servers.teleport-mcp-a]\ncommand = \"tsh\"\nargs = [\"mcp\", \"connect\", \"a\"]\nenv = { B = \"\\u0073ecret5\", L = 'lit-secret6' }\n\n[mcp_servers.teleport-mcp-a2]\ncommand = \"tsh\"\n[mcp_servers.teleport-mcp-a2.env]\nK = \"\"\"\nmulti-secret7\"\"\"\n";
+    let zed = "{\n  \"context_servers\": {\n    \"teleport-mcp-z\": {\n      \"command\": {\"path\": \"tsh\", \"args\": [], \"env\": {\"Z\": \"zed-\\u0073ecret8\"}}\n    }\n  }\n}\n";
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".cursor/mcp.json", cursor)
+        .home_file(".codex/config.toml", codex)
+        .home_file(".config/zed/settings.json", zed);
+    let r = t.run(&["fix-config", "--dry-run"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    for file in [".cursor/mcp.json", ".codex/config.toml", ".config/zed/settings.json"] {
+        assert!(r.stdout.contains(&format!("--- a/~/{file}")), "{file} is in the diff:\n{}", r.stdout);
+    }
+    for secret in ["ecret", "123456789"] {
+        assert!(!r.stdout.contains(secret), "{secret} shown:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains(r#""E": "<redacted>", "U": "<redacted>", "N": "<redacted>""#), "{}", r.stdout);
+    assert!(r.stdout.contains(r#"{ B = "<redacted>", L = "<redacted>" }"#), "{}", r.stdout);
+}
+
 #[test]
 fn dry_run_on_claude_desktop_says_to_quit_it_first() {
     let (t, text) = stale_home();
