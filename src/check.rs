@@ -60,10 +60,11 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         let trusted = l.location.scope == Scope::User || s.trust_project;
         for sv in l.document().map(|d| d.servers.as_slice()).unwrap_or_default() {
             let Some(cmd) = &sv.command else { continue };
-            let p = Path::new(&cmd.value);
+            let Some(cmd) = crate::vars::expand(host, &l.location, &cmd.value).path(&cmd.value) else { continue };
+            let p = Path::new(&cmd);
             if trusted
-                && host.os.is_absolute(&cmd.value)
-                && tsh::is_tsh_name(&host.os.file_name(&cmd.value))
+                && host.os.is_absolute(&cmd)
+                && tsh::is_tsh_name(&host.os.file_name(&cmd))
                 && file_state(p) == FileState::Executable
             {
                 runs.push(VersionRun { tsh: p.to_path_buf(), own: true });

@@ -168,7 +168,8 @@ pub struct Location {
 }
 
 impl Location {
-    fn new(client: Client, scope: Scope, path: PathBuf) -> Location {
+    /// `client`'s config at `path` in `scope`, with that client's default layout there.
+    pub fn new(client: Client, scope: Scope, path: PathBuf) -> Location {
         let (syntax, servers_at) = client.default_layout(scope);
         Location { client, scope, path, syntax, servers_at }
     }

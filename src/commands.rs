@@ -285,8 +285,17 @@ fn probe_servers(s: &Settings, req: &DoctorRequest, report: &mut crate::report::
                 ));
                 continue;
             }
+            // Started as its client starts it: variables expanded, when mcpcfg can.
+            let Some(command) = crate::vars::expand(&s.host, &c.loaded.location, &cmd.value).path(&cmd.value) else {
+                report.notes.push(format!(
+                    "not probed {}: {} (its command holds a variable mcpcfg cannot expand)",
+                    s.host.tilde(&c.loaded.location.path),
+                    server.label()
+                ));
+                continue;
+            };
             let spec = LaunchSpec {
-                command: cmd.value.clone(),
+                command,
                 args: server.args.clone(),
                 env: server.env.clone(),
                 cwd: server.cwd.as_ref().map(std::path::PathBuf::from),

@@ -251,6 +251,15 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
         }
         Code::ProjectCommandNotRun => out.push("if you trust this repository: mcpcfg doctor --trust-project".into()),
+        Code::CommandNotExpanded => {
+            out.push(
+                "check what the variable stands for where the client runs: it must name an absolute path of tsh".into(),
+            );
+            out.push(format!(
+                "or replace the command with the stable tsh's absolute path{}",
+                ctx.stable.as_ref().map(|(p, _)| format!(": {}", p.display())).unwrap_or_default()
+            ));
+        }
         Code::TshNotLoggedIn | Code::TshSessionExpired => {
             let proxy = ctx.proxy.as_deref().unwrap_or("<your proxy address>");
             out.push(format!("log in: tsh login --proxy={proxy}"));

@@ -44,6 +44,8 @@ pub enum Code {
     VscodeLegacySettings,
     /// A project-level command was not run to read its version (no `--trust-project`).
     ProjectCommandNotRun,
+    /// The command holds a variable mcpcfg cannot expand (`${input:…}`, one not set).
+    CommandNotExpanded,
     TshNotLoggedIn,
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
@@ -70,6 +72,7 @@ impl Code {
             Code::CommandMissing => "command-missing",
             Code::VscodeLegacySettings => "vscode-legacy-settings",
             Code::ProjectCommandNotRun => "project-command-not-run",
+            Code::CommandNotExpanded => "command-not-expanded",
             Code::TshNotLoggedIn => "tsh-not-logged-in",
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",
@@ -201,8 +204,22 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
 /// Findings about one server.
 pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Finding> {
     let host = f.host;
-    let Some(cmd) = server.command.as_ref().map(|c| c.value.as_str()) else { return vec![] };
+    let Some(literal) = server.command.as_ref().map(|c| c.value.as_str()) else { return vec![] };
     let at = format!("{}: {}", host.tilde(&loc.path), server.label());
+    // What the client starts, its variables expanded (`${userHome}/bin/tsh`).
+    let Some(expanded) = crate::vars::expand(host, loc, literal).path(literal) else {
+        if !is_tsh_server(host, server) {
+            return vec![];
+        }
+        return vec![Finding {
+            skew: None,
+            code: Code::CommandNotExpanded,
+            severity: Severity::Info,
+            message: format!("{at}: command \"{literal}\" holds a variable mcpcfg cannot expand; it was not checked"),
+            hint: "make sure it names an absolute path of tsh 18.2.3 or later; mcpcfg leaves it as it is".into(),
+        }];
+    };
+    let cmd = expanded.as_str();
     // Paths in the home folder read better with `~`; JSON's `command` keeps the full path.
     let shown = host.tilde(Path::new(cmd));
     if !is_tsh_server(host, server) {

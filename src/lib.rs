@@ -24,6 +24,7 @@ pub mod settings;
 pub mod toml_document;
 pub mod tsh;
 pub mod tshrun;
+pub mod vars;
 pub mod write;
 
 use std::io::Write;

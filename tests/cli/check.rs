@@ -524,3 +524,29 @@ fn broken_pipe_keeps_the_exit_status() {
         assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// `${userHome}/bin/tsh` in VS Code's mcp.json was called a relative path, and fix-config would
+/// have replaced a working command.
+#[test]
+fn variables_in_commands_are_expanded_as_the_client_does() {
+    let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("home/bin/tsh"), "18.3.0", None);
+    let vscode = r#"{"servers": {
+  "teleport-mcp-home": {"command": "${userHome}/bin/tsh", "args": ["mcp", "connect", "a"]},
+  "teleport-mcp-input": {"command": "${input:tshPath}", "args": ["mcp", "connect", "b"]},
+  "teleport-mcp-stale": {"command": "${userHome}/.tsh/bin/0c1d-update-pkg-v2/tsh", "args": ["mcp", "connect", "c"]}
+}}"#;
+    let t = t.home_file(".config/Code/User/mcp.json", vscode);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(
+        r.codes(),
+        [s("teleport-mcp-input", "command-not-expanded"), s("teleport-mcp-stale", "tsh-managed-update-path")]
+    );
+    assert_eq!(r.code, 1);
+    assert!(t.home().join("bin/runs.log").exists(), "the expanded tsh's version was read");
+
+    let r = t.run(&["fix-config", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let after = t.read_home(".config/Code/User/mcp.json");
+    let stable = t.path_of("bin/tsh");
+    assert_eq!(after, vscode.replace("${userHome}/.tsh/bin/0c1d-update-pkg-v2/tsh", &stable), "only the broken one");
+}

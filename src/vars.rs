@@ -1,0 +1,156 @@
+//! Variables in a server's `command`, as its client expands them before it starts the server.
+//!
+//! VS Code and Cursor expand `${userHome}`, `${env:NAME}`, `${workspaceFolder}` (in a project's
+//! config: the project folder) and `${pathSeparator}` (`${/}`); Claude Code and Gemini CLI
+//! expand `${NAME}` and Claude Code also `${NAME:-default}`. Other clients start the text as it
+//! is. A command mcpcfg cannot expand (`${input:…}`, a variable that is not set) is not checked
+//! and never rewritten: a guess could break a working config.
+
+use std::path::Path;
+
+use crate::clients::{Client, Location, Scope};
+use crate::platform::{Host, Os};
+
+/// What a command's text stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expansion {
+    /// The client starts the text as it is.
+    Literal,
+    /// The client starts this path.
+    Expanded(String),
+    /// It holds this variable, which mcpcfg cannot expand.
+    Unknown(String),
+}
+
+impl Expansion {
+    /// The path the client starts for `text`, when mcpcfg can tell.
+    pub fn path(self, text: &str) -> Option<String> {
+        match self {
+            Expansion::Literal => Some(text.to_owned()),
+            Expansion::Expanded(p) => Some(p),
+            Expansion::Unknown(_) => None,
+        }
+    }
+}
+
+/// What `text`, the `command` of a server in `loc`, stands for.
+pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
+    let style = match loc.client {
+        Client::Vscode | Client::Cursor => Style::Vscode,
+        Client::ClaudeCode | Client::Gemini => Style::Shell,
+        _ => return Expansion::Literal,
+    };
+    if !text.contains("${") {
+        return Expansion::Literal;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { return Expansion::Unknown(rest[i..].to_owned()) };
+        let name = &after[..j];
+        let value = match style {
+            Style::Vscode => vscode(host, loc, name),
+            Style::Shell => shell(host, name),
+        };
+        match value {
+            Some(v) => out.push_str(&v),
+            None => return Expansion::Unknown(format!("${{{name}}}")),
+        }
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    Expansion::Expanded(out)
+}
+
+enum Style {
+    Vscode,
+    Shell,
+}
+
+/// VS Code's predefined variables that make sense outside an editor window.
+fn vscode(host: &Host, loc: &Location, name: &str) -> Option<String> {
+    match name {
+        "userHome" => Some(host.home.to_string_lossy().into_owned()),
+        "pathSeparator" | "/" => Some(if host.os == Os::Windows { "\\" } else { "/" }.to_owned()),
+        // `<folder>/.vscode/mcp.json`: the folder the editor has open.
+        "workspaceFolder" if loc.scope == Scope::Project => {
+            loc.path.parent().and_then(Path::parent).map(|p| p.to_string_lossy().into_owned())
+        }
+        _ => env(host, name.strip_prefix("env:")?).filter(|v| !v.is_empty()),
+    }
+}
+
+/// `${NAME}` and `${NAME:-default}`.
+fn shell(host: &Host, name: &str) -> Option<String> {
+    match name.split_once(":-") {
+        Some((var, default)) => Some(env(host, var).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())),
+        None => env(host, name),
+    }
+}
+
+/// A variable of the environment the client runs in; `HOME` is the home mcpcfg looks at (so
+/// `--home` moves it too).
+fn env(host: &Host, name: &str) -> Option<String> {
+    let home = if host.os == Os::Windows { "USERPROFILE" } else { "HOME" };
+    if name == home {
+        return Some(host.home.to_string_lossy().into_owned());
+    }
+    host.env.get(name).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::Env;
+
+    fn host() -> Host {
+        Host {
+            os: Os::Linux,
+            home: "/home/me".into(),
+            env: Env::from_pairs([("TSH_DIR", "/opt/tsh"), ("EMPTY", "")]),
+            home_overridden: false,
+        }
+    }
+
+    fn at(client: Client, scope: Scope, path: &str) -> Location {
+        Location::new(client, scope, path.into())
+    }
+
+    #[test]
+    fn vscode_and_cursor_variables() {
+        let h = host();
+        let user = at(Client::Vscode, Scope::User, "/home/me/.config/Code/User/mcp.json");
+        let project = at(Client::Cursor, Scope::Project, "/src/app/.cursor/mcp.json");
+        let e = |l: &Location, t: &str| expand(&h, l, t);
+        assert_eq!(e(&user, "/usr/bin/tsh"), Expansion::Literal);
+        assert_eq!(e(&user, "${userHome}/bin/tsh"), Expansion::Expanded("/home/me/bin/tsh".into()));
+        assert_eq!(e(&user, "${env:TSH_DIR}${/}tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(e(&project, "${workspaceFolder}/bin/tsh"), Expansion::Expanded("/src/app/bin/tsh".into()));
+        assert_eq!(e(&user, "${workspaceFolder}/tsh"), Expansion::Unknown("${workspaceFolder}".into()));
+        assert_eq!(e(&user, "${input:tsh}"), Expansion::Unknown("${input:tsh}".into()));
+        assert_eq!(e(&user, "${env:NOPE}/tsh"), Expansion::Unknown("${env:NOPE}".into()));
+        assert_eq!(e(&user, "${env:EMPTY}/tsh"), Expansion::Unknown("${env:EMPTY}".into()));
+        assert_eq!(e(&user, "${userHome/tsh"), Expansion::Unknown("${userHome/tsh".into()));
+    }
+
+    #[test]
+    fn claude_code_and_gemini_variables() {
+        let h = host();
+        let cc = at(Client::ClaudeCode, Scope::Project, "/src/app/.mcp.json");
+        let gemini = at(Client::Gemini, Scope::User, "/home/me/.gemini/settings.json");
+        assert_eq!(expand(&h, &cc, "${HOME}/bin/tsh"), Expansion::Expanded("/home/me/bin/tsh".into()));
+        assert_eq!(expand(&h, &cc, "${NOPE:-/usr/bin}/tsh"), Expansion::Expanded("/usr/bin/tsh".into()));
+        assert_eq!(expand(&h, &cc, "${TSH_DIR:-/usr/bin}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(expand(&h, &cc, "${NOPE}/tsh"), Expansion::Unknown("${NOPE}".into()));
+        assert_eq!(expand(&h, &gemini, "${TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+    }
+
+    #[test]
+    fn clients_that_do_not_expand_start_the_text_as_it_is() {
+        let h = host();
+        let desktop = at(Client::ClaudeDesktop, Scope::User, "/home/me/.config/Claude/claude_desktop_config.json");
+        assert_eq!(expand(&h, &desktop, "${HOME}/bin/tsh"), Expansion::Literal);
+    }
+}
