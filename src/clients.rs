@@ -249,7 +249,7 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
             }
             Client::ClaudeCode => {
                 // Claude Code moves its state under CLAUDE_CONFIG_DIR when that is set.
-                let path = match host.env.get("CLAUDE_CONFIG_DIR") {
+                let path = match host.folder_var("CLAUDE_CONFIG_DIR") {
                     Some(dir) => join(os, Path::new(dir), &[".claude.json"]),
                     None => host.home_join(&[".claude.json"]),
                 };
@@ -271,7 +271,7 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
             }
             Client::Gemini => out.push(file(host.home_join(&[".gemini", "settings.json"]))),
             Client::Codex => {
-                let path = match host.env.get("CODEX_HOME") {
+                let path = match host.folder_var("CODEX_HOME") {
                     Some(dir) => join(os, Path::new(dir), &["config.toml"]),
                     None => host.home_join(&[".codex", "config.toml"]),
                 };

@@ -112,6 +112,17 @@ impl Host {
         if self.home_overridden { None } else { self.env.get(key) }
     }
 
+    /// A variable that moves a tool's folder (`TELEPORT_HOME`, `CODEX_HOME`, …). With `--home`
+    /// it counts only when it points inside that home: the caller's own folders are not the
+    /// home being looked at, and mcpcfg could otherwise rewrite files outside it.
+    pub fn folder_var(&self, key: &str) -> Option<&str> {
+        let v = self.env.get(key)?;
+        if self.home_overridden && !is_inside(self.os, v, &self.home.to_string_lossy()) {
+            return None;
+        }
+        Some(v)
+    }
+
     /// The per-user application-data folder, `A` in SPEC §2.
     pub fn app_data(&self) -> PathBuf {
         match self.os {
@@ -147,13 +158,13 @@ impl Host {
 
     /// Teleport's profile folder: `$TELEPORT_HOME`, else `~/.tsh`.
     pub fn teleport_home(&self) -> PathBuf {
-        self.env.get("TELEPORT_HOME").map(PathBuf::from).unwrap_or_else(|| self.home_join(&[".tsh"]))
+        self.folder_var("TELEPORT_HOME").map(PathBuf::from).unwrap_or_else(|| self.home_join(&[".tsh"]))
     }
 
     /// The client-tools managed-update folder: `$TELEPORT_TOOLS_DIR`, else `$TELEPORT_HOME/bin`,
     /// else `~/.tsh/bin`.
     pub fn tools_dir(&self) -> PathBuf {
-        tools_dir_for(self.os, &self.home, self.env.get("TELEPORT_TOOLS_DIR"), self.env.get("TELEPORT_HOME"))
+        tools_dir_for(self.os, &self.home, self.folder_var("TELEPORT_TOOLS_DIR"), self.folder_var("TELEPORT_HOME"))
     }
 
     /// Shows `p` with `~` for the home folder.
@@ -236,6 +247,17 @@ mod tests {
         let mut h = host(Os::Linux, "/tmp/h", &[("XDG_CONFIG_HOME", "/home/real/.config")]);
         h.home_overridden = true;
         assert_eq!(h.app_data(), PathBuf::from("/tmp/h/.config"));
+    }
+
+    /// `--home` with the caller's own CODEX_HOME set read and rewrote the caller's Codex config.
+    #[test]
+    fn home_override_honours_folder_variables_only_inside_the_home() {
+        let mut h = host(Os::Linux, "/tmp/h", &[("TELEPORT_HOME", "/home/real/.tsh"), ("CODEX_HOME", "/tmp/h/codex")]);
+        h.home_overridden = true;
+        assert_eq!(h.tools_dir(), PathBuf::from("/tmp/h/.tsh/bin"));
+        assert_eq!(h.folder_var("CODEX_HOME"), Some("/tmp/h/codex"));
+        h.home_overridden = false;
+        assert_eq!(h.tools_dir(), PathBuf::from("/home/real/.tsh/bin"));
     }
 
     #[test]

@@ -118,12 +118,9 @@ fn malformed_codex_toml_names_line_and_column() {
 #[test]
 fn codex_home_moves_the_codex_config() {
     let t = TestEnv::new().tsh("18.3.0", None);
-    let dir = t.path_of("codex-home");
+    let dir = t.home_path("codex-home");
     let t = t.env("CODEX_HOME", &dir).home_file(".codex/config.toml", "[mcp_servers.ignored]\ncommand = \"tsh\"\n");
-    crate::env::write(
-        &t.root.path().join("codex-home/config.toml"),
-        "[mcp_servers.teleport-mcp-a]\ncommand = \"tsh\"\n",
-    );
+    crate::env::write(&t.home().join("codex-home/config.toml"), "[mcp_servers.teleport-mcp-a]\ncommand = \"tsh\"\n");
     let j = t.run(&["list", "--format", "json", "--client", "codex"]).json();
     let configs = j["configs"].as_array().unwrap();
     assert_eq!(configs.len(), 1);
@@ -167,4 +164,19 @@ fn project_configs_of_new_clients_are_read_from_the_project_folder() {
     got.sort();
     let p = |c: &str| (c.to_owned(), "project".to_owned());
     assert_eq!(got, [p("codex"), p("gemini"), p("roo-code"), p("zed")]);
+}
+
+/// `--home` with the caller's own CODEX_HOME set read and rewrote the caller's Codex config.
+#[test]
+fn home_option_never_reaches_a_codex_home_outside_it() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let outside = t.root.path().join("callers-codex/config.toml");
+    let stale = "[mcp_servers.teleport-mcp-a]\ncommand = \"tsh\"\n";
+    crate::env::write(&outside, stale);
+    let dir = t.path_of("callers-codex");
+    let t = t.env("CODEX_HOME", &dir).home_file(".codex/config.toml", stale);
+    let r = t.run(&["fix-config", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), stale, "the caller's file was not touched");
+    assert_ne!(t.read_home(".codex/config.toml"), stale, "the home's own file was repaired");
 }
