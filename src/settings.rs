@@ -68,7 +68,7 @@ impl Settings {
         };
         let host = Host { os, home, env, home_overridden };
         let tsh = match &g.tsh {
-            Some(p) => Some(checked_tsh(p)?),
+            Some(p) => Some(checked_tsh(&host, p)?),
             None => None,
         };
         let project_dirs = match &g.project {
@@ -114,10 +114,24 @@ fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
     std::path::absolute(p).with_context(|| format!("cannot make {} an absolute path", p.display()))
 }
 
-/// `--tsh` must name an executable file: configs will point at it.
-fn checked_tsh(p: &std::path::Path) -> anyhow::Result<PathBuf> {
+/// `--tsh` must name an executable file that stays where it is: configs will point at it.
+fn checked_tsh(host: &Host, p: &std::path::Path) -> anyhow::Result<PathBuf> {
     use crate::findings::FileState;
+    use crate::tsh::PathKind;
     let p = absolute(p)?;
+    // Configs are UTF-8: a path that is not would be written as something else.
+    let Some(text) = p.to_str() else {
+        bail!("--tsh {}: the path is not valid UTF-8, so no config can name it", p.display());
+    };
+    match crate::tsh::classify(host.os, text, &[host.tools_dir()]) {
+        PathKind::ManagedUpdate => bail!(
+            "--tsh {text}: this is a managed-update copy of tsh, which the updater deletes; pass the tsh you installed (`which tsh`)"
+        ),
+        PathKind::AgentUpdate => bail!(
+            "--tsh {text}: this versioned agent-update folder goes away on the next update; pass the stable link (e.g. /usr/local/bin/tsh)"
+        ),
+        PathKind::Relative | PathKind::Stable => {}
+    }
     let why = match crate::check::file_state(&p) {
         FileState::Executable => return Ok(p),
         FileState::Missing => "does not exist",

@@ -452,6 +452,31 @@ fn tsh_option_must_be_executable() {
     assert_eq!(r.code, 2);
 }
 
+/// `--tsh` inside the managed-update folder was accepted: configs were "repaired" to a path the
+/// updater deletes, and the report said all was well.
+#[test]
+fn tsh_option_refuses_paths_that_go_away() {
+    let t = TestEnv::new().tsh_at(std::path::Path::new("home/.tsh/bin/0c1d-update-pkg-v2/tsh"), "18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let r = t.run(&["fix-config", "--tsh", &stale]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("managed-update copy"), "{}", r.stderr);
+    let t = t.tsh_at(std::path::Path::new("opt/teleport/default/versions/v18.3.0/bin/tsh"), "18.3.0", None);
+    let r = t.run(&["check", "--tsh", &t.path_of("opt/teleport/default/versions/v18.3.0/bin/tsh")]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("agent-update"), "{}", r.stderr);
+    // A path that is not UTF-8 cannot be written into a config.
+    use std::os::unix::ffi::OsStringExt;
+    let mut bytes = t.root.path().as_os_str().to_owned().into_vec();
+    bytes.extend_from_slice(b"/bad\xffdir/tsh");
+    let odd = std::path::PathBuf::from(std::ffi::OsString::from_vec(bytes));
+    std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
+    std::fs::copy(t.root.path().join("opt/teleport/default/versions/v18.3.0/bin/tsh"), &odd).unwrap();
+    let out = t.std_cmd(&["check", "--tsh"]).arg(&odd).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+}
+
 #[test]
 fn usage_error_exits_2() {
     assert_eq!(TestEnv::new().run(&["check", "--format", "yaml"]).code, 2);
