@@ -179,7 +179,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
-        Format::Text if s.quiet => {}
+        Format::Text if s.quiet => crate::print_quiet(&report),
         Format::Text => {
             let text = output::doctor_text(&s.host, &report, &ctx, output::Style { color: s.color });
             output::stdout().write_all(text.as_bytes())?;

@@ -109,11 +109,7 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
             serde_json::to_writer_pretty(&mut stdout, &doc)?;
             writeln!(stdout)?;
         }
-        Format::Text if s.quiet => {
-            for e in quiet_errors(report) {
-                eprintln!("mcpcfg: {e}");
-            }
-        }
+        Format::Text if s.quiet => print_quiet(report),
         Format::Text => {
             stdout.write_all(output::text(&s.host, report, Style { color: s.color }, show_findings).as_bytes())?;
         }
@@ -130,11 +126,9 @@ pub fn print_errors(report: &Report) {
     }
 }
 
-/// In quiet mode, what still has to be said: files that could not be read or written.
-fn quiet_errors(report: &Report) -> Vec<String> {
-    report
-        .all_findings()
-        .filter(|(_, _, f)| f.code == findings::Code::ConfigMalformed)
-        .map(|(_, _, f)| output::clean(&f.message))
-        .collect()
+/// In quiet mode, what still has to be said, on stderr: files that could not be read.
+pub fn print_quiet(report: &Report) {
+    for (_, _, f) in report.all_findings().filter(|(_, _, f)| f.code == findings::Code::ConfigMalformed) {
+        eprintln!("mcpcfg: {}", output::clean(&f.message));
+    }
 }

@@ -226,6 +226,17 @@ fn malformed_config_text_names_file_line_and_column() {
     assert!(q.stderr.contains("mcp.json:1:18"), "quiet mode still names the broken file: {}", q.stderr);
 }
 
+/// `doctor -q` said nothing of a malformed file; check, list and fix-config name it on stderr.
+#[test]
+fn quiet_mode_names_a_malformed_file_in_every_command() {
+    let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", "{\"mcpServers\": {} \"x\": 1}");
+    for cmd in ["check", "list", "doctor", "fix-config"] {
+        let r = t.run(&[cmd, "-q"]);
+        assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{cmd}");
+        assert!(r.stderr.contains("mcp.json:1:18"), "{cmd}: {}", r.stderr);
+    }
+}
+
 #[test]
 fn utf16_config_is_a_clear_error() {
     let t = TestEnv::new().tsh("18.3.0", None);
