@@ -185,3 +185,13 @@ pub fn file_state(p: &Path) -> FileState {
 pub fn selected(names: &[String], server: &crate::document::Server) -> bool {
     names.is_empty() || names.contains(&server.name)
 }
+
+/// An error for the first of `names` (`--server`) that no server of `report` has: a typo must
+/// not read as "nothing to change".
+pub fn known_servers(names: &[String], report: &Report) -> anyhow::Result<()> {
+    let all: Vec<&str> = report.configs.iter().flat_map(|c| c.servers.iter().map(|s| s.server.name.as_str())).collect();
+    match names.iter().find(|n| !all.contains(&n.as_str())) {
+        Some(n) => anyhow::bail!("--server {n}: no server of that name in the configs read (`mcpcfg list` shows them)"),
+        None => Ok(()),
+    }
+}

@@ -34,6 +34,7 @@ pub struct FixRequest {
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     let mut report = check::gather(s, Depth::Repairs, &scan::locations(s)?)?;
+    check::known_servers(&req.options.servers, &report)?;
     let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
     let plan = fix::plan(&report, to.as_deref(), &req.options)?;
 
@@ -131,6 +132,7 @@ pub struct DoctorRequest {
 
 pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
     let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
+    check::known_servers(&req.servers, &report)?;
     let host = &s.host;
     let path_entries = crate::tsh::split_path_var(host.os, &s.path_var);
     let which_tsh = crate::tsh::on_path(host.os, &path_entries)

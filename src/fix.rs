@@ -45,7 +45,7 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         let mut edits = Vec::new();
         let mut changes = Vec::new();
         for s in &c.servers {
-            let wanted = opts.servers.is_empty() || opts.servers.contains(&s.server.name);
+            let wanted = crate::check::selected(&opts.servers, &s.server);
             let repairable = s.findings.iter().any(|f| f.code.repairable());
             if !wanted || !repairable {
                 continue;

@@ -48,7 +48,7 @@ impl Settings {
     pub fn from_global(g: &Global, env: Env) -> anyhow::Result<Settings> {
         let os = g.platform.unwrap_or_else(Os::current);
         let (home, home_overridden) = match &g.home {
-            Some(h) => (absolute(h)?, true),
+            Some(h) => (folder("--home", h)?, true),
             None => (dirs::home_dir().context("cannot tell your home folder: set HOME or pass --home DIR")?, false),
         };
         let path_var = env.get("PATH").unwrap_or_default().to_owned();
@@ -72,7 +72,7 @@ impl Settings {
             None => None,
         };
         let project_dirs = match &g.project {
-            Some(p) => vec![absolute(p)?],
+            Some(p) => vec![folder("--project", p)?],
             // Project configs are read from where mcpcfg runs, as the clients read them from the
             // folder they open; with --config only the named files are read.
             None if g.configs.is_empty() => std::env::current_dir().map(|d| vec![d]).unwrap_or_default(),
@@ -80,11 +80,7 @@ impl Settings {
         };
         let mut scan_dirs = Vec::new();
         for d in &g.scan {
-            let d = absolute(d)?;
-            if !d.is_dir() {
-                bail!("--scan {}: not a folder", d.display());
-            }
-            scan_dirs.push(d);
+            scan_dirs.push(folder("--scan", d)?);
         }
         let clients = if g.clients.is_empty() { ALL_CLIENTS.to_vec() } else { dedup(g.clients.clone()) };
         Ok(Settings {
@@ -112,6 +108,15 @@ fn dedup(mut v: Vec<Client>) -> Vec<Client> {
 
 fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
     std::path::absolute(p).with_context(|| format!("cannot make {} an absolute path", p.display()))
+}
+
+/// The folder an option names, made absolute: a typo must not read as "nothing found, all well".
+fn folder(option: &str, p: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let d = absolute(p)?;
+    if !d.is_dir() {
+        bail!("{option} {}: not a folder", d.display());
+    }
+    Ok(d)
 }
 
 /// `--tsh` must name an executable file that stays where it is: configs will point at it.

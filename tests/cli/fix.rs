@@ -189,6 +189,30 @@ fn server_option_repairs_only_that_server() {
     assert!(!after.contains(r#""teleport-mcp-b": {"command": "tsh""#));
 }
 
+/// `--server typo` said "nothing to change" and exited 0.
+#[test]
+fn server_option_naming_no_server_is_an_error() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    for cmd in ["fix-config", "doctor"] {
+        let r = t.run(&[cmd, "--server", "teleport-mcp-dmeo"]);
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stdout);
+        assert!(r.stderr.contains("--server teleport-mcp-dmeo: no server of that name"), "{cmd}: {}", r.stderr);
+    }
+    assert_eq!(t.read_home(".cursor/mcp.json"), text);
+}
+
+/// A typo in a folder option read as an empty, healthy machine.
+#[test]
+fn folder_options_must_name_folders() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    for opt in ["--home", "--project", "--scan"] {
+        let r = t.run(&["check", opt, "/no/such/folder"]);
+        assert_eq!(r.code, 2, "{opt}");
+        assert!(r.stderr.contains(&format!("{opt} /no/such/folder: not a folder")), "{opt}: {}", r.stderr);
+    }
+}
+
 #[test]
 fn project_configs_need_include_project() {
     let (t, text) = stale_home();
