@@ -379,6 +379,8 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
         task.abort();
     }
     let stderr_tail = tail.lock().map(|t| t.lines()).unwrap_or_default();
+    // A server may echo its environment in an error: its env values never reach the report.
+    let stderr_tail = stderr_tail.iter().map(|l| redacted(l, &spec.env)).collect();
 
     match outcome_without_tail {
         Ok(outcome) => outcome,
@@ -389,6 +391,15 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
 /// End a server politely: cancel the session (which closes its stdin), give it until the
 /// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
 /// the group afterwards in any case.
+/// `line` with every value of `env` (of four characters or more: shorter ones are too common
+/// to hide without hiding other text) shown as `<redacted>`.
+fn redacted(line: &str, env: &[(String, String)]) -> String {
+    let mut values: Vec<&str> = env.iter().map(|(_, v)| v.as_str()).filter(|v| v.chars().count() >= 4).collect();
+    // Longest first, so a value that contains another is hidden whole.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.iter().fold(line.to_owned(), |l, v| l.replace(v, "<redacted>"))
+}
+
 async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
     let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now())).max(Duration::from_millis(100));
     let until = Instant::now() + grace;
@@ -581,6 +592,15 @@ pub(crate) fn kill_tree(_pid: u32) {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stderr_hides_env_values_longest_first_and_leaves_short_ones() {
+        let env = vec![("A".into(), "sk-live-1".into()), ("B".into(), "sk-live-12".into()), ("C".into(), "on".into())];
+        assert_eq!(
+            super::redacted("token sk-live-12 then sk-live-1, on", &env),
+            "token <redacted> then <redacted>, on"
+        );
+    }
+
     use super::*;
 
     #[test]

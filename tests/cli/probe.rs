@@ -300,10 +300,12 @@ fn env_is_inherited_plus_spec_env_and_cwd_is_used() {
     let outcomes = probe_all(&[spec], Duration::from_secs(15));
     let (_, status, tail) = expect_start_failed(&outcomes[0]);
     assert_eq!(status, Some(1));
+    // The server printed the variable's name and value, both env values of its spec: they
+    // reached it, and the report hides them (it used to show `env API_TOKEN=sk-live-…`).
     assert_eq!(
         tail,
         [
-            "env MCPCFG_TEST_VALUE=from the config".to_string(),
+            "env <redacted>=<redacted>".to_string(),
             format!("cwd {}", dir.display()),
             r#"ERROR: access denied to app "demo""#.to_string(),
         ]
