@@ -11,17 +11,24 @@ use crate::load::LoadError;
 use crate::platform::Host;
 use crate::report::{ConfigReport, Report, ServerReport};
 
-/// Escapes control characters so a config cannot drive the terminal.
+/// Escapes control characters (and the invisible ones that reorder a line) so a config cannot
+/// drive the terminal or disguise what it says.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if c.is_control() || is_bidi_control(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// The invisible characters that reorder text (U+202A–U+202E, U+2066–U+2069, the marks
+/// U+200E, U+200F, U+061C): a server name holding one can make a line read as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// A diff made safe for a terminal, line by line.
@@ -473,5 +480,12 @@ mod tests {
     fn clean_escapes_terminal_control() {
         assert_eq!(clean("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
         assert_eq!(clean("plain é"), "plain é");
+    }
+
+    /// A server named `teleport-mcp-\u{202E}…` printed raw and reordered the rest of its line.
+    #[test]
+    fn clean_escapes_bidi_controls() {
+        assert_eq!(clean("evil\u{202E}txt.exe\u{2066}x\u{200F}"), "evil\\u{202e}txt.exe\\u{2066}x\\u{200f}");
+        assert_eq!(clean("עברית and العربية"), "עברית and العربية", "right-to-left text itself is kept");
     }
 }
