@@ -237,7 +237,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     }
 
     let mut out = Vec::new();
-    let to = f.stable.map(|s| s.path.display().to_string());
+    let to = f.stable.map(|s| host.tilde(&s.path));
     let fix_hint = |why: &str| match &to {
         Some(to) => format!("{why}; run `mcpcfg fix-config` to point it at {to}"),
         None => format!("{why}; install tsh, then run `mcpcfg fix-config`"),
@@ -326,17 +326,17 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         return out;
     }
     if let Some(own) = (f.own_version)(&runs) {
-        out.extend(version_findings(&at, &runs, &own, f.managed_version.as_ref()));
+        out.extend(version_findings(host, &at, &runs, &own, f.managed_version.as_ref()));
     }
     out
 }
 
 /// Skew and missing `tsh mcp` for the binary `runs`, whose own version is `own`.
-fn version_findings(at: &str, runs: &Path, own: &Version, managed: Option<&Version>) -> Vec<Finding> {
+fn version_findings(host: &Host, at: &str, runs: &Path, own: &Version, managed: Option<&Version>) -> Vec<Finding> {
     let mut out = Vec::new();
     let fixed = fixed_version();
     let runs_path = runs;
-    let runs = runs.display();
+    let runs = host.tilde(runs);
     let own_old = *own < fixed;
     let managed_old = managed.is_some_and(|m| *m < fixed);
     if own_old || managed_old {
@@ -486,6 +486,14 @@ mod tests {
         };
         let f = server_findings(&loc(Scope::User), &s, &facts);
         assert!(f[0].message.contains("command ~/.tsh/bin/0a1b-update-pkg-v2/tsh was"), "{}", f[0].message);
+
+        // The hint's repair target and a version finding's binary too (both showed the full path).
+        let stable = StableTsh { path: "/home/me/bin/tsh".into(), source: tsh::Source::Path };
+        let own = |_: &Path| Some(Version::new(18, 1, 0));
+        let facts = Facts { stable: Some(&stable), own_version: &own, ..facts };
+        let f = server_findings(&loc(Scope::User), &s, &facts);
+        assert!(f[0].hint.ends_with("point it at ~/bin/tsh"), "{}", f[0].hint);
+        assert!(f.iter().any(|f| f.message.contains("tsh ~/bin/tsh is 18.1.0")), "{f:?}");
     }
 
     #[test]

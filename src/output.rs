@@ -327,11 +327,11 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
     match &report.tsh {
         Some(t) => {
             let resolved = ctx.resolved(&t.stable.path);
-            let link = if resolved != t.stable.path { format!(" -> {}", resolved.display()) } else { String::new() };
+            let link = if resolved != t.stable.path { format!(" -> {}", host.tilde(&resolved)) } else { String::new() };
             let _ = writeln!(
                 out,
                 "  stable tsh: {} ({}){}",
-                clean(&t.stable.path.display().to_string()),
+                clean(&host.tilde(&t.stable.path)),
                 t.stable.source.id(),
                 clean(&link)
             );
