@@ -251,6 +251,12 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
         }
         Code::ProjectCommandNotRun => out.push("if you trust this repository: mcpcfg doctor --trust-project".into()),
+        Code::CommandInvalid => {
+            out.push("open the file and write the command as a string: the absolute path of the program".into());
+            if let Some((p, _)) = &ctx.stable {
+                out.push(format!("for a tsh server that is the stable tsh: {}", p.display()));
+            }
+        }
         Code::CommandNotExpanded => {
             out.push(
                 "check what the variable stands for where the client runs: it must name an absolute path of tsh".into(),

@@ -46,6 +46,8 @@ pub enum Code {
     ProjectCommandNotRun,
     /// The command holds a variable mcpcfg cannot expand (`${input:…}`, one not set).
     CommandNotExpanded,
+    /// `command` is not a string (a number, a list), or a tsh server has none.
+    CommandInvalid,
     TshNotLoggedIn,
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
@@ -73,6 +75,7 @@ impl Code {
             Code::VscodeLegacySettings => "vscode-legacy-settings",
             Code::ProjectCommandNotRun => "project-command-not-run",
             Code::CommandNotExpanded => "command-not-expanded",
+            Code::CommandInvalid => "command-invalid",
             Code::TshNotLoggedIn => "tsh-not-logged-in",
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",
@@ -204,8 +207,10 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
 /// Findings about one server.
 pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Finding> {
     let host = f.host;
-    let Some(literal) = server.command.as_ref().map(|c| c.value.as_str()) else { return vec![] };
     let at = format!("{}: {}", host.tilde(&loc.path), server.label());
+    let Some(literal) = server.command.as_ref().map(|c| c.value.as_str()) else {
+        return invalid_command(&at, host, server).into_iter().collect();
+    };
     // What the client starts, its variables expanded (`${userHome}/bin/tsh`).
     let Some(expanded) = crate::vars::expand(host, loc, literal).path(literal) else {
         if !is_tsh_server(host, server) {
@@ -329,6 +334,29 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         out.extend(version_findings(host, &at, &runs, &own, f.managed_version.as_ref()));
     }
     out
+}
+
+/// A `command` the client cannot start: not a string, or missing from a tsh server.
+fn invalid_command(at: &str, host: &Host, server: &Server) -> Option<Finding> {
+    let value = server.command_keys.iter().try_fold(&server.value, |v, k| v.get(k));
+    let what = match value {
+        Some(serde_json::Value::String(_)) => return None,
+        Some(v @ serde_json::Value::Number(_)) => format!("command is {v}, a number"),
+        Some(serde_json::Value::Array(_)) => "command is a list".to_owned(),
+        Some(serde_json::Value::Object(_)) => "command is an object".to_owned(),
+        Some(serde_json::Value::Bool(b)) => format!("command is {b}"),
+        Some(serde_json::Value::Null) => "command is null".to_owned(),
+        // No command: a remote server, or (Zed) one an extension provides; a tsh server needs one.
+        None if server.is_remote() || !is_tsh_server(host, server) => return None,
+        None => "has no command".to_owned(),
+    };
+    Some(Finding {
+        skew: None,
+        code: Code::CommandInvalid,
+        severity: Severity::Warning,
+        message: format!("{at}: {what}, so the client cannot start it"),
+        hint: "write the absolute path of the program as a string, e.g. \"command\": \"/usr/local/bin/tsh\"".into(),
+    })
 }
 
 /// Skew and missing `tsh mcp` for the binary `runs`, whose own version is `own`.
@@ -494,6 +522,24 @@ mod tests {
         let f = server_findings(&loc(Scope::User), &s, &facts);
         assert!(f[0].hint.ends_with("point it at ~/bin/tsh"), "{}", f[0].hint);
         assert!(f.iter().any(|f| f.message.contains("tsh ~/bin/tsh is 18.1.0")), "{f:?}");
+    }
+
+    /// `"command": 42` on a tsh server was shown as healthy "(no command)".
+    #[test]
+    fn a_command_that_is_not_a_string_is_invalid() {
+        let w = World::new();
+        let parse_one = |entry: &str| {
+            let t = format!(r#"{{"mcpServers": {{"teleport-mcp-a": {entry}}}}}"#);
+            parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0)
+        };
+        let warn = [("command-invalid", Severity::Warning)];
+        assert_eq!(w.codes(Scope::User, &parse_one(r#"{"command": 42}"#)), warn);
+        assert_eq!(w.codes(Scope::User, &parse_one(r#"{"command": ["tsh"], "args": []}"#)), warn);
+        assert_eq!(w.codes(Scope::User, &parse_one(r#"{"args": ["mcp", "connect", "a"]}"#)), warn, "no command");
+        assert!(w.codes(Scope::User, &parse_one(r#"{"url": "https://x"}"#)).is_empty(), "remote");
+        let t = r#"{"mcpServers": {"other": {"settings": {}}}}"#;
+        let other = parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0);
+        assert!(w.codes(Scope::User, &other).is_empty(), "not a tsh server: an extension may provide it");
     }
 
     #[test]
