@@ -251,6 +251,11 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
         }
         Code::ProjectCommandNotRun => out.push("if you trust this repository: mcpcfg doctor --trust-project".into()),
+        Code::TshVersionUnknown => {
+            out.push("run it yourself and read what it says: tsh version --client".into());
+            out.push("if it hangs or fails, reinstall tsh:".into());
+            out.extend(install_steps(ctx.os));
+        }
         Code::CommandInvalid => {
             out.push("open the file and write the command as a string: the absolute path of the program".into());
             if let Some((p, _)) = &ctx.stable {

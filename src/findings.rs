@@ -48,6 +48,8 @@ pub enum Code {
     CommandNotExpanded,
     /// `command` is not a string (a number, a list), or a tsh server has none.
     CommandInvalid,
+    /// `tsh version --client` did not answer within the bound, or printed no version.
+    TshVersionUnknown,
     TshNotLoggedIn,
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
@@ -76,6 +78,7 @@ impl Code {
             Code::ProjectCommandNotRun => "project-command-not-run",
             Code::CommandNotExpanded => "command-not-expanded",
             Code::CommandInvalid => "command-invalid",
+            Code::TshVersionUnknown => "tsh-version-unknown",
             Code::TshNotLoggedIn => "tsh-not-logged-in",
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",
@@ -330,8 +333,21 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         });
         return out;
     }
-    if let Some(own) = (f.own_version)(&runs) {
-        out.extend(version_findings(host, &at, &runs, &own, f.managed_version.as_ref()));
+    match (f.own_version)(&runs) {
+        Some(own) => out.extend(version_findings(host, &at, &runs, &own, f.managed_version.as_ref())),
+        // Only a binary named tsh is run; any other was never asked.
+        None if tsh::is_tsh_name(&host.os.file_name(&runs.to_string_lossy())) => out.push(Finding {
+            skew: None,
+            code: Code::TshVersionUnknown,
+            severity: Severity::Warning,
+            message: format!(
+                "{at}: the version of {} could not be read (`tsh version --client` gave no answer in {} s, or no version)",
+                host.tilde(&runs),
+                crate::tshrun::VERSION_TIMEOUT.as_secs()
+            ),
+            hint: "run `tsh version --client` yourself: a tsh that hangs or fails here fails in the client too".into(),
+        }),
+        None => {}
     }
     out
 }

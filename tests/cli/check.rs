@@ -534,6 +534,23 @@ fn lone_surrogate_in_claude_code_history_is_not_malformed() {
     }
 }
 
+/// A tsh that printed no version got no finding at all: the server looked healthy.
+#[test]
+fn tsh_whose_version_cannot_be_read_is_a_warning() {
+    let t = TestEnv::new();
+    crate::env::write(&t.bin().join("tsh"), "#!/bin/sh\necho 'not what you expected'\n");
+    std::fs::set_permissions(t.bin().join("tsh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let stable = t.path_of("bin/tsh");
+    let t = t.home_file(
+        ".cursor/mcp.json",
+        &format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry(&stable, "a")),
+    );
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.codes(), [s("teleport-mcp-a", "tsh-version-unknown")]);
+    assert_eq!(r.code, 0, "a warning");
+    assert_eq!(t.run(&["check", "--strict"]).code, 1);
+}
+
 #[test]
 fn hanging_tsh_version_is_bounded() {
     // A tsh that never answers (a broken install, a stuck network mount) costs at most the bound.
