@@ -66,6 +66,16 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
                     names.join(", ")
                 );
             };
+            // `--client` narrows what is read: a file of another client is a mistake to say.
+            if !s.clients.contains(&l.client) {
+                let names: Vec<&str> = s.clients.iter().map(|c| c.id()).collect();
+                anyhow::bail!(
+                    "{}: this is a {} config, and --client names {}",
+                    path.display(),
+                    l.client.id(),
+                    names.join(", ")
+                );
+            }
             out.push(l);
         }
         return Ok(out);

@@ -551,6 +551,16 @@ fn tsh_whose_version_cannot_be_read_is_a_warning() {
     assert_eq!(t.run(&["check", "--strict"]).code, 1);
 }
 
+/// `--config ~/.cursor/mcp.json --client vscode --client claude-code` read the Cursor file anyway.
+#[test]
+fn config_of_a_client_not_named_by_client_options_is_an_error() {
+    let t = broken_home();
+    let cursor = t.home_path(".cursor/mcp.json");
+    let r = t.run(&["check", "--config", &cursor, "--client", "vscode", "--client", "claude-code"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("this is a cursor config, and --client names vscode, claude-code"), "{}", r.stderr);
+}
+
 #[test]
 fn hanging_tsh_version_is_bounded() {
     // A tsh that never answers (a broken install, a stuck network mount) costs at most the bound.
