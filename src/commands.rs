@@ -89,7 +89,15 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         match write::atomic_replace(path, old_bytes, &new_bytes, &save) {
             Ok(w) => {
                 if let Some(warning) = w.hard_link_warning {
-                    applied.skipped.push(format!("warning: {warning}"));
+                    // A finding, so JSON, the counts and --strict see it too.
+                    report.configs[f.config].file_findings.push(crate::findings::Finding {
+                        skew: None,
+                        code: crate::findings::Code::ConfigHardLinked,
+                        severity: crate::findings::Severity::Warning,
+                        message: warning,
+                        hint: "the file's other names still hold the old text: make them symlinks, or repair them too"
+                            .into(),
+                    });
                 }
                 applied.files.push(f);
             }

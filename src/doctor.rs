@@ -251,6 +251,10 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
         }
         Code::ProjectCommandNotRun => out.push("if you trust this repository: mcpcfg doctor --trust-project".into()),
+        Code::ConfigHardLinked => {
+            out.push("find the file's other names: find / -xdev -samefile <the file>".into());
+            out.push("replace them with symlinks to it, or run mcpcfg fix-config --config on each".into());
+        }
         Code::TshVersionUnknown => {
             out.push("run it yourself and read what it says: tsh version --client".into());
             out.push("if it hangs or fails, reinstall tsh:".into());

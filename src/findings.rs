@@ -50,6 +50,8 @@ pub enum Code {
     CommandInvalid,
     /// `tsh version --client` did not answer within the bound, or printed no version.
     TshVersionUnknown,
+    /// fix-config replaced a file that has other hard links, which keep the old content.
+    ConfigHardLinked,
     TshNotLoggedIn,
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
@@ -79,6 +81,7 @@ impl Code {
             Code::CommandNotExpanded => "command-not-expanded",
             Code::CommandInvalid => "command-invalid",
             Code::TshVersionUnknown => "tsh-version-unknown",
+            Code::ConfigHardLinked => "config-hard-linked",
             Code::TshNotLoggedIn => "tsh-not-logged-in",
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::env::{TestEnv, tsh_entry};
 
+fn s(a: &str, b: &str) -> (String, String) {
+    (a.to_owned(), b.to_owned())
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix")
 }
@@ -305,6 +309,18 @@ fn hard_link_gets_a_warning() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("hard link"), "{}", r.stdout);
     assert_eq!(fs::metadata(t.home().join(".cursor/mcp.json")).unwrap().nlink(), 1);
+}
+
+/// The hard-link warning was a text note only: JSON, the counts and --strict missed it.
+#[test]
+fn hard_link_warning_is_a_finding() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    fs::hard_link(t.home().join(".cursor/mcp.json"), t.home().join("other-link.json")).unwrap();
+    let r = t.run(&["fix-config", "--format", "json", "--strict"]);
+    assert_eq!(r.code, 1, "--strict: a warning is left");
+    assert_eq!(r.codes(), [s("-", "config-hard-linked")]);
+    assert_eq!(r.json()["summary"]["warnings"], 1);
 }
 
 #[test]
