@@ -36,8 +36,9 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
 
     let stable = match &s.tsh {
         Some(p) => Some(StableTsh { path: p.clone(), source: Source::Flag }),
+        // A link into the managed-update folder is no more stable than the copy it names.
         None => tsh::find_stable(host, &tsh::split_path_var(host.os, &s.path_var), &|p| {
-            file_state(p) == FileState::Executable
+            file_state(p) == FileState::Executable && managed_target(host, p).is_none()
         })
         .map(|(path, source)| StableTsh { path, source }),
     };
@@ -104,10 +105,24 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         own_version: &own_version,
         managed_version,
         file_state: &file_state,
+        managed_target: &|p| managed_target(host, p),
         trust_project: s.trust_project,
     };
     let configs = reports(s, loaded, |loc, sv| findings::server_findings(loc, sv, &facts));
     Ok(Report { tsh: tsh_report, configs, ..Report::default() })
+}
+
+/// Where `p` leads when it is a symlink into the client-tools managed-update folder (which the
+/// updater empties): `~/bin/tsh -> ~/.tsh/bin/<uuid>-update-pkg-v2/tsh`.
+pub fn managed_target(host: &crate::platform::Host, p: &Path) -> Option<std::path::PathBuf> {
+    if !std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    let target = std::fs::canonicalize(p).ok()?;
+    let tools = host.tools_dir();
+    // The folder itself may be reached through a link (`~/.tsh` on another disk).
+    let dirs: Vec<std::path::PathBuf> = std::fs::canonicalize(&tools).into_iter().chain([tools]).collect();
+    (tsh::classify(host.os, &target.to_string_lossy(), &dirs) == tsh::PathKind::ManagedUpdate).then_some(target)
 }
 
 /// One report per file, with `server_findings` for each of its servers.

@@ -148,6 +148,8 @@ pub struct Facts<'a> {
     /// The managed version tsh re-executes for the current profile, if managed updates are on.
     pub managed_version: Option<Version>,
     pub file_state: &'a dyn Fn(&Path) -> FileState,
+    /// Where a path leads when it is a symlink into the managed-update folder.
+    pub managed_target: &'a dyn Fn(&Path) -> Option<PathBuf>,
     pub trust_project: bool,
 }
 
@@ -284,7 +286,20 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             ),
             hint: fix_hint("the agent updater replaces this folder"),
         }),
-        PathKind::Stable => {}
+        PathKind::Stable => {
+            if let Some(target) = (f.managed_target)(Path::new(cmd)) {
+                out.push(Finding {
+                    skew: None,
+                    code: Code::TshManagedUpdatePath,
+                    severity: Severity::Warning,
+                    message: format!(
+                        "{at}: command {shown} links to {}, a managed-update copy of tsh that the updater will delete",
+                        host.tilde(&target)
+                    ),
+                    hint: fix_hint("the link breaks when the updater removes that copy"),
+                });
+            }
+        }
     }
     // A deleted managed copy is already an error above; the plain existence checks cover the rest.
     if kind != PathKind::ManagedUpdate {
@@ -476,6 +491,8 @@ mod tests {
         own: Option<Version>,
         managed: Option<Version>,
         existing: Vec<&'static str>,
+        /// Symlinks into the managed-update folder, and where they lead.
+        links: Vec<(&'static str, &'static str)>,
     }
 
     impl World {
@@ -486,6 +503,7 @@ mod tests {
                 own: Some(Version::new(18, 2, 3)),
                 managed: None,
                 existing: vec!["/usr/local/bin/tsh"],
+                links: vec![],
             }
         }
 
@@ -500,6 +518,7 @@ mod tests {
                 own_version: &own,
                 managed_version: self.managed.clone(),
                 file_state: &state,
+                managed_target: &|p| self.links.iter().find(|(l, _)| Path::new(l) == p).map(|(_, t)| PathBuf::from(t)),
                 trust_project: false,
             };
             server_findings(&loc(scope), s, &facts).into_iter().map(|f| (f.code.id(), f.severity)).collect()
@@ -529,6 +548,7 @@ mod tests {
             own_version: &own,
             managed_version: None,
             file_state: &state,
+            managed_target: &|_| None,
             trust_project: false,
         };
         let f = server_findings(&loc(Scope::User), &s, &facts);
@@ -559,6 +579,15 @@ mod tests {
         let t = r#"{"mcpServers": {"other": {"settings": {}}}}"#;
         let other = parse(t.as_bytes(), ServersAt::McpServers).unwrap().servers.remove(0);
         assert!(w.codes(Scope::User, &other).is_empty(), "not a tsh server: an extension may provide it");
+    }
+
+    #[test]
+    fn a_link_into_the_managed_folder_is_a_warning() {
+        let mut w = World::new();
+        w.existing.push("/home/me/bin/tsh");
+        w.links.push(("/home/me/bin/tsh", "/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh"));
+        let s = server("/home/me/bin/tsh", "teleport-mcp-demo");
+        assert_eq!(w.codes(Scope::User, &s), [("tsh-managed-update-path", Severity::Warning)]);
     }
 
     #[test]

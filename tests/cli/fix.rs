@@ -534,3 +534,24 @@ fn big_claude_json_is_checked_streamed_and_repaired_whole_alike() {
     assert!(t.read_home(".claude.json") == new, "only the command literals changed");
     assert_eq!(t.run(&["check"]).code, 0);
 }
+
+/// A tsh that is a symlink into the managed-update folder (`~/bin/tsh -> ~/.tsh/bin/<uuid>-update-pkg-v2/tsh`)
+/// passed as stable: configs were pointed at a link the updater breaks.
+#[test]
+fn link_into_the_managed_folder_is_neither_stable_nor_healthy() {
+    let t =
+        TestEnv::new().tsh("18.3.0", None).tsh_at(Path::new("home/.tsh/bin/0c1d-update-pkg-v2/tsh"), "18.3.0", None);
+    fs::create_dir_all(t.home().join("bin")).unwrap();
+    std::os::unix::fs::symlink(t.home().join(".tsh/bin/0c1d-update-pkg-v2/tsh"), t.home().join("bin/tsh")).unwrap();
+    let link = t.home_path("bin/tsh");
+    let text = format!("{{\"mcpServers\": {{\"teleport-mcp-a\": {}}}}}", tsh_entry(&link, "a"));
+    let path = format!("{}:{}:/usr/bin:/bin", t.home().join("bin").display(), t.bin().display());
+    let t = t.home_file(".cursor/mcp.json", &text).env("PATH", &path);
+
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.json()["tsh"]["path"], t.path_of("bin/tsh"), "the link first on PATH is skipped");
+    assert_eq!(r.codes(), [s("teleport-mcp-a", "tsh-managed-update-path")]);
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(t.read_home(".cursor/mcp.json"), text.replace(&escaped(&link), &escaped(&t.path_of("bin/tsh"))));
+}
