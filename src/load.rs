@@ -138,7 +138,7 @@ pub const STREAM_MIN_BYTES: u64 = crate::fastjson::SPLIT_MIN_BYTES as u64;
 /// The servers of a big Claude Code file, streamed; `None` when it must be read whole (small,
 /// not strict JSON, changed while read, unreadable: the whole read says which).
 fn stream(path: &Path) -> Option<Document> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = open_regular(path).ok()?;
     let len = file.metadata().ok()?.len();
     if len < STREAM_MIN_BYTES {
         return None;
@@ -202,7 +202,7 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::{ErrorKind, Read};
     use std::os::unix::fs::FileExt;
 
-    let mut file = std::fs::File::open(path)?;
+    let mut file = open_regular(path)?;
     let len = file.metadata()?.len();
     let Some(len) = usize::try_from(len).ok().filter(|&n| n as u64 >= PARALLEL_READ_MIN_BYTES) else {
         let mut bytes = Vec::new();
@@ -230,7 +230,31 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
 
 #[cfg(not(unix))]
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    std::fs::read(path)
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_regular(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Opens `path` (through symlinks) when it is a regular file. A config that is a device or a
+/// pipe (`.mcp.json -> /dev/zero` in a cloned repository) would be read for ever, or block.
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let not_a_file = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a device, a pipe or a folder); an MCP config is a file",
+        )
+    };
+    // Checked before opening: opening a pipe waits for a writer.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
+    let file = std::fs::File::open(path)?;
+    // And again, in case it was swapped in between.
+    if !file.metadata()?.is_file() {
+        return Err(not_a_file());
+    }
+    Ok(file)
 }
 
 #[cfg(test)]

@@ -613,3 +613,22 @@ fn variables_in_commands_are_expanded_as_the_client_does() {
     let stable = t.path_of("bin/tsh");
     assert_eq!(after, vscode.replace("${userHome}/.tsh/bin/0c1d-update-pkg-v2/tsh", &stable), "only the broken one");
 }
+
+/// `.mcp.json -> /dev/zero` in a cloned repository made `mcpcfg check` eat memory until killed,
+/// and a FIFO made it hang.
+#[test]
+fn config_that_is_a_device_or_a_pipe_is_refused_at_once() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    std::os::unix::fs::symlink("/dev/zero", t.project().join(".mcp.json")).unwrap();
+    std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
+    let fifo = t.home().join(".cursor/mcp.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let start = std::time::Instant::now();
+    let r = t.run(&["check", "--format", "json"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let j = r.json();
+    let statuses: Vec<&str> = j["configs"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["unreadable", "unreadable"]);
+    assert!(r.stdout.contains("not a regular file"), "{}", r.stdout);
+}
