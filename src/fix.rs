@@ -212,8 +212,18 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
         };
         let new_secrets: Vec<Range<usize>> = old_secrets.iter().map(|r| moved(r.start)..moved(r.end)).collect();
         let new_bytes = document::apply_edits(&old[start..end], &inside, layout);
-        let old_win = String::from_utf8_lossy(&masked(&old[start..end], &old_secrets)).into_owned();
-        let new_win = String::from_utf8_lossy(&masked(&new_bytes, &new_secrets)).into_owned();
+        // Long lines (a minified file is one) are shown around the edits only.
+        let old_text = &old[start..end];
+        let old_parts = excerpt(old_text, &inside);
+        let new_parts: Vec<Part> = old_parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(r) => Part::Text(moved(r.start)..moved(r.end)),
+                Part::Cut => Part::Cut,
+            })
+            .collect();
+        let old_win = render(old_text, &old_parts, &old_secrets);
+        let new_win = render(&new_bytes, &new_parts, &new_secrets);
         let hunks = similar::TextDiff::from_lines(old_win.as_str(), new_win.as_str())
             .unified_diff()
             .context_radius(CONTEXT)
@@ -224,6 +234,94 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
         }
     }
     Ok(redact(&out, c))
+}
+
+/// From this length on, a line of a diff is shown only around its edits.
+const LONG_LINE: usize = 240;
+/// How much of a long line is shown on each side of an edit (and at the start of one without).
+const AROUND: usize = 80;
+
+/// What a diff shows of a window's text: ranges of it, and cuts (`…`) between them.
+#[derive(Clone, Debug, PartialEq)]
+enum Part {
+    Text(Range<usize>),
+    Cut,
+}
+
+/// `text` in parts: every line up to [`LONG_LINE`] whole, a longer one as the bytes around
+/// each of `edits` in it (or its start), cut where the rest is left out. Every range either
+/// holds an edit whole or none of it, and ends on a character boundary.
+fn excerpt(text: &[u8], edits: &[Edit]) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut ls = 0;
+    while ls < text.len() {
+        let le = text[ls..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| ls + i);
+        let next = (le + 1).min(text.len());
+        // An edit that runs over the line's end (a TOML multi-line string) keeps the line whole.
+        let crosses =
+            edits.iter().any(|e| e.span.start < le && e.span.end > ls && (e.span.start < ls || e.span.end > le));
+        if le - ls <= LONG_LINE || crosses {
+            parts.push(Part::Text(ls..next));
+            ls = next;
+            continue;
+        }
+        let mut keep: Vec<Range<usize>> = edits
+            .iter()
+            .filter(|e| e.span.start >= ls && e.span.end <= le)
+            .map(|e| e.span.start.saturating_sub(AROUND).max(ls)..(e.span.end + AROUND).min(le))
+            .collect();
+        if keep.is_empty() {
+            keep.push(ls..ls + AROUND);
+        }
+        let boundary = |mut i: usize, up: bool| {
+            // UTF-8 continuation bytes are 0b10xx_xxxx.
+            while i > ls && i < le && text[i] & 0xC0 == 0x80 {
+                if up { i += 1 } else { i -= 1 }
+            }
+            i
+        };
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in keep {
+            let r = boundary(r.start, false)..boundary(r.end, true);
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        for r in merged.iter() {
+            if r.start > ls && !matches!(parts.last(), Some(Part::Cut)) {
+                parts.push(Part::Cut);
+            }
+            parts.push(Part::Text(r.clone()));
+            if r.end < le {
+                parts.push(Part::Cut);
+            }
+        }
+        if next > le {
+            parts.push(Part::Text(le..next));
+        }
+        ls = next;
+    }
+    parts
+}
+
+/// The text `parts` show of `text`, each env value in `secrets` as `<redacted>`.
+fn render(text: &[u8], parts: &[Part], secrets: &[Range<usize>]) -> String {
+    let mut out = Vec::with_capacity(text.len().min(1 << 16));
+    for p in parts {
+        match p {
+            Part::Cut => out.extend_from_slice("…".as_bytes()),
+            Part::Text(r) => {
+                let inside: Vec<Range<usize>> = secrets
+                    .iter()
+                    .filter(|s| s.start < r.end && s.end > r.start)
+                    .map(|s| s.start.max(r.start) - r.start..s.end.min(r.end) - r.start)
+                    .collect();
+                out.extend(masked(&text[r.clone()], &inside));
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `text` with the bytes of each range of `secrets` (sorted, not overlapping) written as
@@ -357,6 +455,30 @@ pub fn after(report: &mut Report, plan: &Plan) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_lines_are_shown_around_their_edits() {
+        let line = format!("{{\"a\": \"{}\", \"command\": \"tsh\", \"b\": \"{}\"}}", "x".repeat(500), "é".repeat(300));
+        let text = format!("short\n{line}\n{}\n", "y".repeat(300));
+        let at = text.find("\"tsh\"").unwrap();
+        let edits = [Edit { span: at..at + 5, value: "/new/tsh".into() }];
+        let parts = excerpt(text.as_bytes(), &edits);
+        let shown = render(text.as_bytes(), &parts, &[]);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[0], "short");
+        assert!(lines[1].starts_with('…') && lines[1].ends_with('…') && lines[1].contains("\"command\": \"tsh\""));
+        assert!(lines[1].len() < 2 * AROUND + 20, "{}", lines[1]);
+        assert_eq!(lines[2], format!("{}…", "y".repeat(AROUND)), "a long line without an edit: its start");
+        // Every range holds an edit whole or none of it, and ends on a character boundary.
+        for p in &parts {
+            if let Part::Text(r) = p {
+                assert!(std::str::from_utf8(&text.as_bytes()[r.clone()]).is_ok());
+                assert!(edits.iter().all(|e| (e.span.start >= r.start && e.span.end <= r.end)
+                    || e.span.end <= r.start
+                    || e.span.start >= r.end));
+            }
+        }
+    }
+
     use super::*;
     use crate::clients::{Location, ServersAt, Syntax};
     use crate::findings::{Code, Finding, Severity};

@@ -555,3 +555,24 @@ fn link_into_the_managed_folder_is_neither_stable_nor_healthy() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(t.read_home(".cursor/mcp.json"), text.replace(&escaped(&link), &escaped(&t.path_of("bin/tsh"))));
 }
+
+/// A dry run on a minified (one-line) `~/.claude.json` printed the whole file twice.
+#[test]
+fn dry_run_on_a_one_line_file_shows_only_the_edit() {
+    let (t, _) = stale_home();
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let history = format!(r#"[{{"display": "{}"}}]"#, "prompt text ".repeat(50_000));
+    let text = format!(
+        r#"{{"projects": {{"/src/a": {{"history": {history}}}}}, "mcpServers": {{"teleport-mcp-demo": {}}}, "tail": "{}"}}"#,
+        tsh_entry(&stale, "demo"),
+        "z".repeat(100_000)
+    );
+    let t = t.home_file(".claude.json", &text);
+    let r = t.run(&["fix-config", "--dry-run"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.len() < 4096, "{} bytes of diff", r.stdout.len());
+    let plus = r.stdout.lines().find(|l| l.starts_with("+…")).unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(plus.contains(&format!("\"teleport-mcp-demo\": {{\"command\": \"{}\"", t.path_of("bin/tsh"))), "{plus}");
+    assert!(plus.ends_with('…'), "{plus}");
+    assert!(r.stdout.contains("\"<redacted>\""), "env still hidden: {}", r.stdout);
+}
