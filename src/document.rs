@@ -490,6 +490,12 @@ impl Walker<'_> {
                 Some(o) => (o, "path", COMMAND_PATH),
                 None => (entry, "command", COMMAND),
             };
+            if let Some(o) = nested {
+                // Reported like the entry's own duplicates: a repair would not know which to edit.
+                let mut command_keys = entry_keys.clone();
+                command_keys.push("command".to_owned());
+                self.note_duplicates(o, &command_keys, Some(Seg::Any));
+            }
             let dup_inside = dup_inside || nested.is_some_and(has_duplicate_keys);
             let command = match last_prop(inner, command_key) {
                 Some(Value::StringLit(s)) => Some(StrSpan {
@@ -848,6 +854,18 @@ mod tests {
         assert_eq!(s[0].args, ["mcp", "connect", "a"]);
         assert_eq!(s[0].env_keys(), ["K"]);
         assert_eq!(&t[s[0].command.as_ref().unwrap().span.clone()], "\"/x/tsh\"");
+    }
+
+    /// A duplicate `path` inside Zed's older `command` object was never reported, yet the
+    /// server was left alone by fix-config "because of a duplicate key".
+    #[test]
+    fn duplicate_key_inside_zeds_command_object_is_reported() {
+        let t = r#"{"context_servers": {"teleport-mcp-old": {"command": {"path": "/ok/tsh", "path": "/gone/tsh"}}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::ZedContextServers).unwrap();
+        assert!(d.servers[0].duplicate);
+        assert_eq!(d.duplicates.len(), 1);
+        assert_eq!(d.duplicates[0].key, "path");
+        assert_eq!(d.duplicates[0].parent, ["context_servers", "teleport-mcp-old", "command"]);
     }
 
     #[test]
