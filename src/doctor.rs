@@ -189,8 +189,14 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
         | Code::TshManagedUpdatePath
         | Code::TshAgentUpdatePath
         | Code::TshRelative => {
-            if let Some((stable, _)) = &ctx.stable {
-                out.push(format!("mcpcfg will point the config at the stable tsh: {}", stable.display()));
+            match &ctx.stable {
+                Some((stable, _)) => {
+                    out.push(format!("mcpcfg will point the config at the stable tsh: {}", stable.display()))
+                }
+                // fix-config has nothing to point it at until then.
+                None => out.push(
+                    "first install tsh: there is none to point the config at (see the tsh-not-found steps)".into(),
+                ),
             }
             out.push("preview the change: mcpcfg fix-config --dry-run".into());
             if clients.contains(&Client::ClaudeDesktop) {
@@ -438,8 +444,22 @@ mod tests {
             Code::McpNoAllowedTools,
             Code::ServerStartFailed,
             Code::ServerNoTools,
+            Code::CommandNotExpanded,
+            Code::CommandInvalid,
+            Code::TshVersionUnknown,
+            Code::ConfigHardLinked,
         ] {
             assert!(!steps(&f(code, "", ""), &[Client::Vscode], &c).is_empty(), "{code:?}");
         }
+    }
+
+    /// With no tsh on the machine the repair steps said "run: mcpcfg fix-config", which then
+    /// had nothing to point the config at.
+    #[test]
+    fn repair_steps_without_a_tsh_say_to_install_one_first() {
+        let mut c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
+        c.stable = None;
+        let text = steps(&f(Code::TshMissing, "", ""), &[Client::Cursor], &c);
+        assert!(text[0].starts_with("first install tsh"), "{text:?}");
     }
 }
