@@ -17,10 +17,10 @@ pub enum InstallKind {
     /// The tsh bundled inside Teleport Connect.
     TeleportConnect,
     Homebrew,
-    /// A deb or rpm package: `/usr/bin/tsh`.
+    /// `/usr/local/bin/tsh` or `/usr/bin/tsh` on Linux: Teleport's deb and rpm packages and its
+    /// tarball's `install` script all put tsh in `/usr/local/bin`, so only the package manager
+    /// can tell which it was.
     LinuxPackage,
-    /// The tarball's `install` script: `/usr/local/bin/tsh` on Linux.
-    Tarball,
     /// A versioned agent install under `/opt/teleport`.
     AgentInstall,
     Windows,
@@ -47,8 +47,9 @@ pub fn install_kind(os: Os, path: &Path, resolved: &Path) -> InstallKind {
     match os {
         Os::Windows => InstallKind::Windows,
         Os::Macos if p == "/usr/local/bin/tsh" => InstallKind::MacPkg,
-        Os::Linux if p == "/usr/bin/tsh" || r == "/usr/bin/tsh" => InstallKind::LinuxPackage,
-        Os::Linux if p == "/usr/local/bin/tsh" => InstallKind::Tarball,
+        Os::Linux if ["/usr/bin/tsh", "/usr/local/bin/tsh"].iter().any(|x| p == *x || r == *x) => {
+            InstallKind::LinuxPackage
+        }
         _ => InstallKind::Unknown,
     }
 }
@@ -63,16 +64,20 @@ pub fn removal_steps(kind: InstallKind, path: &Path, resolved: &Path) -> Vec<Str
     let p = path.display();
     match kind {
         InstallKind::MacPkg => {
-            let app = app_bundle(resolved).unwrap_or_else(|| PathBuf::from("/Applications/tsh.app"));
-            let link = if path != resolved || path == Path::new("/usr/local/bin/tsh") {
-                format!(" {}", shell_quote(path))
-            } else {
-                String::new()
+            // The tsh-only .pkg installs /Applications/tsh.app and links it; the full Teleport
+            // .pkg puts tsh in /usr/local/bin itself. Homebrew's casks install those same .pkgs.
+            let mut rm = match app_bundle(resolved) {
+                Some(app) => shell_quote(&app),
+                None => shell_quote(resolved),
             };
+            if path != resolved {
+                rm = format!("{rm} {}", shell_quote(path));
+            }
             vec![
-                "it was installed from Teleport's macOS .pkg; remove it with:".into(),
-                format!("  sudo rm -rf {}{link}", shell_quote(&app)),
-                "  sudo pkgutil --forget com.gravitational.teleport.tsh".into(),
+                "it was installed from a Teleport macOS .pkg; if Homebrew installed it (brew list --cask | grep -E 'tsh|teleport'), run: brew uninstall --cask tsh   (or teleport-suite)".into(),
+                "otherwise remove it with:".into(),
+                format!("  sudo rm -rf {rm}"),
+                "  pkgutil --pkgs | grep -i gravitational   (then for each id it lists: sudo pkgutil --forget <id>)".into(),
             ]
         }
         InstallKind::TeleportConnect => vec![
@@ -83,12 +88,10 @@ pub fn removal_steps(kind: InstallKind, path: &Path, resolved: &Path) -> Vec<Str
             "  brew uninstall teleport".into(),
         ],
         InstallKind::LinuxPackage => vec![
-            "it was installed from a deb or rpm package; remove it with one of:".into(),
-            "  sudo apt-get remove teleport   (or teleport-ent)".into(),
-            "  sudo dnf remove teleport       (or yum, zypper; or teleport-ent)".into(),
-        ],
-        InstallKind::Tarball => vec![
-            format!("it was installed from a tarball; remove it with: sudo rm {p}"),
+            format!("find out what installed it: dpkg -S {p}   (Debian, Ubuntu)   or: rpm -qf {p}   (RHEL, Fedora, SUSE)"),
+            "if a package owns it (teleport, teleport-ent, teleport-fips, teleport-ent-fips), remove that package:".into(),
+            "  sudo apt-get remove <package>   or: sudo dnf remove <package>   (or yum, zypper)".into(),
+            format!("if none does, it came from the tarball's install script: sudo rm {p}"),
             "  (the same folder may hold tctl, tbot and teleport from that tarball)".into(),
         ],
         InstallKind::AgentInstall => vec![
@@ -356,7 +359,7 @@ mod tests {
             InstallKind::Homebrew
         );
         assert_eq!(k(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh"), InstallKind::LinuxPackage);
-        assert_eq!(k(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh"), InstallKind::Tarball);
+        assert_eq!(k(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh"), InstallKind::LinuxPackage);
         assert_eq!(
             k(Os::Linux, "/usr/local/bin/tsh", "/opt/teleport/default/versions/v18.1.0/bin/tsh"),
             InstallKind::AgentInstall
@@ -404,6 +407,32 @@ mod tests {
         assert!(text.contains("tctl users update alice --set-mcp-tools \"*\""), "{text}");
         assert!(text.contains("mcp-user"));
         assert!(text.contains("allow.mcp.tools"));
+    }
+
+    /// Teleport's deb and rpm packages install /usr/local/bin/tsh, which doctor took for a
+    /// tarball (`sudo rm`, leaving the package manager's record); a full-suite macOS .pkg has no
+    /// tsh.app, and its receipts' ids vary.
+    #[test]
+    fn removal_steps_ask_the_package_manager_and_fit_the_pkg() {
+        let linux =
+            removal_steps(InstallKind::LinuxPackage, Path::new("/usr/local/bin/tsh"), Path::new("/usr/local/bin/tsh"))
+                .join("\n");
+        assert!(
+            linux.contains("dpkg -S /usr/local/bin/tsh") && linux.contains("rpm -qf /usr/local/bin/tsh"),
+            "{linux}"
+        );
+        assert!(
+            linux.contains("sudo apt-get remove <package>") && linux.contains("sudo rm /usr/local/bin/tsh"),
+            "{linux}"
+        );
+        let mac = removal_steps(InstallKind::MacPkg, Path::new("/usr/local/bin/tsh"), Path::new("/usr/local/bin/tsh"))
+            .join("\n");
+        assert!(mac.contains("  sudo rm -rf /usr/local/bin/tsh\n"), "{mac}");
+        assert!(!mac.contains("tsh.app "), "no tsh.app in a full-suite install: {mac}");
+        assert!(
+            mac.contains("pkgutil --pkgs | grep -i gravitational") && mac.contains("brew uninstall --cask"),
+            "{mac}"
+        );
     }
 
     #[test]
