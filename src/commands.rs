@@ -154,6 +154,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
         os: host.os,
         which_tsh,
         stable: report.tsh.as_ref().map(|t| (t.stable.path.clone(), resolve(&t.stable.path))),
+        stable_version: report.tsh.as_ref().and_then(|t| t.version.clone()),
         links,
         proxy: std::fs::read_to_string(host.teleport_home().join("current-profile"))
             .ok()

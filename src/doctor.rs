@@ -140,6 +140,8 @@ pub struct Context {
     pub which_tsh: Option<PathBuf>,
     /// The stable tsh and where its symlinks lead.
     pub stable: Option<(PathBuf, PathBuf)>,
+    /// The stable tsh's own version, when it was read.
+    pub stable_version: Option<semver::Version>,
     /// Where the symlinks of other tsh binaries in configs lead.
     pub links: Vec<(PathBuf, PathBuf)>,
     pub proxy: Option<String>,
@@ -219,12 +221,27 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             let (original_old, managed_old) =
                 f.skew.as_ref().map_or((true, false), |s| (s.original_old, s.managed_old));
             if original_old {
-                out.push(format!(
-                    "find the original tsh (the \"Re-executed from\" one): which tsh{}",
-                    ctx.which_tsh.as_ref().map(|p| format!("   → {}", p.display())).unwrap_or_default()
-                ));
                 let original =
                     f.skew.as_ref().map(|s| s.runs.clone()).or_else(|| ctx.stable.as_ref().map(|s| s.0.clone()));
+                // A good tsh is installed elsewhere: the config only has to run that one.
+                let newer = ctx
+                    .stable
+                    .as_ref()
+                    .filter(|(p, _)| Some(p) != original.as_ref())
+                    .zip(ctx.stable_version.as_ref().filter(|sv| **sv >= v));
+                match (&original, &ctx.which_tsh) {
+                    (Some(o), Some(w)) if o != w => out.push(format!("the config runs the old tsh {}", o.display())),
+                    _ => out.push(format!(
+                        "find the original tsh (the \"Re-executed from\" one): which tsh{}",
+                        ctx.which_tsh.as_ref().map(|p| format!("   → {}", p.display())).unwrap_or_default()
+                    )),
+                }
+                if let Some(((stable, _), sv)) = newer {
+                    out.push(format!(
+                        "a newer tsh is installed: {} ({sv}); point the config at it: edit its command, or remove the old tsh and let mcpcfg fix-config repoint it",
+                        stable.display()
+                    ));
+                }
                 if let Some(path) = &original {
                     let resolved = ctx.resolved(path);
                     let resolved = &resolved;
@@ -233,8 +250,10 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
                     }
                     out.extend(removal_steps(install_kind(ctx.os, path, resolved), path, resolved));
                 }
-                out.extend(install_steps(ctx.os));
-                out.push(format!("check it: tsh version   (the first line and \"Re-executed from version\" must both be {v} or later)"));
+                if newer.is_none() {
+                    out.extend(install_steps(ctx.os));
+                    out.push(format!("check it: tsh version   (the first line and \"Re-executed from version\" must both be {v} or later)"));
+                }
             }
             if managed_old {
                 out.push(format!(
@@ -336,6 +355,7 @@ mod tests {
             os,
             which_tsh: Some(stable.into()),
             stable: Some((stable.into(), resolved.into())),
+            stable_version: None,
             links: vec![],
             proxy: Some("teleport.example.com:443".into()),
             user: Some("alice".into()),
@@ -433,6 +453,19 @@ mod tests {
             mac.contains("pkgutil --pkgs | grep -i gravitational") && mac.contains("brew uninstall --cask"),
             "{mac}"
         );
+    }
+
+    /// A config on an old tsh while 18.3.0 sat on PATH: doctor named the new one as "the
+    /// original" and said to install 18.2.3.
+    #[test]
+    fn old_tsh_in_a_config_with_a_newer_one_installed_says_to_point_at_it() {
+        let mut c = ctx(Os::Linux, "/new/tsh", "/new/tsh");
+        c.stable_version = Some(semver::Version::new(18, 3, 0));
+        let text = steps(&skew("/old/tsh", true, false), &[Client::Cursor], &c).join("\n");
+        assert!(text.contains("the config runs the old tsh /old/tsh"), "{text}");
+        assert!(text.contains("a newer tsh is installed: /new/tsh (18.3.0)"), "{text}");
+        assert!(!text.contains("which tsh"), "{text}");
+        assert!(!text.contains("install tsh"), "nothing to install: {text}");
     }
 
     #[test]

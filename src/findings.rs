@@ -424,7 +424,12 @@ fn version_findings(host: &Host, at: &str, runs: &Path, own: &Version, managed: 
             skew: Some(Skew { runs: runs_path.to_path_buf(), original_old: own_old, managed_old }),
             code: Code::TshVersionSkew,
             severity: Severity::Error,
-            message: format!("{at}: {what}: `tsh mcp config` will write a path that breaks after an update"),
+            // Without managed updates nothing is re-executed yet: the path breaks once they are on.
+            message: if managed.is_some() {
+                format!("{at}: {what}: `tsh mcp config` will write a path that breaks after an update")
+            } else {
+                format!("{at}: {what}: once client-tools managed updates are on, `tsh mcp config` writes a path that breaks after an update")
+            },
             hint,
         });
     }
