@@ -164,7 +164,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
     };
 
     if req.online {
-        ask_cluster(&mut report, &mut ctx, req.timeout);
+        ask_cluster(s, req, &mut report, &mut ctx);
     }
 
     if req.probe {
@@ -202,7 +202,23 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
 
 /// `doctor --online`: the session (`tsh status`) and, when it is valid, the MCP tools each app
 /// allows (`tsh mcp ls`); bounded by `timeout` per call.
-fn ask_cluster(report: &mut crate::report::Report, ctx: &mut crate::doctor::Context, timeout: std::time::Duration) {
+fn ask_cluster(
+    s: &Settings,
+    req: &DoctorRequest,
+    report: &mut crate::report::Report,
+    ctx: &mut crate::doctor::Context,
+) {
+    let timeout = req.timeout;
+    // With --home, tsh is asked about that home's session, as the guidance reads its profile.
+    let env: Vec<(String, String)> = if s.host.home_overridden {
+        let home = if s.host.os == crate::platform::Os::Windows { "USERPROFILE" } else { "HOME" };
+        vec![
+            (home.to_owned(), s.host.home.to_string_lossy().into_owned()),
+            ("TELEPORT_HOME".to_owned(), s.host.teleport_home().to_string_lossy().into_owned()),
+        ]
+    } else {
+        vec![]
+    };
     use crate::findings::{Code, Finding, Severity};
     use crate::online::{self, SessionState};
     let finding = |code, severity, message: String, hint: &str| Finding {
@@ -214,7 +230,7 @@ fn ask_cluster(report: &mut crate::report::Report, ctx: &mut crate::doctor::Cont
     };
     match report.tsh.as_ref().map(|t| t.stable.path.clone()) {
         None => report.errors.push("--online needs a tsh and none was found on PATH or at the usual install locations: install tsh, or pass --tsh PATH".into()),
-        Some(tsh) => match online::session_state(&tsh, timeout, online::now_unix()) {
+        Some(tsh) => match online::session_state(&tsh, &env, timeout, online::now_unix()) {
             SessionState::Active { proxy, user, cluster, valid_until } => {
                 report.notes.push(format!("logged in to {cluster} as {user} via {proxy}, valid until {valid_until}"));
                 ctx.proxy = Some(proxy);
@@ -226,17 +242,39 @@ fn ask_cluster(report: &mut crate::report::Report, ctx: &mut crate::doctor::Cont
                     ));
                     return;
                 }
-                match online::mcp_apps(&tsh, timeout) {
+                match online::mcp_apps(&tsh, &env, timeout) {
                     Ok(apps) => {
-                        for app in apps.iter().filter(|a| a.no_allowed_tools()) {
-                            report.global.push(finding(
-                                Code::McpNoAllowedTools,
-                                Severity::Error,
-                                format!("MCP server {}: your roles allow none of its tools", app.name),
-                                "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)",
-                            ));
+                        let denied: Vec<&str> =
+                            apps.iter().filter(|a| a.no_allowed_tools()).map(|a| a.name.as_str()).collect();
+                        // Findings for the servers configured to connect to such an app.
+                        let mut used = Vec::new();
+                        for c in &mut report.configs {
+                            let file = s.host.tilde(&c.loaded.location.path);
+                            for sv in &mut c.servers {
+                                let app = match sv.server.args.as_slice() {
+                                    [mcp, connect, app, ..] if mcp == "mcp" && connect == "connect" => app.clone(),
+                                    _ => continue,
+                                };
+                                if !denied.contains(&app.as_str()) || !check::selected(&req.servers, &sv.server) {
+                                    continue;
+                                }
+                                used.push(app.clone());
+                                sv.findings.push(finding(
+                                    Code::McpNoAllowedTools,
+                                    Severity::Error,
+                                    format!("{file}: {}: MCP server {app}: your roles allow none of its tools", sv.server.label()),
+                                    "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)",
+                                ));
+                            }
                         }
                         report.notes.push(format!("{} MCP server(s) on the cluster", apps.len()));
+                        let others: Vec<&str> = denied.into_iter().filter(|a| !used.iter().any(|u| u == a)).collect();
+                        if !others.is_empty() && req.servers.is_empty() {
+                            report.notes.push(format!(
+                                "your roles allow no tools on these MCP servers, which no config here connects to: {}",
+                                others.join(", ")
+                            ));
+                        }
                     }
                     Err(e) => report.global.push(finding(
                         Code::ClusterUnreachable,

@@ -317,10 +317,14 @@ pub const MAX_OUTPUT_BYTES: usize = 8 * 1024 * 1024;
 /// and a hard `timeout`: when it is reached, tsh and everything it started are killed and
 /// `timed_out` is set. Returns within `timeout` plus about half a second. Errors only when tsh
 /// could not be started at all.
-pub fn run_tsh(tsh: &Path, args: &[&str], timeout: Duration) -> anyhow::Result<RunOutput> {
+pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Duration) -> anyhow::Result<RunOutput> {
     let deadline = Instant::now() + timeout;
     let mut cmd = std::process::Command::new(tsh);
-    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -410,10 +414,10 @@ fn spawn_reader(mut pipe: impl Read + Send + 'static, buf: Arc<Mutex<Vec<u8>>>, 
     });
 }
 
-/// `tsh status --format=json` run and parsed. A tsh that cannot be run or does not answer
+/// `tsh status --format=json` run and parsed (`env` added to tsh's environment). A tsh that cannot be run or does not answer
 /// within `timeout` gives [`SessionState::Unknown`] saying so.
-pub fn session_state(tsh: &Path, timeout: Duration, now_unix: i64) -> SessionState {
-    match run_tsh(tsh, &["status", "--format=json"], timeout) {
+pub fn session_state(tsh: &Path, env: &[(String, String)], timeout: Duration, now_unix: i64) -> SessionState {
+    match run_tsh(tsh, &["status", "--format=json"], env, timeout) {
         Err(e) => SessionState::Unknown(format!("{e:#}")),
         Ok(out) if out.timed_out => {
             SessionState::Unknown(format!("tsh status did not answer within {} s", timeout.as_secs_f64()))
@@ -424,8 +428,8 @@ pub fn session_state(tsh: &Path, timeout: Duration, now_unix: i64) -> SessionSta
 
 /// `tsh mcp ls --format=json` run and parsed; an error says why (cannot run, timed out,
 /// failed with tsh's message, unreadable output).
-pub fn mcp_apps(tsh: &Path, timeout: Duration) -> anyhow::Result<Vec<McpApp>> {
-    let out = run_tsh(tsh, &["mcp", "ls", "--format=json"], timeout)?;
+pub fn mcp_apps(tsh: &Path, env: &[(String, String)], timeout: Duration) -> anyhow::Result<Vec<McpApp>> {
+    let out = run_tsh(tsh, &["mcp", "ls", "--format=json"], env, timeout)?;
     if out.timed_out {
         bail!("tsh mcp ls did not answer within {} s", timeout.as_secs_f64());
     }

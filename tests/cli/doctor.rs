@@ -160,13 +160,59 @@ fn online_not_logged_in() {
 #[test]
 fn online_app_without_allowed_tools_gets_rbac_guidance() {
     let t = stable_is_fake(TestEnv::new(), "online-ok");
+    let tsh = t.path_of("bin/tsh");
+    let cursor = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-everything": {}, "teleport-mcp-demo": {}}}}}"#,
+        tsh_entry(&tsh, "mcp-everything"),
+        tsh_entry(&tsh, "teleport-mcp-demo")
+    );
+    let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
-    assert!(r.stdout.contains("MCP server mcp-everything"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("teleport-mcp-everything: MCP server mcp-everything: your roles allow none"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("MCP server teleport-mcp-demo:"), "{}", r.stdout);
     assert!(r.stdout.contains("tctl users update alice@example.com --set-mcp-tools \"*\""), "{}", r.stdout);
     assert!(r.stdout.contains("logged in to teleport.example.com as alice@example.com"));
+    let j = t.run(&["doctor", "--online", "--format", "json", "--timeout", "10"]).json();
+    let f = j["findings"].as_array().unwrap().iter().find(|f| f["code"] == "mcp-no-allowed-tools").unwrap().clone();
+    assert_eq!(f["server"], "teleport-mcp-everything", "tied to the configured server: {f}");
+    assert_eq!(f["client"], "cursor");
+    // --server narrows it like everything else.
+    let r = t.run(&["doctor", "--online", "--server", "teleport-mcp-demo", "--format", "json", "--timeout", "10"]);
+    assert!(!r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
+}
+
+/// Apps nobody here connects to used to be errors (exit 1) with no server, path or client.
+#[test]
+fn online_apps_no_config_uses_are_a_note_not_an_error() {
+    let t = stable_is_fake(TestEnv::new(), "online-ok");
+    let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
+    assert!(r.stdout.contains("which no config here connects to: mcp-everything"), "{}", r.stdout);
+}
+
+/// `--home` asked tsh about the caller's own session while the guidance read the home's profile.
+#[test]
+fn online_asks_tsh_about_the_given_home() {
+    let t = TestEnv::new();
+    let log = t.path_of("env.log");
+    let p = t.bin().join("tsh");
+    let script = format!(
+        "#!/bin/sh\necho \"$1 HOME=$HOME TELEPORT_HOME=$TELEPORT_HOME\" >> '{log}'\nexec '{}' \"$@\"\n",
+        fake("online-ok").display()
+    );
+    write(&p, &script);
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    t.run(&["doctor", "--online", "--timeout", "10"]);
+    let seen = fs::read_to_string(&log).unwrap();
+    let home = t.home();
+    assert!(seen.contains(&format!("status HOME={} TELEPORT_HOME={}/.tsh", home.display(), home.display())), "{seen}");
 }
 
 #[test]

@@ -351,7 +351,7 @@ fn probe_all_works_inside_a_tokio_runtime() {
 
 #[test]
 fn run_tsh_reads_the_version() {
-    let out = run_tsh(&fake("mcp-ok"), &["version", "--client"], Duration::from_secs(10)).unwrap();
+    let out = run_tsh(&fake("mcp-ok"), &["version", "--client"], &[], Duration::from_secs(10)).unwrap();
     assert!(out.success());
     assert_eq!(out.status, Some(0));
     assert!(!out.timed_out);
@@ -361,20 +361,20 @@ fn run_tsh_reads_the_version() {
 #[test]
 fn run_tsh_times_out_on_an_unresponsive_cluster() {
     let started = Instant::now();
-    let out = run_tsh(&fake("online-hang"), &["status", "--format=json"], Duration::from_secs(1)).unwrap();
+    let out = run_tsh(&fake("online-hang"), &["status", "--format=json"], &[], Duration::from_secs(1)).unwrap();
     let elapsed = started.elapsed();
     assert!(out.timed_out);
     assert_eq!(out.status, None);
     assert!(!out.success());
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
 
-    let state = session_state(&fake("online-hang"), Duration::from_millis(500), NOW);
+    let state = session_state(&fake("online-hang"), &[], Duration::from_millis(500), NOW);
     assert!(matches!(&state, SessionState::Unknown(m) if m.contains("did not answer")), "{state:?}");
 }
 
 #[test]
 fn run_tsh_missing_binary_is_an_error() {
-    let err = run_tsh(Path::new("/nonexistent/mcpcfg-test/tsh"), &["status"], Duration::from_secs(1)).unwrap_err();
+    let err = run_tsh(Path::new("/nonexistent/mcpcfg-test/tsh"), &["status"], &[], Duration::from_secs(1)).unwrap_err();
     assert!(format!("{err:#}").contains("/nonexistent/mcpcfg-test/tsh"), "{err:#}");
 }
 
@@ -382,7 +382,7 @@ fn run_tsh_missing_binary_is_an_error() {
 fn session_states_from_the_fakes() {
     let t = Duration::from_secs(10);
     assert_eq!(
-        session_state(&fake("online-ok"), t, NOW),
+        session_state(&fake("online-ok"), &[], t, NOW),
         SessionState::Active {
             proxy: "teleport.example.com:443".into(),
             user: "alice@example.com".into(),
@@ -391,13 +391,13 @@ fn session_states_from_the_fakes() {
         }
     );
     assert_eq!(
-        session_state(&fake("online-expired"), t, NOW),
+        session_state(&fake("online-expired"), &[], t, NOW),
         SessionState::Expired {
             proxy: Some("teleport.example.com:443".into()),
             user: Some("alice@example.com".into()),
         }
     );
-    assert_eq!(session_state(&fake("online-logged-out"), t, NOW), SessionState::NotLoggedIn);
+    assert_eq!(session_state(&fake("online-logged-out"), &[], t, NOW), SessionState::NotLoggedIn);
 }
 
 #[test]
@@ -421,10 +421,10 @@ fn mcp_ls_fixture_and_fake() {
         McpApp { name: "mcp-everything".into(), allowed_tools: vec![], denied_tools: vec![] },
     ];
     assert_eq!(parse_mcp_ls(&fixture("mcp-ls.json")).unwrap(), expected);
-    assert_eq!(mcp_apps(&fake("online-ok"), Duration::from_secs(10)).unwrap(), expected);
+    assert_eq!(mcp_apps(&fake("online-ok"), &[], Duration::from_secs(10)).unwrap(), expected);
     assert!(expected[1].no_allowed_tools());
 
-    let err = mcp_apps(&fake("online-logged-out"), Duration::from_secs(10)).unwrap_err();
+    let err = mcp_apps(&fake("online-logged-out"), &[], Duration::from_secs(10)).unwrap_err();
     assert!(format!("{err:#}").contains("tsh mcp ls failed"), "{err:#}");
 }
 
