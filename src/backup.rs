@@ -276,6 +276,8 @@ pub struct UndoEntry {
     /// The file that was replaced by the run (the end of its symlink chain then).
     pub path: PathBuf,
     pub outcome: UndoOutcome,
+    /// The backup of what it held before the run, to restore by hand.
+    pub backup: PathBuf,
 }
 
 /// Goes back on the most recent run under `<state_dir>/backups` that saved something and has
@@ -338,6 +340,7 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
 
 fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool) -> Result<UndoEntry> {
     let path = entry.path.to_path()?;
+    let backup = dir.join(&entry.backup);
     let read_backup = |name: &str| {
         let file = dir.join(name);
         fs::read(&file).with_context(|| format!("could not read the backup {}", file.display()))
@@ -347,7 +350,7 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool) -> Result<UndoEntry> {
     let current = match fs::read(&path) {
         Ok(current) => current,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(UndoEntry { path, outcome: UndoOutcome::Missing });
+            return Ok(UndoEntry { path, outcome: UndoOutcome::Missing, backup });
         }
         Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
     };
@@ -361,7 +364,7 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool) -> Result<UndoEntry> {
     } else {
         UndoOutcome::ChangedSince
     };
-    Ok(UndoEntry { path, outcome })
+    Ok(UndoEntry { path, outcome, backup })
 }
 
 /// `YYYYMMDDTHHMMSS.nnnnnnnnnZ-<pid>` in UTC: sorts by time, unique per process and instant.
@@ -507,7 +510,8 @@ mod tests {
 
         let (undone_id, entries) = undo_last(&state, false).unwrap().unwrap();
         assert_eq!(undone_id, id);
-        assert_eq!(entries, [UndoEntry { path: target, outcome: UndoOutcome::Restored }]);
+        let backup = dir.join(&index.entries[0].backup);
+        assert_eq!(entries, [UndoEntry { path: target, outcome: UndoOutcome::Restored, backup }]);
         assert_eq!(fs::read(&real).unwrap(), old);
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         assert_eq!(fs::read_link(&link).unwrap(), Path::new("dotfiles/mcp.json"));
@@ -526,17 +530,19 @@ mod tests {
         let mut run = BackupRun::begin(&state).unwrap();
         fix(&mut run, &edited, b"new 1");
         fix(&mut run, &untouched, b"new 2");
-        run.finish().unwrap();
+        let dir = run.finish().unwrap().unwrap();
         fs::write(&edited, "the user's own edit").unwrap();
 
         let (_, entries) = undo_last(&state, false).unwrap().unwrap();
         assert_eq!(
             entries,
             [
-                UndoEntry { path: edited.clone(), outcome: UndoOutcome::ChangedSince },
-                UndoEntry { path: untouched.clone(), outcome: UndoOutcome::Restored },
+                UndoEntry { path: edited.clone(), outcome: UndoOutcome::ChangedSince, backup: dir.join("1.old") },
+                UndoEntry { path: untouched.clone(), outcome: UndoOutcome::Restored, backup: dir.join("2.old") },
             ]
         );
+        // The refused file's backup is named, to restore by hand: it holds what was there before.
+        assert_eq!(fs::read(&entries[0].backup).unwrap(), b"old 1");
         assert_eq!(fs::read(&edited).unwrap(), b"the user's own edit");
         assert_eq!(fs::read(&untouched).unwrap(), b"old 2");
     }

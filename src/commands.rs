@@ -433,8 +433,8 @@ pub fn undo(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
                     UndoOutcome::Restored => writeln!(out, "restored {p}")?,
                     UndoOutcome::ChangedSince => writeln!(
                         out,
-                        "left alone {p}: it changed since mcpcfg fixed it (restore it by hand from {})",
-                        state.join("backups").join(&run).display()
+                        "left alone {p}: it changed since mcpcfg fixed it (what it held before: {})",
+                        output::clean(&s.host.tilde(&e.backup))
                     )?,
                     UndoOutcome::Missing => writeln!(out, "left alone {p}: it no longer exists")?,
                 }

@@ -414,6 +414,10 @@ fn undo_refuses_a_file_changed_since() {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("changed since"), "{}", r.stdout);
     assert_eq!(t.read_home(".cursor/mcp.json"), "{\"mine\": 1}");
+    // It names the very file that holds the old text (it named the run's folder of N.old files).
+    let named = r.stdout.split("what it held before: ").nth(1).and_then(|r| r.split(')').next()).unwrap();
+    let named = named.replacen('~', &t.home().display().to_string(), 1);
+    assert_eq!(fs::read_to_string(named).unwrap(), text);
 }
 
 #[test]
