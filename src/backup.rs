@@ -200,7 +200,7 @@ impl BackupRun {
                 n => format!("{}-{n}", self.id),
             };
             let dir = self.backups.join(&name);
-            match private_dir_builder(false).create(&dir) {
+            match private_dir_builder().create(&dir) {
                 Ok(()) => {
                     write::sync_folder(&self.backups)
                         .with_context(|| format!("could not flush the folder {}", self.backups.display()))?;
@@ -397,9 +397,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-fn private_dir_builder(recursive: bool) -> fs::DirBuilder {
+fn private_dir_builder() -> fs::DirBuilder {
     let mut builder = fs::DirBuilder::new();
-    builder.recursive(recursive);
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -408,10 +407,21 @@ fn private_dir_builder(recursive: bool) -> fs::DirBuilder {
     builder
 }
 
+/// Creates `dir` (`<state>/backups`) and `<state>` as private folders; the folders above them
+/// (`~/.local/state`) are created, when missing, with the usual mode: they are not mcpcfg's.
 fn create_private_dir_all(dir: &Path) -> Result<()> {
-    private_dir_builder(true)
-        .create(dir)
-        .with_context(|| format!("could not create the backup folder {}", dir.display()))
+    let context = || format!("could not create the backup folder {}", dir.display());
+    let state = dir.parent();
+    if let Some(above) = state.and_then(Path::parent) {
+        fs::create_dir_all(above).with_context(context)?;
+    }
+    for d in state.into_iter().chain([dir]) {
+        match private_dir_builder().create(d) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e).with_context(context),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Creates `file` (it must not exist) with mode 0600 and makes its bytes durable.
@@ -584,6 +594,23 @@ mod tests {
             assert_eq!(mode(&dir.join(&name)), 0o600, "{name}");
         }
         assert_eq!(mode(&file), 0o644);
+    }
+
+    /// `~/.local` and `~/.local/state` were created 0700 when missing: they are not mcpcfg's.
+    #[test]
+    fn folders_above_the_state_folder_get_the_usual_mode() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join(".local/state/mcpcfg");
+        let file = home.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        run.finish().unwrap();
+        let usual = home.path().join("usual");
+        fs::create_dir(&usual).unwrap();
+        assert_eq!(mode(&home.path().join(".local")), mode(&usual));
+        assert_eq!(mode(&home.path().join(".local/state")), mode(&usual));
+        assert_eq!((mode(&state), mode(&state.join("backups"))), (0o700, 0o700));
     }
 
     #[test]
