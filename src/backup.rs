@@ -397,14 +397,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// A folder only its owner can open (0700 on Unix).
 fn private_dir_builder() -> fs::DirBuilder {
-    let mut builder = fs::DirBuilder::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
+        let mut builder = fs::DirBuilder::new();
         builder.mode(0o700);
+        builder
     }
-    builder
+    #[cfg(not(unix))]
+    fs::DirBuilder::new()
 }
 
 /// Creates `dir` (`<state>/backups`) and `<state>` as private folders; the folders above them
