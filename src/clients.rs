@@ -54,6 +54,12 @@ impl Client {
         }
     }
 
+    /// A command-line client: started from a shell, it has that shell's `PATH` (a GUI client
+    /// started from the desktop does not).
+    pub fn in_terminal(self) -> bool {
+        matches!(self, Client::ClaudeCode | Client::Gemini | Client::Codex)
+    }
+
     /// Where a file of this client keeps its servers when nothing more specific is known.
     fn default_layout(self, scope: Scope) -> (Syntax, ServersAt) {
         match (self, scope) {

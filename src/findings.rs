@@ -264,7 +264,11 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             code: Code::TshRelative,
             severity: Severity::Error,
             message: format!("{at}: command \"{cmd}\" is not an absolute path"),
-            hint: fix_hint("GUI clients do not get your shell's PATH"),
+            hint: fix_hint(if loc.client.in_terminal() {
+                "it works only where tsh is on PATH, not when an IDE or another program starts the client"
+            } else {
+                "GUI clients do not get your shell's PATH"
+            }),
         }),
         PathKind::ManagedUpdate => out.push(Finding {
             skew: None,
@@ -566,6 +570,31 @@ mod tests {
         let f = server_findings(&loc(Scope::User), &s, &facts);
         assert!(f[0].hint.ends_with("point it at ~/bin/tsh"), "{}", f[0].hint);
         assert!(f.iter().any(|f| f.message.contains("tsh ~/bin/tsh is 18.1.0")), "{f:?}");
+    }
+
+    /// A bare `tsh` in Claude Code (a terminal client) was explained as "GUI clients do not get
+    /// your shell's PATH".
+    #[test]
+    fn relative_tsh_hint_fits_the_client() {
+        let w = World::new();
+        let own = |_: &Path| None;
+        let state = |_: &Path| FileState::Missing;
+        let facts = Facts {
+            host: &w.host,
+            stable: w.stable.as_ref(),
+            own_version: &own,
+            managed_version: None,
+            file_state: &state,
+            managed_target: &|_| None,
+            trust_project: false,
+        };
+        let s = server("tsh", "teleport-mcp-demo");
+        let hint = |client| {
+            let l = Location { client, ..loc(Scope::User) };
+            server_findings(&l, &s, &facts).remove(0).hint
+        };
+        assert!(hint(Client::Cursor).contains("GUI clients"), "{}", hint(Client::Cursor));
+        assert!(hint(Client::ClaudeCode).contains("not when an IDE"), "{}", hint(Client::ClaudeCode));
     }
 
     /// `"command": 42` on a tsh server was shown as healthy "(no command)".
