@@ -249,9 +249,10 @@ pub struct McpApp {
 }
 
 impl McpApp {
-    /// No tool allowed: the `mcp-no-allowed-tools` finding.
+    /// No tool allowed: the `mcp-no-allowed-tools` finding. A deny of every tool (`*`) wins
+    /// over any allow, as in Teleport's roles.
     pub fn no_allowed_tools(&self) -> bool {
-        self.allowed_tools.is_empty()
+        self.allowed_tools.is_empty() || self.denied_tools.iter().any(|d| d == "*")
     }
 }
 
@@ -446,6 +447,19 @@ pub fn now_unix() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    /// `allowed: ["*"], denied: ["*"]` allows nothing, and was not flagged.
+    #[test]
+    fn denying_every_tool_allows_none() {
+        let app = |allowed: &[&str], denied: &[&str]| McpApp {
+            name: "a".into(),
+            allowed_tools: allowed.iter().map(|s| s.to_string()).collect(),
+            denied_tools: denied.iter().map(|s| s.to_string()).collect(),
+        };
+        assert!(app(&["*"], &["*"]).no_allowed_tools());
+        assert!(app(&[], &[]).no_allowed_tools());
+        assert!(!app(&["*"], &["delete_*"]).no_allowed_tools());
+    }
+
     use super::*;
 
     const NOW: i64 = 1_795_785_600; // 2026-11-27T13:20:00Z
