@@ -196,16 +196,17 @@ pub fn file_state(p: &Path) -> FileState {
     }
 }
 
-/// Servers `names` selects (all when empty).
+/// Servers `names` selects (all when empty), by name or by label (`name (project /src/app)`
+/// picks one project's entry in `~/.claude.json`).
 pub fn selected(names: &[String], server: &crate::document::Server) -> bool {
-    names.is_empty() || names.contains(&server.name)
+    names.is_empty() || names.contains(&server.name) || names.contains(&server.label())
 }
 
 /// An error for the first of `names` (`--server`) that no server of `report` has: a typo must
 /// not read as "nothing to change".
 pub fn known_servers(names: &[String], report: &Report) -> anyhow::Result<()> {
-    let all: Vec<&str> = report.configs.iter().flat_map(|c| c.servers.iter().map(|s| s.server.name.as_str())).collect();
-    match names.iter().find(|n| !all.contains(&n.as_str())) {
+    let servers = || report.configs.iter().flat_map(|c| c.servers.iter().map(|s| &s.server));
+    match names.iter().find(|n| !servers().any(|s| selected(std::slice::from_ref(n), s))) {
         Some(n) => anyhow::bail!("--server {n}: no server of that name in the configs read (`mcpcfg list` shows them)"),
         None => Ok(()),
     }

@@ -193,6 +193,26 @@ fn server_option_repairs_only_that_server() {
     assert!(!after.contains(r#""teleport-mcp-b": {"command": "tsh""#));
 }
 
+/// `--server` could not pick one project's entry of `~/.claude.json`: the label was refused and
+/// the bare name changed every project's.
+#[test]
+fn server_option_takes_a_project_label() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let entry = tsh_entry("tsh", "demo");
+    let text = format!(
+        r#"{{"projects": {{"/src/a": {{"mcpServers": {{"teleport-mcp-demo": {entry}}}}}, "/src/b": {{"mcpServers": {{"teleport-mcp-demo": {entry}}}}}}}}}"#
+    );
+    let t = t.home_file(".claude.json", &text);
+    let r = t.run(&["fix-config", "--server", "teleport-mcp-demo (project /src/b)", "--format", "json"]);
+    assert_eq!(r.code, 1, "the other project's entry is still broken: {}", r.stderr);
+    let changes = r.json()["changes"].as_array().unwrap().clone();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["server"], "teleport-mcp-demo (project /src/b)");
+    let after: serde_json::Value = serde_json::from_str(&t.read_home(".claude.json")).unwrap();
+    assert_eq!(after["projects"]["/src/a"]["mcpServers"]["teleport-mcp-demo"]["command"], "tsh");
+    assert_eq!(after["projects"]["/src/b"]["mcpServers"]["teleport-mcp-demo"]["command"], t.path_of("bin/tsh"));
+}
+
 /// `--server typo` said "nothing to change" and exited 0.
 #[test]
 fn server_option_naming_no_server_is_an_error() {
