@@ -41,6 +41,7 @@ use crate::settings::Settings;
 /// Runs mcpcfg with the process's arguments and environment.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.global.format == Format::Json;
     match run(cli, Env::from_process()) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -48,6 +49,11 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("mcpcfg: {e:#}");
+            // A script reading JSON gets a document even then, unless one was already printed.
+            if json && !output::wrote_stdout() {
+                let doc = serde_json::json!({"schema": 1, "error": {"message": format!("{e:#}")}});
+                let _ = writeln!(output::stdout(), "{doc:#}");
+            }
             ExitCode::from(exit_code_of(&e))
         }
     }

@@ -457,8 +457,17 @@ pub fn stdout() -> Stdout {
     Stdout(std::io::stdout().lock())
 }
 
+/// Whether anything was written to [`stdout`].
+static WROTE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this run printed anything on standard output (through [`stdout`]).
+pub fn wrote_stdout() -> bool {
+    WROTE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl std::io::Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        WROTE.store(true, std::sync::atomic::Ordering::Relaxed);
         match self.0.write(buf) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
             r => r,

@@ -488,6 +488,20 @@ fn tsh_option_refuses_paths_that_go_away() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
 }
 
+/// `--format json` with a bad option printed nothing on stdout: a script piping to jq got no
+/// document at all.
+#[test]
+fn fatal_error_in_json_mode_is_still_a_json_document() {
+    let t = TestEnv::new();
+    let r = t.run(&["check", "--format", "json", "--tsh", "/does/not/exist"]);
+    assert_eq!(r.code, 2);
+    let j = r.json();
+    assert_eq!(j["schema"], 1);
+    assert!(j["error"]["message"].as_str().unwrap().contains("--tsh /does/not/exist"), "{j}");
+    assert!(r.stderr.contains("--tsh /does/not/exist"), "still said on stderr: {}", r.stderr);
+    assert_eq!(t.run(&["check", "--tsh", "/does/not/exist"]).stdout, "", "text mode: stderr only");
+}
+
 #[test]
 fn usage_error_exits_2() {
     assert_eq!(TestEnv::new().run(&["check", "--format", "yaml"]).code, 2);
