@@ -48,7 +48,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("mcpcfg: {e:#}");
+            say(&format!("{e:#}"));
             // A script reading JSON gets a document even then, unless one was already printed.
             if json && !output::wrote_stdout() {
                 let doc = serde_json::json!({"schema": 1, "error": {"message": format!("{e:#}")}});
@@ -125,16 +125,22 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
     Ok(())
 }
 
+/// One diagnostic line on stderr. Unlike `eprintln!`, a closed stderr (`2>&1 | true`) is not a
+/// panic: the exit status still tells what happened.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "mcpcfg: {line}");
+}
+
 /// Errors met while acting (a write that failed) are diagnostics: stderr, whatever the format.
 pub fn print_errors(report: &Report) {
     for e in &report.errors {
-        eprintln!("mcpcfg: {}", output::clean(e));
+        say(&output::clean(e));
     }
 }
 
 /// In quiet mode, what still has to be said, on stderr: files that could not be read.
 pub fn print_quiet(report: &Report) {
     for (_, _, f) in report.all_findings().filter(|(_, _, f)| f.code == findings::Code::ConfigMalformed) {
-        eprintln!("mcpcfg: {}", output::clean(&f.message));
+        say(&output::clean(&f.message));
     }
 }

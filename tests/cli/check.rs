@@ -646,3 +646,17 @@ fn config_that_is_a_device_or_a_pipe_is_refused_at_once() {
     assert_eq!(statuses, ["unreadable", "unreadable"]);
     assert!(r.stdout.contains("not a regular file"), "{}", r.stdout);
 }
+
+/// `check -q 2>&1 | true` on a malformed file ended in a panic (exit 101): `eprintln!` panics
+/// on a closed stderr.
+#[test]
+fn closed_stderr_keeps_the_exit_status() {
+    let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", "{\"mcpServers\": {} \"x\": 1}");
+    for args in [&["check", "-q"][..], &["check"], &["check", "--tsh", "/does/not/exist"]] {
+        let mut child =
+            t.std_cmd(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        assert_eq!(child.wait().unwrap().code(), Some(2), "{args:?}");
+    }
+}
