@@ -233,7 +233,7 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
             out.push('\n');
         }
     }
-    Ok(redact(&out, c))
+    Ok(out)
 }
 
 /// From this length on, a line of a diff is shown only around its edits.
@@ -312,10 +312,11 @@ fn render(text: &[u8], parts: &[Part], secrets: &[Range<usize>]) -> String {
         match p {
             Part::Cut => out.extend_from_slice("…".as_bytes()),
             Part::Text(r) => {
-                let inside: Vec<Range<usize>> = secrets
+                // A secret that starts before this part (a multi-line TOML string) was shown.
+                let inside: Vec<(Range<usize>, bool)> = secrets
                     .iter()
                     .filter(|s| s.start < r.end && s.end > r.start)
-                    .map(|s| s.start.max(r.start) - r.start..s.end.min(r.end) - r.start)
+                    .map(|s| (s.start.max(r.start) - r.start..s.end.min(r.end) - r.start, s.start >= r.start))
                     .collect();
                 out.extend(masked(&text[r.clone()], &inside));
             }
@@ -325,16 +326,20 @@ fn render(text: &[u8], parts: &[Part], secrets: &[Range<usize>]) -> String {
 }
 
 /// `text` with the bytes of each range of `secrets` (sorted, not overlapping) written as
-/// `"<redacted>"`.
-fn masked(text: &[u8], secrets: &[Range<usize>]) -> Vec<u8> {
+/// `"<redacted>"` (when its flag says this is where it starts) and its line breaks, so the
+/// lines of a diff keep their numbers.
+fn masked(text: &[u8], secrets: &[(Range<usize>, bool)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut pos = 0;
-    for r in secrets {
+    for (r, starts_here) in secrets {
         if r.start < pos || r.end > text.len() {
             continue;
         }
         out.extend_from_slice(&text[pos..r.start]);
-        out.extend_from_slice(b"\"<redacted>\"");
+        if *starts_here {
+            out.extend_from_slice(b"\"<redacted>\"");
+        }
+        out.extend(text[r.clone()].iter().filter(|&&b| b == b'\n'));
         pos = r.end;
     }
     out.extend_from_slice(&text[pos..]);
@@ -382,34 +387,6 @@ fn offset_hunk_header(line: &str, by: usize) -> String {
         None => format!("{}", r.parse::<usize>().map_or(0, |a| a + by)),
     };
     format!("@@ -{} +{} @@{tail}", bump(old), bump(new))
-}
-
-/// Replaces the literal of every env value of the file's servers with `"<redacted>"`: as JSON
-/// writes it, and in TOML also as a basic or a literal (`'…'`) string.
-fn redact(text: &str, c: &ConfigReport) -> String {
-    let toml = c.loaded.location.servers_at.is_toml();
-    let mut secrets: Vec<String> = c
-        .servers
-        .iter()
-        .flat_map(|s| s.server.env.iter().map(|(_, v)| v))
-        .flat_map(|v| {
-            let mut forms = vec![document::json_string(v)];
-            if toml {
-                forms.push(crate::toml_document::basic_string(v));
-                forms.push(format!("'{v}'"));
-            }
-            forms
-        })
-        .filter(|lit| lit.len() > 2)
-        .collect();
-    // Longest first, so a value that contains another is hidden whole.
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
-    let mut out = text.to_owned();
-    for s in secrets {
-        out = out.replace(&s, "\"<redacted>\"");
-    }
-    out
 }
 
 /// The clients to restart after the files in `plan` changed, with Claude Desktop's caveat.

@@ -92,7 +92,7 @@ fn collect(
         };
         // Where each env value lies, to hide it in a diff.
         let env_spans = env_table
-            .map(|t| t.iter().filter_map(|(_, v)| v.span()).map(|s| s.start + offset..s.end + offset).collect())
+            .map(|t| t.iter().flat_map(|(_, v)| item_spans(v)).map(|s| s.start + offset..s.end + offset).collect())
             .unwrap_or_default();
         out.push(Server {
             name: name.to_owned(),
@@ -109,6 +109,17 @@ fn collect(
         });
     }
     Ok(())
+}
+
+/// Where the values of `item` lie: its literal, or for a table (`[mcp_servers.x.env.K]`) each
+/// value inside it, since the table's own span is its header.
+fn item_spans(item: &Item) -> Vec<std::ops::Range<usize>> {
+    match item {
+        Item::None => vec![],
+        Item::Value(v) => v.span().into_iter().collect(),
+        Item::Table(t) => t.iter().flat_map(|(_, i)| item_spans(i)).collect(),
+        Item::ArrayOfTables(a) => a.iter().flat_map(|t| t.iter().flat_map(|(_, i)| item_spans(i))).collect(),
+    }
 }
 
 /// A TOML item as a JSON value, to compare a server before and after a repair.

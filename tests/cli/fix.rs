@@ -600,3 +600,29 @@ fn dry_run_on_a_one_line_file_shows_only_the_edit() {
     assert!(plus.ends_with('…'), "{plus}");
     assert!(r.stdout.contains("\"<redacted>\""), "env still hidden: {}", r.stdout);
 }
+
+/// The dry-run diff after the audit of the byte-range redaction: a multi-line TOML secret lost
+/// its line breaks (and the hunk its line numbers), a text pass still hid every occurrence of
+/// an env value (the repair target itself, or "mcp" in args), and a sub-table env was shown.
+#[test]
+fn dry_run_redaction_keeps_lines_and_hides_only_env_values() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stable = t.path_of("bin/tsh");
+    let codex = "[mcp_servers.teleport-a]\ncommand = \"tsh\"\nenv.CERT = \"\"\"-----BEGIN-----\nabc\n-----END-----\"\"\"\n[mcp_servers.b.env.DEEP]\ndeep = \"toml-deep-secret\"\n[mcp_servers.teleport-c]\ncommand = \"tsh\"\n";
+    let desktop = format!(
+        "{{\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"tsh\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"{stable}\", \"X\": \"mcp\"}}}}\n  }}\n}}\n"
+    );
+    let t = t.home_file(".codex/config.toml", codex).home_file(".config/Claude/claude_desktop_config.json", &desktop);
+    let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
+    let out = &r.stdout;
+    assert!(!out.contains("abc") && !out.contains("BEGIN") && !out.contains("toml-deep-secret"), "{out}");
+    // The secret's three lines are still three lines: what follows keeps its place.
+    let codex_diff = &out[out.find("--- a/~/.codex/config.toml").unwrap()..];
+    assert!(codex_diff.contains("\n@@ -1,9 +1,9 @@\n"), "{codex_diff}");
+    assert!(
+        codex_diff.contains("\n env.CERT = \"<redacted>\"\n \n \n [mcp_servers.b.env.DEEP]\n deep = \"<redacted>\"\n"),
+        "{codex_diff}"
+    );
+    // The repair target and "mcp" in args are shown; only the env values are hidden.
+    assert!(out.contains(&format!("+    \"teleport-mcp-a\": {{\"command\": \"{stable}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"<redacted>\", \"X\": \"<redacted>\"}}}}")), "{out}");
+}
