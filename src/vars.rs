@@ -1,10 +1,11 @@
 //! Variables in a server's `command`, as its client expands them before it starts the server.
 //!
 //! VS Code and Cursor expand `${userHome}`, `${env:NAME}`, `${workspaceFolder}` (in a project's
-//! config: the project folder) and `${pathSeparator}` (`${/}`); Claude Code and Gemini CLI
-//! expand `${NAME}` and Claude Code also `${NAME:-default}`. Other clients start the text as it
-//! is. A command mcpcfg cannot expand (`${input:…}`, a variable that is not set) is not checked
-//! and never rewritten: a guess could break a working config.
+//! config: the project folder) and `${pathSeparator}` (`${/}`); Windsurf `${env:NAME}`; Claude
+//! Code `${NAME}` and `${NAME:-default}`; Gemini CLI `$NAME` and `${NAME}`, leaving one that is
+//! not set as it is. Other clients start the text as it is. A command mcpcfg cannot expand
+//! (`${input:…}`, a variable that is not set) is not checked and never rewritten: a guess could
+//! break a working config.
 
 use std::path::Path;
 
@@ -37,7 +38,9 @@ impl Expansion {
 pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
     let style = match loc.client {
         Client::Vscode | Client::Cursor => Style::Vscode,
-        Client::ClaudeCode | Client::Gemini => Style::Shell,
+        Client::Windsurf => Style::Windsurf,
+        Client::ClaudeCode => Style::Shell,
+        Client::Gemini => return gemini(host, text),
         _ => return Expansion::Literal,
     };
     if !text.contains("${") {
@@ -52,6 +55,7 @@ pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
         let name = &after[..j];
         let value = match style {
             Style::Vscode => vscode(host, loc, name),
+            Style::Windsurf => name.strip_prefix("env:").and_then(|n| env(host, n.trim())),
             Style::Shell => shell(host, name),
         };
         match value {
@@ -66,7 +70,39 @@ pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
 
 enum Style {
     Vscode,
+    Windsurf,
     Shell,
+}
+
+/// Gemini CLI's `$NAME` and `${NAME}`: a variable that is set is replaced, one that is not is
+/// left as it is (and so reaches the command line as text).
+fn gemini(host: &Host, text: &str) -> Expansion {
+    if !text.contains('$') {
+        return Expansion::Literal;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, len) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(j) => (&inner[..j], j + 2),
+                None => ("", 0),
+            },
+            None => {
+                let n = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                (&after[..n], n)
+            }
+        };
+        match env(host, name).filter(|_| !name.is_empty()) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[i..i + 1 + len]),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Expansion::Expanded(out)
 }
 
 /// VS Code's predefined variables that make sense outside an editor window.
@@ -136,15 +172,37 @@ mod tests {
     }
 
     #[test]
-    fn claude_code_and_gemini_variables() {
+    fn claude_code_variables() {
         let h = host();
         let cc = at(Client::ClaudeCode, Scope::Project, "/src/app/.mcp.json");
-        let gemini = at(Client::Gemini, Scope::User, "/home/me/.gemini/settings.json");
         assert_eq!(expand(&h, &cc, "${HOME}/bin/tsh"), Expansion::Expanded("/home/me/bin/tsh".into()));
         assert_eq!(expand(&h, &cc, "${NOPE:-/usr/bin}/tsh"), Expansion::Expanded("/usr/bin/tsh".into()));
         assert_eq!(expand(&h, &cc, "${TSH_DIR:-/usr/bin}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
         assert_eq!(expand(&h, &cc, "${NOPE}/tsh"), Expansion::Unknown("${NOPE}".into()));
-        assert_eq!(expand(&h, &gemini, "${TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+    }
+
+    /// Gemini's `$HOME/bin/tsh` was called relative (and would have been rewritten), and its
+    /// `${X:-y}`, which Gemini leaves as text, passed as healthy.
+    #[test]
+    fn gemini_variables_as_gemini_expands_them() {
+        let h = host();
+        let g = at(Client::Gemini, Scope::User, "/home/me/.gemini/settings.json");
+        let e = |t: &str| expand(&h, &g, t);
+        assert_eq!(e("$HOME/bin/tsh"), Expansion::Expanded("/home/me/bin/tsh".into()));
+        assert_eq!(e("${TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(e("$TSH_DIR/x$"), Expansion::Expanded("/opt/tsh/x$".into()));
+        assert_eq!(e("${TSH_DIR:-/usr/bin}/tsh"), Expansion::Expanded("${TSH_DIR:-/usr/bin}/tsh".into()));
+        assert_eq!(e("$NOPE/tsh"), Expansion::Expanded("$NOPE/tsh".into()));
+        assert_eq!(e("/usr/bin/tsh"), Expansion::Literal);
+    }
+
+    /// Windsurf's `${env:X}` commands were taken literally, called relative and rewritten.
+    #[test]
+    fn windsurf_variables() {
+        let h = host();
+        let w = at(Client::Windsurf, Scope::User, "/home/me/.codeium/windsurf/mcp_config.json");
+        assert_eq!(expand(&h, &w, "${env:TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(expand(&h, &w, "${userHome}/tsh"), Expansion::Unknown("${userHome}".into()));
     }
 
     #[test]
