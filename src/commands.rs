@@ -251,9 +251,11 @@ fn ask_cluster(
                         for c in &mut report.configs {
                             let file = s.host.tilde(&c.loaded.location.path);
                             for sv in &mut c.servers {
-                                let app = match sv.server.args.as_slice() {
-                                    [mcp, connect, app, ..] if mcp == "mcp" && connect == "connect" => app.clone(),
-                                    _ => continue,
+                                // `tsh [--proxy=…] mcp connect <app>`
+                                let args = &sv.server.args;
+                                let at = args.windows(2).position(|w| w[0] == "mcp" && w[1] == "connect");
+                                let Some(app) = at.and_then(|i| args.get(i + 2)).filter(|_| sv.tsh).cloned() else {
+                                    continue;
                                 };
                                 if !denied.contains(&app.as_str()) || !check::selected(&req.servers, &sv.server) {
                                     continue;

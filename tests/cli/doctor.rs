@@ -161,9 +161,11 @@ fn online_not_logged_in() {
 fn online_app_without_allowed_tools_gets_rbac_guidance() {
     let t = stable_is_fake(TestEnv::new(), "online-ok");
     let tsh = t.path_of("bin/tsh");
+    // Options before `mcp connect` (`tsh --proxy=… mcp connect app`) are allowed.
+    let everything =
+        tsh_entry(&tsh, "mcp-everything").replace(r#"["mcp""#, r#"["--proxy=teleport.example.com:443", "mcp""#);
     let cursor = format!(
-        r#"{{"mcpServers": {{"teleport-mcp-everything": {}, "teleport-mcp-demo": {}}}}}"#,
-        tsh_entry(&tsh, "mcp-everything"),
+        r#"{{"mcpServers": {{"teleport-mcp-everything": {everything}, "teleport-mcp-demo": {}}}}}"#,
         tsh_entry(&tsh, "teleport-mcp-demo")
     );
     let t = t.home_file(".cursor/mcp.json", &cursor);
