@@ -101,6 +101,11 @@ pub struct Global {
     /// respected, and .git, node_modules and target skipped.
     #[arg(long = "scan", global = true, value_name = "DIR", conflicts_with = "configs")]
     pub scan: Vec<PathBuf>,
+    /// With --scan, also walk what .gitignore and .ignore files exclude (many repositories ignore
+    /// .vscode/ or .mcp.json, where local configs live); .git, node_modules and target are still
+    /// skipped.
+    #[arg(long, global = true, requires = "scan")]
+    pub no_ignore: bool,
     /// The tsh that repaired configs must point at [default: found on PATH or at a known location].
     #[arg(long, global = true, value_name = "PATH")]
     pub tsh: Option<PathBuf>,

@@ -43,11 +43,12 @@ fn candidate_name(name: &str) -> bool {
 
 /// The configs `--scan` finds for `s` (none without `--scan`).
 pub fn locations(s: &Settings) -> anyhow::Result<Vec<Location>> {
-    scan(s.host.os, &s.scan_dirs, &s.clients)
+    scan(s.host.os, &s.scan_dirs, &s.clients, !s.scan_ignored)
 }
 
-/// Every project-level config of `clients` under `dirs`, sorted by path, each once.
-pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client]) -> anyhow::Result<Vec<Location>> {
+/// Every project-level config of `clients` under `dirs`, sorted by path, each once; with
+/// `ignore_files`, what `.gitignore` and `.ignore` exclude is not walked.
+pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client], ignore_files: bool) -> anyhow::Result<Vec<Location>> {
     let Some((first, rest)) = dirs.split_first() else { return Ok(vec![]) };
     for d in dirs {
         if !d.is_dir() {
@@ -58,13 +59,21 @@ pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client]) -> anyhow::Result<Vec<
     for d in rest {
         builder.add(d);
     }
-    builder.hidden(false).git_ignore(true).ignore(true).follow_links(false).filter_entry(|e| {
-        // The folder asked for is walked whatever its name; below it, the skipped ones never are.
-        let skipped = e.depth() > 0
-            && e.file_type().is_some_and(|t| t.is_dir())
-            && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s);
-        !skipped
-    });
+    builder
+        .hidden(false)
+        .git_ignore(ignore_files)
+        .git_exclude(ignore_files)
+        .git_global(ignore_files)
+        .ignore(ignore_files)
+        .parents(ignore_files)
+        .follow_links(false)
+        .filter_entry(|e| {
+            // The folder asked for is walked whatever its name; below it, the skipped ones never are.
+            let skipped = e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s);
+            !skipped
+        });
     let found = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         let found = &found;

@@ -33,6 +33,8 @@ pub struct Settings {
     pub project_dirs: Vec<PathBuf>,
     /// `--scan`: folders walked for project-level configs, checked to be folders.
     pub scan_dirs: Vec<PathBuf>,
+    /// `--no-ignore`: the scan also walks what ignore files exclude.
+    pub scan_ignored: bool,
     /// `--tsh`, checked to exist and be executable.
     pub tsh: Option<PathBuf>,
     /// `PATH`, for finding the stable tsh.
@@ -89,6 +91,7 @@ impl Settings {
             clients,
             project_dirs,
             scan_dirs,
+            scan_ignored: g.no_ignore,
             tsh,
             path_var,
             format: g.format,

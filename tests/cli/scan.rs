@@ -94,6 +94,20 @@ fn scan_finds_exactly_the_project_configs() {
     assert_eq!(found_paths(&t, &root, &[]), FOUND);
 }
 
+/// Many repositories ignore `.vscode/` or `.mcp.json`, exactly where local configs live: with
+/// `--no-ignore` they are found too, and .git, node_modules and target are still skipped.
+#[test]
+fn no_ignore_walks_what_ignore_files_exclude() {
+    let t = TestEnv::new();
+    let root = tree(&t, "tsh");
+    let mut want: Vec<String> = FOUND.iter().map(|s| s.to_string()).collect();
+    want.extend(["repo/ignored/.mcp.json".to_string(), "scratch/.mcp.json".to_string()]);
+    want.sort();
+    assert_eq!(found_paths(&t, &root, &["--no-ignore"]), want);
+    let r = t.run(&["list", "--no-ignore"]);
+    assert_eq!(r.code, 2, "--no-ignore means nothing without --scan: {}", r.stderr);
+}
+
 #[test]
 fn scan_reads_each_config_with_its_clients_layout() {
     let t = TestEnv::new();
