@@ -7,7 +7,9 @@ use std::io::Write;
 use crate::backup::BackupRun;
 use crate::check::{self, Depth};
 use crate::cli::Format;
+use crate::findings::{Code, Finding, Severity};
 use crate::fix::{self, FixOptions};
+use crate::online::{self, SessionState};
 use crate::settings::Settings;
 use crate::write::{self, WriteError};
 use crate::{emit, output, scan};
@@ -90,10 +92,10 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
             Ok(w) => {
                 if let Some(warning) = w.hard_link_warning {
                     // A finding, so JSON, the counts and --strict see it too.
-                    report.configs[f.config].file_findings.push(crate::findings::Finding {
+                    report.configs[f.config].file_findings.push(Finding {
                         skew: None,
-                        code: crate::findings::Code::ConfigHardLinked,
-                        severity: crate::findings::Severity::Warning,
+                        code: Code::ConfigHardLinked,
+                        severity: Severity::Warning,
                         message: warning,
                         hint: "the file's other names still hold the old text: make them symlinks, or repair them too"
                             .into(),
@@ -202,6 +204,35 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
 
 /// `doctor --online`: the session (`tsh status`) and, when it is valid, the MCP tools each app
 /// allows (`tsh mcp ls`); bounded by `timeout` per call.
+/// `mcp-no-allowed-tools` for each configured tsh server (of `--server`) that connects to an
+/// app whose tools the user's roles all deny; such apps no config uses go in a note.
+fn no_tools_findings(s: &Settings, req: &DoctorRequest, report: &mut crate::report::Report, apps: &[online::McpApp]) {
+    let denied: Vec<&str> = apps.iter().filter(|a| a.no_allowed_tools()).map(|a| a.name.as_str()).collect();
+    let mut used = Vec::new();
+    for c in &mut report.configs {
+        let file = s.host.tilde(&c.loaded.location.path);
+        for sv in c.servers.iter_mut().filter(|sv| sv.tsh && check::selected(&req.servers, &sv.server)) {
+            let Some(app) = online::connect_app(&sv.server.args).filter(|a| denied.contains(a)) else { continue };
+            used.push(app.to_owned());
+            sv.findings.push(Finding {
+                skew: None,
+                code: Code::McpNoAllowedTools,
+                severity: Severity::Error,
+                message: format!("{file}: {}: MCP server {app}: your roles allow none of its tools", sv.server.label()),
+                hint: "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)".into(),
+            });
+        }
+    }
+    report.notes.push(format!("{} MCP server(s) on the cluster", apps.len()));
+    let others: Vec<&str> = denied.into_iter().filter(|a| !used.iter().any(|u| u == a)).collect();
+    if !others.is_empty() && req.servers.is_empty() {
+        report.notes.push(format!(
+            "your roles allow no tools on these MCP servers, which no config here connects to: {}",
+            others.join(", ")
+        ));
+    }
+}
+
 fn ask_cluster(
     s: &Settings,
     req: &DoctorRequest,
@@ -210,17 +241,7 @@ fn ask_cluster(
 ) {
     let timeout = req.timeout;
     // With --home, tsh is asked about that home's session, as the guidance reads its profile.
-    let env: Vec<(String, String)> = if s.host.home_overridden {
-        let home = if s.host.os == crate::platform::Os::Windows { "USERPROFILE" } else { "HOME" };
-        vec![
-            (home.to_owned(), s.host.home.to_string_lossy().into_owned()),
-            ("TELEPORT_HOME".to_owned(), s.host.teleport_home().to_string_lossy().into_owned()),
-        ]
-    } else {
-        vec![]
-    };
-    use crate::findings::{Code, Finding, Severity};
-    use crate::online::{self, SessionState};
+    let env = online::session_env(&s.host);
     let finding = |code, severity, message: String, hint: &str| Finding {
         skew: None,
         code,
@@ -243,41 +264,7 @@ fn ask_cluster(
                     return;
                 }
                 match online::mcp_apps(&tsh, &env, timeout) {
-                    Ok(apps) => {
-                        let denied: Vec<&str> =
-                            apps.iter().filter(|a| a.no_allowed_tools()).map(|a| a.name.as_str()).collect();
-                        // Findings for the servers configured to connect to such an app.
-                        let mut used = Vec::new();
-                        for c in &mut report.configs {
-                            let file = s.host.tilde(&c.loaded.location.path);
-                            for sv in &mut c.servers {
-                                // `tsh [--proxy=…] mcp connect <app>`
-                                let args = &sv.server.args;
-                                let at = args.windows(2).position(|w| w[0] == "mcp" && w[1] == "connect");
-                                let Some(app) = at.and_then(|i| args.get(i + 2)).filter(|_| sv.tsh).cloned() else {
-                                    continue;
-                                };
-                                if !denied.contains(&app.as_str()) || !check::selected(&req.servers, &sv.server) {
-                                    continue;
-                                }
-                                used.push(app.clone());
-                                sv.findings.push(finding(
-                                    Code::McpNoAllowedTools,
-                                    Severity::Error,
-                                    format!("{file}: {}: MCP server {app}: your roles allow none of its tools", sv.server.label()),
-                                    "ask your Teleport administrator to allow MCP tools (allow.mcp.tools)",
-                                ));
-                            }
-                        }
-                        report.notes.push(format!("{} MCP server(s) on the cluster", apps.len()));
-                        let others: Vec<&str> = denied.into_iter().filter(|a| !used.iter().any(|u| u == a)).collect();
-                        if !others.is_empty() && req.servers.is_empty() {
-                            report.notes.push(format!(
-                                "your roles allow no tools on these MCP servers, which no config here connects to: {}",
-                                others.join(", ")
-                            ));
-                        }
-                    }
+                    Ok(apps) => no_tools_findings(s, req, report, &apps),
                     Err(e) => report.global.push(finding(
                         Code::ClusterUnreachable,
                         Severity::Warning,
@@ -317,7 +304,6 @@ fn ask_cluster(
 /// Starts each selected stdio server as its client would and records what it answered.
 fn probe_servers(s: &Settings, req: &DoctorRequest, report: &mut crate::report::Report) {
     use crate::clients::Scope;
-    use crate::findings::{Code, Finding, Severity};
     use crate::probe::{LaunchSpec, ProbeOutcome};
 
     let mut targets = Vec::new();

@@ -440,6 +440,25 @@ pub fn mcp_apps(tsh: &Path, env: &[(String, String)], timeout: Duration) -> anyh
     parse_mcp_ls(&out.stdout)
 }
 
+/// The app a server's arguments connect to: `tsh [--proxy=…] mcp connect <app>`.
+pub fn connect_app(args: &[String]) -> Option<&str> {
+    let at = args.windows(2).position(|w| w[0] == "mcp" && w[1] == "connect")?;
+    args.get(at + 2).map(String::as_str)
+}
+
+/// What tsh's environment needs so that it answers for the home mcpcfg looks at: with
+/// `--home`, that home's `HOME` (`USERPROFILE`) and `TELEPORT_HOME`; nothing otherwise.
+pub fn session_env(host: &crate::platform::Host) -> Vec<(String, String)> {
+    if !host.home_overridden {
+        return vec![];
+    }
+    let home = if host.os == crate::platform::Os::Windows { "USERPROFILE" } else { "HOME" };
+    vec![
+        (home.to_owned(), host.home.to_string_lossy().into_owned()),
+        ("TELEPORT_HOME".to_owned(), host.teleport_home().to_string_lossy().into_owned()),
+    ]
+}
+
 /// Seconds since the Unix epoch, for [`parse_status`].
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -447,6 +466,15 @@ pub fn now_unix() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn connect_app_after_options() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(connect_app(&a(&["mcp", "connect", "demo"])), Some("demo"));
+        assert_eq!(connect_app(&a(&["--proxy=p:443", "mcp", "connect", "demo", "--x"])), Some("demo"));
+        assert_eq!(connect_app(&a(&["mcp", "db", "start", "teleport://x"])), None);
+        assert_eq!(connect_app(&a(&["mcp", "connect"])), None);
+    }
+
     /// `allowed: ["*"], denied: ["*"]` allows nothing, and was not flagged.
     #[test]
     fn denying_every_tool_allows_none() {
