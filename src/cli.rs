@@ -82,8 +82,9 @@ pub struct UndoArgs {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Use DIR as the home folder for every default location, ~/.tsh included.
-    #[arg(long, global = true, env = "MCPCFG_HOME", value_name = "DIR")]
+    /// Use DIR as the home folder for every default location, ~/.tsh included [env:
+    /// MCPCFG_HOME; empty counts as unset].
+    #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
     /// Which OS's layout to use (for tests).
     #[arg(long, global = true, hide = true, value_enum)]

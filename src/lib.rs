@@ -40,7 +40,18 @@ use crate::settings::Settings;
 
 /// Runs mcpcfg with the process's arguments and environment.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // A usage error still gives a script asking for JSON one document on stdout.
+            if e.use_stderr() && asks_for_json(std::env::args_os()) {
+                let message = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned();
+                let doc = serde_json::json!({"schema": 1, "error": {"message": message}});
+                let _ = writeln!(output::stdout(), "{doc:#}");
+            }
+            e.exit()
+        }
+    };
     let json = cli.global.format == Format::Json;
     match run(cli, Env::from_process()) {
         Ok(code) => ExitCode::from(code),
@@ -57,6 +68,12 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit_code_of(&e))
         }
     }
+}
+
+/// Whether the command line asks for `--format json` (read by hand: clap could not parse it).
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<std::ffi::OsString> = args.collect();
+    args.iter().any(|a| a == "--format=json") || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 /// The exit status for an error that stopped the run (SPEC §1).

@@ -49,7 +49,9 @@ pub struct Settings {
 impl Settings {
     pub fn from_global(g: &Global, env: Env) -> anyhow::Result<Settings> {
         let os = g.platform.unwrap_or_else(Os::current);
-        let (home, home_overridden) = match &g.home {
+        // MCPCFG_HOME is read here rather than by clap, so that an empty one counts as unset.
+        let home_option = g.home.clone().or_else(|| env.get("MCPCFG_HOME").map(PathBuf::from));
+        let (home, home_overridden) = match &home_option {
             Some(h) => (folder("--home", h)?, true),
             None => (dirs::home_dir().context("cannot tell your home folder: set HOME or pass --home DIR")?, false),
         };

@@ -502,6 +502,23 @@ fn fatal_error_in_json_mode_is_still_a_json_document() {
     assert_eq!(t.run(&["check", "--tsh", "/does/not/exist"]).stdout, "", "text mode: stderr only");
 }
 
+/// A usage error printed clap's text only, even with `--format json`.
+#[test]
+fn usage_error_in_json_mode_is_a_json_document() {
+    let r = TestEnv::new().run(&["check", "--format", "json", "--bogus"]);
+    assert_eq!(r.code, 2);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("--bogus"), "{}", r.stdout);
+    assert!(r.stderr.contains("--bogus"), "{}", r.stderr);
+}
+
+/// `MCPCFG_HOME=` (set, empty) was a usage error ("a value is required for '--home'").
+#[test]
+fn empty_mcpcfg_home_counts_as_unset() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let out = t.std_cmd(&["list", "--format", "json"]).env("MCPCFG_HOME", "").env("HOME", t.home()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn usage_error_exits_2() {
     assert_eq!(TestEnv::new().run(&["check", "--format", "yaml"]).code, 2);
