@@ -171,8 +171,9 @@ fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {
 fn read_managed(s: &Settings) -> Option<Managed> {
     let host = &s.host;
     let tools = host.tools_dir();
-    let cfg = std::fs::read(tools.join(".config.json")).ok()?;
-    let profile = std::fs::read_to_string(host.teleport_home().join("current-profile")).ok();
+    let cfg = load::read_regular(&tools.join(".config.json")).ok()?;
+    let profile =
+        load::read_regular(&host.teleport_home().join("current-profile")).ok().and_then(|b| String::from_utf8(b).ok());
     let proxy = profile.as_deref().map(str::trim).filter(|p| !p.is_empty());
     tsh::managed_from_config(host.os, &tools, &cfg, proxy)
 }

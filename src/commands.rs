@@ -158,8 +158,9 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
         stable: report.tsh.as_ref().map(|t| (t.stable.path.clone(), resolve(&t.stable.path))),
         stable_version: report.tsh.as_ref().and_then(|t| t.version.clone()),
         links,
-        proxy: std::fs::read_to_string(host.teleport_home().join("current-profile"))
+        proxy: crate::load::read_regular(&host.teleport_home().join("current-profile"))
             .ok()
+            .and_then(|b| String::from_utf8(b).ok())
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty()),
         user: None,

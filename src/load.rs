@@ -222,14 +222,20 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
         // Done, unless the file grew since it was measured.
         Ok(()) if file.read_at(&mut [0u8; 1], len as u64)? == 0 => Ok(bytes),
         // It changed size while being read: read it again, plainly.
-        Ok(()) => std::fs::read(path),
-        Err(e) if e.kind() == ErrorKind::UnexpectedEof => std::fs::read(path),
+        Ok(()) => read_regular(path),
+        Err(e) if e.kind() == ErrorKind::UnexpectedEof => read_regular(path),
         Err(e) => Err(e),
     }
 }
 
 #[cfg(not(unix))]
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_regular(path)
+}
+
+/// The bytes of `path` when it is a regular file (a small state file of tsh's, say): a pipe
+/// there would otherwise block the run.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     open_regular(path)?.read_to_end(&mut bytes)?;

@@ -664,6 +664,22 @@ fn config_that_is_a_device_or_a_pipe_is_refused_at_once() {
     assert!(r.stdout.contains("not a regular file"), "{}", r.stdout);
 }
 
+/// tsh's own state files are read only when they are files: a pipe at `~/.tsh/current-profile`
+/// would have blocked the run.
+#[test]
+fn a_pipe_for_a_tsh_state_file_does_not_block() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    std::fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();
+    for f in [".tsh/current-profile", ".tsh/bin/.config.json"] {
+        assert!(std::process::Command::new("mkfifo").arg(t.home().join(f)).status().unwrap().success());
+    }
+    let start = std::time::Instant::now();
+    for args in [&["check"][..], &["doctor"]] {
+        assert_eq!(t.run(args).code, 0, "{args:?}");
+    }
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "took {:?}", start.elapsed());
+}
+
 /// `check -q 2>&1 | true` on a malformed file ended in a panic (exit 101): `eprintln!` panics
 /// on a closed stderr.
 #[test]
