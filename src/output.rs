@@ -386,6 +386,9 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
     if groups.is_empty() {
         let _ = writeln!(out, "{}", st.green("no problems found"));
     }
+    // Steps already given for another problem (an old tsh is both `tsh-version-skew` and
+    // `tsh-mcp-unsupported`) are pointed at rather than repeated.
+    let mut given: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, g) in groups.iter_mut().enumerate() {
         let f = g.first;
         g.clients.sort();
@@ -398,8 +401,14 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
                 let _ = writeln!(out, "     {}", clean(p));
             }
         }
+        let steps = crate::doctor::steps(f, &g.clients, ctx);
+        if let Some((k, _)) = given.iter().find(|(_, earlier)| *earlier == steps) {
+            let _ = writeln!(out, "   the steps of {} above fix this too\n", k + 1);
+            continue;
+        }
+        given.push((i, steps.clone()));
         let mut n = 0;
-        for step in crate::doctor::steps(f, &g.clients, ctx) {
+        for step in steps {
             // Lines indented by two spaces continue the step before them (a command to run).
             if step.starts_with("  ") {
                 let _ = writeln!(out, "     {}", clean(step.trim_start()));

@@ -274,3 +274,16 @@ fn online_with_a_tsh_before_18_1_does_not_ask_for_mcp_apps() {
     assert!(!r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
     assert!(!r.stdout.contains("cluster-unreachable"), "{}", r.stdout);
 }
+
+/// An old tsh is both `tsh-version-skew` and `tsh-mcp-unsupported`: doctor gave the same six
+/// steps twice.
+#[test]
+fn the_same_steps_are_given_once() {
+    let t = TestEnv::new().tsh("18.0.0", None);
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "a"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["doctor", "--color", "never"]);
+    assert!(r.stdout.contains("tsh-version-skew") && r.stdout.contains("tsh-mcp-unsupported"), "{}", r.stdout);
+    assert!(r.stdout.contains("the steps of 1 above fix this too"), "{}", r.stdout);
+    assert_eq!(r.stdout.matches("install tsh 18.2.3 or later").count(), 1, "{}", r.stdout);
+}
