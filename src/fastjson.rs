@@ -347,76 +347,24 @@ impl<'de> Visitor<'de> for Skip {
     }
 }
 
-/// The members of an entry, each borrowed from the input; `None` on a duplicate key.
-struct Members<'de>(Vec<(String, &'de RawValue)>);
+/// The members of an object in file order, duplicates included, each value borrowed from the
+/// input (so its place in the file is known).
+struct AllMembers<'de>(Vec<(String, &'de RawValue)>);
 
-impl<'de> Deserialize<'de> for Members<'de> {
+impl<'de> Deserialize<'de> for AllMembers<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Members<'de>;
+            type Value = AllMembers<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
-                let mut out: Vec<(String, &'de RawValue)> = Vec::new();
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AllMembers<'de>, A::Error> {
+                let mut out = Vec::new();
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-                    if out.iter().any(|(seen, _)| *seen == k) {
-                        return Err(abort("duplicate key"));
-                    }
                     out.push((k.into_owned(), map.next_value()?));
                 }
-                Ok(Members(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// The values of an object's members, in file order, duplicates included, each borrowed from
-/// the input.
-struct RawMembers<'de>(Vec<&'de RawValue>);
-
-impl<'de> Deserialize<'de> for RawMembers<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawMembers<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMembers<'de>, A::Error> {
-                let mut out = Vec::new();
-                while map.next_key::<de::IgnoredAny>()?.is_some() {
-                    out.push(map.next_value()?);
-                }
-                Ok(RawMembers(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// The string members of an object, in file order, duplicates included (as the AST reader
-/// lists `env`).
-struct StringPairs(Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for StringPairs {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = StringPairs;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StringPairs, A::Error> {
-                let mut out = Vec::new();
-                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-                    if let Json::String(v) = map.next_value::<Json>()? {
-                        out.push((k.into_owned(), v));
-                    }
-                }
-                Ok(StringPairs(out))
+                Ok(AllMembers(out))
             }
         }
         d.deserialize_map(V)
@@ -456,7 +404,11 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
     if text.contains(RAW_VALUE_TOKEN) {
         return None;
     }
-    let Members(members) = serde_json::from_str(text).ok()?;
+    let AllMembers(members) = serde_json::from_str(text).ok()?;
+    // A key twice in an entry is the AST reader's to report.
+    if members.iter().enumerate().any(|(i, (k, _))| members[..i].iter().any(|(seen, _)| seen == k)) {
+        return None;
+    }
     let mut value = serde_json::Map::new();
     let mut command = None;
     let mut env = vec![];
@@ -468,11 +420,15 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
                 let start = origin.position(raw.get());
                 command = Some(StrSpan { value: s.clone(), span: start..start + raw.get().len() });
             }
+            // Every member, duplicates too, as the AST reader lists `env`; string values only.
             ("env", Json::Object(_)) => {
-                env = serde_json::from_str::<StringPairs>(raw.get()).ok()?.0;
-                let RawMembers(values) = serde_json::from_str(raw.get()).ok()?;
-                env_spans =
-                    values.iter().map(|v| origin.position(v.get())..origin.position(v.get()) + v.get().len()).collect();
+                let AllMembers(vars) = serde_json::from_str(raw.get()).ok()?;
+                for (name, v) in vars {
+                    env_spans.push(origin.position(v.get())..origin.position(v.get()) + v.get().len());
+                    if let Json::String(s) = serde_json::from_str(v.get()).ok()? {
+                        env.push((name, s));
+                    }
+                }
             }
             _ => {}
         }
