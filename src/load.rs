@@ -117,14 +117,25 @@ fn same_file_key(p: &Path) -> PathBuf {
 
 /// Reads and parses one file.
 pub fn load(location: Location, keep: Keep) -> Loaded {
+    let unreadable = |location, e: std::io::Error| Loaded {
+        location,
+        bytes: None,
+        parsed: Err(LoadError::Unreadable(e.to_string())),
+    };
+    // Opened once, whether it is then streamed or read whole.
+    let (file, len) = match open_regular(&location.path).and_then(|f| Ok((f.metadata()?.len(), f))) {
+        Ok((len, file)) => (file, len),
+        Err(e) => return unreadable(location, e),
+    };
     if keep == Keep::Servers
         && location.servers_at == ServersAt::ClaudeCodeUser
-        && let Some(doc) = stream(&location.path)
+        && len >= STREAM_MIN_BYTES
+        && let Some(doc) = crate::fastjson::read_stream(&Pread(&file), len, crate::fastjson::WINDOW_BYTES)
     {
         return Loaded { location, bytes: None, parsed: Ok(doc) };
     }
-    match read(&location.path) {
-        Err(e) => Loaded { location, bytes: None, parsed: Err(LoadError::Unreadable(e.to_string())) },
+    match read_open(&location.path, file, len) {
+        Err(e) => unreadable(location, e),
         Ok(bytes) => {
             let parsed = document::parse(&bytes, location.servers_at).map_err(LoadError::Malformed);
             Loaded { location, bytes: Some(bytes), parsed }
@@ -132,31 +143,21 @@ pub fn load(location: Location, keep: Keep) -> Loaded {
     }
 }
 
-/// From this size on, [`load`] streams a Claude Code file it need not keep.
+/// From this size on, [`load`] streams a Claude Code file it need not keep (when that fails,
+/// not strict JSON or changed while read, the whole read says what the file holds).
 pub const STREAM_MIN_BYTES: u64 = crate::fastjson::SPLIT_MIN_BYTES as u64;
 
-/// The servers of a big Claude Code file, streamed; `None` when it must be read whole (small,
-/// not strict JSON, changed while read, unreadable: the whole read says which).
-fn stream(path: &Path) -> Option<Document> {
-    let file = open_regular(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    if len < STREAM_MIN_BYTES {
-        return None;
-    }
-    crate::fastjson::read_stream(&Pread(file), len, crate::fastjson::WINDOW_BYTES)
-}
-
 /// A file read at offsets, from any thread.
-struct Pread(std::fs::File);
+struct Pread<'a>(&'a std::fs::File);
 
-impl crate::fastjson::ReadAt for Pread {
+impl crate::fastjson::ReadAt for Pread<'_> {
     #[cfg(unix)]
     fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-        std::os::unix::fs::FileExt::read_at(&self.0, buf, at)
+        std::os::unix::fs::FileExt::read_at(self.0, buf, at)
     }
     #[cfg(windows)]
     fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-        std::os::windows::fs::FileExt::seek_read(&self.0, buf, at)
+        std::os::windows::fs::FileExt::seek_read(self.0, buf, at)
     }
     #[cfg(not(any(unix, windows)))]
     fn read_at(&self, _: &mut [u8], _: u64) -> std::io::Result<usize> {
@@ -194,16 +195,22 @@ pub fn load_all(locations: Vec<Location>, keep: Keep) -> Vec<Loaded> {
 /// From this size on, [`read`] reads the two halves of a file at the same time.
 pub const PARALLEL_READ_MIN_BYTES: u64 = 8 << 20;
 
-/// The whole file, like [`std::fs::read`]. A big file (Claude Code's `~/.claude.json` reaches
-/// tens of MB) is read in two halves at once: most of the time goes to the kernel filling fresh
-/// pages, and two threads do that in about half the time.
-#[cfg(unix)]
+/// The whole file, like [`std::fs::read`].
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let len = file.metadata()?.len();
+    read_open(path, file, len)
+}
+
+/// The whole of `file` (opened from `path`, `len` bytes long when it was measured). A big file
+/// (Claude Code's `~/.claude.json` reaches tens of MB) is read in two halves at once: most of
+/// the time goes to the kernel filling fresh pages, and two threads do that in about half the
+/// time.
+#[cfg(unix)]
+fn read_open(path: &Path, mut file: std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{ErrorKind, Read};
     use std::os::unix::fs::FileExt;
 
-    let mut file = open_regular(path)?;
-    let len = file.metadata()?.len();
     let Some(len) = usize::try_from(len).ok().filter(|&n| n as u64 >= PARALLEL_READ_MIN_BYTES) else {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
@@ -229,8 +236,11 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 #[cfg(not(unix))]
-pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    read_regular(path)
+fn read_open(_: &Path, mut file: std::fs::File, _: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The bytes of `path` when it is a regular file (a small state file of tsh's, say): a pipe
