@@ -517,6 +517,10 @@ mod tests {
         }
 
         fn codes(&self, scope: Scope, s: &Server) -> Vec<(&'static str, Severity)> {
+            self.findings(&loc(scope), s).into_iter().map(|f| (f.code.id(), f.severity)).collect()
+        }
+
+        fn findings(&self, l: &Location, s: &Server) -> Vec<Finding> {
             let own = |_: &Path| self.own.clone();
             let state = |p: &Path| {
                 if self.existing.iter().any(|e| Path::new(e) == p) { FileState::Executable } else { FileState::Missing }
@@ -530,7 +534,7 @@ mod tests {
                 managed_target: &|p| self.links.iter().find(|(l, _)| Path::new(l) == p).map(|(_, t)| PathBuf::from(t)),
                 trust_project: false,
             };
-            server_findings(&loc(scope), s, &facts).into_iter().map(|f| (f.code.id(), f.severity)).collect()
+            server_findings(l, s, &facts)
         }
     }
 
@@ -547,27 +551,16 @@ mod tests {
 
     #[test]
     fn messages_show_home_paths_with_tilde() {
-        let w = World::new();
+        let mut w = World::new();
+        w.own = None;
         let s = server("/home/me/.tsh/bin/0a1b-update-pkg-v2/tsh", "teleport-mcp-demo");
-        let own = |_: &Path| None;
-        let state = |_: &Path| FileState::Missing;
-        let facts = Facts {
-            host: &w.host,
-            stable: w.stable.as_ref(),
-            own_version: &own,
-            managed_version: None,
-            file_state: &state,
-            managed_target: &|_| None,
-            trust_project: false,
-        };
-        let f = server_findings(&loc(Scope::User), &s, &facts);
+        let f = w.findings(&loc(Scope::User), &s);
         assert!(f[0].message.contains("command ~/.tsh/bin/0a1b-update-pkg-v2/tsh was"), "{}", f[0].message);
 
         // The hint's repair target and a version finding's binary too (both showed the full path).
-        let stable = StableTsh { path: "/home/me/bin/tsh".into(), source: tsh::Source::Path };
-        let own = |_: &Path| Some(Version::new(18, 1, 0));
-        let facts = Facts { stable: Some(&stable), own_version: &own, ..facts };
-        let f = server_findings(&loc(Scope::User), &s, &facts);
+        w.stable = Some(StableTsh { path: "/home/me/bin/tsh".into(), source: tsh::Source::Path });
+        w.own = Some(Version::new(18, 1, 0));
+        let f = w.findings(&loc(Scope::User), &s);
         assert!(f[0].hint.ends_with("point it at ~/bin/tsh"), "{}", f[0].hint);
         assert!(f.iter().any(|f| f.message.contains("tsh ~/bin/tsh is 18.1.0")), "{f:?}");
     }
@@ -577,22 +570,8 @@ mod tests {
     #[test]
     fn relative_tsh_hint_fits_the_client() {
         let w = World::new();
-        let own = |_: &Path| None;
-        let state = |_: &Path| FileState::Missing;
-        let facts = Facts {
-            host: &w.host,
-            stable: w.stable.as_ref(),
-            own_version: &own,
-            managed_version: None,
-            file_state: &state,
-            managed_target: &|_| None,
-            trust_project: false,
-        };
         let s = server("tsh", "teleport-mcp-demo");
-        let hint = |client| {
-            let l = Location { client, ..loc(Scope::User) };
-            server_findings(&l, &s, &facts).remove(0).hint
-        };
+        let hint = |client| w.findings(&Location { client, ..loc(Scope::User) }, &s).remove(0).hint;
         assert!(hint(Client::Cursor).contains("GUI clients"), "{}", hint(Client::Cursor));
         assert!(hint(Client::ClaudeCode).contains("not when an IDE"), "{}", hint(Client::ClaudeCode));
     }
