@@ -45,9 +45,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // A usage error still gives a script asking for JSON one document on stdout.
             if e.use_stderr() && asks_for_json(std::env::args_os()) {
-                let message = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned();
-                let doc = serde_json::json!({"schema": 1, "error": {"message": message}});
-                let _ = writeln!(output::stdout(), "{doc:#}");
+                print_json_error(e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: "));
             }
             e.exit()
         }
@@ -62,12 +60,17 @@ pub fn main() -> ExitCode {
             say(&format!("{e:#}"));
             // A script reading JSON gets a document even then, unless one was already printed.
             if json && !output::wrote_stdout() {
-                let doc = serde_json::json!({"schema": 1, "error": {"message": format!("{e:#}")}});
-                let _ = writeln!(output::stdout(), "{doc:#}");
+                print_json_error(&format!("{e:#}"));
             }
             ExitCode::from(exit_code_of(&e))
         }
     }
+}
+
+/// The one JSON document of a run that stopped on an error.
+fn print_json_error(message: &str) {
+    let doc = serde_json::json!({"schema": 1, "error": {"message": message}});
+    let _ = writeln!(output::stdout(), "{doc:#}");
 }
 
 /// Whether the command line asks for `--format json` (read by hand: clap could not parse it).

@@ -452,9 +452,8 @@ pub fn session_env(host: &crate::platform::Host) -> Vec<(String, String)> {
     if !host.home_overridden {
         return vec![];
     }
-    let home = if host.os == crate::platform::Os::Windows { "USERPROFILE" } else { "HOME" };
     vec![
-        (home.to_owned(), host.home.to_string_lossy().into_owned()),
+        (host.home_var().to_owned(), host.home.to_string_lossy().into_owned()),
         ("TELEPORT_HOME".to_owned(), host.teleport_home().to_string_lossy().into_owned()),
     ]
 }

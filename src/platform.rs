@@ -103,6 +103,11 @@ pub struct Host {
 }
 
 impl Host {
+    /// The variable that holds the home folder on this OS (`HOME`, `USERPROFILE` on Windows).
+    pub fn home_var(&self) -> &'static str {
+        if self.os == Os::Windows { "USERPROFILE" } else { "HOME" }
+    }
+
     /// `home` joined with `parts`, with this OS's separator.
     pub fn home_join(&self, parts: &[&str]) -> PathBuf {
         join(self.os, &self.home, parts)

@@ -129,8 +129,7 @@ fn shell(host: &Host, name: &str) -> Option<String> {
 /// A variable of the environment the client runs in; `HOME` is the home mcpcfg looks at (so
 /// `--home` moves it too).
 fn env(host: &Host, name: &str) -> Option<String> {
-    let home = if host.os == Os::Windows { "USERPROFILE" } else { "HOME" };
-    if name == home {
+    if name == host.home_var() {
         return Some(host.home.to_string_lossy().into_owned());
     }
     host.env.get(name).map(str::to_owned)
