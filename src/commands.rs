@@ -15,13 +15,13 @@ use crate::write::{self, WriteError};
 use crate::{emit, output, scan};
 
 pub fn list(s: &Settings) -> anyhow::Result<u8> {
-    let report = check::gather(s, Depth::Servers, &scan::locations(s)?)?;
+    let report = check::gather(s, Depth::Servers, &scan::locations(s))?;
     emit(s, &report, false, false)?;
     Ok(report.exit_code(false))
 }
 
 pub fn check(s: &Settings) -> anyhow::Result<u8> {
-    let report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
+    let report = check::gather(s, Depth::Findings, &scan::locations(s))?;
     emit(s, &report, true, false)?;
     Ok(report.exit_code(s.strict))
 }
@@ -35,7 +35,7 @@ pub struct FixRequest {
 }
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
-    let mut report = check::gather(s, Depth::Repairs, &scan::locations(s)?)?;
+    let mut report = check::gather(s, Depth::Repairs, &scan::locations(s))?;
     check::known_servers(&req.options.servers, &report)?;
     let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
     let plan = fix::plan(&report, to.as_deref(), &req.options)?;
@@ -141,7 +141,7 @@ pub struct DoctorRequest {
 }
 
 pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
-    let mut report = check::gather(s, Depth::Findings, &scan::locations(s)?)?;
+    let mut report = check::gather(s, Depth::Findings, &scan::locations(s))?;
     check::known_servers(&req.servers, &report)?;
     let host = &s.host;
     let path_entries = crate::tsh::split_path_var(host.os, &s.path_var);

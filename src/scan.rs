@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::bail;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::clients::{Client, Location, PROJECT_FILES};
@@ -42,19 +41,15 @@ fn candidate_name(name: &str) -> bool {
 }
 
 /// The configs `--scan` finds for `s` (none without `--scan`).
-pub fn locations(s: &Settings) -> anyhow::Result<Vec<Location>> {
+pub fn locations(s: &Settings) -> Vec<Location> {
     scan(s.host.os, &s.scan_dirs, &s.clients, !s.scan_ignored)
 }
 
 /// Every project-level config of `clients` under `dirs`, sorted by path, each once; with
-/// `ignore_files`, what `.gitignore` and `.ignore` exclude is not walked.
-pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client], ignore_files: bool) -> anyhow::Result<Vec<Location>> {
-    let Some((first, rest)) = dirs.split_first() else { return Ok(vec![]) };
-    for d in dirs {
-        if !d.is_dir() {
-            bail!("--scan {}: not a folder", d.display());
-        }
-    }
+/// `ignore_files`, what `.gitignore` and `.ignore` exclude is not walked. `dirs` are folders
+/// ([`Settings`] checks them).
+pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client], ignore_files: bool) -> Vec<Location> {
+    let Some((first, rest)) = dirs.split_first() else { return vec![] };
     let mut builder = WalkBuilder::new(first);
     for d in rest {
         builder.add(d);
@@ -93,7 +88,7 @@ pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client], ignore_files: bool) ->
     let mut found = found.into_inner().expect("the walk is over");
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
-    Ok(found)
+    found
 }
 
 #[cfg(test)]
