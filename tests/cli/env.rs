@@ -20,6 +20,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
@@ -144,12 +154,27 @@ impl TestEnv {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = self.cmd(args).output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        Run::from(self.cmd(args).output().unwrap())
+    }
+
+    /// [`TestEnv::run`] for a run that could hang: one still going after `limit` is killed and
+    /// fails the test, rather than hanging it. (Its output must fit in the pipes.)
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Run {
+        let mut child = self
+            .std_cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > limit {
+                child.kill().unwrap();
+                panic!("mcpcfg {args:?} still ran after {limit:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        Run::from(child.wait_with_output().unwrap())
     }
 }
 
