@@ -27,7 +27,7 @@ use serde_json::error::Category;
 
 use super::{CC_PROJECTS, CC_PROJECTS_KEY, CC_TOP, CC_TOP_KEY, Key, Origin, Skipped, Walked, servers_of};
 use crate::clients::ServersAt;
-use crate::document::{Document, Server};
+use crate::document::{BOM, Document, Server, looks_utf16};
 
 /// How much of its half a streaming read holds at first: small enough to stay in the cache.
 pub const WINDOW_BYTES: usize = 256 << 10;
@@ -62,8 +62,6 @@ pub enum Split {
     Missed,
 }
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// The servers of a Claude Code file `len` bytes long, read from `src` in two halves through
 /// windows of `window` bytes (see the module doc); `None` when only a read of the whole file
 /// can say (not strict JSON, no place to split, the file changed while it was read, an error).
@@ -71,10 +69,10 @@ pub fn read_stream<R: ReadAt + ?Sized>(src: &R, len: u64, window: usize) -> Opti
     let window = window.max(1);
     let start = read_some(src, 0, 4096.min(len))?;
     // UTF-16 and friends are the one-piece reader's to report.
-    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) || start.get(..2)?.contains(&0) {
+    if looks_utf16(&start) {
         return None;
     }
-    let offset = if start.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+    let offset = if start.starts_with(BOM.as_bytes()) { BOM.len() } else { 0 };
     let indent = member_indent(&start[offset..])?;
     // Look for the place to split near the middle, where `split_point` would.
     let mid = len / 2;
