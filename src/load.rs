@@ -258,7 +258,7 @@ fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let not_a_file = || {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "not a regular file (a device, a pipe or a folder); an MCP config is a file",
+            "not a regular file (a device, a pipe or a folder): replace it with the config file, or remove it",
         )
     };
     // Checked before opening: opening a pipe waits for a writer.

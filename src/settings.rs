@@ -119,7 +119,7 @@ fn absolute(p: &std::path::Path) -> anyhow::Result<PathBuf> {
 fn folder(option: &str, p: &std::path::Path) -> anyhow::Result<PathBuf> {
     let d = absolute(p)?;
     if !d.is_dir() {
-        bail!("{option} {}: not a folder", d.display());
+        bail!("{option} {}: not a folder; pass one that exists", d.display());
     }
     Ok(d)
 }
