@@ -533,17 +533,9 @@ fn completions_for_bash() {
 
 #[test]
 fn broken_pipe_is_not_an_error() {
-    let t = broken_home();
-    let mut child = t
-        .std_cmd(&["list", "--format", "json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = broken_home().run_closed(&["list", "--format", "json"], false);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
 }
 
 #[test]
@@ -610,12 +602,9 @@ fn hanging_tsh_version_is_bounded() {
 fn broken_pipe_keeps_the_exit_status() {
     let t = broken_home();
     for args in [&["check"][..], &["check", "--format", "json"], &["doctor"], &["fix-config", "--dry-run"]] {
-        let mut child =
-            t.std_cmd(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let r = t.run_closed(args, false);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.is_empty(), "{args:?}: {}", r.stderr);
     }
 }
 
@@ -682,10 +671,6 @@ fn a_pipe_for_a_tsh_state_file_does_not_block() {
 fn closed_stderr_keeps_the_exit_status() {
     let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", "{\"mcpServers\": {} \"x\": 1}");
     for args in [&["check", "-q"][..], &["check"], &["check", "--tsh", "/does/not/exist"]] {
-        let mut child =
-            t.std_cmd(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-        drop(child.stdout.take());
-        drop(child.stderr.take());
-        assert_eq!(child.wait().unwrap().code(), Some(2), "{args:?}");
+        assert_eq!(t.run_closed(args, true).code, 2, "{args:?}");
     }
 }

@@ -157,6 +157,22 @@ impl TestEnv {
         Run::from(self.cmd(args).output().unwrap())
     }
 
+    /// [`TestEnv::run`] with standard output (and, with `close_stderr`, standard error) closed
+    /// before mcpcfg writes: a reader that went away. What stderr got is empty when it was closed.
+    pub fn run_closed(&self, args: &[&str], close_stderr: bool) -> Run {
+        let mut child = self
+            .std_cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        if close_stderr {
+            drop(child.stderr.take());
+        }
+        Run::from(child.wait_with_output().unwrap())
+    }
+
     /// [`TestEnv::run`] for a run that could hang: one still going after `limit` is killed and
     /// fails the test, rather than hanging it. (Its output must fit in the pipes.)
     pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Run {
