@@ -144,6 +144,7 @@ fn reports(
                             tsh: findings::is_tsh_server(&s.host, sv),
                             findings: server_findings(&l.location, sv),
                             server: sv.clone(),
+                            not_loaded: None,
                         })
                         .collect()
                 })

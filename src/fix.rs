@@ -476,6 +476,7 @@ mod tests {
             .map(|s| ServerReport {
                 server: s.clone(),
                 tsh: true,
+                not_loaded: None,
                 findings: if s.command.as_ref().unwrap().value == "/good/tsh" {
                     vec![]
                 } else {

@@ -14,6 +14,7 @@ pub mod fastjson;
 pub mod findings;
 pub mod fix;
 pub mod load;
+pub mod loading;
 pub mod online;
 pub mod output;
 pub mod platform;

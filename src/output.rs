@@ -235,6 +235,8 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                         "command": sv.command.as_ref().map(|c| c.value.clone()),
                         "args": sv.args,
                         "env_keys": sv.env_keys(),
+                        "loaded": s.not_loaded.is_none(),
+                        "not_loaded_reason": s.not_loaded.map(|r| r.id()),
                         "findings": s.findings.iter().map(finding_json).collect::<Vec<_>>(),
                     });
                     if let [projects, project, _] = sv.parent.as_slice()

@@ -22,6 +22,8 @@ pub struct ServerReport {
     pub server: crate::document::Server,
     pub tsh: bool,
     pub findings: Vec<Finding>,
+    /// Why its client does not load this server (`None`: it does).
+    pub not_loaded: Option<crate::loading::NotLoaded>,
 }
 
 #[derive(Debug)]

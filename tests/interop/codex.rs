@@ -1,0 +1,35 @@
+//! Codex CLI (`@openai/codex`), as it really reads.
+
+use crate::oracle::{client_view, mcpcfg_view};
+use crate::sandbox::{Cli, Sandbox};
+
+#[test]
+fn codex_reads_the_repaired_config_and_mcpcfg_reads_what_codex_wrote() {
+    let sb = Sandbox::new();
+    let stale = sb.stale_tsh();
+    let add = sb.client(
+        Cli::Codex,
+        "work",
+        &["mcp", "add", "teleport-mcp-demo", "--env", "API_TOKEN=s3cr3t", "--", &stale, "mcp", "connect", "demo"],
+    );
+    assert_eq!(add.code, 0, "{}", add.all());
+    assert!(client_view(&sb, Cli::Codex, "work").contains_key("teleport-mcp-demo"));
+    let seen = &mcpcfg_view(&sb, "codex", "work")["teleport-mcp-demo"];
+    assert!(seen[0].codes.contains(&"tsh-managed-update-path".to_owned()), "{seen:?}");
+
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert!(!fix.all().contains("s3cr3t"), "{}", fix.all());
+    let get = sb.client(Cli::Codex, "work", &["mcp", "get", "teleport-mcp-demo", "--json"]);
+    assert_eq!(get.code, 0, "{}", get.all());
+    let start = get.stdout.find('{').unwrap();
+    let got: serde_json::Value = serde_json::from_str(&get.stdout[start..]).unwrap();
+    assert_eq!(got["transport"]["command"], sb.tsh().as_str(), "{got:#}");
+
+    // Codex rewrites the file on its next change; mcpcfg still reads it, and finds it healthy.
+    let add = sb.client(Cli::Codex, "work", &["mcp", "add", "other", "--", "/bin/true"]);
+    assert_eq!(add.code, 0, "{}", add.all());
+    let view = mcpcfg_view(&sb, "codex", "work");
+    assert!(view["teleport-mcp-demo"][0].codes.is_empty(), "{view:?}");
+    assert!(view.contains_key("other"));
+}

@@ -1,0 +1,13 @@
+//! The interop suite: the real client CLIs (Claude Code, Gemini CLI, Codex), pinned and installed
+//! from the npm registry into a cache, run offline in isolated homes, are the oracle for what a
+//! client reads and loads. Each scenario has the client write its own config where it can,
+//! breaks it the way a managed update does, and compares, server by server, what the client
+//! lists with what mcpcfg reports; then repairs it and asks the client again.
+//!
+//! Run with `cargo test --test interop` (needs Node.js, npm and python3; see the README).
+
+mod claude;
+mod codex;
+mod gemini;
+mod oracle;
+mod sandbox;

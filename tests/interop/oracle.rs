@@ -1,0 +1,156 @@
+//! What each real client says it loads, read from its own `mcp list`, and what mcpcfg says of
+//! the same servers, so that a scenario can compare the two server by server.
+
+use std::collections::BTreeMap;
+
+use crate::sandbox::{Cli, Out, Sandbox};
+
+/// A server's state as its client shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    Connected,
+    /// Failed to connect, with the client's own words for why.
+    Failed(String),
+    /// Claude Code: a project server nobody approved yet.
+    Pending,
+    /// Listed, but switched off (Gemini's `Disabled`, Codex's `enabled: false`).
+    Disabled,
+    /// Listed without a health check (Codex).
+    Listed,
+    Other(String),
+}
+
+impl Status {
+    pub fn is_loaded(&self) -> bool {
+        matches!(self, Status::Connected | Status::Failed(_) | Status::Listed)
+    }
+}
+
+/// `claude mcp list`: `name: command args - ✔ Connected`, `… - ✘ Failed to connect — why`,
+/// `… - ⏸ Pending approval (run `claude` to approve)`.
+pub fn parse_claude(out: &Out) -> BTreeMap<String, Status> {
+    let mut m = BTreeMap::new();
+    for line in out.stdout.lines() {
+        let Some((name, rest)) = line.split_once(": ") else { continue };
+        if name.contains(' ') {
+            continue;
+        }
+        let Some(at) = [" - ✔", " - ✘", " - ⏸", " - ⚠", " - ○"].iter().filter_map(|m| rest.find(m)).min()
+        else {
+            continue;
+        };
+        let status = rest[at + 3..].trim();
+        let st = if status.starts_with("✔ Connected") {
+            Status::Connected
+        } else if let Some(why) = status.strip_prefix("✘ Failed to connect") {
+            Status::Failed(why.trim_start_matches(" — ").trim().to_owned())
+        } else if status.starts_with("⏸ Pending approval") {
+            Status::Pending
+        } else {
+            Status::Other(status.to_owned())
+        };
+        m.insert(name.to_owned(), st);
+    }
+    m
+}
+
+/// `gemini mcp list`: `✓ name: command args (stdio) - Connected`, `✗ … - Disconnected`,
+/// `○ … - Disabled`.
+pub fn parse_gemini(out: &Out) -> BTreeMap<String, Status> {
+    let mut m = BTreeMap::new();
+    for line in out.all().lines() {
+        let Some(rest) = ["✓ ", "✗ ", "○ ", "… "].iter().find_map(|p| line.strip_prefix(p)) else { continue };
+        let Some((name, rest)) = rest.split_once(": ") else { continue };
+        let status = rest.rsplit_once(" - ").map_or("", |(_, s)| s.trim());
+        let st = match status {
+            "Connected" => Status::Connected,
+            "Disconnected" => Status::Failed(String::new()),
+            "Disabled" => Status::Disabled,
+            other => Status::Other(other.to_owned()),
+        };
+        m.insert(name.to_owned(), st);
+    }
+    m
+}
+
+/// `codex mcp list --json`: an array of `{name, enabled, disabled_reason, transport}`.
+pub fn parse_codex(out: &Out) -> BTreeMap<String, Status> {
+    let start = out.stdout.find('[').unwrap_or_else(|| panic!("codex mcp list --json printed no list:\n{}", out.all()));
+    let list: serde_json::Value = serde_json::from_str(&out.stdout[start..]).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let st = if s["enabled"] == true { Status::Listed } else { Status::Disabled };
+            (s["name"].as_str().unwrap().to_owned(), st)
+        })
+        .collect()
+}
+
+/// What the client in `cwd` lists.
+pub fn client_view(sb: &Sandbox, cli: Cli, cwd: &str) -> BTreeMap<String, Status> {
+    match cli {
+        Cli::Claude => parse_claude(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
+        Cli::Gemini => parse_gemini(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
+        Cli::Codex => parse_codex(&expect_ok(sb.client(cli, cwd, &["mcp", "list", "--json"]))),
+    }
+}
+
+fn expect_ok(out: Out) -> Out {
+    assert_eq!(out.code, 0, "the client failed:\n{}", out.all());
+    out
+}
+
+/// One server as mcpcfg reports it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub path: String,
+    pub scope: String,
+    pub project: Option<String>,
+    pub command: Option<String>,
+    pub loaded: bool,
+    pub reason: Option<String>,
+    pub codes: Vec<String>,
+}
+
+/// Every server mcpcfg reads for `client` with `cwd` as the project folder, by name. A name
+/// seen twice (a user server and a project server of the same name) keeps every reading.
+pub fn mcpcfg_view(sb: &Sandbox, client: &str, cwd: &str) -> BTreeMap<String, Vec<Seen>> {
+    let out = sb.mcpcfg(cwd, &["check", "--format", "json", "--client", client, "--project", "."]);
+    assert!(out.code <= 1, "mcpcfg check failed:\n{}", out.all());
+    servers(&out.json())
+}
+
+pub fn servers(doc: &serde_json::Value) -> BTreeMap<String, Vec<Seen>> {
+    let mut m: BTreeMap<String, Vec<Seen>> = BTreeMap::new();
+    for c in doc["configs"].as_array().unwrap() {
+        for s in c["servers"].as_array().unwrap() {
+            let seen = Seen {
+                path: c["path"].as_str().unwrap().to_owned(),
+                scope: c["scope"].as_str().unwrap().to_owned(),
+                project: s["project"].as_str().map(str::to_owned),
+                command: s["command"].as_str().map(str::to_owned),
+                loaded: s["loaded"].as_bool().expect("every server says whether its client loads it"),
+                reason: s["not_loaded_reason"].as_str().map(str::to_owned),
+                codes: s["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["code"].as_str().unwrap().to_owned())
+                    .collect(),
+            };
+            m.entry(s["name"].as_str().unwrap().to_owned()).or_default().push(seen);
+        }
+    }
+    m
+}
+
+/// The servers mcpcfg says the client loads, by name (each name once: what the client runs).
+pub fn loaded_names(view: &BTreeMap<String, Vec<Seen>>) -> Vec<String> {
+    view.iter().filter(|(_, v)| v.iter().any(|s| s.loaded)).map(|(n, _)| n.clone()).collect()
+}
+
+/// The servers the client says it loads.
+pub fn client_loaded(view: &BTreeMap<String, Status>) -> Vec<String> {
+    view.iter().filter(|(_, st)| st.is_loaded()).map(|(n, _)| n.clone()).collect()
+}

@@ -1,0 +1,283 @@
+//! The real clients, installed once into a cache, and a sandbox to run them and mcpcfg in: an
+//! isolated home, a work folder and a folder of fake tsh binaries, with every call time-bounded.
+//!
+//! The clients are the pinned versions of `tests/interop/clients/package-lock.json`, installed
+//! with `npm ci` into `$XDG_CACHE_HOME/mcpcfg/interop/<hash of the lock>` (default `~/.cache`),
+//! never globally and never into the repository. A client that cannot be installed fails the
+//! suite: it is the oracle, and a suite that skips it proves nothing.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// Every client call is killed after this long; none of them needs more than a few seconds.
+const CALL_LIMIT: Duration = Duration::from_secs(90);
+
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The real client CLIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cli {
+    Claude,
+    Gemini,
+    Codex,
+}
+
+impl Cli {
+    fn bin_name(self) -> &'static str {
+        match self {
+            Cli::Claude => "claude",
+            Cli::Gemini => "gemini",
+            Cli::Codex => "codex",
+        }
+    }
+}
+
+/// The folder holding `node_modules/.bin/{claude,gemini,codex}`, installed on first use.
+pub fn clients_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| install().unwrap_or_else(|e| panic!("the interop clients could not be installed: {e}")))
+}
+
+fn install() -> Result<PathBuf, String> {
+    let src = Path::new(REPO).join("tests/interop/clients");
+    let lock = fs::read(src.join("package-lock.json")).map_err(|e| format!("package-lock.json: {e}"))?;
+    let manifest = fs::read(src.join("package.json")).map_err(|e| format!("package.json: {e}"))?;
+    let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        Some(c) => PathBuf::from(c),
+        None => PathBuf::from(std::env::var_os("HOME").ok_or("HOME is not set")?).join(".cache"),
+    };
+    let dir = cache.join("mcpcfg/interop").join(format!("{:016x}", fnv1a(&[&manifest, &lock])));
+    let done = |d: &Path| ["claude", "gemini", "codex"].iter().all(|b| d.join("node_modules/.bin").join(b).exists());
+    if done(&dir) {
+        return Ok(dir);
+    }
+    // Installed beside the final folder and renamed into place, so that an interrupted install
+    // is never taken for a finished one.
+    let staging = dir.with_extension(format!("part{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    fs::write(staging.join("package.json"), &manifest).map_err(|e| e.to_string())?;
+    fs::write(staging.join("package-lock.json"), &lock).map_err(|e| e.to_string())?;
+    eprintln!("interop: installing the pinned clients into {}", dir.display());
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&staging)
+        .output()
+        .map_err(|e| format!("cannot run npm (install Node.js and npm): {e}"))?;
+    if !out.status.success() {
+        return Err(format!("npm ci failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    if !done(&staging) {
+        return Err(format!("npm ci left no claude/gemini/codex in {}", staging.display()));
+    }
+    let _ = fs::remove_dir_all(&dir);
+    fs::rename(&staging, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// A stable name for the cache folder of one lock file (not for security).
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.iter().flat_map(|p| p.iter()) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// What one call printed.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// Both streams: the clients print their lists on either.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// An isolated machine: `home/`, a work folder `work/` and `bin/` with a fake tsh that speaks
+/// MCP (`bin/tsh`, reporting 18.2.3). Nothing outside the temporary folder is read or written.
+pub struct Sandbox {
+    pub root: TempDir,
+    extra_env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let root = tempfile::Builder::new().prefix("mcpcfg-interop").tempdir().unwrap();
+        for d in ["home", "home/.codex", "work", "bin"] {
+            fs::create_dir_all(root.path().join(d)).unwrap();
+        }
+        let sb = Sandbox { root, extra_env: vec![] };
+        sb.fake_tsh(&sb.bin().join("tsh"));
+        sb
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.root.path().join("home")
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    pub fn bin(&self) -> PathBuf {
+        self.root.path().join("bin")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.path().join(rel)
+    }
+
+    /// The stable tsh the repairs point at.
+    pub fn tsh(&self) -> String {
+        self.bin().join("tsh").to_string_lossy().into_owned()
+    }
+
+    /// A path where a managed update's re-executed copy was, now deleted: what the broken
+    /// configs of SPEC §1 name.
+    pub fn stale_tsh(&self) -> String {
+        self.home().join(".tsh/bin/3f1c2b9e-update-pkg-v2/tsh").to_string_lossy().into_owned()
+    }
+
+    /// Writes a fake tsh (the MCP-speaking `testdata/fake/mcp-ok`) at `at`.
+    pub fn fake_tsh(&self, at: &Path) {
+        let python = which::which("python3").expect("python3 runs the fake tsh");
+        let fake = Path::new(REPO).join("testdata/fake/mcp-ok/tsh");
+        write(at, &format!("#!/bin/sh\nexec '{}' '{}' \"$@\"\n", python.display(), fake.display()));
+        fs::set_permissions(at, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.extra_env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn set_env(&mut self, k: &str, v: &str) {
+        self.extra_env.retain(|(name, _)| name != k);
+        self.extra_env.push((k.into(), v.into()));
+    }
+
+    /// Writes `text` at `rel` under the sandbox root.
+    pub fn file(&self, rel: &str, text: &str) {
+        write(&self.path(rel), text);
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// The environment every process gets: nothing of the caller's but what runs programs.
+    fn base(&self, c: &mut Command, path_has_bin: bool) {
+        let home = self.home();
+        let mut path = String::new();
+        if path_has_bin {
+            path.push_str(&format!("{}:", self.bin().display()));
+        }
+        path.push_str("/usr/local/bin:/usr/bin:/bin");
+        c.env_clear()
+            .env("PATH", path)
+            .env("HOME", &home)
+            .env("USER", "interop")
+            .env("LANG", "C.UTF-8")
+            .env("TERM", "dumb")
+            .env("NO_COLOR", "1")
+            .env("TMPDIR", std::env::temp_dir())
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .stdin(Stdio::null());
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+    }
+
+    /// Runs a real client in `cwd` (relative to the root), its updater, telemetry and
+    /// non-essential traffic off.
+    pub fn client(&self, cli: Cli, cwd: &str, args: &[&str]) -> Out {
+        let bin = clients_dir().join("node_modules/.bin").join(cli.bin_name());
+        let mut c = Command::new(bin);
+        self.base(&mut c, true);
+        match cli {
+            Cli::Claude => {
+                c.env("DISABLE_AUTOUPDATER", "1")
+                    .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+                    .env("DISABLE_TELEMETRY", "1")
+                    .env("DISABLE_ERROR_REPORTING", "1");
+            }
+            Cli::Gemini => {
+                c.env("GEMINI_CLI_NO_RELAUNCH", "true").env("GEMINI_TELEMETRY_ENABLED", "false");
+            }
+            Cli::Codex => {
+                c.env("CODEX_HOME", self.home().join(".codex"));
+            }
+        }
+        c.args(args).current_dir(self.path(cwd));
+        run(c, &format!("{} {}", cli.bin_name(), args.join(" ")))
+    }
+
+    pub fn claude(&self, cwd: &str, args: &[&str]) -> Out {
+        self.client(Cli::Claude, cwd, args)
+    }
+
+    /// mcpcfg in `cwd`, looking at the sandbox's home.
+    pub fn mcpcfg(&self, cwd: &str, args: &[&str]) -> Out {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mcpcfg"));
+        self.base(&mut c, true);
+        c.arg("--home").arg(self.home()).args(args).current_dir(self.path(cwd));
+        run(c, &format!("mcpcfg {}", args.join(" ")))
+    }
+}
+
+/// Runs `c`, killing it (and failing the test) when it takes longer than [`CALL_LIMIT`].
+fn run(mut c: Command, what: &str) -> Out {
+    let mut child =
+        c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    // The pipes are drained on threads so that a chatty client cannot block on a full pipe.
+    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out = drain(child.stdout.take().map(|s| Box::new(s) as _));
+    let err = drain(child.stderr.take().map(|s| Box::new(s) as _));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > CALL_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {CALL_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Out { code: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+pub fn write(p: &Path, text: &str) {
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
