@@ -60,6 +60,12 @@ impl Client {
         matches!(self, Client::ClaudeCode | Client::Gemini | Client::Codex)
     }
 
+    /// Started in a folder, the client also reads the project config of every folder above it
+    /// (Claude Code's `.mcp.json`, seen with the real client).
+    pub fn reads_parent_folders(self) -> bool {
+        self == Client::ClaudeCode
+    }
+
     /// Where a file of this client keeps its servers when nothing more specific is known.
     fn default_layout(self, scope: Scope) -> (Syntax, ServersAt) {
         match (self, scope) {
@@ -305,15 +311,31 @@ pub const PROJECT_FILES: [(Client, &[&str]); 7] = [
     (Client::RooCode, &[".roo", "mcp.json"]),
 ];
 
-/// The project-level config locations of `clients` in `dir`.
+/// The project-level config locations of `clients` started in `dir`: the file in `dir`, and for
+/// a client that also reads its parents' (Claude Code's `.mcp.json`), the file in each parent
+/// folder up to the root, nearest first.
 pub fn project_locations(os: Os, dir: &Path, clients: &[Client]) -> Vec<Location> {
     let mut out = Vec::new();
     for &client in clients {
-        if let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) {
-            out.push(Location::project(client, join(os, dir, rel)));
-        }
+        let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) else { continue };
+        let dirs = if client.reads_parent_folders() { ancestors(os, dir) } else { vec![dir.to_path_buf()] };
+        out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
     }
     out
+}
+
+/// `dir` and every folder above it, nearest first, split as `os` splits paths.
+pub fn ancestors(os: Os, dir: &Path) -> Vec<PathBuf> {
+    let text = dir.to_string_lossy();
+    let comps = os.components(&text);
+    let (root, rest) = match (os, comps.first()) {
+        (Os::Windows, Some(drive)) if drive.len() == 2 && drive.ends_with(':') => (format!("{drive}\\"), &comps[1..]),
+        // A UNC path or a relative one: no parents worth reading.
+        (Os::Windows, _) => return vec![dir.to_path_buf()],
+        _ => ("/".to_owned(), &comps[..]),
+    };
+    let sep = os.sep().to_string();
+    (0..=rest.len()).rev().map(|n| PathBuf::from(format!("{root}{}", rest[..n].join(&sep)))).collect()
 }
 
 /// The client, scope and layout of a file given by `--config`, from its path; `client` (from
@@ -499,10 +521,39 @@ mod tests {
                 (Client::Cursor, "/src/app/.cursor/mcp.json".into(), Syntax::Jsonc, ServersAt::McpServers),
                 (Client::Vscode, "/src/app/.vscode/mcp.json".into(), Syntax::Jsonc, ServersAt::Servers),
                 (Client::ClaudeCode, "/src/app/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
+                (Client::ClaudeCode, "/src/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
+                (Client::ClaudeCode, "/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
             ]
         );
         let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode]);
         assert_eq!(win[0].path, PathBuf::from(r"C:\src\app\.vscode\mcp.json"));
+    }
+
+    /// Claude Code started in `repo/services/api` loads `repo/.mcp.json` too; mcpcfg read only
+    /// the folder itself and left a stale parent file alone.
+    #[test]
+    fn claude_code_reads_mcp_json_of_every_parent_folder() {
+        let paths = |os, dir: &str| -> Vec<String> {
+            project_locations(os, Path::new(dir), &[Client::ClaudeCode, Client::Cursor])
+                .into_iter()
+                .map(|l| l.path.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            paths(Os::Linux, "/src/repo/api/"),
+            [
+                "/src/repo/api/.mcp.json",
+                "/src/repo/.mcp.json",
+                "/src/.mcp.json",
+                "/.mcp.json",
+                "/src/repo/api/.cursor/mcp.json"
+            ]
+        );
+        assert_eq!(
+            paths(Os::Windows, r"C:\src\api"),
+            [r"C:\src\api\.mcp.json", r"C:\src\.mcp.json", r"C:\.mcp.json", r"C:\src\api\.cursor\mcp.json"]
+        );
+        assert_eq!(ancestors(Os::Linux, Path::new("/")), [PathBuf::from("/")]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod check;
 pub mod cli;
+pub mod clientlock;
 pub mod clients;
 pub mod commands;
 pub mod doctor;

@@ -118,12 +118,19 @@ fn vscode(host: &Host, loc: &Location, name: &str) -> Option<String> {
     }
 }
 
-/// `${NAME}` and `${NAME:-default}`.
+/// `${NAME}` and `${NAME:-default}`. Unlike a shell, Claude Code takes the default only for a
+/// variable that is not set: one set to the empty string expands to nothing (`posix_spawn '/tsh'`
+/// for `${X:-/usr/bin}/tsh` with `X=`, seen with the real client).
 fn shell(host: &Host, name: &str) -> Option<String> {
     match name.split_once(":-") {
-        Some((var, default)) => Some(env(host, var).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())),
-        None => env(host, name),
+        Some((var, default)) => Some(env_set(host, var).unwrap_or_else(|| default.to_owned())),
+        None => env_set(host, name),
     }
+}
+
+/// [`env`], counting a variable set to the empty string as set.
+fn env_set(host: &Host, name: &str) -> Option<String> {
+    env(host, name).or_else(|| host.env.get_set(name).map(str::to_owned))
 }
 
 /// A variable of the environment the client runs in; `HOME` is the home mcpcfg looks at (so
@@ -178,6 +185,13 @@ mod tests {
         assert_eq!(expand(&h, &cc, "${NOPE:-/usr/bin}/tsh"), Expansion::Expanded("/usr/bin/tsh".into()));
         assert_eq!(expand(&h, &cc, "${TSH_DIR:-/usr/bin}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
         assert_eq!(expand(&h, &cc, "${NOPE}/tsh"), Expansion::Unknown("${NOPE}".into()));
+    }
+
+    #[test]
+    fn claude_code_set_but_empty_variable_is_not_defaulted() {
+        let h = host();
+        let cc = at(Client::ClaudeCode, Scope::Project, "/src/app/.mcp.json");
+        assert_eq!(expand(&h, &cc, "${EMPTY:-/usr/bin}/tsh"), Expansion::Expanded("/tsh".into()));
     }
 
     /// Gemini's `$HOME/bin/tsh` was called relative (and would have been rewritten), and its
