@@ -7,6 +7,7 @@ use std::io::Write;
 use crate::backup::BackupRun;
 use crate::check::{self, Depth};
 use crate::cli::Format;
+use crate::clientlock;
 use crate::findings::{Code, Finding, Severity};
 use crate::fix::{self, FixOptions};
 use crate::online::{self, SessionState};
@@ -35,7 +36,11 @@ pub struct FixRequest {
 }
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
-    let mut report = check::gather(s, Depth::Repairs, &scan::locations(s))?;
+    let scanned = scan::locations(s);
+    // Clients' own locks are taken before the files are read and held until they are replaced,
+    // so that a client's read-modify-write and ours never interleave.
+    let (_held, busy) = if req.dry_run { (vec![], vec![]) } else { take_client_locks(s, &scanned)? };
+    let mut report = check::gather(s, Depth::Repairs, &scanned)?;
     check::known_servers(&req.options.servers, &report)?;
     let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
     let plan = fix::plan(&report, to.as_deref(), &req.options)?;
@@ -71,6 +76,11 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     for f in plan.files {
         let c = &report.configs[f.config];
         let path = &c.loaded.location.path;
+        if let Some((_, e)) = busy.iter().find(|(p, _)| p == path) {
+            report.errors.push(format!("{e}; {} was left alone: run again when it is done", path.display()));
+            changed_under_us = true;
+            continue;
+        }
         let (old_bytes, new_bytes) = match c.loaded.bytes().and_then(|old| Ok((old, f.render(c)?))) {
             Ok(b) => b,
             Err(e) => {
@@ -129,6 +139,39 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         return Ok(3);
     }
     Ok(report.exit_code(s.strict))
+}
+
+/// The locks of every client file that has one (Claude Code's `~/.claude.json`): those taken, and
+/// the files whose lock another program held past the wait, each with why.
+#[allow(clippy::type_complexity)]
+fn take_client_locks(
+    s: &Settings,
+    scanned: &[crate::clients::Location],
+) -> anyhow::Result<(Vec<clientlock::Held>, Vec<(std::path::PathBuf, clientlock::LockError)>)> {
+    let (mut held, mut busy) = (vec![], vec![]);
+    for l in crate::load::locations(s, scanned)? {
+        if l.servers_at != crate::clients::ServersAt::ClaudeCodeUser {
+            continue;
+        }
+        match clientlock::acquire(&l.path, lock_wait(), clientlock::STALE) {
+            Ok(h) => held.push(h),
+            Err(e @ clientlock::LockError::Busy(_)) => busy.push((l.path.clone(), e)),
+            // A folder no lock can be made in (read-only): the client cannot lock it either, and
+            // the write, if one is due, fails with the better message.
+            Err(clientlock::LockError::Io { .. }) => {}
+        }
+    }
+    Ok((held, busy))
+}
+
+/// How long to wait for a client's lock. Debug builds let a test shorten it with
+/// `MCPCFG_TEST_LOCK_WAIT_MS`; release builds always wait [`clientlock::WAIT`].
+fn lock_wait() -> std::time::Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("MCPCFG_TEST_LOCK_WAIT_MS").ok().and_then(|v| v.parse().ok()) {
+        return std::time::Duration::from_millis(ms);
+    }
+    clientlock::WAIT
 }
 
 /// What doctor was asked.

@@ -626,3 +626,49 @@ fn dry_run_redaction_keeps_lines_and_hides_only_env_values() {
     // The repair target and "mcp" in args are shown; only the env values are hidden.
     assert!(out.contains(&format!("+    \"teleport-mcp-a\": {{\"command\": \"{stable}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"<redacted>\", \"X\": \"<redacted>\"}}}}")), "{out}");
 }
+
+/// Claude Code locks `~/.claude.json` (a `~/.claude.json.lock` folder) around its own
+/// read-modify-write; fix-config replaced the file regardless and the client's write put the
+/// stale path back.
+#[test]
+fn claude_json_lock_held_by_claude_code_leaves_the_file_alone_exit_3() {
+    let (t, text) = stale_home();
+    let t =
+        t.home_file(".claude.json", &text).home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_LOCK_WAIT_MS", "300");
+    fs::create_dir(t.home().join(".claude.json.lock")).unwrap();
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(".claude.json.lock: held by another program"), "{}", r.stderr);
+    assert_eq!(t.read_home(".claude.json"), text, "left alone");
+    assert_ne!(t.read_home(".cursor/mcp.json"), text, "the other files are still repaired");
+    assert!(t.home().join(".claude.json.lock").is_dir(), "the client's lock is not ours to remove");
+}
+
+#[test]
+fn claude_json_lock_is_taken_while_fixing_and_released() {
+    let (t, text) = stale_home();
+    let lock = t.home().join(".claude.json.lock");
+    let probe = format!("test -d '{}' && echo LOCKED-DURING-WRITE", lock.display());
+    let t = t.home_file(".claude.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", &probe);
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("LOCKED-DURING-WRITE"), "{}", r.stderr);
+    assert!(!lock.exists(), "released");
+    assert_ne!(t.read_home(".claude.json"), text);
+}
+
+/// A lock whose holder died (untouched for longer than Claude Code's stale time) is taken over,
+/// as Claude Code itself would.
+#[test]
+fn claude_json_stale_lock_is_taken_over() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".claude.json", &text).env("MCPCFG_TEST_LOCK_WAIT_MS", "300");
+    let lock = t.home().join(".claude.json.lock");
+    fs::create_dir(&lock).unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    fs::File::open(&lock).unwrap().set_modified(old).unwrap();
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_ne!(t.read_home(".claude.json"), text);
+    assert!(!lock.exists());
+}
