@@ -131,7 +131,7 @@ fn reports(
     loaded: Vec<load::Loaded>,
     server_findings: impl Fn(&Location, &crate::document::Server) -> Vec<findings::Finding>,
 ) -> Vec<ConfigReport> {
-    loaded
+    let mut configs = loaded
         .into_iter()
         .map(|l| {
             let file_findings = file_findings(s, &l);
@@ -151,7 +151,9 @@ fn reports(
                 .unwrap_or_default();
             ConfigReport { loaded: l, file_findings, servers }
         })
-        .collect()
+        .collect::<Vec<_>>();
+    crate::loading::apply(&mut configs);
+    configs
 }
 
 fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {

@@ -60,6 +60,19 @@ impl Client {
         matches!(self, Client::ClaudeCode | Client::Gemini | Client::Codex)
     }
 
+    /// What the client shows when the command it starts does not exist, in its own words (seen
+    /// with the real clients; the others are Node.js programs, whose `spawn` says ENOENT).
+    pub fn missing_command_words(self, cmd: &str) -> String {
+        match self {
+            Client::ClaudeCode => {
+                format!("Claude Code shows \"✘ Failed to connect — ENOENT: no such file or directory, posix_spawn '{cmd}'\"")
+            }
+            Client::Codex => "Codex says \"MCP server startup failed … No such file or directory (os error 2)\"".into(),
+            Client::Gemini => format!("Gemini CLI shows it Disconnected: \"spawn {cmd} ENOENT\""),
+            other => format!("{} fails with \"spawn {cmd} ENOENT\"", other.display()),
+        }
+    }
+
     /// Started in a folder, the client also reads the project config of every folder above it
     /// (Claude Code's `.mcp.json`, seen with the real client).
     pub fn reads_parent_folders(self) -> bool {

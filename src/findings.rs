@@ -184,8 +184,12 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
         out.push(Finding {
             skew: None,
             code: Code::ConfigNeedsJsonc,
-            severity: Severity::Warning,
-            message: format!("{file}: has comments or trailing commas, which {} cannot read", loc.client.display()),
+            // The client refuses the whole file, so every server in it is down: an error.
+            severity: Severity::Error,
+            message: format!(
+                "{file}: has comments or trailing commas, which {} cannot read: it loads no server from this file",
+                loc.client.display()
+            ),
             hint: "remove the comments and trailing commas: this client reads strict JSON".into(),
         });
     }
@@ -275,7 +279,10 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             code: Code::TshManagedUpdatePath,
             severity: if state == Some(FileState::Missing) { Severity::Error } else { Severity::Warning },
             message: if state == Some(FileState::Missing) {
-                format!("{at}: command {shown} was a managed-update copy of tsh and has been deleted (spawn ENOENT)")
+                format!(
+                    "{at}: command {shown} was a managed-update copy of tsh and has been deleted ({})",
+                    loc.client.missing_command_words(cmd)
+                )
             } else {
                 format!("{at}: command {shown} is a managed-update copy of tsh that the updater will delete")
             },
@@ -312,7 +319,10 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 skew: None,
                 code: Code::TshMissing,
                 severity: Severity::Error,
-                message: format!("{at}: command {shown} does not exist (the client fails with spawn ENOENT)"),
+                message: format!(
+                    "{at}: command {shown} does not exist ({})",
+                    loc.client.missing_command_words(cmd)
+                ),
                 hint: fix_hint("tsh is not there any more"),
             }),
             Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding {

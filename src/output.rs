@@ -158,9 +158,21 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
                 Some(Severity::Warning) => "!",
                 _ => "✓",
             };
+            // A server its client never starts is neither healthy nor broken.
+            let mark = if s.not_loaded.is_some() { "○" } else { mark };
             let mark = if show_findings { format!("{mark} ") } else { String::new() };
-            let _ =
-                writeln!(out, "  {mark}{}{tag}: {}{}", clean(&s.server.label()), command_line(host, s), st.dim(&env));
+            let not_loaded = match s.not_loaded {
+                Some(why) => format!("  (not loaded: {})", why.words()),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {mark}{}{tag}: {}{}{}",
+                clean(&s.server.label()),
+                command_line(host, s),
+                st.dim(&env),
+                st.dim(&not_loaded)
+            );
             if show_findings {
                 for f in &s.findings {
                     finding_lines(&mut out, st, "      ", short_message(host, c, Some(s), f), f);

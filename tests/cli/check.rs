@@ -250,14 +250,20 @@ fn utf16_config_is_a_clear_error() {
 }
 
 #[test]
-fn strict_json_client_with_comments_warns_and_strict_makes_it_fail() {
-    let t = TestEnv::new()
-        .tsh("18.3.0", None)
-        .home_file(".claude.json", "{\n  // a comment Claude Code cannot read\n  \"mcpServers\": {}\n}\n");
-    let r = t.run(&["check", "--format", "json"]);
-    assert_eq!(r.code, 0);
+/// Claude Code refuses a `.mcp.json` with a comment outright (`[Failed to parse] … not a valid
+/// JSON`) and loads none of its servers; mcpcfg called it a warning and the servers healthy.
+#[test]
+fn strict_json_client_with_comments_is_an_error_and_loads_no_server() {
+    let t = TestEnv::new().tsh("18.3.0", None).project_file(
+        ".mcp.json",
+        "{\n  // a comment Claude Code cannot read\n  \"mcpServers\": {\"a\": {\"command\": \"/bin/true\"}}\n}\n",
+    );
+    let r = t.run(&["check", "--format", "json", "--client", "claude-code"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(r.codes(), [s("-", "config-needs-jsonc")]);
-    assert_eq!(t.run(&["check", "--strict"]).code, 1);
+    let server = &r.json()["configs"][0]["servers"][0];
+    assert_eq!(server["loaded"], false, "{server:#}");
+    assert_eq!(server["not_loaded_reason"], "file-unloadable");
 }
 
 #[test]
@@ -420,7 +426,10 @@ fn json_has_schema_1_and_every_documented_key() {
     assert_eq!(keys(&j["tsh"]), ["path", "source", "version", "managed_version", "reexec_from"]);
     let c = &j["configs"][0];
     assert_eq!(keys(c), ["client", "scope", "path", "syntax", "status", "error", "servers"]);
-    assert_eq!(keys(&c["servers"][0]), ["name", "tsh", "transport", "command", "args", "env_keys", "findings"]);
+    assert_eq!(
+        keys(&c["servers"][0]),
+        ["name", "tsh", "transport", "command", "args", "env_keys", "loaded", "not_loaded_reason", "findings"]
+    );
     assert_eq!(keys(&c["servers"][0]["findings"][0]), ["code", "severity", "message", "hint"]);
     assert_eq!(keys(&j["findings"][0]), ["code", "severity", "client", "path", "server", "message", "hint"]);
     assert_eq!(keys(&j["summary"]), ["configs", "servers", "tsh_servers", "errors", "warnings", "changed"]);
