@@ -89,6 +89,10 @@ pub struct Global {
     /// Which OS's layout to use (for tests).
     #[arg(long, global = true, hide = true, value_enum)]
     pub platform: Option<Os>,
+    /// Read system-wide files (`/etc/claude-code/…`) under this folder (for tests; env
+    /// MCPCFG_SYSTEM_ROOT).
+    #[arg(long, global = true, hide = true, value_name = "DIR")]
+    pub system_root: Option<PathBuf>,
     /// Look only at this file (repeatable); the client is inferred from the path or --client.
     #[arg(long = "config", global = true, value_name = "PATH")]
     pub configs: Vec<PathBuf>,

@@ -331,10 +331,21 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client]) -> Vec<Location
     let mut out = Vec::new();
     for &client in clients {
         let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) else { continue };
-        let dirs = if client.reads_parent_folders() { ancestors(os, dir) } else { vec![dir.to_path_buf()] };
+        // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
+        let dirs = if client.reads_parent_folders() { parents_below_root(os, dir) } else { vec![dir.to_path_buf()] };
         out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
     }
     out
+}
+
+/// `dir` and every folder above it but the root, nearest first (`dir` itself even when it is
+/// the root).
+pub fn parents_below_root(os: Os, dir: &Path) -> Vec<PathBuf> {
+    let mut all = ancestors(os, dir);
+    if all.len() > 1 {
+        all.pop();
+    }
+    all
 }
 
 /// `dir` and every folder above it, nearest first, split as `os` splits paths.
@@ -410,7 +421,7 @@ mod tests {
     use crate::platform::Env;
 
     fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
-        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false }
+        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false, system_root: None }
     }
 
     fn files(cands: &[Candidate]) -> Vec<String> {
@@ -535,7 +546,6 @@ mod tests {
                 (Client::Vscode, "/src/app/.vscode/mcp.json".into(), Syntax::Jsonc, ServersAt::Servers),
                 (Client::ClaudeCode, "/src/app/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
                 (Client::ClaudeCode, "/src/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
-                (Client::ClaudeCode, "/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
             ]
         );
         let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode]);
@@ -558,15 +568,15 @@ mod tests {
                 "/src/repo/api/.mcp.json",
                 "/src/repo/.mcp.json",
                 "/src/.mcp.json",
-                "/.mcp.json",
                 "/src/repo/api/.cursor/mcp.json"
             ]
         );
         assert_eq!(
             paths(Os::Windows, r"C:\src\api"),
-            [r"C:\src\api\.mcp.json", r"C:\src\.mcp.json", r"C:\.mcp.json", r"C:\src\api\.cursor\mcp.json"]
+            [r"C:\src\api\.mcp.json", r"C:\src\.mcp.json", r"C:\src\api\.cursor\mcp.json"]
         );
         assert_eq!(ancestors(Os::Linux, Path::new("/")), [PathBuf::from("/")]);
+        assert_eq!(parents_below_root(Os::Linux, Path::new("/")), [PathBuf::from("/")]);
     }
 
     #[test]

@@ -483,7 +483,7 @@ mod tests {
     use crate::platform::{Env, Os};
 
     fn host() -> Host {
-        Host { os: Os::Linux, home: "/home/me".into(), env: Env::default(), home_overridden: false }
+        Host { os: Os::Linux, home: "/home/me".into(), env: Env::default(), home_overridden: false, system_root: None }
     }
 
     fn loc(scope: Scope) -> Location {

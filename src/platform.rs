@@ -105,9 +105,21 @@ pub struct Host {
     /// derived from it rather than read from the environment, so a test or a look at another
     /// user's home never wanders into the caller's own folders.
     pub home_overridden: bool,
+    /// `--system-root` (hidden, for tests): every system-wide path (`/etc/…`, `C:\ProgramData\…`)
+    /// is read under this folder instead.
+    pub system_root: Option<PathBuf>,
 }
 
 impl Host {
+    /// A system-wide path (`/etc/claude-code/managed-mcp.json`), under `--system-root` when given.
+    pub fn system_path(&self, path: &str) -> PathBuf {
+        let Some(root) = &self.system_root else { return PathBuf::from(path) };
+        // `C:\ProgramData\x` becomes `<root>/C/ProgramData/x`, `/etc/x` `<root>/etc/x`.
+        let parts: Vec<String> = self.os.components(path).into_iter().map(|c| c.trim_end_matches(':').to_owned()).collect();
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        join(Os::current(), root, &refs)
+    }
+
     /// The variable that holds the home folder on this OS (`HOME`, `USERPROFILE` on Windows).
     pub fn home_var(&self) -> &'static str {
         if self.os == Os::Windows { "USERPROFILE" } else { "HOME" }
@@ -232,7 +244,7 @@ mod tests {
     use super::*;
 
     fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
-        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false }
+        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false, system_root: None }
     }
 
     #[test]

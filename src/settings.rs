@@ -70,7 +70,12 @@ impl Settings {
                 }
             }
         };
-        let host = Host { os, home, env, home_overridden };
+        // Read here rather than by clap, so that an empty one counts as unset.
+        let system_root = match g.system_root.clone().or_else(|| env.get("MCPCFG_SYSTEM_ROOT").map(PathBuf::from)) {
+            Some(r) => Some(folder("--system-root", &r)?),
+            None => None,
+        };
+        let host = Host { os, home, env, home_overridden, system_root };
         let tsh = match &g.tsh {
             Some(p) => Some(checked_tsh(&host, p)?),
             None => None,

@@ -308,7 +308,7 @@ mod tests {
 
     fn host(os: Os) -> Host {
         let home = if os == Os::Windows { r"C:\Users\me" } else { "/home/me" };
-        Host { os, home: home.into(), env: Env::default(), home_overridden: false }
+        Host { os, home: home.into(), env: Env::default(), home_overridden: false, system_root: None }
     }
 
     #[test]

@@ -153,6 +153,7 @@ mod tests {
             home: "/home/me".into(),
             env: Env::from_pairs([("TSH_DIR", "/opt/tsh"), ("EMPTY", "")]),
             home_overridden: false,
+            system_root: None,
         }
     }
 
