@@ -58,7 +58,8 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         runs.push(VersionRun { tsh: m.clone(), own: true });
     }
     for l in &loaded {
-        let trusted = l.location.scope == Scope::User || s.trust_project;
+        // A managed file is an administrator's: its tsh is as trusted as the user's own.
+        let trusted = l.location.scope != Scope::Project || s.trust_project;
         for sv in l.document().map(|d| d.servers.as_slice()).unwrap_or_default() {
             let Some(cmd) = &sv.command else { continue };
             let Some(cmd) = crate::vars::expand(host, &l.location, &cmd.value).path(&cmd.value) else { continue };
@@ -145,6 +146,7 @@ fn reports(
                             findings: server_findings(&l.location, sv),
                             server: sv.clone(),
                             not_loaded: None,
+                            pinned_by_policy: false,
                         })
                         .collect()
                 })
@@ -152,8 +154,45 @@ fn reports(
             ConfigReport { loaded: l, file_findings, servers }
         })
         .collect::<Vec<_>>();
+    claude_code_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs
+}
+
+/// The edge of [`crate::loading::claude_code`]: reads Claude Code's approvals for each folder it
+/// would be started in (the project folder, and the folder of any `.mcp.json` found elsewhere by
+/// `--scan`) and its managed policy.
+fn claude_code_loading(s: &Settings, configs: &mut [ConfigReport]) {
+    use crate::clients::Client;
+    let claude = |c: &&ConfigReport| c.loaded.location.client == Client::ClaudeCode;
+    if !configs.iter().any(|c| claude(&c)) {
+        return;
+    }
+    let host = &s.host;
+    let user_file = configs
+        .iter()
+        .filter(claude)
+        .find(|c| c.loaded.location.servers_at == crate::clients::ServersAt::ClaudeCodeUser)
+        .map(|c| c.loaded.location.path.clone());
+    let mut folders: Vec<std::path::PathBuf> = s.project_dirs.clone();
+    for c in configs.iter().filter(claude) {
+        let Some(dir) = c.loaded.location.path.parent() else { continue };
+        let covered = folders.iter().any(|f| crate::clients::parents_below_root(host.os, f).iter().any(|p| p == dir));
+        if c.loaded.location.scope == Scope::Project && !covered {
+            folders.push(dir.to_path_buf());
+        }
+    }
+    let settings = crate::clients::claude_code_settings(host);
+    let starts: Vec<_> =
+        folders.iter().map(|f| crate::claude_state::read_start(host, f, user_file.as_deref(), &settings)).collect();
+    let policy = crate::claude_state::read_policy(host);
+    let stable = s.tsh.clone().or_else(|| {
+        tsh::find_stable(host, &tsh::split_path_var(host.os, &s.path_var), &|p| {
+            file_state(p) == FileState::Executable && managed_target(host, p).is_none()
+        })
+        .map(|(p, _)| p)
+    });
+    crate::loading::claude_code(host.os, configs, &starts, &policy, stable.as_deref());
 }
 
 fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {

@@ -65,7 +65,9 @@ impl Client {
     pub fn missing_command_words(self, cmd: &str) -> String {
         match self {
             Client::ClaudeCode => {
-                format!("Claude Code shows \"✘ Failed to connect — ENOENT: no such file or directory, posix_spawn '{cmd}'\"")
+                format!(
+                    "Claude Code shows \"✘ Failed to connect — ENOENT: no such file or directory, posix_spawn '{cmd}'\""
+                )
             }
             Client::Codex => "Codex says \"MCP server startup failed … No such file or directory (os error 2)\"".into(),
             Client::Gemini => format!("Gemini CLI shows it Disconnected: \"spawn {cmd} ENOENT\""),
@@ -86,7 +88,7 @@ impl Client {
             (Client::Cursor, _) => (Syntax::Jsonc, ServersAt::McpServers),
             (Client::Vscode, _) => (Syntax::Jsonc, ServersAt::Servers),
             (Client::ClaudeCode, Scope::User) => (Syntax::Json, ServersAt::ClaudeCodeUser),
-            (Client::ClaudeCode, Scope::Project) => (Syntax::Json, ServersAt::McpServers),
+            (Client::ClaudeCode, Scope::Project | Scope::Managed) => (Syntax::Json, ServersAt::McpServers),
             (Client::Windsurf | Client::Gemini, _) => (Syntax::Jsonc, ServersAt::McpServers),
             (Client::Zed, _) => (Syntax::Jsonc, ServersAt::ZedContextServers),
             (Client::Codex, _) => (Syntax::Toml, ServersAt::CodexToml),
@@ -100,12 +102,16 @@ impl Client {
 pub enum Scope {
     User,
     Project,
+    /// A system-wide file an administrator manages (Claude Code's `managed-mcp.json`): read,
+    /// checked, never written.
+    Managed,
 }
 
 impl Scope {
     pub fn id(self) -> &'static str {
         match self {
             Scope::User => "user",
+            Scope::Managed => "managed",
             Scope::Project => "project",
         }
     }
@@ -215,6 +221,9 @@ pub enum Candidate {
         file_name: &'static str,
         template: Location,
     },
+    /// The first of these files that exists, and only that one: the client reads it instead
+    /// of the others.
+    FirstOf(Vec<Location>),
 }
 
 const VSCODE_FAMILY: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
@@ -229,6 +238,25 @@ fn extension_settings(client: Client) -> Option<(&'static str, &'static str)> {
         Client::Cline => Some(("saoudrizwan.claude-dev", "cline_mcp_settings.json")),
         Client::RooCode => Some(("rooveterinaryinc.roo-cline", "mcp_settings.json")),
         _ => None,
+    }
+}
+
+/// Claude Code's state file: the legacy `.config.json` (read instead when it exists) and
+/// `.claude.json`, in `$CLAUDE_CONFIG_DIR` when that is set (then `~/.claude.json` is not read),
+/// else `~/.claude/.config.json` and `~/.claude.json`.
+pub fn claude_code_user_files(host: &Host) -> [PathBuf; 2] {
+    let os = host.os;
+    match host.folder_var("CLAUDE_CONFIG_DIR") {
+        Some(dir) => [join(os, Path::new(dir), &[".config.json"]), join(os, Path::new(dir), &[".claude.json"])],
+        None => [host.home_join(&[".claude", ".config.json"]), host.home_join(&[".claude.json"])],
+    }
+}
+
+/// Claude Code's user settings file (approvals of project servers, honoured without trust).
+pub fn claude_code_settings(host: &Host) -> PathBuf {
+    match host.folder_var("CLAUDE_CONFIG_DIR") {
+        Some(dir) => join(host.os, Path::new(dir), &["settings.json"]),
+        None => host.home_join(&[".claude", "settings.json"]),
     }
 }
 
@@ -273,12 +301,16 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                 }
             }
             Client::ClaudeCode => {
-                // Claude Code moves its state under CLAUDE_CONFIG_DIR when that is set.
-                let path = match host.folder_var("CLAUDE_CONFIG_DIR") {
-                    Some(dir) => join(os, Path::new(dir), &[".claude.json"]),
-                    None => host.home_join(&[".claude.json"]),
-                };
-                out.push(file(path));
+                // The legacy `.config.json`, when it exists, is read (and written) instead.
+                let [legacy, current] = claude_code_user_files(host);
+                out.push(Candidate::FirstOf(vec![
+                    Location::new(client, Scope::User, legacy),
+                    Location::new(client, Scope::User, current),
+                ]));
+                // While it exists, the client loads only its servers (they are reported, never written).
+                let managed =
+                    host.system_path(&format!("{}{}managed-mcp.json", crate::claude_state::managed_dir(os), os.sep()));
+                out.push(Candidate::File(Location::new(client, Scope::Managed, managed)));
             }
             Client::Windsurf => out.push(file(host.home_join(&[".codeium", "windsurf", "mcp_config.json"]))),
             Client::Zed => {
@@ -378,7 +410,8 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
     let at = |c: Client, scope: Scope| Some(Location::new(c, scope, path.into()));
     let guessed = match (name, parent) {
         ("claude_desktop_config.json", _) => at(Client::ClaudeDesktop, Scope::User),
-        (".claude.json", _) => at(Client::ClaudeCode, Scope::User),
+        (".claude.json", _) | (".config.json", ".claude") => at(Client::ClaudeCode, Scope::User),
+        ("managed-mcp.json", _) => at(Client::ClaudeCode, Scope::Managed),
         (".mcp.json", _) => at(Client::ClaudeCode, Scope::Project),
         ("mcp.json", ".cursor") => at(Client::Cursor, scope_by_home(2)),
         ("mcp.json", ".vscode") => at(Client::Vscode, Scope::Project),
@@ -421,7 +454,13 @@ mod tests {
     use crate::platform::Env;
 
     fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
-        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false, system_root: None }
+        Host {
+            os,
+            home: PathBuf::from(home),
+            env: Env::from_pairs(env.iter().copied()),
+            home_overridden: false,
+            system_root: None,
+        }
     }
 
     fn files(cands: &[Candidate]) -> Vec<String> {
@@ -430,6 +469,9 @@ mod tests {
             .map(|c| match c {
                 Candidate::File(l) => l.path.to_string_lossy().into_owned(),
                 Candidate::Profiles { dir, file_name, .. } => format!("{}/*/{file_name}", dir.to_string_lossy()),
+                Candidate::FirstOf(ls) => {
+                    ls.iter().map(|l| l.path.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" | ")
+                }
             })
             .collect()
     }
@@ -504,6 +546,7 @@ mod tests {
             .iter()
             .map(|c| match c {
                 Candidate::File(l) | Candidate::Profiles { template: l, .. } => l.servers_at,
+                Candidate::FirstOf(ls) => ls[0].servers_at,
             })
             .collect();
         assert_eq!(
@@ -514,15 +557,36 @@ mod tests {
 
     #[test]
     fn claude_code_paths_per_platform_and_config_dir() {
-        for (os, home, want) in [
-            (Os::Macos, "/Users/me", "/Users/me/.claude.json"),
-            (Os::Linux, "/home/me", "/home/me/.claude.json"),
-            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.claude.json"),
+        for (os, home, want, managed) in [
+            (
+                Os::Macos,
+                "/Users/me",
+                "/Users/me/.claude/.config.json | /Users/me/.claude.json",
+                "/Library/Application Support/ClaudeCode/managed-mcp.json",
+            ),
+            (
+                Os::Linux,
+                "/home/me",
+                "/home/me/.claude/.config.json | /home/me/.claude.json",
+                "/etc/claude-code/managed-mcp.json",
+            ),
+            (
+                Os::Windows,
+                r"C:\Users\me",
+                r"C:\Users\me\.claude\.config.json | C:\Users\me\.claude.json",
+                r"C:\Program Files\ClaudeCode\managed-mcp.json",
+            ),
         ] {
-            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::ClaudeCode])), [want]);
+            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::ClaudeCode])), [want, managed]);
         }
         let h = host(Os::Linux, "/home/me", &[("CLAUDE_CONFIG_DIR", "/cfg/claude")]);
-        assert_eq!(files(&user_candidates(&h, &[Client::ClaudeCode])), ["/cfg/claude/.claude.json"]);
+        assert_eq!(
+            files(&user_candidates(&h, &[Client::ClaudeCode]))[0],
+            "/cfg/claude/.config.json | /cfg/claude/.claude.json"
+        );
+        let mut h = host(Os::Linux, "/home/me", &[]);
+        h.system_root = Some("/sys-root".into());
+        assert_eq!(files(&user_candidates(&h, &[Client::ClaudeCode]))[1], "/sys-root/etc/claude-code/managed-mcp.json");
     }
 
     #[test]
@@ -564,12 +628,7 @@ mod tests {
         };
         assert_eq!(
             paths(Os::Linux, "/src/repo/api/"),
-            [
-                "/src/repo/api/.mcp.json",
-                "/src/repo/.mcp.json",
-                "/src/.mcp.json",
-                "/src/repo/api/.cursor/mcp.json"
-            ]
+            ["/src/repo/api/.mcp.json", "/src/repo/.mcp.json", "/src/.mcp.json", "/src/repo/api/.cursor/mcp.json"]
         );
         assert_eq!(
             paths(Os::Windows, r"C:\src\api"),

@@ -319,10 +319,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 skew: None,
                 code: Code::TshMissing,
                 severity: Severity::Error,
-                message: format!(
-                    "{at}: command {shown} does not exist ({})",
-                    loc.client.missing_command_words(cmd)
-                ),
+                message: format!("{at}: command {shown} does not exist ({})", loc.client.missing_command_words(cmd)),
                 hint: fix_hint("tsh is not there any more"),
             }),
             Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding {

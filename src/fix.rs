@@ -58,6 +58,19 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
                 ));
                 continue;
             }
+            if loc.scope == Scope::Managed {
+                out.skipped.push(format!(
+                    "left alone {file}: {label} (a managed file, read-only to mcpcfg: ask your administrator to point it at {})",
+                    to.display()
+                ));
+                continue;
+            }
+            if s.pinned_by_policy {
+                out.skipped.push(format!(
+                    "left alone {file}: {label} (the managed allowlist admits it by its command; a new command would make Claude Code drop it: ask your administrator to allow the new one)"
+                ));
+                continue;
+            }
             if s.server.duplicate {
                 out.skipped.push(format!(
                     "left alone {file}: {label} (a duplicate key lies on its path; remove the duplicate first)"
@@ -477,6 +490,7 @@ mod tests {
                 server: s.clone(),
                 tsh: true,
                 not_loaded: None,
+                pinned_by_policy: false,
                 findings: if s.command.as_ref().unwrap().value == "/good/tsh" {
                     vec![]
                 } else {

@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod check;
+pub mod claude_state;
 pub mod cli;
 pub mod clientlock;
 pub mod clients;

@@ -87,6 +87,11 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
                     out.push(l);
                 }
             }
+            Candidate::FirstOf(ls) => {
+                if let Some(l) = ls.into_iter().find(|l| exists(&l.path)) {
+                    out.push(l);
+                }
+            }
             Candidate::Profiles { dir, file_name, template } => {
                 let Ok(rd) = std::fs::read_dir(&dir) else { continue };
                 let mut found: Vec<PathBuf> =

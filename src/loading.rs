@@ -60,6 +60,14 @@ pub fn apply(configs: &mut [crate::report::ConfigReport]) {
             }
         }
     }
+    for c in configs.iter_mut().filter(|c| c.loaded.location.scope == crate::clients::Scope::Managed) {
+        let file = c.loaded.location.path.display().to_string();
+        for f in c.servers.iter_mut().flat_map(|s| s.findings.iter_mut()).filter(|f| f.code.repairable()) {
+            f.hint = format!(
+                "{file} is managed by your organization (mcpcfg never writes it): ask your administrator to point the server at a stable tsh"
+            );
+        }
+    }
     for c in configs.iter_mut() {
         let client = c.loaded.location.client.display();
         for s in &mut c.servers {
@@ -92,5 +100,149 @@ impl NotLoaded {
             NotLoaded::Shadowed => "a server of the same name in a scope it prefers wins",
             NotLoaded::UntrustedFolder => "the folder is not trusted",
         }
+    }
+}
+
+/// Where a Claude Code server comes from, which decides its precedence and its approval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ClaudeKind {
+    Managed,
+    User,
+    /// `projects.<key>.mcpServers` of `~/.claude.json`.
+    Local(std::path::PathBuf),
+    /// A `.mcp.json` in this folder.
+    Project(std::path::PathBuf),
+}
+
+fn claude_kind(c: &crate::report::ConfigReport, s: &crate::document::Server) -> Option<ClaudeKind> {
+    use crate::clients::{Client, Scope};
+    let loc = &c.loaded.location;
+    if loc.client != Client::ClaudeCode {
+        return None;
+    }
+    Some(match loc.scope {
+        Scope::Managed => ClaudeKind::Managed,
+        Scope::Project => ClaudeKind::Project(loc.path.parent()?.to_path_buf()),
+        Scope::User => match s.parent.as_slice() {
+            [projects, key, _] if projects == "projects" => ClaudeKind::Local(key.into()),
+            _ => ClaudeKind::User,
+        },
+    })
+}
+
+/// Decides which Claude Code servers Claude Code started in each of `starts` loads, as the real
+/// client does: the managed file's exclusive control, the managed allow- and denylists, the
+/// approval of `.mcp.json` servers, and precedence (local over the nearest `.mcp.json` over
+/// farther ones over user) among servers of one name. `stable` is the tsh repairs point at:
+/// a repair that would take a server out of a command allowlist is not offered.
+pub fn claude_code(
+    os: crate::platform::Os,
+    configs: &mut [crate::report::ConfigReport],
+    starts: &[crate::claude_state::Start],
+    policy: &crate::claude_state::Policy,
+    stable: Option<&std::path::Path>,
+) {
+    use crate::claude_state::{Approval, Candidate, Verdict};
+    // Every Claude Code server of a file the client can load: (config, server, kind).
+    let mut entries = Vec::new();
+    for (ci, c) in configs.iter().enumerate() {
+        if c.loaded.document().is_none_or(|d| !file_loadable(&c.loaded.location, d)) {
+            continue;
+        }
+        for (si, s) in c.servers.iter().enumerate() {
+            if let Some(k) = claude_kind(c, &s.server) {
+                entries.push((ci, si, k));
+            }
+        }
+    }
+    let rank = |start: &crate::claude_state::Start, k: &ClaudeKind| -> Option<usize> {
+        // Lower wins. `None`: does not apply to Claude Code started there.
+        let parents = crate::clients::parents_below_root(os, &start.cwd);
+        match k {
+            ClaudeKind::Managed => Some(0),
+            ClaudeKind::Local(key) => (*key == start.key).then_some(1),
+            ClaudeKind::Project(dir) => parents.iter().position(|p| p == dir).map(|i| 2 + i),
+            ClaudeKind::User => Some(usize::MAX),
+        }
+    };
+    let mut verdicts: Vec<(usize, usize, NotLoaded)> = Vec::new();
+    for &(ci, si, ref kind) in &entries {
+        let s = &configs[ci].servers[si].server;
+        let why = if policy.exclusive.is_some() && *kind != ClaudeKind::Managed {
+            Some(NotLoaded::OverriddenByManaged)
+        } else {
+            let cand = Candidate {
+                name: &s.name,
+                command: s.command.as_ref().map(|c| c.value.as_str()),
+                args: &s.args,
+                url: s.url.as_deref(),
+            };
+            match policy.verdict(&cand) {
+                Verdict::Denied => Some(NotLoaded::Denied),
+                Verdict::NotInAllowlist => Some(NotLoaded::NotInAllowlist),
+                Verdict::Admitted => None,
+            }
+        };
+        // Shadowed where it applies, in every start it applies to.
+        let applying: Vec<&crate::claude_state::Start> = starts.iter().filter(|st| rank(st, kind).is_some()).collect();
+        let shadowed = !applying.is_empty()
+            && applying.iter().all(|st| {
+                let mine = rank(st, kind).unwrap_or(usize::MAX);
+                entries.iter().any(|&(cj, sj, ref other)| {
+                    (cj, sj) != (ci, si)
+                        && configs[cj].servers[sj].server.name == s.name
+                        && rank(st, other).is_some_and(|r| r < mine)
+                })
+            });
+        let approval = match kind {
+            ClaudeKind::Project(_) => {
+                let mine: Vec<Approval> = applying.iter().map(|st| st.approval(&s.name)).collect();
+                if mine.contains(&Approval::Approved) {
+                    None
+                } else if mine.contains(&Approval::Pending) || mine.is_empty() {
+                    Some(NotLoaded::PendingApproval)
+                } else {
+                    Some(NotLoaded::Rejected)
+                }
+            }
+            _ => None,
+        };
+        if let Some(why) = why.or(shadowed.then_some(NotLoaded::Shadowed)).or(approval) {
+            verdicts.push((ci, si, why));
+        }
+        // A command allowlist admits this server by its command: a repair would drop it.
+        if why.is_none() && policy.allows_by_command() && s.command.is_some() {
+            let to = stable.map(|p| p.to_string_lossy().into_owned());
+            let repaired = Candidate { command: to.as_deref(), ..cand_of(s) };
+            if to.is_some() && policy.verdict(&repaired) != Verdict::Admitted {
+                pin(&mut configs[ci].servers[si], policy, to.as_deref().unwrap_or_default());
+            }
+        }
+    }
+    for (ci, si, why) in verdicts {
+        configs[ci].servers[si].not_loaded.get_or_insert(why);
+    }
+}
+
+fn cand_of(s: &crate::document::Server) -> crate::claude_state::Candidate<'_> {
+    crate::claude_state::Candidate {
+        name: &s.name,
+        command: s.command.as_ref().map(|c| c.value.as_str()),
+        args: &s.args,
+        url: s.url.as_deref(),
+    }
+}
+
+/// Keeps fix-config from repointing a server that a managed command allowlist admits by its
+/// present command (Claude Code would silently drop it), and says what to ask for instead.
+fn pin(s: &mut crate::report::ServerReport, policy: &crate::claude_state::Policy, to: &str) {
+    let files: Vec<String> = policy.files.iter().map(|f| f.display().to_string()).collect();
+    let entry = serde_json::json!({ "serverCommand": std::iter::once(to.to_owned()).chain(s.server.args.iter().cloned()).collect::<Vec<_>>() });
+    s.pinned_by_policy = true;
+    for f in s.findings.iter_mut().filter(|f| f.code.repairable()) {
+        f.hint = format!(
+            "the managed allowlist (allowedMcpServers in {}) admits this server by its command, and Claude Code drops it if the command changes: ask your administrator to add {entry} to allowedMcpServers, then run `mcpcfg fix-config`",
+            files.join(", ")
+        );
     }
 }

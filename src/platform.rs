@@ -115,7 +115,8 @@ impl Host {
     pub fn system_path(&self, path: &str) -> PathBuf {
         let Some(root) = &self.system_root else { return PathBuf::from(path) };
         // `C:\ProgramData\x` becomes `<root>/C/ProgramData/x`, `/etc/x` `<root>/etc/x`.
-        let parts: Vec<String> = self.os.components(path).into_iter().map(|c| c.trim_end_matches(':').to_owned()).collect();
+        let parts: Vec<String> =
+            self.os.components(path).into_iter().map(|c| c.trim_end_matches(':').to_owned()).collect();
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
         join(Os::current(), root, &refs)
     }
@@ -244,7 +245,13 @@ mod tests {
     use super::*;
 
     fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
-        Host { os, home: PathBuf::from(home), env: Env::from_pairs(env.iter().copied()), home_overridden: false, system_root: None }
+        Host {
+            os,
+            home: PathBuf::from(home),
+            env: Env::from_pairs(env.iter().copied()),
+            home_overridden: false,
+            system_root: None,
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct ServerReport {
     pub findings: Vec<Finding>,
     /// Why its client does not load this server (`None`: it does).
     pub not_loaded: Option<crate::loading::NotLoaded>,
+    /// A managed allowlist admits it by its present command: fix-config must not change it.
+    pub pinned_by_policy: bool,
 }
 
 #[derive(Debug)]
