@@ -249,8 +249,7 @@ fn utf16_config_is_a_clear_error() {
     assert!(r.stdout.contains("UTF-16"), "{}", r.stdout);
 }
 
-#[test]
-/// Claude Code refuses a `.mcp.json` with a comment outright (`[Failed to parse] … not a valid
+/// Claude Code refuses a `.mcp.json` with a comment outright (`MCP config is not a valid
 /// JSON`) and loads none of its servers; mcpcfg called it a warning and the servers healthy.
 #[test]
 fn strict_json_client_with_comments_is_an_error_and_loads_no_server() {
