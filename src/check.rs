@@ -147,6 +147,12 @@ fn reports(
                             server: sv.clone(),
                             not_loaded: None,
                             pinned_by_policy: false,
+                            command_has_variables: sv.command.as_ref().is_some_and(|c| {
+                                matches!(
+                                    crate::vars::expand(&s.host, &l.location, &c.value),
+                                    crate::vars::Expansion::Expanded(_) | crate::vars::Expansion::Unknown(_)
+                                )
+                            }),
                         })
                         .collect()
                 })

@@ -255,9 +255,18 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
 
     let mut out = Vec::new();
     let to = f.stable.map(|s| host.tilde(&s.path));
-    let fix_hint = |why: &str| match &to {
-        Some(to) => format!("{why}; run `mcpcfg fix-config` to point it at {to}"),
-        None => format!("{why}; install tsh, then run `mcpcfg fix-config`"),
+    // A command written with a variable is the user's way of naming tsh: fix-config keeps it,
+    // so the hint says what to change instead.
+    let variable = cmd != literal;
+    let fix_hint = |why: &str| match (&to, variable) {
+        (Some(to), true) => format!(
+            "{why}; the command \"{literal}\" uses a variable, which mcpcfg does not rewrite: set the variable (or edit the command) so that it names {to}"
+        ),
+        (None, true) => {
+            format!("{why}; install tsh, then set the variable in \"{literal}\" so that the command names it")
+        }
+        (Some(to), false) => format!("{why}; run `mcpcfg fix-config` to point it at {to}"),
+        (None, false) => format!("{why}; install tsh, then run `mcpcfg fix-config`"),
     };
     let tools_dirs = server_tools_dirs(host, server);
     let kind = tsh::classify(host.os, cmd, &tools_dirs);

@@ -65,6 +65,13 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
                 ));
                 continue;
             }
+            if s.command_has_variables {
+                out.skipped.push(format!(
+                    "left alone {file}: {label} (its command uses a variable, which mcpcfg does not replace with a fixed path: set the variable so that it names {})",
+                    to.display()
+                ));
+                continue;
+            }
             if s.pinned_by_policy {
                 out.skipped.push(format!(
                     "left alone {file}: {label} (the managed allowlist admits it by its command; a new command would make Claude Code drop it: ask your administrator to allow the new one)"
@@ -491,6 +498,7 @@ mod tests {
                 tsh: true,
                 not_loaded: None,
                 pinned_by_policy: false,
+                command_has_variables: false,
                 findings: if s.command.as_ref().unwrap().value == "/good/tsh" {
                     vec![]
                 } else {

@@ -26,6 +26,8 @@ pub struct ServerReport {
     pub not_loaded: Option<crate::loading::NotLoaded>,
     /// A managed allowlist admits it by its present command: fix-config must not change it.
     pub pinned_by_policy: bool,
+    /// Its command holds a variable the client expands (`${TSH_DIR}/tsh`): never rewritten.
+    pub command_has_variables: bool,
 }
 
 #[derive(Debug)]
