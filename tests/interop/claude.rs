@@ -76,3 +76,218 @@ fn claude_add_json_env_secrets_and_remote_servers_are_read_and_kept() {
     let list = parse_claude(&ok(sb.claude("work", &["mcp", "list"])));
     assert!(matches!(list["web"], Status::Failed(_)) && matches!(list["events"], Status::Failed(_)), "{list:?}");
 }
+
+/// Asserts that mcpcfg and Claude Code, both started in `cwd`, agree on which servers load.
+fn agree(sb: &Sandbox, cwd: &str) -> std::collections::BTreeMap<String, Status> {
+    let client = client_view(sb, Cli::Claude, cwd);
+    let key = project_key(sb, cwd);
+    let mut view = mcpcfg_view(sb, "claude-code", cwd);
+    for seen in view.values_mut() {
+        seen.retain(|s| s.project.as_deref().is_none_or(|p| p == key));
+    }
+    assert_eq!(loaded_names(&view), client_loaded(&client), "mcpcfg: {view:#?}\nclaude: {client:#?}");
+    client
+}
+
+/// The folder `~/.claude.json` keys Claude Code's local servers under: the nearest git root.
+fn project_key(sb: &Sandbox, cwd: &str) -> String {
+    let mut d = std::fs::canonicalize(sb.path(cwd)).unwrap();
+    let start = d.clone();
+    loop {
+        if d.join(".git").exists() {
+            return d.to_string_lossy().into_owned();
+        }
+        if !d.pop() {
+            return start.to_string_lossy().into_owned();
+        }
+    }
+}
+
+fn reason(sb: &Sandbox, cwd: &str, name: &str) -> Option<String> {
+    let view = mcpcfg_view(sb, "claude-code", cwd);
+    let seen = view.get(name).unwrap_or_else(|| panic!("mcpcfg does not list {name}: {view:#?}"));
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    seen[0].reason.clone()
+}
+
+/// Claude Code started in `repo/services/api` loads `repo/.mcp.json` too: mcpcfg saw nothing
+/// there and fix-config left the stale parent file alone.
+#[test]
+fn claude_parent_folder_mcp_json_is_read_and_repaired() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path("work/repo/services/api")).unwrap();
+    let stale = sb.stale_tsh();
+    add(&sb, "work/repo", "project", "teleport-mcp-repo", &[&stale, "mcp", "connect", "a"]);
+    // Approved in the user settings, which count without trusting the folder.
+    sb.file("home/.claude/settings.json", r#"{"enabledMcpjsonServers": ["teleport-mcp-repo"]}"#);
+
+    let before = agree(&sb, "work/repo/services/api");
+    assert!(matches!(before["teleport-mcp-repo"], Status::Failed(_)), "{before:?}");
+    let fix = ok(sb.mcpcfg("work/repo/services/api", &["fix-config", "--include-project"]));
+    assert!(fix.stdout.contains("1 changed"), "{}", fix.all());
+    assert_eq!(agree(&sb, "work/repo/services/api")["teleport-mcp-repo"], Status::Connected);
+}
+
+/// Local servers live under the git root's key, even when `mcp add` runs in a subfolder.
+#[test]
+fn claude_local_servers_belong_to_the_git_root() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path("work/repo/.git")).unwrap();
+    std::fs::create_dir_all(sb.path("work/repo/sub")).unwrap();
+    let stale = sb.stale_tsh();
+    add(&sb, "work/repo/sub", "local", "teleport-mcp-local", &[&stale, "mcp", "connect", "a"]);
+    let j: serde_json::Value = serde_json::from_str(&sb.read("home/.claude.json")).unwrap();
+    assert!(j["projects"][project_key(&sb, "work/repo")]["mcpServers"]["teleport-mcp-local"].is_object());
+
+    assert!(matches!(agree(&sb, "work/repo/sub")["teleport-mcp-local"], Status::Failed(_)));
+    ok(sb.mcpcfg("work/repo/sub", &["fix-config"]));
+    assert_eq!(agree(&sb, "work/repo/sub")["teleport-mcp-local"], Status::Connected);
+}
+
+/// A `.mcp.json` server nobody approved is listed by Claude Code as pending and not started; a
+/// declined one is not listed at all. mcpcfg called both healthy (or broken).
+#[test]
+fn claude_project_servers_pending_approved_and_rejected() {
+    let sb = Sandbox::new();
+    let tsh = sb.tsh();
+    for name in ["pending", "approved", "declined", "trusted"] {
+        add(&sb, "work", "project", name, &[&tsh, "mcp", "connect", name]);
+    }
+    sb.file(
+        "home/.claude/settings.json",
+        r#"{"enabledMcpjsonServers": ["approved"], "disabledMcpjsonServers": ["declined"]}"#,
+    );
+    // The project's own settings count only once the folder is trusted.
+    sb.file("work/.claude/settings.json", r#"{"enabledMcpjsonServers": ["trusted"]}"#);
+    let view = agree(&sb, "work");
+    assert_eq!(view["pending"], Status::Pending);
+    assert_eq!(view["trusted"], Status::Pending);
+    assert_eq!(view["approved"], Status::Connected);
+    assert!(!view.contains_key("declined"), "{view:?}");
+    assert_eq!(reason(&sb, "work", "pending").as_deref(), Some("pending-approval"));
+    assert_eq!(reason(&sb, "work", "declined").as_deref(), Some("rejected"));
+    assert_eq!(reason(&sb, "work", "approved"), None);
+
+    let mut j: serde_json::Value = serde_json::from_str(&sb.read("home/.claude.json")).unwrap();
+    let here = project_key(&sb, "work");
+    j["projects"][&here]["hasTrustDialogAccepted"] = true.into();
+    sb.file("home/.claude.json", &j.to_string());
+    let view = agree(&sb, "work");
+    assert_eq!(view["trusted"], Status::Connected);
+    assert_eq!(reason(&sb, "work", "trusted"), None);
+}
+
+/// The same name in several scopes: local beats project beats user.
+#[test]
+fn claude_one_name_in_several_scopes_loads_the_preferred_one() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    add(&sb, "work", "user", "teleport-mcp-demo", &[&stale, "mcp", "connect", "demo"]);
+    add(&sb, "work", "local", "teleport-mcp-demo", &[&tsh, "mcp", "connect", "demo"]);
+    assert_eq!(agree(&sb, "work")["teleport-mcp-demo"], Status::Connected);
+    let view = mcpcfg_view(&sb, "claude-code", "work");
+    let user = view["teleport-mcp-demo"].iter().find(|s| s.project.is_none()).unwrap();
+    assert_eq!(user.reason.as_deref(), Some("shadowed"), "{view:#?}");
+    // The stale user entry is not what Claude Code runs here: no error.
+    assert_eq!(sb.mcpcfg("work", &["check", "--client", "claude-code"]).code, 0);
+}
+
+/// Claude Code refuses a `.mcp.json` with a comment or a trailing comma (and loads none of its
+/// servers) but takes a BOM and CRLF; mcpcfg called the first a warning.
+#[test]
+fn claude_mcp_json_syntax_verdicts_match_the_client() {
+    let sb = Sandbox::new();
+    sb.file("home/.claude/settings.json", r#"{"enableAllProjectMcpServers": true}"#);
+    let stale = sb.stale_tsh();
+    let body = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-demo": {{"command": "{stale}", "args": ["mcp", "connect", "demo"]}}}}}}"#
+    );
+    for bad in [
+        format!("{{\n  // a comment\n  \"mcpServers\": {}\n}}\n", &body[15..body.len() - 1]),
+        body.replacen("]}", "],}", 1),
+    ] {
+        sb.file("work/.mcp.json", &bad);
+        let list = ok(sb.claude("work", &["mcp", "list"]));
+        assert!(list.stdout.contains("MCP config is not a valid JSON"), "{}", list.all());
+        agree(&sb, "work");
+        assert_eq!(reason(&sb, "work", "teleport-mcp-demo").as_deref(), Some("file-unloadable"));
+        let check = sb.mcpcfg("work", &["check", "--client", "claude-code"]);
+        assert_eq!(check.code, 1, "{}", check.all());
+        assert!(check.stdout.contains("config-needs-jsonc"), "{}", check.all());
+        let fix = sb.mcpcfg("work", &["fix-config", "--include-project"]);
+        assert_eq!(fix.code, 1, "fix-config must not say all is well while Claude Code loads nothing:\n{}", fix.all());
+    }
+    let crlf_bom = format!("\u{feff}{}\r\n", body.replace(", ", ",\r\n  "));
+    sb.file("work/.mcp.json", &crlf_bom);
+    assert!(matches!(agree(&sb, "work")["teleport-mcp-demo"], Status::Failed(_)));
+    ok(sb.mcpcfg("work", &["fix-config", "--include-project"]));
+    let after = sb.read("work/.mcp.json");
+    assert_eq!(after, crlf_bom.replace(&stale, &sb.tsh()), "BOM and CRLF kept");
+    assert_eq!(agree(&sb, "work")["teleport-mcp-demo"], Status::Connected);
+}
+
+/// A `~/.claude.json` with a comment makes every Claude Code command fail; fix-config must not
+/// exit 0 on it.
+#[test]
+fn claude_json_with_a_comment_is_an_error_for_both() {
+    let sb = Sandbox::new();
+    let stale = sb.stale_tsh();
+    sb.file(
+        "home/.claude.json",
+        &format!("{{\n  // mine\n  \"mcpServers\": {{\"teleport-mcp-demo\": {{\"command\": \"{stale}\", \"args\": []}}}}\n}}\n"),
+    );
+    let list = sb.claude("work", &["mcp", "list"]);
+    assert_eq!(list.code, 1, "{}", list.all());
+    assert!(list.stderr.contains("is corrupted"), "{}", list.all());
+    let check = sb.mcpcfg("work", &["check", "--client", "claude-code"]);
+    assert_eq!(check.code, 1, "{}", check.all());
+    assert!(check.stdout.contains("config-needs-jsonc"), "{}", check.all());
+    assert_ne!(sb.mcpcfg("work", &["fix-config"]).code, 0);
+}
+
+/// `${VAR:-default}`: Claude Code takes the default only when VAR is unset; set but empty, it
+/// runs `/tsh`. mcpcfg took the default.
+#[test]
+fn claude_variables_expand_as_the_client_expands_them() {
+    let mut sb = Sandbox::new();
+    let bin = sb.bin().to_string_lossy().into_owned();
+    let entry = serde_json::json!({"command": "${TSH_DIR:-/nonexistent}/tsh", "args": ["mcp", "connect", "demo"]});
+    ok(sb.claude("work", &["mcp", "add-json", "-s", "user", "teleport-mcp-demo", &entry.to_string()]));
+    for (value, connected) in [(Some(bin.as_str()), true), (Some(""), false), (None, false)] {
+        match value {
+            Some(v) => sb.set_env("TSH_DIR", v),
+            None => sb.remove_env("TSH_DIR"),
+        }
+        let view = agree(&sb, "work");
+        assert_eq!(view["teleport-mcp-demo"] == Status::Connected, connected, "TSH_DIR={value:?}: {view:?}");
+        let check = sb.mcpcfg("work", &["check", "--client", "claude-code"]);
+        assert_eq!(check.code, if connected { 0 } else { 1 }, "TSH_DIR={value:?}: {}", check.all());
+        if value == Some("") {
+            assert!(check.stdout.contains("command /tsh does not exist"), "{}", check.all());
+        }
+    }
+    // fix-config never replaces the variable with a fixed path.
+    let before = sb.read("home/.claude.json");
+    sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(sb.read("home/.claude.json"), before);
+}
+
+/// `~/.claude/.config.json`, when it exists, is read (and written) by Claude Code instead of
+/// `~/.claude.json`.
+#[test]
+fn claude_legacy_config_json_is_read_instead() {
+    let sb = Sandbox::new();
+    let stale = sb.stale_tsh();
+    let entry = |cmd: &str| {
+        format!(
+            r#"{{"mcpServers": {{"teleport-mcp-demo": {{"command": "{cmd}", "args": ["mcp", "connect", "demo"]}}}}}}"#
+        )
+    };
+    sb.file("home/.claude/.config.json", &entry(&stale));
+    sb.file("home/.claude.json", &entry("/ignored/tsh").replace("teleport-mcp-demo", "ignored"));
+    let view = agree(&sb, "work");
+    assert!(!view.contains_key("ignored"), "{view:?}");
+    ok(sb.mcpcfg("work", &["fix-config"]));
+    assert!(sb.read("home/.claude/.config.json").contains(&sb.tsh()));
+    assert_eq!(agree(&sb, "work")["teleport-mcp-demo"], Status::Connected);
+}

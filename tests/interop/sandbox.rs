@@ -169,6 +169,10 @@ impl Sandbox {
         self
     }
 
+    pub fn remove_env(&mut self, k: &str) {
+        self.extra_env.retain(|(name, _)| name != k);
+    }
+
     pub fn set_env(&mut self, k: &str, v: &str) {
         self.extra_env.retain(|(name, _)| name != k);
         self.extra_env.push((k.into(), v.into()));
