@@ -291,3 +291,89 @@ fn claude_legacy_config_json_is_read_instead() {
     assert!(sb.read("home/.claude/.config.json").contains(&sb.tsh()));
     assert_eq!(agree(&sb, "work")["teleport-mcp-demo"], Status::Connected);
 }
+
+/// While `managed-mcp.json` exists Claude Code loads only its servers: the user's own were
+/// reported healthy (or broken) though none of them runs. The managed file is read, checked,
+/// and never written.
+#[test]
+fn claude_managed_mcp_json_takes_exclusive_control() {
+    let sb = Sandbox::alone();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    add(&sb, "work", "user", "teleport-mcp-user", &[&tsh, "mcp", "connect", "a"]);
+    let managed = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-managed": {{"command": "{stale}", "args": ["mcp", "connect", "m"]}}}}}}"#
+    );
+    sb.managed_file("managed-mcp.json", &managed);
+
+    let view = agree(&sb, "work");
+    assert_eq!(view.keys().collect::<Vec<_>>(), ["teleport-mcp-managed"], "{view:?}");
+    assert_eq!(reason(&sb, "work", "teleport-mcp-user").as_deref(), Some("overridden-by-managed"));
+    let check = sb.mcpcfg("work", &["check", "--client", "claude-code"]);
+    assert_eq!(check.code, 1, "{}", check.all());
+    assert!(check.stdout.contains("ask your administrator"), "{}", check.all());
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 1, "{}", fix.all());
+    assert_eq!(std::fs::read_to_string("/etc/claude-code/managed-mcp.json").unwrap(), managed, "never written");
+}
+
+/// A managed allowlist that admits a server by its command: a repair to another command makes
+/// Claude Code drop the server silently, so fix-config leaves it and says what to ask for.
+#[test]
+fn claude_allowlist_by_command_is_not_broken_by_a_repair() {
+    let sb = Sandbox::alone();
+    let stale = sb.stale_tsh();
+    // The stale path exists for this scenario (an old managed copy still on disk), so Claude
+    // Code runs it; only a repair would change the command.
+    sb.fake_tsh(std::path::Path::new(&stale));
+    add(&sb, "work", "user", "teleport-mcp-demo", &[&stale, "mcp", "connect", "demo"]);
+    add(&sb, "work", "user", "other", &["/bin/true"]);
+    let policy = serde_json::json!({
+        "allowedMcpServers": [{"serverCommand": [stale, "mcp", "connect", "demo"]}],
+        "deniedMcpServers": [{"serverName": "other"}]
+    });
+    sb.managed_file("managed-settings.json", &policy.to_string());
+
+    let view = agree(&sb, "work");
+    assert_eq!(view["teleport-mcp-demo"], Status::Connected, "{view:?}");
+    assert_eq!(reason(&sb, "work", "other").as_deref(), Some("denied"));
+
+    let before = sb.read("home/.claude.json");
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert!(fix.stdout.contains("the managed allowlist admits it by its command"), "{}", fix.all());
+    assert_eq!(sb.read("home/.claude.json"), before, "left alone");
+    // What the repair would have done: Claude Code no longer lists the server at all.
+    sb.file("home/.claude.json", &before.replace(&stale, &sb.tsh()));
+    let view = client_view(&sb, Cli::Claude, "work");
+    assert!(!view.contains_key("teleport-mcp-demo"), "{view:?}");
+}
+
+/// Claude Code holds `~/.claude.json.lock` around its read-modify-write. With its rename
+/// delayed, mcpcfg used to replace the file meanwhile, say "fixed", and the client's write then
+/// put the stale path back. Now fix-config waits for the lock.
+#[test]
+fn claude_lock_is_honoured_while_claude_code_writes() {
+    let sb = Sandbox::new();
+    let stale = sb.stale_tsh();
+    add(&sb, "work", "user", "teleport-mcp-demo", &[&stale, "mcp", "connect", "demo"]);
+    let writer = sb.client_under_strace(
+        Cli::Claude,
+        "work",
+        &["-e", "trace=rename", "-e", "inject=rename:delay_enter=3000000"],
+        &["mcp", "add", "-s", "user", "other", "--", "/bin/true"],
+    );
+    let lock = sb.home().join(".claude.json.lock");
+    let start = std::time::Instant::now();
+    while !lock.exists() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "Claude Code never took its lock");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let fix = ok(sb.mcpcfg("work", &["fix-config"]));
+    assert!(fix.stdout.contains("1 changed"), "{}", fix.all());
+    let added = writer.wait();
+    assert_eq!(added.code, 0, "{}", added.all());
+
+    let text = sb.read("home/.claude.json");
+    assert!(text.contains("\"other\"") && !text.contains(&stale), "both changes kept:\n{text}");
+    let view = agree(&sb, "work");
+    assert_eq!(view["teleport-mcp-demo"], Status::Connected);
+}

@@ -116,15 +116,78 @@ impl Out {
 pub struct Sandbox {
     pub root: TempDir,
     extra_env: Vec<(String, String)>,
+    /// Every scenario holds the machine's system files for its whole run: shared, or alone
+    /// for one that writes Claude Code's managed files. (One hold per scenario, taken first:
+    /// holds taken call by call deadlocked behind a waiting writer.)
+    _system: SystemHold,
+}
+
+enum SystemHold {
+    Shared(#[allow(dead_code)] std::sync::RwLockReadGuard<'static, ()>),
+    Alone(#[allow(dead_code)] SystemFiles),
+}
+
+/// Claude Code reads its managed files from fixed system paths (`/etc/claude-code`), which no
+/// variable moves. Scenarios that need them write them there, one at a time, while no other
+/// scenario runs a client or mcpcfg; every other call holds this lock shared.
+static SYSTEM: std::sync::RwLock<()> = std::sync::RwLock::new(());
+pub const MANAGED_DIR: &str = "/etc/claude-code";
+
+/// Claude Code's managed folder, written for one scenario and removed when it ends.
+pub struct SystemFiles {
+    _guard: std::sync::RwLockWriteGuard<'static, ()>,
+}
+
+impl Drop for SystemFiles {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(MANAGED_DIR);
+    }
+}
+
+/// Marks a managed folder as this suite's, so that one a killed run left behind is removed
+/// rather than taken for the machine's own policy.
+const OURS: &str = ".written-by-mcpcfg-interop";
+
+/// The suite compares against a client that applies no policy of the machine's own.
+fn assert_no_managed_files() {
+    if Path::new(MANAGED_DIR).join(OURS).exists() {
+        let _ = fs::remove_dir_all(MANAGED_DIR);
+    }
+    assert!(
+        !Path::new(MANAGED_DIR).exists(),
+        "{MANAGED_DIR} exists on this machine: Claude Code would apply its policy to every scenario; run the interop suite where it does not"
+    );
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
+        let guard = SYSTEM.read().unwrap_or_else(|e| e.into_inner());
+        assert_no_managed_files();
+        Sandbox::with(SystemHold::Shared(guard))
+    }
+
+    /// A sandbox whose scenario writes Claude Code's managed files ([`Sandbox::managed_file`]):
+    /// it runs alone on the machine, and the folder is removed when it ends (needs root, as CI
+    /// runs).
+    pub fn alone() -> Sandbox {
+        let guard = SYSTEM.write().unwrap_or_else(|e| e.into_inner());
+        assert_no_managed_files();
+        Sandbox::with(SystemHold::Alone(SystemFiles { _guard: guard }))
+    }
+
+    /// Writes `text` as `name` in [`MANAGED_DIR`]; only for a sandbox made with [`Sandbox::alone`].
+    pub fn managed_file(&self, name: &str, text: &str) {
+        assert!(matches!(self._system, SystemHold::Alone(_)), "a shared scenario cannot write system files");
+        write(&Path::new(MANAGED_DIR).join(OURS), "");
+        write(&Path::new(MANAGED_DIR).join(name), text);
+    }
+
+    fn with(system: SystemHold) -> Sandbox {
         let root = tempfile::Builder::new().prefix("mcpcfg-interop").tempdir().unwrap();
         for d in ["home", "home/.codex", "work", "bin"] {
             fs::create_dir_all(root.path().join(d)).unwrap();
         }
-        let sb = Sandbox { root, extra_env: vec![] };
+        let sb = Sandbox { root, extra_env: vec![], _system: system };
         sb.fake_tsh(&sb.bin().join("tsh"));
         sb
     }
@@ -237,6 +300,23 @@ impl Sandbox {
         run(c, &format!("{} {}", cli.bin_name(), args.join(" ")))
     }
 
+    /// Starts a real client in the background, under `strace` with `strace_args` (to delay a
+    /// system call): the caller waits for it with [`Background::wait`].
+    pub fn client_under_strace(&self, cli: Cli, cwd: &str, strace_args: &[&str], args: &[&str]) -> Background {
+        let bin = clients_dir().join("node_modules/.bin").join(cli.bin_name());
+        let strace = which::which("strace").expect("strace delays the client's system calls (apt-get install strace)");
+        let mut c = Command::new(strace);
+        self.base(&mut c, true);
+        c.env("DISABLE_AUTOUPDATER", "1")
+            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+            .env("DISABLE_TELEMETRY", "1")
+            .env("DISABLE_ERROR_REPORTING", "1");
+        c.args(["-f", "-qq", "-o", "/dev/null"]).args(strace_args).arg(bin).args(args).current_dir(self.path(cwd));
+        let what = format!("{} {}", cli.bin_name(), args.join(" "));
+        let child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{what}: {e}"));
+        Background { child, what }
+    }
+
     pub fn claude(&self, cwd: &str, args: &[&str]) -> Out {
         self.client(Cli::Claude, cwd, args)
     }
@@ -247,6 +327,31 @@ impl Sandbox {
         self.base(&mut c, true);
         c.arg("--home").arg(self.home()).args(args).current_dir(self.path(cwd));
         run(c, &format!("mcpcfg {}", args.join(" ")))
+    }
+}
+
+/// A client running in the background.
+pub struct Background {
+    child: std::process::Child,
+    what: String,
+}
+
+impl Background {
+    pub fn wait(mut self) -> Out {
+        let start = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            if start.elapsed() > CALL_LIMIT {
+                let _ = self.child.kill();
+                panic!("{}: still running after {CALL_LIMIT:?}", self.what);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = self.child.wait_with_output().unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 }
 
