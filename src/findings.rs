@@ -276,7 +276,13 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             skew: None,
             code: Code::TshRelative,
             severity: Severity::Error,
-            message: format!("{at}: command \"{cmd}\" is not an absolute path"),
+            message: match loc.client {
+                // Claude Code's own words when it is not on the PATH it was started with.
+                crate::clients::Client::ClaudeCode => format!(
+                    "{at}: command \"{cmd}\" is not an absolute path (where tsh is not on PATH, Claude Code shows 'ENOENT: Executable not found in $PATH: \"{cmd}\"')"
+                ),
+                _ => format!("{at}: command \"{cmd}\" is not an absolute path"),
+            },
             hint: fix_hint(if loc.client.in_terminal() {
                 "it works only where tsh is on PATH, not when an IDE or another program starts the client"
             } else {

@@ -246,3 +246,139 @@ fn pin(s: &mut crate::report::ServerReport, policy: &crate::claude_state::Policy
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claude_state::{Policy, PolicyEntry, Start};
+    use crate::clients::{Client, Location, Scope};
+    use crate::findings::{Code, Finding, Severity};
+    use crate::load::Loaded;
+    use crate::platform::Os;
+    use crate::report::{ConfigReport, ServerReport};
+
+    fn config(scope: Scope, path: &str, text: &str) -> ConfigReport {
+        let location = Location::new(Client::ClaudeCode, scope, path.into());
+        let parsed =
+            crate::document::parse(text.as_bytes(), location.servers_at).map_err(crate::load::LoadError::Malformed);
+        let servers = parsed
+            .as_ref()
+            .unwrap()
+            .servers
+            .iter()
+            .map(|s| ServerReport {
+                server: s.clone(),
+                tsh: true,
+                findings: vec![Finding {
+                    skew: None,
+                    code: Code::TshMissing,
+                    severity: Severity::Error,
+                    message: "gone".into(),
+                    hint: String::new(),
+                }],
+                not_loaded: None,
+                pinned_by_policy: false,
+                command_has_variables: false,
+            })
+            .collect();
+        ConfigReport { loaded: Loaded { location, bytes: None, parsed }, file_findings: vec![], servers }
+    }
+
+    /// `~/.claude.json` with a user and a local `x`, and `/src/repo/.mcp.json` with `x` and `p`.
+    fn world() -> Vec<ConfigReport> {
+        vec![
+            config(
+                Scope::User,
+                "/h/.claude.json",
+                r#"{"mcpServers": {"x": {"command": "/u/tsh"}, "u": {"command": "/u/tsh"}},
+                    "projects": {"/src/repo": {"mcpServers": {"x": {"command": "/l/tsh"}}},
+                                 "/elsewhere": {"mcpServers": {"x": {"command": "/e/tsh"}}}}}"#,
+            ),
+            config(
+                Scope::Project,
+                "/src/repo/.mcp.json",
+                r#"{"mcpServers": {"x": {"command": "/p/tsh"}, "p": {"command": "/p/tsh"}}}"#,
+            ),
+        ]
+    }
+
+    fn start() -> Start {
+        Start { cwd: "/src/repo/api".into(), key: "/src/repo".into(), ..Start::default() }
+    }
+
+    fn reasons(configs: &[ConfigReport]) -> Vec<(String, Option<&'static str>)> {
+        configs
+            .iter()
+            .flat_map(|c| c.servers.iter().map(|s| (s.server.label(), s.not_loaded.map(NotLoaded::id))))
+            .collect()
+    }
+
+    #[test]
+    fn precedence_local_then_nearest_project_then_user_and_approval() {
+        let mut c = world();
+        claude_code(Os::Linux, &mut c, &[start()], &Policy::default(), None);
+        assert_eq!(
+            reasons(&c),
+            [
+                ("x".into(), Some("shadowed")),
+                ("u".into(), None),
+                ("x (project /src/repo)".into(), None),
+                // Another project's local server: Claude Code loads it there.
+                ("x (project /elsewhere)".into(), None),
+                ("x".into(), Some("shadowed")),
+                ("p".into(), Some("pending-approval")),
+            ]
+        );
+    }
+
+    #[test]
+    fn managed_file_overrides_every_other_server() {
+        let mut c = world();
+        c.push(config(
+            Scope::Managed,
+            "/etc/claude-code/managed-mcp.json",
+            r#"{"mcpServers": {"m": {"command": "/m/tsh"}}}"#,
+        ));
+        let policy = Policy { exclusive: Some("/etc/claude-code/managed-mcp.json".into()), ..Policy::default() };
+        claude_code(Os::Linux, &mut c, &[start()], &policy, None);
+        let r = reasons(&c);
+        assert_eq!(r.last().unwrap(), &("m".into(), None));
+        assert!(r[..r.len() - 1].iter().all(|(_, why)| *why == Some("overridden-by-managed")), "{r:?}");
+    }
+
+    #[test]
+    fn command_allowlist_pins_the_command_and_denylist_hides() {
+        let mut c = world();
+        let policy = Policy {
+            allowed: Some(vec![
+                PolicyEntry::Command(vec!["/u/tsh".into()]),
+                PolicyEntry::Command(vec!["/p/tsh".into()]),
+            ]),
+            denied: vec![PolicyEntry::Name("p".into())],
+            files: vec!["/etc/claude-code/managed-settings.json".into()],
+            ..Policy::default()
+        };
+        claude_code(Os::Linux, &mut c, &[start()], &policy, Some(std::path::Path::new("/stable/tsh")));
+        let u = &c[0].servers[1];
+        assert_eq!(u.not_loaded, None);
+        assert!(u.pinned_by_policy, "a repair to /stable/tsh would take it out of the allowlist");
+        assert!(u.findings[0].hint.contains(r#"{"serverCommand":["/stable/tsh"]}"#), "{}", u.findings[0].hint);
+        assert_eq!(c[0].servers[2].not_loaded, Some(NotLoaded::NotInAllowlist), "/l/tsh is not listed");
+        assert_eq!(c[1].servers[1].not_loaded, Some(NotLoaded::Denied));
+    }
+
+    #[test]
+    fn not_loaded_servers_are_warnings_and_an_unloadable_file_loads_nothing() {
+        let mut c = world();
+        claude_code(Os::Linux, &mut c, &[start()], &Policy::default(), None);
+        apply(&mut c);
+        let p = &c[1].servers[1];
+        assert_eq!(p.findings[0].severity, Severity::Warning);
+        assert!(p.findings[0].message.contains("Claude Code does not load this server: it is pending your approval"));
+        let mut bad =
+            vec![config(Scope::Project, "/src/.mcp.json", "{\n// c\n\"mcpServers\": {\"a\": {\"command\": \"/a\"}}}")];
+        apply(&mut bad);
+        assert_eq!(bad[0].servers[0].not_loaded, Some(NotLoaded::FileUnloadable));
+        assert_eq!(bad[0].servers[0].findings[0].severity, Severity::Error, "the file's error speaks for it");
+    }
+}
