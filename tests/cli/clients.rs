@@ -180,3 +180,32 @@ fn home_option_never_reaches_a_codex_home_outside_it() {
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), stale, "the caller's file was not touched");
     assert_ne!(t.read_home(".codex/config.toml"), stale, "the home's own file was repaired");
 }
+
+/// Claude Code's managed files live at fixed system paths; `--system-root` (env
+/// MCPCFG_SYSTEM_ROOT) moves them for tests, on every platform's layout.
+#[test]
+fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let t = t.home_file(".claude.json", &format!("{{\"mcpServers\": {{\"teleport-mcp-user\": {}}}}}", tsh_entry(&stale, "a")));
+    let sys = t.root.path().join("sys");
+    let managed = format!("{{\"mcpServers\": {{\"teleport-mcp-org\": {}}}}}", tsh_entry(&stale, "org"));
+    crate::env::write(&sys.join("etc/claude-code/managed-mcp.json"), &managed);
+    let t = t.env("MCPCFG_SYSTEM_ROOT", &sys.to_string_lossy());
+    let r = t.run(&["check", "--format", "json", "--client", "claude-code"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let j = r.json();
+    let scopes: Vec<&str> = j["configs"].as_array().unwrap().iter().map(|c| c["scope"].as_str().unwrap()).collect();
+    assert_eq!(scopes, ["user", "managed"]);
+    assert_eq!(j["configs"][0]["servers"][0]["not_loaded_reason"], "overridden-by-managed");
+    assert_eq!(j["configs"][1]["servers"][0]["loaded"], true);
+    let hint = j["configs"][1]["servers"][0]["findings"][0]["hint"].as_str().unwrap();
+    assert!(hint.contains("ask your administrator"), "{hint}");
+
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("a managed file, read-only to mcpcfg"), "{}", r.stdout);
+    assert_eq!(std::fs::read_to_string(sys.join("etc/claude-code/managed-mcp.json")).unwrap(), managed);
+    // The user's own server is repaired all the same (for when the managed file goes away).
+    assert!(!t.read_home(".claude.json").contains("update-pkg-v2"));
+}
