@@ -187,7 +187,10 @@ fn home_option_never_reaches_a_codex_home_outside_it() {
 fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
-    let t = t.home_file(".claude.json", &format!("{{\"mcpServers\": {{\"teleport-mcp-user\": {}}}}}", tsh_entry(&stale, "a")));
+    let t = t.home_file(
+        ".claude.json",
+        &format!("{{\"mcpServers\": {{\"teleport-mcp-user\": {}}}}}", tsh_entry(&stale, "a")),
+    );
     let sys = t.root.path().join("sys");
     let managed = format!("{{\"mcpServers\": {{\"teleport-mcp-org\": {}}}}}", tsh_entry(&stale, "org"));
     crate::env::write(&sys.join("etc/claude-code/managed-mcp.json"), &managed);

@@ -184,7 +184,7 @@ impl Sandbox {
 
     fn with(system: SystemHold) -> Sandbox {
         let root = tempfile::Builder::new().prefix("mcpcfg-interop").tempdir().unwrap();
-        for d in ["home", "home/.codex", "work", "bin"] {
+        for d in ["home", "home/.codex", "work", "bin", "tmp"] {
             fs::create_dir_all(root.path().join(d)).unwrap();
         }
         let sb = Sandbox { root, extra_env: vec![], _system: system };
@@ -265,7 +265,8 @@ impl Sandbox {
             .env("LANG", "C.UTF-8")
             .env("TERM", "dumb")
             .env("NO_COLOR", "1")
-            .env("TMPDIR", std::env::temp_dir())
+            // Claude Code keeps per-session notes under $TMPDIR/claude-<uid>: inside the sandbox too.
+            .env("TMPDIR", self.path("tmp"))
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("XDG_DATA_HOME", home.join(".local/share"))
