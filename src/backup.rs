@@ -64,6 +64,29 @@ struct Entry {
     new: String,
     old_len: u64,
     new_len: u64,
+    /// The identity (device, inode) of the file the run wrote, once written: `undo` restores
+    /// only that very file, not another one that came to hold the same bytes. Absent in
+    /// indexes of older releases and for a write that did not complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    written: Option<(u64, u64)>,
+    /// The identity of the file `undo` wrote back: an older run's `undo` then knows it as the
+    /// file that run wrote, restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    restored: Option<(u64, u64)>,
+}
+
+/// The (device, inode) of the file `path` leads to; `None` where the OS has no such notion.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// A path in the index: a string when it is valid UTF-8, else (Unix) its raw bytes.
@@ -143,10 +166,24 @@ impl BackupRun {
             new: new_name,
             old_len: old.len() as u64,
             new_len: new.len() as u64,
+            written: None,
+            restored: None,
         });
         if let Err(e) = write_index(&dir, &self.index) {
             self.index.entries.pop();
             return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Records that `target` now holds the new bytes: the identity of the file written, so that
+    /// `undo` will restore that file and no other.
+    pub fn written(&mut self, target: &Path) -> Result<()> {
+        let wanted = StoredPath::new(target)?;
+        let (Some(dir), Some(id)) = (self.dir.clone(), identity(target)) else { return Ok(()) };
+        if let Some(e) = self.index.entries.iter_mut().rev().find(|e| e.path == wanted) {
+            e.written = Some(id);
+            write_index(&dir, &self.index)?;
         }
         Ok(())
     }
@@ -235,6 +272,10 @@ pub const KEEP_BYTES: u64 = 256 << 20;
 /// beyond the newest that hold `keep_bytes` together (the newest one is always kept). Failures
 /// are ignored: a backup that could not be pruned costs space, nothing else.
 fn prune(backups: &Path, keep: usize, keep_bytes: u64) {
+    // Listing through a symlinked `backups` would delete the link target's folders.
+    if check_private(backups, true).is_err() {
+        return;
+    }
     let Ok(listing) = fs::read_dir(backups) else { return };
     let mut runs: Vec<PathBuf> = listing
         .flatten()
@@ -287,6 +328,11 @@ pub struct UndoEntry {
 /// again finishes the job, since files already restored count as restored.
 pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<UndoEntry>)>> {
     let backups = state_dir.join("backups");
+    if fs::symlink_metadata(&backups).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+        return Ok(None);
+    }
+    check_private(state_dir, true)?;
+    check_private(&backups, true)?;
     let listing = match fs::read_dir(&backups) {
         Ok(listing) => listing,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -302,9 +348,16 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
         }
     }
     runs.sort();
+    // The files later runs' undos wrote back, by path: they stand for what older runs wrote.
+    let mut restored_later: std::collections::HashMap<PathBuf, Vec<(u64, u64)>> = Default::default();
     for name in runs.iter().rev() {
         let dir = backups.join(name);
         let index_path = dir.join(INDEX);
+        if fs::symlink_metadata(&index_path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+            continue;
+        }
+        check_private(&dir, true)?;
+        check_private(&index_path, false)?;
         let bytes = match fs::read(&index_path) {
             Ok(bytes) => bytes,
             // Killed before its first save completed: it replaced nothing.
@@ -322,11 +375,26 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
             )
         })?;
         if index.undone || index.entries.is_empty() {
+            for e in &index.entries {
+                if let (Some(id), Ok(p)) = (e.restored, e.path.to_path()) {
+                    restored_later.entry(p).or_default().push(id);
+                }
+            }
             continue;
         }
         let mut results = Vec::with_capacity(index.entries.len());
-        for entry in index.entries.iter().rev() {
-            results.push(undo_entry(&dir, entry, dry_run)?);
+        // A file the run replaced twice is restored step by step; after the first step it is
+        // a file this undo wrote, whose identity the index cannot know.
+        let mut rewritten = std::collections::HashSet::new();
+        for entry in index.entries.iter_mut().rev() {
+            let path = entry.path.to_path()?;
+            let accepted = restored_later.get(&path).map(Vec::as_slice).unwrap_or_default();
+            let r = undo_entry(&dir, entry, dry_run, rewritten.contains(&path), accepted)?;
+            if r.outcome == UndoOutcome::Restored && !dry_run {
+                entry.restored = identity(&path);
+            }
+            rewritten.insert(path);
+            results.push(r);
         }
         results.reverse();
         if !dry_run {
@@ -338,11 +406,18 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
     Ok(None)
 }
 
-fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool) -> Result<UndoEntry> {
+/// Restores one entry. `rewritten`: this undo already wrote the file (a run that replaced it
+/// twice); `accepted`: identities of the file as later runs' undos wrote it back.
+fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepted: &[(u64, u64)]) -> Result<UndoEntry> {
     let path = entry.path.to_path()?;
     let backup = dir.join(&entry.backup);
     let read_backup = |name: &str| {
+        // A name in the index is a file of the run's folder, nothing else.
+        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+            bail!("{}: the backup index names \"{name}\", which is not a file of its folder", dir.display());
+        }
         let file = dir.join(name);
+        check_private(&file, false)?;
         fs::read(&file).with_context(|| format!("could not read the backup {}", file.display()))
     };
     let old = read_backup(&entry.backup)?;
@@ -354,7 +429,14 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool) -> Result<UndoEntry> {
         }
         Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
     };
-    let outcome = if current == new {
+    // Another file at the same path (replaced since, or named by an index the run did not
+    // write) is not the run's to restore, whatever it holds.
+    let now = identity(&path);
+    let same_file =
+        rewritten || entry.written.is_none_or(|id| now == Some(id)) || now.is_some_and(|id| accepted.contains(&id));
+    let outcome = if current == new && !same_file {
+        UndoOutcome::ChangedSince
+    } else if current == new {
         if !dry_run {
             write::atomic_replace(&path, &current, &old, &|_| Ok(()))?;
         }
@@ -397,6 +479,40 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Refuses, as ssh refuses a key file others could have written, a state folder, run folder or
+/// backup file that is a symlink, is owned by another user, or that others may write: `undo`
+/// writes what they hold over the files they name, and an administrator runs mcpcfg as root.
+fn check_private(path: &Path, want_dir: bool) -> Result<()> {
+    let meta = fs::symlink_metadata(path).with_context(|| format!("could not read {}", path.display()))?;
+    let what = if want_dir { "folder" } else { "file" };
+    if meta.file_type().is_symlink() || (want_dir && !meta.is_dir()) || (!want_dir && !meta.is_file()) {
+        bail!(
+            "{} is not a plain {what} (a symlink, or something else): mcpcfg keeps and restores backups only through its own; move it away, then run again",
+            path.display()
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            bail!(
+                "{} is owned by uid {}, not by you (uid {me}): mcpcfg keeps and restores backups only in a folder of yours; run as that user, or pass --no-backup",
+                path.display(),
+                meta.uid()
+            );
+        }
+        if meta.mode() & 0o022 != 0 {
+            bail!(
+                "{} can be written by others (mode {:o}): mcpcfg will not trust its backups; chmod go-w it, then run again",
+                path.display(),
+                meta.mode() & 0o7777
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A folder only its owner can open (0700 on Unix).
 fn private_dir_builder() -> fs::DirBuilder {
     #[cfg(unix)]
@@ -423,6 +539,8 @@ fn create_private_dir_all(dir: &Path) -> Result<()> {
             Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e).with_context(context),
             _ => {}
         }
+        // One that was already there may be another user's, or a link to anywhere.
+        check_private(d, true)?;
     }
     Ok(())
 }
@@ -474,7 +592,93 @@ mod tests {
             Ok(())
         })
         .unwrap();
+        run.borrow_mut().written(&report.target).unwrap();
         report.target
+    }
+
+    /// A state folder holding one finished run that replaced `<home>/f.json` ("old" -> "new").
+    fn one_run(home: &Path) -> (PathBuf, PathBuf) {
+        let state = home.join("state");
+        let file = home.join("f.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        run.finish().unwrap();
+        (state, file)
+    }
+
+    /// `undo` as root restored whatever a state folder anyone could write named (a planted
+    /// `index.json` naming /etc/passwd): backups are trusted only in folders of the invoking user.
+    #[cfg(unix)]
+    #[test]
+    fn undo_refuses_a_state_folder_that_others_can_write() {
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        fs::set_permissions(state.join("backups"), fs::Permissions::from_mode(0o777)).unwrap();
+        let e = undo_last(&state, false).unwrap_err();
+        assert!(format!("{e:#}").contains("can be written by others"), "{e:#}");
+        assert_eq!(fs::read(&file).unwrap(), b"new", "nothing restored");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn undo_refuses_a_state_folder_owned_by_another_user() {
+        if rustix::process::geteuid().as_raw() != 0 {
+            eprintln!("skipped: needs root to give a folder to another user");
+            return;
+        }
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        let run = fs::read_dir(state.join("backups")).unwrap().next().unwrap().unwrap().path();
+        std::os::unix::fs::chown(&run, Some(65534), Some(65534)).unwrap();
+        let e = undo_last(&state, false).unwrap_err();
+        assert!(format!("{e:#}").contains("is owned by uid 65534, not by you (uid 0)"), "{e:#}");
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+    }
+
+    /// Pruning listed a symlinked `backups` folder and deleted the link target's folders.
+    #[cfg(unix)]
+    #[test]
+    fn prune_does_not_follow_a_symlinked_backups_folder() {
+        let home = tempfile::tempdir().unwrap();
+        let victim = home.path().join("victim");
+        for n in 0..30 {
+            fs::create_dir_all(victim.join(format!("{n:02}-precious"))).unwrap();
+        }
+        let state = home.path().join("state");
+        fs::create_dir(&state).unwrap();
+        symlink(&victim, state.join("backups")).unwrap();
+        prune(&state.join("backups"), 1, u64::MAX);
+        assert_eq!(fs::read_dir(&victim).unwrap().count(), 30, "nothing of the link's target was removed");
+        assert!(BackupRun::begin(&state).unwrap().create_dir().is_err(), "no backup is written through the link");
+        assert!(format!("{:#}", undo_last(&state, false).unwrap_err()).contains("not a plain folder"));
+    }
+
+    /// An index entry restores only the very file the run wrote: another file that came to
+    /// hold the same bytes (a planted entry, or the file replaced since) is left alone.
+    #[cfg(unix)]
+    #[test]
+    fn undo_restores_only_the_file_the_run_wrote() {
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        let other = home.path().join("other");
+        fs::write(&other, "new").unwrap();
+        fs::rename(&other, &file).unwrap();
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::ChangedSince);
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+    }
+
+    #[test]
+    fn undo_refuses_an_index_naming_a_file_outside_its_folder() {
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        let run = fs::read_dir(state.join("backups")).unwrap().next().unwrap().unwrap().path();
+        let text = fs::read_to_string(run.join(INDEX)).unwrap().replace("\"1.old\"", "\"../../f.json\"");
+        write_index(&run, &serde_json::from_str(&text).unwrap()).unwrap();
+        let e = undo_last(&state, false).unwrap_err();
+        assert!(format!("{e:#}").contains("not a file of its folder"), "{e:#}");
+        assert_eq!(fs::read(&file).unwrap(), b"new");
     }
 
     fn run_folders(state: &Path) -> Vec<String> {

@@ -100,6 +100,12 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         };
         match write::atomic_replace(path, old_bytes, &new_bytes, &save) {
             Ok(w) => {
+                if let Some(b) = backups.borrow_mut().as_mut() {
+                    let target = write::resolve_symlinks(path).unwrap_or_else(|_| path.clone());
+                    if let Err(e) = b.written(&target) {
+                        report.errors.push(format!("{e:#}"));
+                    }
+                }
                 if let Some(warning) = w.hard_link_warning {
                     // A finding, so JSON, the counts and --strict see it too.
                     report.configs[f.config].file_findings.push(Finding {
