@@ -42,13 +42,19 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         })
         .map(|(path, source)| StableTsh { path, source }),
     };
-    let managed_cfg = read_managed(s);
+    let managed_state = read_managed(s);
+    let managed_cfg = match &managed_state {
+        ManagedState::Read(m) => Some(m.clone()),
+        _ => None,
+    };
 
     // Every binary whose version matters, run once each and all at the same time.
     let mut runs = Vec::new();
     if let Some(st) = &stable {
         runs.push(VersionRun { tsh: st.path.clone(), own: true });
-        if managed_cfg.is_none() {
+        // Without the override a tsh may download the managed version: only where there is no
+        // `.config.json` at all (read or not), which means no managed version to fetch.
+        if matches!(managed_state, ManagedState::Absent) {
             runs.push(VersionRun { tsh: st.path.clone(), own: false });
         }
     }
@@ -110,7 +116,19 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         trust_project: s.trust_project,
     };
     let configs = reports(s, loaded, |loc, sv| findings::server_findings(loc, sv, &facts));
-    Ok(Report { tsh: tsh_report, configs, ..Report::default() })
+    let global = match managed_state {
+        ManagedState::Unreadable(why) => vec![findings::Finding {
+            skew: None,
+            code: findings::Code::ManagedConfigUnreadable,
+            severity: findings::Severity::Warning,
+            message: format!(
+                "{why}; the managed tsh version is unknown (tsh was not run without TELEPORT_TOOLS_VERSION=off, so nothing was downloaded)"
+            ),
+            hint: "log in again (`tsh login`) to rewrite it, or clear managed updates with `tsh update --clear`".into(),
+        }],
+        _ => vec![],
+    };
+    Ok(Report { tsh: tsh_report, configs, global, ..Report::default() })
 }
 
 /// Where `p` leads when it is a symlink into the client-tools managed-update folder (which the
@@ -120,9 +138,9 @@ pub fn managed_target(host: &crate::platform::Host, p: &Path) -> Option<std::pat
         return None;
     }
     let target = std::fs::canonicalize(p).ok()?;
-    let tools = host.tools_dir();
     // The folder itself may be reached through a link (`~/.tsh` on another disk).
-    let dirs: Vec<std::path::PathBuf> = std::fs::canonicalize(&tools).into_iter().chain([tools]).collect();
+    let dirs: Vec<std::path::PathBuf> =
+        host.tools_dirs().into_iter().flat_map(|d| std::fs::canonicalize(&d).into_iter().chain([d])).collect();
     (tsh::classify(host.os, &target.to_string_lossy(), &dirs) == tsh::PathKind::ManagedUpdate).then_some(target)
 }
 
@@ -215,15 +233,41 @@ fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {
     }
 }
 
-/// `.config.json` for the current profile; `None` when it is absent or unreadable.
-fn read_managed(s: &Settings) -> Option<Managed> {
+/// What the client-tools state says.
+enum ManagedState {
+    /// No `.config.json`: managed updates never ran here (or a release before 18.1.0 did).
+    Absent,
+    /// It exists and could not be read or understood: the message says which file and why.
+    Unreadable(String),
+    Read(Managed),
+}
+
+/// `.config.json` for the profile tsh would pick: `TELEPORT_PROXY` (what `--proxy` reads too)
+/// before the `current-profile` file in `$TELEPORT_HOME` (`tool/tsh/common/tsh.go` `Run`,
+/// `lib/autoupdate/tools/helper.go` `CheckAndUpdateLocal`). Looked for in each tools folder.
+fn read_managed(s: &Settings) -> ManagedState {
     let host = &s.host;
-    let tools = host.tools_dir();
-    let cfg = load::read_regular(&tools.join(".config.json")).ok()?;
-    let profile =
-        load::read_regular(&host.teleport_home().join("current-profile")).ok().and_then(|b| String::from_utf8(b).ok());
-    let proxy = profile.as_deref().map(str::trim).filter(|p| !p.is_empty());
-    tsh::managed_from_config(host.os, &tools, &cfg, proxy)
+    let Some((tools, file)) =
+        host.tools_dirs().into_iter().map(|d| (d.clone(), d.join(".config.json"))).find(|(_, f)| f.exists())
+    else {
+        return ManagedState::Absent;
+    };
+    let cfg = match load::read_regular(&file) {
+        Ok(b) => b,
+        Err(e) => return ManagedState::Unreadable(format!("{}: cannot read: {e}", host.tilde(&file))),
+    };
+    let profile = match host.env.get("TELEPORT_PROXY") {
+        Some(p) => Some(tsh::proxy_host(p)),
+        None => load::read_regular(&host.teleport_home().join("current-profile"))
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(|p| p.trim().to_owned()),
+    };
+    let proxy = profile.as_deref().filter(|p| !p.is_empty());
+    match tsh::managed_from_config(host.os, &tools, &cfg, proxy) {
+        Some(m) => ManagedState::Read(m),
+        None => ManagedState::Unreadable(format!("{}: not the JSON tsh writes there", host.tilde(&file))),
+    }
 }
 
 /// What the file system says about a command path (following symlinks, as exec does).

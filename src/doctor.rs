@@ -315,6 +315,10 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
         Code::ClusterUnreachable => {
             out.push("check your network or VPN, and that the proxy answers: tsh status".into());
         }
+        Code::ManagedConfigUnreadable => {
+            out.push("look at the file named above: tsh rewrites it at the next `tsh login`".into());
+            out.push("if it stays unreadable, remove every managed copy and the file with: tsh update --clear   (then log in again)".into());
+        }
         Code::McpNoAllowedTools | Code::ServerNoTools => {
             let user = ctx.user.as_deref().unwrap_or("<user>");
             out.push(
@@ -510,6 +514,7 @@ mod tests {
             Code::CommandInvalid,
             Code::TshVersionUnknown,
             Code::ConfigHardLinked,
+            Code::ManagedConfigUnreadable,
         ] {
             assert!(!steps(&f(code, "", ""), &[Client::Vscode], &c).is_empty(), "{code:?}");
         }

@@ -52,6 +52,8 @@ pub enum Code {
     TshVersionUnknown,
     /// fix-config replaced a file that has other hard links, which keep the old content.
     ConfigHardLinked,
+    /// The client-tools `.config.json` exists but cannot be read: the managed version is unknown.
+    ManagedConfigUnreadable,
     TshNotLoggedIn,
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
@@ -85,6 +87,7 @@ impl Code {
             Code::TshNotLoggedIn => "tsh-not-logged-in",
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",
+            Code::ManagedConfigUnreadable => "managed-config-unreadable",
             Code::McpNoAllowedTools => "mcp-no-allowed-tools",
             Code::ServerStartFailed => "server-start-failed",
             Code::ServerNoTools => "server-no-tools",
@@ -310,7 +313,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             message: format!(
                 "{at}: command {shown} is a versioned agent-update path that goes away on the next update"
             ),
-            hint: fix_hint("the agent updater replaces this folder"),
+            hint: fix_hint(
+                "the agent updater replaces this folder (`tsh mcp config` writes the stable path for agent installs from tsh 18.4.0)",
+            ),
         }),
         PathKind::Stable => {
             if let Some(target) = (f.managed_target)(Path::new(cmd)) {
@@ -479,7 +484,7 @@ fn version_findings(host: &Host, at: &str, runs: &Path, own: &Version, managed: 
 /// The managed-update folders that apply to a server: the host's, and the one its own `env`
 /// selects (`tsh mcp config` writes `TELEPORT_HOME` there when it is not the default).
 fn server_tools_dirs(host: &Host, server: &Server) -> Vec<PathBuf> {
-    let mut dirs = vec![host.tools_dir()];
+    let mut dirs = host.tools_dirs();
     let get = |k: &str| server.env.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.as_str());
     if get("TELEPORT_TOOLS_DIR").is_some() || get("TELEPORT_HOME").is_some() {
         dirs.push(tools_dir_for(host.os, &host.home, get("TELEPORT_TOOLS_DIR"), get("TELEPORT_HOME")));

@@ -47,13 +47,17 @@ pub enum SessionState {
 pub fn parse_status(exit_ok: bool, stdout: &str, stderr: &str, now_unix: i64) -> SessionState {
     let active = parse_json_lenient(stdout).as_ref().and_then(|v| v.get("active")).and_then(Profile::from_json);
 
-    if stderr.contains("Active profile expired") {
+    // tsh's own messages (`tool/tsh/common/tsh.go` `onStatus`): "Not logged in." with no profile,
+    // "No active profile." with profiles but none current (both not logged in), "Active profile
+    // expired." (the JSON is still printed for the last two). Matched case-insensitively.
+    let said = |m: &str| stderr.to_lowercase().contains(m);
+    if said("active profile expired") {
         return SessionState::Expired {
             proxy: active.as_ref().and_then(|p| non_empty(&p.proxy)),
             user: active.as_ref().and_then(|p| non_empty(&p.user)),
         };
     }
-    if stderr.contains("Not logged in") {
+    if said("not logged in") || said("no active profile") {
         return SessionState::NotLoggedIn;
     }
 
@@ -573,6 +577,17 @@ mod tests {
                 user: Some("alice@example.com".into()),
             }
         );
+    }
+
+    #[test]
+    /// "No active profile." (profiles exist, none is current; the JSON is still printed) was
+    /// reported as cluster-unreachable, "check your network".
+    #[test]
+    fn status_no_active_profile_is_not_logged_in() {
+        let out = r#"{"active": null, "profiles": [{"profile_url": "https://a.example.com:443", "username": "me"}]}"#;
+        assert_eq!(parse_status(false, out, "ERROR: No active profile.\n", NOW), SessionState::NotLoggedIn);
+        assert_eq!(parse_status(false, "", "error: no active profile.\n", NOW), SessionState::NotLoggedIn);
+        assert_eq!(parse_status(false, "", "ERROR: NOT LOGGED IN.\n", NOW), SessionState::NotLoggedIn);
     }
 
     #[test]

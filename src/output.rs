@@ -126,7 +126,7 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
         let _ = writeln!(out, "{}\n", tsh_line(host, report));
     }
     if !report.global.is_empty() {
-        let _ = writeln!(out, "{}", st.bold("session and cluster"));
+        let _ = writeln!(out, "{}", st.bold("tsh, session and cluster"));
         for f in &report.global {
             finding_lines(&mut out, st, "  ", &f.message, f);
         }

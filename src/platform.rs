@@ -190,6 +190,20 @@ impl Host {
         tools_dir_for(self.os, &self.home, self.folder_var("TELEPORT_TOOLS_DIR"), self.folder_var("TELEPORT_HOME"))
     }
 
+    /// Every folder managed updates keep copies in: [`Host::tools_dir`], and with `TELEPORT_HOME`
+    /// (and no `TELEPORT_TOOLS_DIR`) also `$TELEPORT_HOME/.tsh/bin`, where releases before the
+    /// current `Dir()` kept them (`lib/autoupdate/tools/utils.go`: older forms used
+    /// `$TELEPORT_HOME/.tsh/bin`, the current one `$TELEPORT_HOME/bin`).
+    pub fn tools_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.tools_dir()];
+        if self.folder_var("TELEPORT_TOOLS_DIR").is_none()
+            && let Some(h) = self.folder_var("TELEPORT_HOME")
+        {
+            dirs.push(join(self.os, Path::new(h), &[".tsh", "bin"]));
+        }
+        dirs
+    }
+
     /// Shows `p` with `~` for the home folder.
     pub fn tilde(&self, p: &Path) -> String {
         let s = p.to_string_lossy();
@@ -293,6 +307,11 @@ mod tests {
     fn tools_dir_precedence() {
         assert_eq!(host(Os::Linux, "/home/me", &[]).tools_dir(), PathBuf::from("/home/me/.tsh/bin"));
         assert_eq!(host(Os::Linux, "/home/me", &[("TELEPORT_HOME", "/t")]).tools_dir(), PathBuf::from("/t/bin"));
+        assert_eq!(
+            host(Os::Linux, "/home/me", &[("TELEPORT_HOME", "/t")]).tools_dirs(),
+            [PathBuf::from("/t/bin"), PathBuf::from("/t/.tsh/bin")],
+            "older releases kept copies in $TELEPORT_HOME/.tsh/bin"
+        );
         assert_eq!(
             host(Os::Linux, "/home/me", &[("TELEPORT_HOME", "/t"), ("TELEPORT_TOOLS_DIR", "/tools")]).tools_dir(),
             PathBuf::from("/tools")

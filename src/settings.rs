@@ -138,7 +138,7 @@ fn checked_tsh(host: &Host, p: &std::path::Path) -> anyhow::Result<PathBuf> {
     let Some(text) = p.to_str() else {
         bail!("--tsh {}: the path is not valid UTF-8, so no config can name it", p.display());
     };
-    match crate::tsh::classify(host.os, text, &[host.tools_dir()]) {
+    match crate::tsh::classify(host.os, text, &host.tools_dirs()) {
         PathKind::ManagedUpdate => bail!(
             "--tsh {text}: this is a managed-update copy of tsh, which the updater deletes; pass the tsh you installed (`which tsh`)"
         ),

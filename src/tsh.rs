@@ -48,28 +48,41 @@ pub fn parse_version(s: &str) -> Option<Version> {
     Version::parse(s.strip_prefix('v').unwrap_or(s)).ok()
 }
 
-/// The client-tools state file, `<tools dir>/.config.json`.
+/// The client-tools state file, `<tools dir>/.config.json`, as Teleport writes it
+/// (`lib/autoupdate/tools/config.go`, `ClientToolsConfig`): `version`, `configs` (proxy host →
+/// `{version, disabled}`), `tools` (`[{version, os, arch, path: {tsh: <relative path>}}]`) and
+/// `max_tools`. Go marshals a nil slice or map as `null`: a file written by `tsh login` before
+/// any download holds `"tools": null`.
 #[derive(Debug, Deserialize)]
 struct ToolsConfig {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     configs: std::collections::BTreeMap<String, ProxyConfig>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     tools: Vec<Tool>,
+}
+
+/// `null` (Go's nil) reads as the empty value.
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Deserialize)]
 struct ProxyConfig {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     version: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     disabled: bool,
 }
 
 #[derive(Debug, Deserialize)]
 struct Tool {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     version: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     path: std::collections::BTreeMap<String, String>,
 }
 
@@ -105,6 +118,18 @@ pub fn managed_from_config(os: Os, tools_dir: &Path, config: &[u8], proxy: Optio
     Some(Managed::On { version, tsh })
 }
 
+/// The profile name tsh derives from `--proxy` / `TELEPORT_PROXY`: lower-cased, without
+/// `https://` and without the port (`utils.TryHost`, `tool/tsh/common/tsh.go`).
+pub fn proxy_host(proxy: &str) -> String {
+    let p = proxy.trim().to_lowercase();
+    let p = p.strip_prefix("https://").unwrap_or(&p);
+    let host = match p.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':') => h,
+        _ => p,
+    };
+    host.trim_start_matches('[').trim_end_matches(']').to_owned()
+}
+
 /// Why a path is a bad place for a config to point at, regardless of whether it exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathKind {
@@ -132,12 +157,38 @@ pub fn classify(os: Os, command: &str, tools_dirs: &[PathBuf]) -> PathKind {
     PathKind::Stable
 }
 
-/// `/opt/teleport/<name>/versions/v<ver>/bin/tsh`: a versioned agent-update install.
+/// A tsh of a Teleport agent install that the agent updater moves:
+/// - `/opt/teleport/<namespace>/versions/<dir>/bin/tsh`, where `<dir>` is `Revision.Dir()`: the
+///   version without `v`, then `_ent` for Enterprise and `_ent_fips` for FIPS builds
+///   (`lib/autoupdate/agent/config.go`; the install layout is `installer.go`, the default
+///   namespace `/opt/teleport/default`, `setup.go`). Older docs showed `v<version>`: taken too.
+/// - `/opt/teleport/system/bin/tsh`, the deb/rpm package's copy, which Teleport itself maps to
+///   `/usr/local/bin/tsh` (`lib/autoupdate/agent/integrations.go`, `StableExecutable`).
 pub fn is_agent_path(os: Os, command: &str) -> bool {
     let c = os.components(command);
-    c.windows(6).any(|w| {
-        w[0] == "teleport" && w[2] == "versions" && w[3].starts_with('v') && w[4] == "bin" && is_tsh_name(&w[5])
-    }) && c.iter().any(|x| x == "opt")
+    // The install folder is `/opt/teleport` unless `--install-dir` / TELEPORT_UPDATE_INSTALL_DIR
+    // moved it, so a versioned layout counts wherever it lies; the package's copy only there.
+    let opt_teleport = |i: usize| i == 1 && c[0] == "opt" && c[1] == "teleport";
+    let versioned = c.windows(6).any(|w| {
+        w[0] == "teleport" && w[2] == "versions" && is_revision_dir(&w[3]) && w[4] == "bin" && is_tsh_name(&w[5])
+    });
+    let system = c
+        .windows(4)
+        .enumerate()
+        .any(|(i, w)| opt_teleport(i) && w[1] == "system" && w[2] == "bin" && is_tsh_name(&w[3]) && i + 4 == c.len());
+    versioned || system
+}
+
+/// `16.3.0`, `16.3.0_ent`, `16.3.0_ent_fips` (and the older `v16.3.0`).
+fn is_revision_dir(dir: &str) -> bool {
+    let base = dir.strip_suffix("_ent_fips").or_else(|| dir.strip_suffix("_ent")).unwrap_or(dir);
+    parse_version(base).is_some()
+}
+
+/// The first tsh whose `tsh mcp config` writes a stable path for agent installs
+/// (`StableExecutable`, PR #60873, "Stabilized tsh paths when run from agent installation").
+pub fn agent_stable_version() -> Version {
+    Version::new(18, 4, 0)
 }
 
 /// `tsh` or `tsh.exe`.
@@ -186,7 +237,7 @@ pub fn find_stable(
     path_entries: &[PathBuf],
     is_executable: &dyn Fn(&Path) -> bool,
 ) -> Option<(PathBuf, Source)> {
-    let tools = [host.tools_dir()];
+    let tools = host.tools_dirs();
     let usable = |p: &Path| classify(host.os, &p.to_string_lossy(), &tools) == PathKind::Stable && is_executable(p);
     if let Some(p) = on_path(host.os, path_entries).find(|p| usable(p)) {
         return Some((p, Source::Path));
@@ -293,6 +344,73 @@ mod tests {
         assert_eq!(c("/opt/teleport/mycluster/versions/v17.0.0/bin/tsh"), PathKind::AgentUpdate);
         assert_eq!(c("/usr/local/bin/tsh"), PathKind::Stable);
         assert_eq!(c("/opt/homebrew/bin/tsh"), PathKind::Stable);
+    }
+
+    /// Agent installs live in `versions/<Revision.Dir()>`: `16.3.0`, `16.3.0_ent`,
+    /// `16.3.0_ent_fips`, without the `v` our check required, so it never matched a real install.
+    #[test]
+    fn agent_install_paths_as_the_agent_updater_lays_them_out() {
+        let c = |p: &str| classify(Os::Linux, p, &[]);
+        for p in [
+            "/opt/teleport/default/versions/16.3.0/bin/tsh",
+            "/opt/teleport/default/versions/18.1.4_ent/bin/tsh",
+            "/opt/teleport/staging/versions/17.7.2_ent_fips/bin/tsh",
+            "/opt/teleport/default/versions/v18.1.4/bin/tsh",
+            "/opt/teleport/system/bin/tsh",
+            // An install folder moved with --install-dir.
+            "/srv/teleport/default/versions/18.2.0/bin/tsh",
+        ] {
+            assert_eq!(c(p), PathKind::AgentUpdate, "{p}");
+        }
+        for p in [
+            "/usr/local/bin/tsh",
+            "/opt/teleport/default/bin/tsh",
+            "/opt/teleport/default/versions/latest/bin/tsh",
+            "/opt/teleport/default/versions/16.3.0_oss/bin/tsh",
+            "/home/me/opt/teleport/system/bin/tsh",
+            "/opt/teleport/system/bin/tsh/extra",
+        ] {
+            assert_eq!(c(p), PathKind::Stable, "{p}");
+        }
+    }
+
+    /// `.config.json` as `tsh login` leaves it before any download: Go writes the empty tool
+    /// list as `null` (`lib/autoupdate/tools/config.go`). It failed to parse.
+    #[test]
+    fn tools_config_with_null_tools_and_configs_is_read() {
+        let cfg = br#"{"version":"v1","configs":{"teleport.example.com":{"version":"18.3.0","disabled":false}},"tools":null,"max_tools":0}"#;
+        assert_eq!(
+            managed_from_config(Os::Linux, Path::new("/t"), cfg, Some("teleport.example.com")),
+            Some(Managed::On { version: v("18.3.0"), tsh: None })
+        );
+        let cfg = br#"{"version":"v1","configs":null,"tools":null}"#;
+        assert_eq!(managed_from_config(Os::Linux, Path::new("/t"), cfg, Some("p")), Some(Managed::Off));
+    }
+
+    /// 18.3.0 and later store `os` and `arch` per tool; an Enterprise download keeps the
+    /// tarball's `teleport-ent/` folder inside the package folder (`Updater.update`,
+    /// `lib/utils/packaging/unarchive_unix.go`).
+    #[test]
+    fn tools_config_with_os_arch_and_nested_package_layout() {
+        let cfg = br#"{"version":"v1","configs":{"teleport.example.com":{"version":"18.3.2","disabled":false}},
+            "tools":[{"version":"18.3.2","os":"linux","arch":"amd64","path":{"tsh":"8c1e2f0a-update-pkg-v2/teleport-ent/tsh","tctl":"8c1e2f0a-update-pkg-v2/teleport-ent/tctl"}},
+                     {"version":"18.2.0","os":"linux","arch":"amd64","path":{"tsh":"11aa-update-pkg-v2/tsh"}}],"max_tools":3}"#;
+        let m = managed_from_config(Os::Linux, Path::new("/h/.tsh/bin"), cfg, Some("teleport.example.com")).unwrap();
+        assert_eq!(
+            m,
+            Managed::On {
+                version: v("18.3.2"),
+                tsh: Some("/h/.tsh/bin/8c1e2f0a-update-pkg-v2/teleport-ent/tsh".into())
+            }
+        );
+    }
+
+    /// tsh picks the managed version for `--proxy`/`TELEPORT_PROXY` before `current-profile`.
+    #[test]
+    fn proxy_host_as_tsh_derives_the_profile_name() {
+        assert_eq!(proxy_host("Teleport.Example.com:443"), "teleport.example.com");
+        assert_eq!(proxy_host("https://teleport.example.com:3080"), "teleport.example.com");
+        assert_eq!(proxy_host("teleport.example.com"), "teleport.example.com");
     }
 
     #[test]

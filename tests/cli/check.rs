@@ -167,6 +167,42 @@ fn enterprise_version_line_is_read() {
     assert_eq!(t.run(&["check", "--format", "json"]).json()["tsh"]["version"], "18.4.1");
 }
 
+/// A `.config.json` that did not parse (Go writes `"tools": null`) made mcpcfg run tsh without
+/// TELEPORT_TOOLS_VERSION=off, which can download the managed version.
+#[test]
+fn managed_config_that_exists_means_tsh_never_runs_without_the_override() {
+    for (cfg, unreadable) in [
+        (
+            r#"{"version":"v1","configs":{"teleport.example.com":{"version":"18.3.0","disabled":false}},"tools":null,"max_tools":0}"#,
+            false,
+        ),
+        ("{not json", true),
+    ] {
+        let t = broken_home()
+            .home_file(".tsh/bin/.config.json", cfg)
+            .home_file(".tsh/current-profile", "teleport.example.com");
+        let r = t.run(&["check", "--format", "json"]);
+        let log = std::fs::read_to_string(t.bin().join("runs.log")).unwrap();
+        assert!(log.lines().all(|l| l.ends_with("TELEPORT_TOOLS_VERSION=off")), "{cfg}: {log}");
+        let j = r.json();
+        let codes: Vec<&str> = j["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert_eq!(codes.contains(&"managed-config-unreadable"), unreadable, "{cfg}: {codes:?}");
+        if !unreadable {
+            assert_eq!(j["tsh"]["managed_version"], "18.3.0", "{cfg}");
+        }
+    }
+}
+
+/// tsh picks the managed version for TELEPORT_PROXY before `current-profile`.
+#[test]
+fn teleport_proxy_picks_the_managed_profile_before_current_profile() {
+    let cfg = r#"{"configs":{"a.example.com":{"version":"18.3.0"},"b.example.com":{"version":"18.2.0"}},"tools":null}"#;
+    let t = broken_home().home_file(".tsh/bin/.config.json", cfg).home_file(".tsh/current-profile", "a.example.com");
+    assert_eq!(t.run(&["check", "--format", "json"]).json()["tsh"]["managed_version"], "18.3.0");
+    let t = t.env("TELEPORT_PROXY", "https://B.example.com:443");
+    assert_eq!(t.run(&["check", "--format", "json"]).json()["tsh"]["managed_version"], "18.2.0");
+}
+
 #[test]
 fn each_tsh_binary_is_run_once_per_version_kind() {
     let t = broken_home();

@@ -51,7 +51,7 @@ impl Run {
 
 /// A fake tsh: reports `own` with `TELEPORT_TOOLS_VERSION=off`; otherwise, when `managed` is
 /// set, reports the managed version and `Re-executed from version: own`, as a re-executing tsh
-/// does. Every run appends a line to `<its folder>/runs.log`.
+/// does. Every run appends a line to `<its folder>/runs.log`, with the TELEPORT_TOOLS_VERSION it got.
 pub fn fake_tsh_script(own: &str, managed: Option<&str>) -> String {
     let reexec = match managed {
         Some(m) => format!(
@@ -60,7 +60,7 @@ pub fn fake_tsh_script(own: &str, managed: Option<&str>) -> String {
         None => String::new(),
     };
     format!(
-        "#!/bin/sh\necho \"$0 $*\" >> \"$(dirname \"$0\")/runs.log\"\nif [ \"$1\" = version ]; then\n{reexec}  echo \"Teleport v{own} git:v{own}-0-g1a2b3c4 go1.24.7\"\n  exit 0\nfi\necho 'ERROR: not a real tsh' >&2\nexit 1\n"
+        "#!/bin/sh\necho \"$0 $* TELEPORT_TOOLS_VERSION=$TELEPORT_TOOLS_VERSION\" >> \"$(dirname \"$0\")/runs.log\"\nif [ \"$1\" = version ]; then\n{reexec}  echo \"Teleport v{own} git:v{own}-0-g1a2b3c4 go1.24.7\"\n  exit 0\nfi\necho 'ERROR: not a real tsh' >&2\nexit 1\n"
     )
 }
 
