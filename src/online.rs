@@ -579,7 +579,6 @@ mod tests {
         );
     }
 
-    #[test]
     /// "No active profile." (profiles exist, none is current; the JSON is still printed) was
     /// reported as cluster-unreachable, "check your network".
     #[test]
