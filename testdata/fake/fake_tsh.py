@@ -160,6 +160,11 @@ def main(mode):
             cat_fixture("status-expired.json", sys.stdout)
             cat_fixture("status-expired.stderr", sys.stderr)
             return 1
+        if mode == "online-no-active-profile":
+            # Profiles exist, none is current: tsh prints the JSON and fails.
+            cat_fixture("status-no-active-profile.json", sys.stdout)
+            cat_fixture("status-no-active-profile.stderr", sys.stderr)
+            return 1
         if mode == "online-logged-out":
             cat_fixture("status-not-logged-in.stderr", sys.stderr)
             return 1

@@ -157,6 +157,19 @@ fn online_not_logged_in() {
     assert_eq!(r.json()["findings"][0]["code"], "tsh-not-logged-in");
 }
 
+/// "No active profile." (profiles exist, none is current) was reported as cluster-unreachable,
+/// "check your network".
+#[test]
+fn online_no_active_profile_is_not_logged_in_and_says_to_log_in() {
+    let t = stable_is_fake(TestEnv::new(), "online-no-active-profile");
+    let r = t.run(&["doctor", "--online", "--format", "json", "--timeout", "10"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["code"], "tsh-not-logged-in", "{f:#}");
+    let text = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]).stdout;
+    assert!(text.contains("tsh login"), "{text}");
+}
+
 #[test]
 fn online_app_without_allowed_tools_gets_rbac_guidance() {
     let t = stable_is_fake(TestEnv::new(), "online-ok");
