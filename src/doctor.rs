@@ -181,8 +181,17 @@ fn restart_line(clients: &[Client]) -> Option<String> {
 pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
     let v = fixed_version();
     let restart = restart_line(clients);
+    // `tsh mcp config --client-config` takes `claude` (Claude Desktop), `cursor` or a file's path
+    // (`tool/tsh/common/mcp.go`); `vscode` and `claude-code` are no keywords there.
+    let client_config = match clients {
+        [Client::ClaudeDesktop] => "claude",
+        [Client::Cursor] => "cursor",
+        _ => "<the config file's path>",
+    };
     let fix_then_restart = |out: &mut Vec<String>| {
-        out.push("run: mcpcfg fix-config   (or re-run `tsh mcp config`)".into());
+        out.push(format!(
+            "run: mcpcfg fix-config   (or re-run `tsh mcp config --client-config={client_config} <app>` with that tsh)"
+        ));
         if let Some(r) = &restart {
             out.push(r.clone());
         }
@@ -259,6 +268,11 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
                 out.push(format!(
                     "ask your Teleport administrator to raise the client-tools version: tctl autoupdate client-tools target {v}   (or newer)"
                 ));
+                // `tctl autoupdate client-tools target` is "not supported on Teleport Cloud"
+                // (`tool/tctl/common/autoupdate_command.go`): the Cloud team sets the version.
+                out.push(
+                    "on Teleport Cloud that command is not supported (the Cloud team manages the version): ask Teleport support, or have the administrator turn client-tools updates off with `tctl autoupdate client-tools disable`; meanwhile TELEPORT_TOOLS_VERSION=off in your environment runs your installed tsh".into(),
+                );
                 out.push("then run `tsh version` and check that the first line shows the new version".into());
             }
             fix_then_restart(&mut out);
@@ -415,6 +429,18 @@ mod tests {
         assert!(text.contains("tctl autoupdate client-tools target 18.2.3"), "{text}");
         assert!(!text.contains("apt-get remove"), "the original is fine: {text}");
         assert!(text.contains("quit Claude Desktop fully"));
+    }
+
+    /// `tctl autoupdate client-tools target` is not supported on Teleport Cloud, and
+    /// `tsh mcp config` takes `--client-config=claude|cursor|<path>`: the steps said neither.
+    #[test]
+    fn old_managed_steps_fit_cloud_and_tsh_mcp_config_flags_that_exist() {
+        let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
+        let text = steps(&skew("/usr/bin/tsh", false, true), &[Client::ClaudeDesktop], &c).join("\n");
+        assert!(text.contains("on Teleport Cloud that command is not supported"), "{text}");
+        assert!(text.contains("tsh mcp config --client-config=claude <app>"), "{text}");
+        let text = steps(&skew("/usr/bin/tsh", false, true), &[Client::Vscode], &c).join("\n");
+        assert!(text.contains("--client-config=<the config file's path>"), "{text}");
     }
 
     #[test]

@@ -298,7 +298,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             severity: if state == Some(FileState::Missing) { Severity::Error } else { Severity::Warning },
             message: if state == Some(FileState::Missing) {
                 format!(
-                    "{at}: command {shown} was a managed-update copy of tsh and has been deleted ({})",
+                    "{at}: command {shown} was a managed-update copy of tsh and has been deleted by the updater or `tsh update --clear` ({})",
                     loc.client.missing_command_words(cmd)
                 )
             } else {
