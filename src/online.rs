@@ -447,7 +447,20 @@ pub fn mcp_apps(tsh: &Path, env: &[(String, String)], timeout: Duration) -> anyh
 /// The app a server's arguments connect to: `tsh [--proxy=…] mcp connect <app>`.
 pub fn connect_app(args: &[String]) -> Option<&str> {
     let at = args.windows(2).position(|w| w[0] == "mcp" && w[1] == "connect")?;
-    args.get(at + 2).map(String::as_str)
+    // tsh writes `mcp connect <app>` then `--auto-reconnect`/`--no-auto-reconnect` and, for HTTP
+    // apps (18.3.1), `-H "Name: value"` pairs (`tool/tsh/common/mcp_app.go`); a person may put
+    // them first.
+    let mut rest = args[at + 2..].iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            "-H" | "--header" => {
+                rest.next();
+            }
+            o if o.starts_with('-') => {}
+            app => return Some(app),
+        }
+    }
+    None
 }
 
 /// What tsh's environment needs so that it answers for the home mcpcfg looks at: with
@@ -469,6 +482,15 @@ pub fn now_unix() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    /// Entries `tsh mcp config` writes for HTTP apps carry reconnect flags and `-H` pairs.
+    #[test]
+    fn connect_app_with_reconnect_flags_and_headers() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(connect_app(&a(&["mcp", "connect", "jira", "--no-auto-reconnect", "-H", "X-A: 1"])), Some("jira"));
+        assert_eq!(connect_app(&a(&["mcp", "connect", "-H", "X-A: 1", "--auto-reconnect", "jira"])), Some("jira"));
+        assert_eq!(connect_app(&a(&["mcp", "connect", "--auto-reconnect"])), None);
+    }
+
     #[test]
     fn connect_app_after_options() {
         let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
