@@ -76,7 +76,7 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
                     names.join(", ")
                 );
             }
-            out.push(l);
+            out.push(user_level_only_where_the_client_looks(host, l));
         }
         return Ok(out);
     }
@@ -109,6 +109,34 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
     let mut seen = HashSet::new();
     out.retain(|l| seen.insert(same_file_key(&l.path)));
     Ok(out)
+}
+
+/// A file named by `--config` is user-level (its commands are run to read versions) only when
+/// it is one of its client's own user or system locations, symlinks resolved: a cloned
+/// repository's `.claude.json` or `claude_desktop_config.json` is a project's, whatever its name.
+fn user_level_only_where_the_client_looks(host: &crate::platform::Host, mut l: Location) -> Location {
+    if l.scope == clients::Scope::Project {
+        return l;
+    }
+    let target = same_file_key(&l.path);
+    let mut places = Vec::new();
+    for c in clients::user_candidates(host, &[l.client]) {
+        match c {
+            Candidate::File(x) => places.push(x.path),
+            Candidate::FirstOf(xs) => places.extend(xs.into_iter().map(|x| x.path)),
+            Candidate::Profiles { dir, file_name, .. } => {
+                let in_profile = target.file_name().is_some_and(|n| n == file_name)
+                    && target.parent().and_then(Path::parent).is_some_and(|d| same_file_key(d) == same_file_key(&dir));
+                if in_profile {
+                    return l;
+                }
+            }
+        }
+    }
+    if !places.iter().any(|p| same_file_key(p) == target) {
+        l.scope = clients::Scope::Project;
+    }
+    l
 }
 
 /// Whether `p` is there to read; a dangling symlink counts, so it is reported rather than skipped.

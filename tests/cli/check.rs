@@ -404,6 +404,36 @@ fn project_file_given_with_another_client_is_still_never_run() {
     assert_eq!(r.codes(), [s("teleport-mcp-p", "project-command-not-run")]);
 }
 
+/// `--config repo/.claude.json` or `--config repo/claude_desktop_config.json` counted as
+/// user-level by its name, so the tsh a cloned repository names was executed. A file is
+/// user-level only at one of its client's own locations (symlinks resolved).
+#[test]
+fn config_named_like_a_user_file_outside_the_clients_locations_is_a_projects() {
+    let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("project/tools/tsh"), "18.1.0", None);
+    let evil = t.path_of("project/tools/tsh");
+    let entry = format!(r#"{{"mcpServers": {{"teleport-mcp-p": {}}}}}"#, tsh_entry(&evil, "p"));
+    let t = t.project_file(".claude.json", &entry).project_file("claude_desktop_config.json", &entry);
+    for (name, client) in
+        [(".claude.json", None), ("claude_desktop_config.json", None), (".claude.json", Some("cursor"))]
+    {
+        let file = t.project().join(name).to_string_lossy().into_owned();
+        let mut args = vec!["check", "--format", "json", "--config", &file];
+        if let Some(c) = client {
+            args.extend(["--client", c]);
+        }
+        let r = t.run(&args);
+        assert!(!t.project().join("tools/runs.log").exists(), "{name}: a project-level command was executed");
+        assert_eq!(r.json()["configs"][0]["scope"], "project", "{name}");
+    }
+    // The home's own file, named directly or through a link, stays the user's.
+    let t = t.home_file(".claude.json", &entry);
+    std::os::unix::fs::symlink(t.home().join(".claude.json"), t.root.path().join("link.json")).unwrap();
+    for p in [t.home().join(".claude.json"), t.root.path().join("link.json")] {
+        let r = t.run(&["check", "--format", "json", "--config", &p.to_string_lossy(), "--client", "claude-code"]);
+        assert_eq!(r.json()["configs"][0]["scope"], "user", "{}", p.display());
+    }
+}
+
 #[test]
 fn project_option_points_elsewhere() {
     let t = TestEnv::new()
