@@ -301,6 +301,8 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
             .iter()
             .map(|c| json!({"path": c.path.to_string_lossy(), "server": c.server, "from": c.from, "to": c.to}))
             .collect();
+        // A write that failed (exit 2) or a file changed meanwhile (exit 3) was on stderr only.
+        doc["write_errors"] = report.errors.iter().map(|e| json!({"message": e})).collect();
     }
     doc
 }

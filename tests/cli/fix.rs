@@ -393,6 +393,21 @@ fn raw_tab_in_a_string_is_malformed_and_never_written() {
     assert_eq!(t.read_home(".config/Claude/claude_desktop_config.json"), text);
 }
 
+/// With `--format json` a concurrent change (exit 3) appeared on stderr only.
+#[test]
+fn fix_config_json_carries_write_errors() {
+    let (t, text) = stale_home();
+    let t = t
+        .home_file(".cursor/mcp.json", &text)
+        .env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", "printf '%s' '{\"edited\": true}' > \"$MCPCFG_TARGET\"");
+    let r = t.run(&["fix-config", "--format", "json"]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    let errors = &r.json()["write_errors"];
+    assert!(errors[0]["message"].as_str().unwrap().contains("changed while mcpcfg was working on it"), "{errors:#}");
+    let ok = stale_home().0.home_file(".cursor/mcp.json", &text).run(&["fix-config", "--format", "json"]);
+    assert_eq!(ok.json()["write_errors"], serde_json::json!([]));
+}
+
 #[test]
 fn concurrent_change_is_detected_exit_3_and_kept() {
     let (t, text) = stale_home();
