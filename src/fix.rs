@@ -248,8 +248,9 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
             .unified_diff()
             .context_radius(CONTEXT)
             .to_string();
-        for l in hunks.lines() {
-            out.push_str(&offset_hunk_header(l, line - 1));
+        // Split on LF only: a CRLF file's lines keep their CR, so the diff applies to it.
+        for l in hunks.split_inclusive('\n') {
+            out.push_str(&offset_hunk_header(l.strip_suffix('\n').unwrap_or(l), line - 1));
             out.push('\n');
         }
     }

@@ -33,7 +33,13 @@ fn is_bidi_control(c: char) -> bool {
 
 /// A diff made safe for a terminal, line by line.
 pub fn clean_diff(s: &str) -> String {
-    s.lines().map(|l| clean(l) + "\n").collect()
+    // A CRLF file's lines keep their CR, or the diff would not apply to the file.
+    s.split_inclusive('\n')
+        .map(|l| match l.strip_suffix("\r\n") {
+            Some(body) => clean(body) + "\r\n",
+            None => clean(l.strip_suffix('\n').unwrap_or(l)) + "\n",
+        })
+        .collect()
 }
 
 /// ANSI styling, or none.

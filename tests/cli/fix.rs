@@ -408,6 +408,29 @@ fn fix_config_json_carries_write_errors() {
     assert_eq!(ok.json()["write_errors"], serde_json::json!([]));
 }
 
+/// The `--dry-run` diff of a CRLF file dropped the CRs, so it did not apply to the file.
+#[test]
+fn dry_run_diff_of_a_crlf_file_applies_with_patch() {
+    let (t, text) = stale_home();
+    // No env here: a diff shows env values as <redacted>, and such a hunk cannot apply.
+    let crlf = text.replace(r#", "env": {"API_TOKEN": "s3cr3t-env-value"}"#, "").replace('\n', "\r\n");
+    let t = t.home_file(".cursor/mcp.json", &crlf);
+    let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("  \"mcpServers\": {\r\n"), "{:?}", r.stdout);
+    // Applied with patch(1), the diff gives exactly what fix-config writes.
+    let patch_file = t.root.path().join("fix.diff");
+    let body: String = r.stdout.split_inclusive('\n').filter(|l| l.starts_with(['-', '+', ' ', '@'])).collect();
+    std::fs::write(&patch_file, body).unwrap();
+    let copy = t.root.path().join("copy.json");
+    std::fs::write(&copy, &crlf).unwrap();
+    let st = std::process::Command::new("patch").arg("--quiet").arg(&copy).arg(&patch_file).status();
+    let Ok(st) = st else { return }; // no patch(1) on this machine: the CR check above still holds
+    assert!(st.success(), "patch refused the diff");
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(t.home().join(".cursor/mcp.json")).unwrap());
+}
+
 #[test]
 fn concurrent_change_is_detected_exit_3_and_kept() {
     let (t, text) = stale_home();
