@@ -398,7 +398,9 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
         }
         results.reverse();
         if !dry_run {
-            index.undone = true;
+            // A refused file keeps its run current: once the user puts their edit aside, the next
+            // `undo` finishes this run rather than rolling back an older, unrelated one.
+            index.undone = !results.iter().any(|r| r.outcome == UndoOutcome::ChangedSince);
             write_index(&dir, &index)?;
         }
         return Ok(Some((index.run, results)));
@@ -762,6 +764,35 @@ mod tests {
         assert_eq!(fs::read(&entries[0].backup).unwrap(), b"old 1");
         assert_eq!(fs::read(&edited).unwrap(), b"the user's own edit");
         assert_eq!(fs::read(&untouched).unwrap(), b"old 2");
+    }
+
+    /// A refused undo marked its run undone, so a retry after the user reverted their edit
+    /// rolled back an older, unrelated run.
+    #[test]
+    fn refused_file_keeps_its_run_current_for_the_next_undo() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let older = home.path().join("older.json");
+        fs::write(&older, "o1").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &older, b"o2");
+        run.finish().unwrap();
+        let file = home.path().join("f.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        let newest = run.id().to_owned();
+        run.finish().unwrap();
+
+        fs::write(home.path().join("edit"), "mine").unwrap();
+        fs::rename(home.path().join("edit"), &file).unwrap();
+        let (id, e) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!((id.as_str(), e[0].outcome), (newest.as_str(), UndoOutcome::ChangedSince));
+        // Whatever the user does next, the next undo is about this run again.
+        fs::write(&file, "new").unwrap();
+        let (id, _) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(id, newest, "the same run again, not the older one");
+        assert_eq!(fs::read(&older).unwrap(), b"o2", "the older run is untouched");
     }
 
     #[test]
