@@ -98,7 +98,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
             }
             Ok(())
         };
-        match write::atomic_replace(path, old_bytes, &new_bytes, &save) {
+        match write::atomic_replace_read(path, old_bytes, c.loaded.identity, &new_bytes, &save) {
             Ok(w) => {
                 if let Some(b) = backups.borrow_mut().as_mut() {
                     let target = write::resolve_symlinks(path).unwrap_or_else(|_| path.clone());

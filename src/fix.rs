@@ -515,6 +515,7 @@ mod tests {
             .collect();
         ConfigReport {
             loaded: Loaded {
+                identity: None,
                 location: Location {
                     client: Client::Cursor,
                     scope,

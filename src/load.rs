@@ -15,6 +15,8 @@ pub struct Loaded {
     /// holds them); `None` when read for servers only ([`Keep::Servers`]).
     pub bytes: Option<Vec<u8>>,
     pub parsed: Result<Document, LoadError>,
+    /// Which file was read (device, inode, size, times): a repair writes only to that file.
+    pub identity: Option<crate::write::FileId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,26 +154,28 @@ fn same_file_key(p: &Path) -> PathBuf {
 pub fn load(location: Location, keep: Keep) -> Loaded {
     let unreadable = |location, e: std::io::Error| Loaded {
         location,
+        identity: None,
         bytes: None,
         parsed: Err(LoadError::Unreadable(e.to_string())),
     };
     // Opened once, whether it is then streamed or read whole.
-    let (file, len) = match open_regular(&location.path).and_then(|f| Ok((f.metadata()?.len(), f))) {
-        Ok((len, file)) => (file, len),
+    let (file, meta) = match open_regular(&location.path).and_then(|f| Ok((f.metadata()?, f))) {
+        Ok((meta, file)) => (file, meta),
         Err(e) => return unreadable(location, e),
     };
+    let (len, identity) = (meta.len(), Some(crate::write::FileId::of(&meta)));
     if keep == Keep::Servers
         && location.servers_at == ServersAt::ClaudeCodeUser
         && len >= STREAM_MIN_BYTES
         && let Some(doc) = crate::fastjson::read_stream(&Pread(&file), len, crate::fastjson::WINDOW_BYTES)
     {
-        return Loaded { location, bytes: None, parsed: Ok(doc) };
+        return Loaded { location, identity, bytes: None, parsed: Ok(doc) };
     }
     match read_open(&location.path, file, len) {
         Err(e) => unreadable(location, e),
         Ok(bytes) => {
             let parsed = document::parse(&bytes, location.servers_at).map_err(LoadError::Malformed);
-            Loaded { location, bytes: Some(bytes), parsed }
+            Loaded { location, identity, bytes: Some(bytes), parsed }
         }
     }
 }

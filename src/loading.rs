@@ -281,7 +281,11 @@ mod tests {
                 command_has_variables: false,
             })
             .collect();
-        ConfigReport { loaded: Loaded { location, bytes: None, parsed }, file_findings: vec![], servers }
+        ConfigReport {
+            loaded: Loaded { identity: None, location, bytes: None, parsed },
+            file_findings: vec![],
+            servers,
+        }
     }
 
     /// `~/.claude.json` with a user and a local `x`, and `/src/repo/.mcp.json` with `x` and `p`.
