@@ -333,11 +333,16 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
     })
 }
 
-/// A UTF-16 (or UTF-32) byte order mark, or a NUL in the first two bytes.
+/// A UTF-16 (or UTF-32) byte order mark, or text whose first two code units have the NUL high
+/// bytes of UTF-16 (`{\0\n\0` little-endian, `\0{\0\n` big-endian; UTF-32 too). A UTF-8 file
+/// with a stray NUL as its second byte is malformed at that byte, not "UTF-16".
 pub(crate) fn looks_utf16(bytes: &[u8]) -> bool {
+    let b = |i: usize| bytes.get(i).copied();
     bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
-        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0))
+        || (b(1) == Some(0) && b(3) == Some(0) && b(0) != Some(0))
+        || (b(0) == Some(0) && b(2) == Some(0) && b(1) != Some(0))
+        || (b(0) == Some(0) && b(1) == Some(0) && bytes.len() >= 4)
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
@@ -720,6 +725,18 @@ mod tests {
     #[test]
     fn no_final_newline_is_fine() {
         assert_eq!(cmd(r#"{"mcpServers":{"a":{"command":"/x/tsh"}}}"#), "/x/tsh");
+    }
+
+    /// A UTF-8 file whose second byte is NUL was called UTF-16.
+    #[test]
+    fn utf8_with_a_nul_second_byte_is_malformed_not_utf16() {
+        let e = parse(b"{\0\"mcpServers\": {}}", ServersAt::McpServers).unwrap_err();
+        assert!(!e.message.contains("UTF-16"), "{e:?}");
+        assert_eq!((e.line, e.column), (1, 2));
+        let be: Vec<u8> = "{}".encode_utf16().flat_map(|c| c.to_be_bytes()).collect();
+        assert!(parse(&be, ServersAt::McpServers).unwrap_err().message.contains("UTF-16"));
+        let utf32: Vec<u8> = "{}".chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        assert!(parse(&utf32, ServersAt::McpServers).unwrap_err().message.contains("UTF-16"));
     }
 
     #[test]

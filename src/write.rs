@@ -310,7 +310,7 @@ fn replace(
     // Read through a handle, then look at the path again: a file renamed into place while we
     // read has another inode, one written in place another size or change time. Only then is
     // the bytes' equality worth anything.
-    let before = read.map_or_else(|| FileId::of(&meta), |r| r);
+    let before = read.unwrap_or_else(|| FileId::of(&meta));
     let reread = (|| -> io::Result<(Vec<u8>, FileId)> {
         let mut f = File::open(&target)?;
         let held = FileId::of(&f.metadata()?);
