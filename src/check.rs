@@ -193,11 +193,16 @@ fn claude_code_loading(s: &Settings, configs: &mut [ConfigReport]) {
         return;
     }
     let host = &s.host;
+    // Approvals matter only for `.mcp.json` servers; without any, `~/.claude.json` (tens of MB)
+    // is not read a second time.
+    let any_project_server =
+        configs.iter().filter(claude).any(|c| c.loaded.location.scope == Scope::Project && !c.servers.is_empty());
     let user_file = configs
         .iter()
         .filter(claude)
         .find(|c| c.loaded.location.servers_at == crate::clients::ServersAt::ClaudeCodeUser)
-        .map(|c| c.loaded.location.path.clone());
+        .map(|c| c.loaded.location.path.clone())
+        .filter(|_| any_project_server);
     let mut folders: Vec<std::path::PathBuf> = s.project_dirs.clone();
     for c in configs.iter().filter(claude) {
         let Some(dir) = c.loaded.location.path.parent() else { continue };
@@ -210,12 +215,17 @@ fn claude_code_loading(s: &Settings, configs: &mut [ConfigReport]) {
     let starts: Vec<_> =
         folders.iter().map(|f| crate::claude_state::read_start(host, f, user_file.as_deref(), &settings)).collect();
     let policy = crate::claude_state::read_policy(host);
-    let stable = s.tsh.clone().or_else(|| {
-        tsh::find_stable(host, &tsh::split_path_var(host.os, &s.path_var), &|p| {
-            file_state(p) == FileState::Executable && managed_target(host, p).is_none()
+    // The repair target matters only to a command allowlist.
+    let stable = if policy.allows_by_command() {
+        s.tsh.clone().or_else(|| {
+            tsh::find_stable(host, &tsh::split_path_var(host.os, &s.path_var), &|p| {
+                file_state(p) == FileState::Executable && managed_target(host, p).is_none()
+            })
+            .map(|(p, _)| p)
         })
-        .map(|(p, _)| p)
-    });
+    } else {
+        None
+    };
     crate::loading::claude_code(host.os, configs, &starts, &policy, stable.as_deref());
 }
 
