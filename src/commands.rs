@@ -37,48 +37,109 @@ pub struct FixRequest {
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     let scanned = scan::locations(s);
-    // Clients' own locks are taken before the files are read and held until they are replaced,
-    // so that a client's read-modify-write and ours never interleave.
-    let (_held, busy) = if req.dry_run { (vec![], vec![]) } else { take_client_locks(s, &scanned)? };
-    let mut report = check::gather(s, Depth::Repairs, &scanned)?;
+    if req.dry_run {
+        return dry_run(s, req, &scanned);
+    }
+    // One backup run for every attempt, so that one `undo` goes back on the whole fix.
+    let backups = RefCell::new(if req.backup { Some(BackupRun::begin(&s.host.state_dir())?) } else { None });
+    let (mut changes, mut clients) = (Vec::new(), Vec::new());
+    let mut attempt = 1;
+    let (mut report, skipped, outcome) = loop {
+        // Clients' own locks are taken before the files are read and held until they are
+        // replaced, so that a client's read-modify-write and ours never interleave.
+        let (held, busy) = take_client_locks(s, &scanned)?;
+        let mut report = check::gather(s, Depth::Repairs, &scanned)?;
+        check::known_servers(&req.options.servers, &report)?;
+        let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
+        let plan = fix::plan(&report, to.as_deref(), &req.options)?;
+        let (applied, outcome) = write_plan(&mut report, plan.files, &busy, &backups);
+        changes.extend(applied.iter().flat_map(|f| f.changes.clone()));
+        clients.extend(applied.iter().map(|f| report.configs[f.config].loaded.location.client));
+        fix::after(&mut report, &fix::Plan { files: applied, skipped: vec![] });
+        drop(held);
+        // Another writer (Claude Code rewrites ~/.claude.json often) changed a file between our
+        // read and our rename: read it again and repair what is still due, a few times.
+        if outcome != WriteOutcome::ChangedMeanwhile || attempt == FIX_ATTEMPTS {
+            break (report, plan.skipped, outcome);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100 << (2 * (attempt - 1))));
+        attempt += 1;
+    };
+    if let Some(b) = backups.into_inner() {
+        b.finish()?;
+    }
+    report.changes = changes;
+    let mut notes = skipped;
+    notes.extend(fix::restart_notes_for(clients));
+    if !report.changes.is_empty() && req.backup {
+        notes.push("run `mcpcfg undo` to restore the previous files".into());
+    }
+    report.notes = notes;
+    emit(s, &report, true, true)?;
+    if outcome != WriteOutcome::Done {
+        return Ok(3);
+    }
+    Ok(report.exit_code(s.strict))
+}
+
+/// How many times fix-config reads, plans and writes again after a concurrent change.
+const FIX_ATTEMPTS: u32 = 3;
+
+/// Whether every planned write went through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WriteOutcome {
+    Done,
+    /// A file changed between the read and the rename: worth another attempt.
+    ChangedMeanwhile,
+    /// A client held its lock past the wait: the file was left alone.
+    LockedOut,
+}
+
+fn dry_run(s: &Settings, req: &FixRequest, scanned: &[crate::clients::Location]) -> anyhow::Result<u8> {
+    let mut report = check::gather(s, Depth::Repairs, scanned)?;
     check::known_servers(&req.options.servers, &report)?;
     let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
     let plan = fix::plan(&report, to.as_deref(), &req.options)?;
-
-    if req.dry_run {
-        let mut diffs = String::new();
-        for f in &plan.files {
-            let c = &report.configs[f.config];
-            diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), f)?);
-        }
-        report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
-        report.notes = plan.skipped.clone();
-        report.notes.extend(fix::before_notes(&report, &plan));
-        if s.format == Format::Text && !s.quiet {
-            let mut out = output::stdout();
-            out.write_all(output::clean_diff(&diffs).as_bytes())?;
-            if plan.files.is_empty() {
-                writeln!(out, "nothing to change")?;
-            }
-            for n in &report.notes {
-                writeln!(out, "{}", output::clean(n))?;
-            }
-            out.flush()?;
-        } else if s.format == Format::Json {
-            emit(s, &report, true, true)?;
-        }
-        return Ok(report.exit_code(s.strict));
+    let mut diffs = String::new();
+    for f in &plan.files {
+        let c = &report.configs[f.config];
+        diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), f)?);
     }
+    report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
+    report.notes = plan.skipped.clone();
+    report.notes.extend(fix::before_notes(&report, &plan));
+    if s.format == Format::Text && !s.quiet {
+        let mut out = output::stdout();
+        out.write_all(output::clean_diff(&diffs).as_bytes())?;
+        if plan.files.is_empty() {
+            writeln!(out, "nothing to change")?;
+        }
+        for n in &report.notes {
+            writeln!(out, "{}", output::clean(n))?;
+        }
+        out.flush()?;
+    } else if s.format == Format::Json {
+        emit(s, &report, true, true)?;
+    }
+    Ok(report.exit_code(s.strict))
+}
 
-    let backups = RefCell::new(if req.backup { Some(BackupRun::begin(&s.host.state_dir())?) } else { None });
-    let mut applied = fix::Plan { files: vec![], skipped: plan.skipped };
-    let mut changed_under_us = false;
-    for f in plan.files {
+/// Writes each planned file; returns the plans that were applied and how it went. Errors go to
+/// `report.errors`, findings of the writes (hard links) to the report's configs.
+fn write_plan(
+    report: &mut crate::report::Report,
+    files: Vec<fix::FilePlan>,
+    busy: &[(std::path::PathBuf, clientlock::LockError)],
+    backups: &RefCell<Option<BackupRun>>,
+) -> (Vec<fix::FilePlan>, WriteOutcome) {
+    let mut applied = Vec::new();
+    let mut outcome = WriteOutcome::Done;
+    for f in files {
         let c = &report.configs[f.config];
         let path = &c.loaded.location.path;
         if let Some((_, e)) = busy.iter().find(|(p, _)| p == path) {
             report.errors.push(format!("{e}; {} was left alone: run again when it is done", path.display()));
-            changed_under_us = true;
+            outcome = WriteOutcome::LockedOut;
             continue;
         }
         let (old_bytes, new_bytes) = match c.loaded.bytes().and_then(|old| Ok((old, f.render(c)?))) {
@@ -117,34 +178,21 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
                             .into(),
                     });
                 }
-                applied.files.push(f);
+                applied.push(f);
             }
             Err(e) => {
                 // The backup was saved before the final check; it backs up nothing now.
                 if let Some(b) = backups.borrow_mut().as_mut() {
                     let _ = b.forget(&write::resolve_symlinks(path).unwrap_or_else(|_| path.clone()));
                 }
-                changed_under_us |= matches!(e, WriteError::Changed { .. });
+                if matches!(e, WriteError::Changed { .. }) && outcome == WriteOutcome::Done {
+                    outcome = WriteOutcome::ChangedMeanwhile;
+                }
                 report.errors.push(e.to_string());
             }
         }
     }
-    if let Some(b) = backups.into_inner() {
-        b.finish()?;
-    }
-    report.changes = applied.files.iter().flat_map(|f| f.changes.clone()).collect();
-    let mut notes = applied.skipped.clone();
-    notes.extend(fix::restart_notes(&report, &applied));
-    if !report.changes.is_empty() && req.backup {
-        notes.push("run `mcpcfg undo` to restore the previous files".into());
-    }
-    report.notes = notes;
-    fix::after(&mut report, &applied);
-    emit(s, &report, true, true)?;
-    if changed_under_us {
-        return Ok(3);
-    }
-    Ok(report.exit_code(s.strict))
+    (applied, outcome)
 }
 
 /// The locks of every client file that has one (Claude Code's `~/.claude.json`): those taken, and

@@ -412,7 +412,11 @@ fn offset_hunk_header(line: &str, by: usize) -> String {
 
 /// The clients to restart after the files in `plan` changed, with Claude Desktop's caveat.
 pub fn restart_notes(report: &Report, plan: &Plan) -> Vec<String> {
-    let mut clients: Vec<Client> = plan.files.iter().map(|f| report.configs[f.config].loaded.location.client).collect();
+    restart_notes_for(plan.files.iter().map(|f| report.configs[f.config].loaded.location.client).collect())
+}
+
+/// [`restart_notes`] for the clients whose files were changed.
+pub fn restart_notes_for(mut clients: Vec<Client>) -> Vec<String> {
     clients.sort();
     clients.dedup();
     clients
