@@ -279,13 +279,26 @@ fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> 
         allow_extended_string_escapes: false,
     };
     // The tokens, to check the strings: jsonc-parser lets raw control characters through.
-    let collect = CollectOptions { tokens: true, ..CollectOptions::default() };
+    // Comments as tokens too, so that what lies between tokens is whitespace only.
+    let collect = CollectOptions { tokens: true, comments: jsonc_parser::CommentCollectionStrategy::AsTokens };
     match jsonc_parser::parse_to_ast(body, &collect, &options) {
         Ok(r) => {
-            let mut strings = r.tokens.iter().flatten().filter(|t| matches!(t.token, Token::String(_)));
+            let tokens = r.tokens.as_deref().unwrap_or_default();
+            // Collected as tokens, comments are no longer refused by the strict pass itself.
+            if !jsonc
+                && let Some(c) =
+                    tokens.iter().find(|t| matches!(t.token, Token::CommentLine(_) | Token::CommentBlock(_)))
+            {
+                let (line, column) = line_col(body, c.range.start);
+                return Err(ParseError { message: "a comment: JSON has none".into(), line, column });
+            }
+            let mut strings = tokens.iter().filter(|t| matches!(t.token, Token::String(_)));
             match strings.find_map(|t| raw_control(body, t.range.start..t.range.end)) {
                 Some(err) => Err(err),
-                None => Ok(r.value),
+                None => match stray_space(body, tokens) {
+                    Some(err) => Err(err),
+                    None => Ok(r.value),
+                },
             }
         }
         Err(e) => {
@@ -293,6 +306,41 @@ fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> 
             Err(ParseError { message: e.kind().to_string(), line, column })
         }
     }
+}
+
+/// A character between tokens that JSON does not count as whitespace: jsonc-parser takes a form
+/// feed, a vertical tab, NBSP, U+2028/U+2029 and the other Unicode spaces, which `JSON.parse`,
+/// Go and VS Code refuse (JSONTestSuite `n_structure_whitespace_formfeed`). JSON's whitespace is
+/// space, tab, line feed and carriage return only.
+fn stray_space(body: &str, tokens: &[jsonc_parser::tokens::TokenAndRange<'_>]) -> Option<ParseError> {
+    let mut gaps: Vec<Range<usize>> = Vec::with_capacity(tokens.len() + 1);
+    let mut at = 0;
+    for t in tokens {
+        gaps.push(at..t.range.start);
+        at = t.range.end;
+    }
+    gaps.push(at..body.len());
+    gaps.into_iter().find_map(|g| {
+        let gap = body.get(g.clone())?;
+        let (i, c) = gap.char_indices().find(|&(_, c)| !matches!(c, ' ' | '\t' | '\n' | '\r'))?;
+        let (line, column) = line_col(body, g.start + i);
+        let name = match c {
+            '\u{c}' => " (a form feed)",
+            '\u{b}' => " (a vertical tab)",
+            '\u{a0}' => " (a no-break space)",
+            '\u{2028}' | '\u{2029}' => " (a Unicode line separator)",
+            '\u{feff}' => " (a byte order mark inside the file)",
+            _ => "",
+        };
+        Some(ParseError {
+            message: format!(
+                "U+{:04X}{name} is not JSON whitespace: only spaces, tabs and line breaks may stand between values",
+                c as u32
+            ),
+            line,
+            column,
+        })
+    })
 }
 
 /// A raw control character (a tab, a line break) inside the string literal at `range`: JSON and
@@ -1108,5 +1156,74 @@ mod proptests {
 
     fn parse_literal(lit: &str) -> String {
         serde_json::from_str(lit).unwrap()
+    }
+}
+
+/// The public JSON conformance suite (`../shared/testsuites/JSONTestSuite`, MIT), read by both
+/// readers: the JSONC reader of small files and the fast reader of big ones (the same text
+/// padded past [`FAST_PATH_MIN_BYTES`] with leading spaces).
+#[cfg(test)]
+mod conformance {
+    use super::*;
+
+    fn cases() -> Vec<(String, Vec<u8>)> {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testsuites/JSONTestSuite/test_parsing");
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e} (CI has ../shared beside the repository)", dir.display()))
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        assert!(v.len() > 300, "the suite is there");
+        v
+    }
+
+    /// What a strict reader says: JSON, or valid only as JSONC (comments, trailing commas).
+    fn verdict(bytes: &[u8]) -> Result<bool, String> {
+        match parse(bytes, ServersAt::McpServers) {
+            Ok(d) => Ok(d.needs_jsonc),
+            Err(e) => Err(e.message),
+        }
+    }
+
+    fn padded(bytes: &[u8]) -> Vec<u8> {
+        let mut p = vec![b' '; FAST_PATH_MIN_BYTES];
+        p.extend_from_slice(bytes);
+        p
+    }
+
+    /// The case as the value of a member: an MCP config is an object, so a case's top-level
+    /// array or number is judged where a config holds such values.
+    fn wrapped(bytes: &[u8]) -> Vec<u8> {
+        [b"{\"mcpServers\": {}, \"x\": ".as_slice(), bytes, b"}"].concat()
+    }
+
+    #[test]
+    fn json_test_suite_y_cases_read_n_cases_are_malformed_i_cases_do_not_panic() {
+        let mut wrong = Vec::new();
+        for (name, bytes) in cases() {
+            // The file as it is: whatever it holds, no panic.
+            for input in [bytes.clone(), padded(&bytes)] {
+                if std::panic::catch_unwind(|| verdict(&input)).is_err() {
+                    wrong.push(format!("{name}: panicked as a whole file"));
+                }
+            }
+            let w = wrapped(&bytes);
+            for (reader, input) in [("small", w.clone()), ("big", padded(&w))] {
+                let got = std::panic::catch_unwind(|| verdict(&input));
+                let Ok(got) = got else {
+                    wrong.push(format!("{reader} {name}: panicked"));
+                    continue;
+                };
+                match (&name[..2], got) {
+                    ("y_", Err(e)) => wrong.push(format!("{reader} {name}: refused valid JSON: {e}")),
+                    ("y_", Ok(true)) => wrong.push(format!("{reader} {name}: valid JSON called JSONC")),
+                    ("n_", Ok(false)) => wrong.push(format!("{reader} {name}: accepted as JSON")),
+                    _ => {}
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{} cases:\n{}", wrong.len(), wrong.join("\n"));
     }
 }
