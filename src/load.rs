@@ -80,6 +80,10 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
             }
             out.push(user_level_only_where_the_client_looks(host, l));
         }
+        // One file named twice (directly and through a link) is read and written once: twice,
+        // the second write saw the first one's change and reported a concurrent edit.
+        let mut seen = HashSet::new();
+        out.retain(|l| seen.insert(same_file_key(&l.path)));
         return Ok(out);
     }
     for c in clients::user_candidates(host, &s.clients) {
@@ -299,15 +303,50 @@ fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
         )
     };
     // Checked before opening: opening a pipe waits for a writer.
-    if !std::fs::metadata(path)?.is_file() {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
         return Err(not_a_file());
     }
+    refuse_special(path, &meta)?;
     let file = std::fs::File::open(path)?;
     // And again, in case it was swapped in between.
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(not_a_file());
     }
+    refuse_special(path, &meta)?;
     Ok(file)
+}
+
+/// No MCP config comes near this size (Claude Code's history file reaches tens of MB): a
+/// bigger one (a 15 TB sparse file in a cloned repository) would abort the process.
+pub const MAX_CONFIG_BYTES: u64 = 4 << 30;
+
+/// A "regular" file that is not a config: bigger than any config can be, or in procfs or sysfs,
+/// whose files can block a read for ever (`.mcp.json -> /proc/kmsg` hung `check`).
+fn refuse_special(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} GiB, more than any MCP config holds ({} GiB at most): mcpcfg does not read it",
+                meta.len() >> 30,
+                MAX_CONFIG_BYTES >> 30
+            ),
+        ));
+    }
+    #[cfg(target_os = "linux")]
+    if let Ok(real) = std::fs::canonicalize(path)
+        && (real.starts_with("/proc") || real.starts_with("/sys"))
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it leads to {}, a kernel file, not a config: mcpcfg does not read it", real.display()),
+        ));
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = path;
+    Ok(())
 }
 
 #[cfg(test)]

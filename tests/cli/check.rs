@@ -728,6 +728,26 @@ fn config_that_is_a_device_or_a_pipe_is_refused_at_once() {
     assert!(r.stdout.contains("not a regular file"), "{}", r.stdout);
 }
 
+/// `repo/.mcp.json -> /proc/kmsg` hung `check` for ever, and a 15 TB sparse file aborted it.
+#[test]
+fn config_in_procfs_or_too_big_is_refused_at_once() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    std::os::unix::fs::symlink("/proc/kmsg", t.project().join(".mcp.json")).unwrap();
+    std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
+    let huge = std::fs::File::create(t.home().join(".cursor/mcp.json")).unwrap();
+    huge.set_len(64 << 30).unwrap(); // sparse: no disk is used
+    let r = t.run_within(&["check", "--format", "json"], std::time::Duration::from_secs(10));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let errors: Vec<String> = r.json()["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["error"]["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(errors.iter().any(|e| e.contains("more than any MCP config holds")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("a kernel file")), "{errors:?}");
+}
+
 /// tsh's own state files are read only when they are files: a pipe at `~/.tsh/current-profile`
 /// would have blocked the run.
 #[test]

@@ -429,6 +429,35 @@ fn dry_run_diff_of_a_crlf_file_applies_with_patch() {
     assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(t.home().join(".cursor/mcp.json")).unwrap());
 }
 
+/// The same file named twice (directly and through a symlink) gave a false exit 3: the second
+/// write found the first one's change.
+#[test]
+fn same_file_named_twice_is_repaired_once() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let file = t.home().join(".cursor/mcp.json");
+    let link = t.root.path().join("link.json");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    let (a, b) = (file.to_string_lossy().into_owned(), link.to_string_lossy().into_owned());
+    let r = t.run(&[
+        "fix-config",
+        "--format",
+        "json",
+        "--client",
+        "cursor",
+        "--config",
+        &a,
+        "--config",
+        &b,
+        "--config",
+        &a,
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let j = r.json();
+    assert_eq!(j["summary"]["configs"], 1, "read once");
+    assert_eq!(j["changes"].as_array().unwrap().len(), 1);
+}
+
 /// Another writer that changes the file again before every one of our renames (it stays stale).
 const KEEPS_WRITING: &str = "printf ' ' >> \"$MCPCFG_TARGET\"";
 
