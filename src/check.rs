@@ -179,8 +179,44 @@ fn reports(
         })
         .collect::<Vec<_>>();
     claude_code_loading(s, &mut configs);
+    gemini_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs
+}
+
+/// The edge of [`crate::loading::gemini`]: Gemini CLI's folder trust for the folder it would be
+/// started in. Trust is on unless the user settings turn it off
+/// (`security.folderTrust.enabled: false`); the rules are `~/.gemini/trustedFolders.json`.
+fn gemini_loading(s: &Settings, configs: &mut [ConfigReport]) {
+    use crate::clients::Client;
+    if !configs.iter().any(|c| c.loaded.location.client == Client::Gemini && !c.servers.is_empty()) {
+        return;
+    }
+    let host = &s.host;
+    let Some(cwd) = s.project_dirs.first() else { return };
+    let settings = host.home_join(&[".gemini", "settings.json"]);
+    let enabled = load::read_regular(&settings)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| {
+            let opts = jsonc_parser::ParseOptions::default();
+            let v = jsonc_parser::parse_to_value(t.trim_start_matches('\u{feff}'), &opts).ok()??;
+            let jsonc_parser::JsonValue::Object(o) = v else { return None };
+            let jsonc_parser::JsonValue::Object(sec) = o.get("security")? else { return None };
+            let jsonc_parser::JsonValue::Object(ft) = sec.get("folderTrust")? else { return None };
+            match ft.get("enabled")? {
+                jsonc_parser::JsonValue::Boolean(b) => Some(*b),
+                _ => None,
+            }
+        })
+        .unwrap_or(true);
+    let trusted = !enabled || {
+        let rules = load::read_regular(&host.home_join(&[".gemini", "trustedFolders.json"]))
+            .map(|b| crate::loading::parse_trusted_folders(&b))
+            .unwrap_or_default();
+        crate::loading::gemini_trusted(host.os, &rules, cwd)
+    };
+    crate::loading::gemini(configs, trusted);
 }
 
 /// The edge of [`crate::loading::claude_code`]: reads Claude Code's approvals for each folder it

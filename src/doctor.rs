@@ -329,6 +329,10 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
         Code::ClusterUnreachable => {
             out.push("check your network or VPN, and that the proxy answers: tsh status".into());
         }
+        Code::ConfigUnloadable => {
+            out.push("remove the trailing commas, and save the file as UTF-8 without a byte order mark".into());
+            out.push("then run mcpcfg check again: the client loads nothing from the file until then".into());
+        }
         Code::ManagedConfigUnreadable => {
             out.push("look at the file named above: tsh rewrites it at the next `tsh login`".into());
             out.push("if it stays unreadable, remove every managed copy and the file with: tsh update --clear   (then log in again)".into());
@@ -541,6 +545,7 @@ mod tests {
             Code::TshVersionUnknown,
             Code::ConfigHardLinked,
             Code::ManagedConfigUnreadable,
+            Code::ConfigUnloadable,
         ] {
             assert!(!steps(&f(code, "", ""), &[Client::Vscode], &c).is_empty(), "{code:?}");
         }

@@ -115,6 +115,8 @@ pub struct Document {
     pub bom: bool,
     /// Comments or trailing commas were needed to read it.
     pub needs_jsonc: bool,
+    /// Trailing commas in particular (Gemini CLI takes comments, not these).
+    pub trailing_commas: bool,
     pub servers: Vec<Server>,
     pub duplicates: Vec<Duplicate>,
     /// Where the `env` values of entries hidden by a later duplicate key lie in the file: no
@@ -150,6 +152,7 @@ pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
         return Ok(Document {
             bom,
             needs_jsonc: false,
+            trailing_commas: false,
             servers: vec![],
             duplicates: vec![],
             shadowed_env_spans: vec![],
@@ -228,12 +231,21 @@ pub fn mask_lone_surrogates(text: &str) -> Option<String> {
 }
 
 fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Document, ParseError> {
-    let (ast, needs_jsonc) = match parse_with(body, false) {
+    let (ast, needs_jsonc) = match parse_with(body, false, false) {
         Ok(v) => (v, false),
-        Err(_) => (parse_with(body, true)?, true),
+        Err(_) => (parse_with(body, true, true)?, true),
     };
+    // Only a JSONC file can have them; one more pass tells them from comments.
+    let trailing_commas = needs_jsonc && parse_with(body, true, false).is_err();
     let Some(root) = ast else {
-        return Ok(Document { bom, needs_jsonc, servers: vec![], duplicates: vec![], shadowed_env_spans: vec![] });
+        return Ok(Document {
+            bom,
+            needs_jsonc,
+            trailing_commas,
+            servers: vec![],
+            duplicates: vec![],
+            shadowed_env_spans: vec![],
+        });
     };
     let Value::Object(root) = root else {
         let (line, column) = line_col(body, 0);
@@ -259,16 +271,17 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
     Ok(Document {
         bom,
         needs_jsonc,
+        trailing_commas,
         servers: walker.servers,
         duplicates: walker.duplicates,
         shadowed_env_spans: walker.shadowed,
     })
 }
 
-fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> {
+fn parse_with(body: &str, comments: bool, trailing_commas: bool) -> Result<Option<Value<'_>>, ParseError> {
     let options = ParseOptions {
-        allow_comments: jsonc,
-        allow_trailing_commas: jsonc,
+        allow_comments: comments,
+        allow_trailing_commas: trailing_commas,
         allow_loose_object_property_names: false,
         allow_missing_commas: false,
         allow_single_quoted_strings: false,
@@ -285,7 +298,7 @@ fn parse_with(body: &str, jsonc: bool) -> Result<Option<Value<'_>>, ParseError> 
         Ok(r) => {
             let tokens = r.tokens.as_deref().unwrap_or_default();
             // Collected as tokens, comments are no longer refused by the strict pass itself.
-            if !jsonc
+            if !comments
                 && let Some(c) =
                     tokens.iter().find(|t| matches!(t.token, Token::CommentLine(_) | Token::CommentBlock(_)))
             {

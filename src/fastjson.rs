@@ -72,6 +72,7 @@ pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
     Some(Document {
         bom: false,
         needs_jsonc: false,
+        trailing_commas: false,
         servers: servers.concat(),
         duplicates: vec![],
         shadowed_env_spans: vec![],

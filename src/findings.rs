@@ -54,6 +54,8 @@ pub enum Code {
     ConfigHardLinked,
     /// The client-tools `.config.json` exists but cannot be read: the managed version is unknown.
     ManagedConfigUnreadable,
+    /// The file is valid JSONC, but its client refuses it (Gemini CLI: trailing commas, a BOM).
+    ConfigUnloadable,
     TshNotLoggedIn,
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
@@ -88,6 +90,7 @@ impl Code {
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",
             Code::ManagedConfigUnreadable => "managed-config-unreadable",
+            Code::ConfigUnloadable => "config-unloadable",
             Code::McpNoAllowedTools => "mcp-no-allowed-tools",
             Code::ServerStartFailed => "server-start-failed",
             Code::ServerNoTools => "server-no-tools",
@@ -194,6 +197,15 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
                 loc.client.display()
             ),
             hint: "remove the comments and trailing commas: this client reads strict JSON".into(),
+        });
+    }
+    if let Some(why) = crate::loading::client_refuses(loc, doc) {
+        out.push(Finding {
+            skew: None,
+            code: Code::ConfigUnloadable,
+            severity: Severity::Error,
+            message: format!("{file}: {why}: it loads no server from this file"),
+            hint: "remove the trailing commas and save the file as UTF-8 without a byte order mark".into(),
         });
     }
     for d in &doc.duplicates {

@@ -44,9 +44,24 @@ impl NotLoaded {
 }
 
 /// Whether the client can load `loc`'s file at all: a strict-JSON client refuses a file with
-/// comments or trailing commas whole.
+/// comments or trailing commas whole, Gemini CLI one with trailing commas or a BOM.
 pub fn file_loadable(loc: &crate::clients::Location, doc: &crate::document::Document) -> bool {
-    !(doc.needs_jsonc && loc.syntax == crate::clients::Syntax::Json)
+    !(doc.needs_jsonc && loc.syntax == crate::clients::Syntax::Json) && client_refuses(loc, doc).is_none()
+}
+
+/// Why a client refuses a file that is valid JSONC, in its own words (seen with the real
+/// Gemini CLI 0.61: it prints the error and starts no server at all).
+pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Document) -> Option<String> {
+    if loc.client != crate::clients::Client::Gemini {
+        return None;
+    }
+    if doc.bom {
+        Some("starts with a byte order mark, which Gemini CLI refuses (\"Unexpected token '\u{feff}' … is not valid JSON\")".into())
+    } else if doc.trailing_commas {
+        Some("has trailing commas, which Gemini CLI refuses (\"Expected double-quoted property name in JSON\")".into())
+    } else {
+        None
+    }
 }
 
 /// Marks, in every report, the servers their client does not load; then takes the edge off their
@@ -384,5 +399,95 @@ mod tests {
         apply(&mut bad);
         assert_eq!(bad[0].servers[0].not_loaded, Some(NotLoaded::FileUnloadable));
         assert_eq!(bad[0].servers[0].findings[0].severity, Severity::Error, "the file's error speaks for it");
+    }
+}
+
+/// One entry of Gemini CLI's `~/.gemini/trustedFolders.json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustRule {
+    /// `TRUST_FOLDER`: this folder and everything under it.
+    Folder,
+    /// `TRUST_PARENT`: the folder above this one, and everything under it.
+    Parent,
+    /// `DO_NOT_TRUST`.
+    DoNotTrust,
+}
+
+/// Parses `trustedFolders.json` (`{"<path>": "TRUST_FOLDER" | "TRUST_PARENT" | "DO_NOT_TRUST"}`);
+/// a file that is not such an object trusts nothing.
+pub fn parse_trusted_folders(bytes: &[u8]) -> Vec<(std::path::PathBuf, TrustRule)> {
+    let Ok(map) = serde_json::from_slice::<std::collections::BTreeMap<String, String>>(bytes) else { return vec![] };
+    map.into_iter()
+        .filter_map(|(p, r)| {
+            let rule = match r.as_str() {
+                "TRUST_FOLDER" => TrustRule::Folder,
+                "TRUST_PARENT" => TrustRule::Parent,
+                "DO_NOT_TRUST" => TrustRule::DoNotTrust,
+                _ => return None,
+            };
+            Some((std::path::PathBuf::from(p), rule))
+        })
+        .collect()
+}
+
+/// Whether Gemini CLI started in `cwd` trusts it, as the real client decides (0.61): the most
+/// specific rule whose folder holds `cwd` wins; with none, the folder is untrusted, and then
+/// Gemini starts no MCP server at all, user-level ones included.
+pub fn gemini_trusted(
+    os: crate::platform::Os,
+    rules: &[(std::path::PathBuf, TrustRule)],
+    cwd: &std::path::Path,
+) -> bool {
+    let holds = crate::clients::ancestors(os, cwd);
+    rules
+        .iter()
+        .filter_map(|(p, rule)| {
+            let dir = match rule {
+                TrustRule::Parent => p.parent()?.to_path_buf(),
+                _ => p.clone(),
+            };
+            let depth = holds.iter().position(|h| *h == dir)?;
+            Some((depth, *rule))
+        })
+        .min_by_key(|(depth, _)| *depth)
+        .is_some_and(|(_, rule)| rule != TrustRule::DoNotTrust)
+}
+
+/// Marks every Gemini CLI server not loaded when the folder it would be started in is untrusted.
+pub fn gemini(configs: &mut [crate::report::ConfigReport], trusted: bool) {
+    if trusted {
+        return;
+    }
+    for c in configs.iter_mut().filter(|c| c.loaded.location.client == crate::clients::Client::Gemini) {
+        for s in &mut c.servers {
+            s.not_loaded.get_or_insert(NotLoaded::UntrustedFolder);
+        }
+    }
+}
+
+#[cfg(test)]
+mod gemini_tests {
+    use super::*;
+    use crate::platform::Os;
+    use std::path::{Path, PathBuf};
+
+    /// Each case was seen with the real Gemini CLI 0.61 (`gemini mcp list` in `/r/repo/sub`).
+    #[test]
+    fn trust_rules_as_gemini_applies_them() {
+        let cwd = Path::new("/r/repo/sub");
+        let t = |rules: &[(&str, TrustRule)]| {
+            let rules: Vec<(PathBuf, TrustRule)> = rules.iter().map(|(p, r)| (PathBuf::from(p), *r)).collect();
+            gemini_trusted(Os::Linux, &rules, cwd)
+        };
+        assert!(!t(&[]), "no rule: untrusted");
+        assert!(t(&[("/r/repo", TrustRule::Folder)]), "a trusted folder holds its subfolders");
+        assert!(t(&[("/r/repo/sub/x", TrustRule::Parent)]), "TRUST_PARENT trusts the folder above");
+        assert!(!t(&[("/r/repo", TrustRule::Folder), ("/r/repo/sub", TrustRule::DoNotTrust)]), "the nearer rule wins");
+        assert!(!t(&[("/r/other", TrustRule::Folder)]));
+        let parsed = parse_trusted_folders(br#"{"/r/repo": "TRUST_FOLDER", "/x": "DO_NOT_TRUST", "/y": "what"}"#);
+        assert_eq!(
+            parsed,
+            [(PathBuf::from("/r/repo"), TrustRule::Folder), (PathBuf::from("/x"), TrustRule::DoNotTrust)]
+        );
     }
 }

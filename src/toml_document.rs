@@ -21,7 +21,14 @@ pub fn parse(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Docu
     for path in at.paths() {
         walk(doc.as_item(), path, &mut Vec::new(), offset, body, &mut servers)?;
     }
-    Ok(Document { bom, needs_jsonc: false, servers, duplicates: vec![], shadowed_env_spans: vec![] })
+    Ok(Document {
+        bom,
+        needs_jsonc: false,
+        trailing_commas: false,
+        servers,
+        duplicates: vec![],
+        shadowed_env_spans: vec![],
+    })
 }
 
 fn walk(

@@ -2,8 +2,9 @@
 //!
 //! VS Code and Cursor expand `${userHome}`, `${env:NAME}`, `${workspaceFolder}` (in a project's
 //! config: the project folder) and `${pathSeparator}` (`${/}`); Windsurf `${env:NAME}`; Claude
-//! Code `${NAME}` and `${NAME:-default}`; Gemini CLI `$NAME` and `${NAME}`, leaving one that is
-//! not set as it is. Other clients start the text as it is. A command mcpcfg cannot expand
+//! Code `${NAME}` and `${NAME:-default}`; Gemini CLI `$NAME`, `${NAME}` and `${NAME:-default}`,
+//! leaving one that is not set (and has no default) as it is. For both, the default applies only
+//! to a variable that is not set: one set to the empty string expands to nothing. Other clients start the text as it is. A command mcpcfg cannot expand
 //! (`${input:…}`, a variable that is not set) is not checked and never rewritten: a guess could
 //! break a working config.
 
@@ -95,7 +96,15 @@ fn gemini(host: &Host, text: &str) -> Expansion {
                 (&after[..n], n)
             }
         };
-        match env(host, name).filter(|_| !name.is_empty()) {
+        // `${NAME:-default}`: the default when NAME is not set; set to the empty string, NAME
+        // gives the empty string (seen with Gemini CLI 0.61, as with Claude Code).
+        let value = match name.split_once(":-") {
+            Some((var, default)) if len > 0 && after.starts_with('{') => {
+                Some(env_set(host, var).unwrap_or_else(|| default.to_owned()))
+            }
+            _ => env(host, name).filter(|_| !name.is_empty()),
+        };
+        match value {
             Some(v) => out.push_str(&v),
             None => out.push_str(&rest[i..i + 1 + len]),
         }
@@ -195,8 +204,7 @@ mod tests {
         assert_eq!(expand(&h, &cc, "${EMPTY:-/usr/bin}/tsh"), Expansion::Expanded("/tsh".into()));
     }
 
-    /// Gemini's `$HOME/bin/tsh` was called relative (and would have been rewritten), and its
-    /// `${X:-y}`, which Gemini leaves as text, passed as healthy.
+    /// Gemini's `$HOME/bin/tsh` was called relative (and would have been rewritten).
     #[test]
     fn gemini_variables_as_gemini_expands_them() {
         let h = host();
@@ -205,7 +213,11 @@ mod tests {
         assert_eq!(e("$HOME/bin/tsh"), Expansion::Expanded("/home/me/bin/tsh".into()));
         assert_eq!(e("${TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
         assert_eq!(e("$TSH_DIR/x$"), Expansion::Expanded("/opt/tsh/x$".into()));
-        assert_eq!(e("${TSH_DIR:-/usr/bin}/tsh"), Expansion::Expanded("${TSH_DIR:-/usr/bin}/tsh".into()));
+        // Gemini CLI 0.61 expands a default too (mcpcfg called such a command relative and
+        // replaced the variable with a fixed path).
+        assert_eq!(e("${TSH_DIR:-/usr/bin}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(e("${NOPE:-/usr/bin}/tsh"), Expansion::Expanded("/usr/bin/tsh".into()));
+        assert_eq!(e("${EMPTY:-/usr/bin}/tsh"), Expansion::Expanded("/tsh".into()));
         assert_eq!(e("$NOPE/tsh"), Expansion::Expanded("$NOPE/tsh".into()));
         assert_eq!(e("/usr/bin/tsh"), Expansion::Literal);
     }

@@ -196,6 +196,7 @@ fn halves<R: ReadAt + ?Sized>(head: Window<'_, R>, tail: Window<'_, R>) -> Split
     Split::Done(Document {
         bom: false,
         needs_jsonc: false,
+        trailing_commas: false,
         servers: first.servers.concat(),
         duplicates: vec![],
         shadowed_env_spans: vec![],

@@ -1,6 +1,6 @@
 //! Gemini CLI (`@google/gemini-cli`), as it really reads.
 
-use crate::oracle::{Status, client_view, mcpcfg_view};
+use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view};
 use crate::sandbox::{Cli, Sandbox};
 
 /// Gemini loads no server at all (user-level ones neither) in a folder it does not trust.
@@ -28,4 +28,82 @@ fn gemini_stale_user_server_is_disconnected_until_fixed() {
     let fix = sb.mcpcfg("work", &["fix-config"]);
     assert_eq!(fix.code, 0, "{}", fix.all());
     assert_eq!(client_view(&sb, Cli::Gemini, "work")["teleport-mcp-demo"], Status::Connected);
+}
+
+/// Gemini CLI starts no MCP server at all in a folder it does not trust, user-level ones
+/// included (`○ … - Disabled`); mcpcfg called them healthy, or broken.
+#[test]
+fn gemini_untrusted_folder_loads_no_server() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let add = |name: &str, cmd: &str| {
+        let out = sb.client(Cli::Gemini, "work", &["mcp", "add", "-s", "user", name, cmd, "mcp", "connect", name]);
+        assert_eq!(out.code, 0, "{}", out.all());
+    };
+    add("teleport-mcp-good", &tsh);
+    add("teleport-mcp-stale", &stale);
+    let view = client_view(&sb, Cli::Gemini, "work");
+    assert_eq!(view["teleport-mcp-good"], Status::Disabled, "{view:?}");
+    let seen = mcpcfg_view(&sb, "gemini", "work");
+    for name in ["teleport-mcp-good", "teleport-mcp-stale"] {
+        assert_eq!(seen[name][0].reason.as_deref(), Some("untrusted-folder"), "{seen:?}");
+    }
+    assert_eq!(loaded_names(&seen), client_loaded(&view));
+    // Not an error while nothing runs; trusted, the stale one is.
+    assert_eq!(sb.mcpcfg("work", &["check", "--client", "gemini"]).code, 0);
+    trust(&sb, "work");
+    assert_eq!(sb.mcpcfg("work", &["check", "--client", "gemini"]).code, 1);
+    assert_eq!(
+        loaded_names(&mcpcfg_view(&sb, "gemini", "work")),
+        client_loaded(&client_view(&sb, Cli::Gemini, "work"))
+    );
+}
+
+/// Gemini CLI takes comments but refuses trailing commas and a BOM, and then starts nothing;
+/// mcpcfg said "ok".
+#[test]
+fn gemini_refuses_trailing_commas_and_a_bom_and_so_does_mcpcfg() {
+    let sb = Sandbox::new();
+    trust(&sb, "work");
+    let tsh = sb.tsh();
+    let body = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-demo": {{"command": "{tsh}", "args": ["mcp", "connect", "demo"]}}}}}}"#
+    );
+    for (bad, words) in [
+        (body.replacen("]}", "],}", 1), "Expected double-quoted property name"),
+        (format!("\u{feff}{body}"), "Unexpected token"),
+    ] {
+        sb.file("home/.gemini/settings.json", &bad);
+        let list = sb.client(Cli::Gemini, "work", &["mcp", "list"]);
+        assert!(list.all().contains(words), "{}", list.all());
+        let check = sb.mcpcfg("work", &["check", "--client", "gemini"]);
+        assert_eq!(check.code, 1, "{}", check.all());
+        assert!(check.stdout.contains("config-unloadable") && check.stdout.contains(words), "{}", check.all());
+    }
+    sb.file("home/.gemini/settings.json", &format!("{{\n  // comments are fine\n{}\n", &body[1..]));
+    assert_eq!(client_view(&sb, Cli::Gemini, "work")["teleport-mcp-demo"], Status::Connected);
+    assert_eq!(sb.mcpcfg("work", &["check", "--client", "gemini"]).code, 0);
+}
+
+/// `${VAR:-default}`: Gemini CLI expands it (the default only for an unset VAR); mcpcfg called
+/// it relative and fix-config replaced the variable with a fixed path.
+#[test]
+fn gemini_variable_with_a_default_is_expanded_and_never_replaced() {
+    let mut sb = Sandbox::new();
+    trust(&sb, "work");
+    let entry = r#"{"mcpServers": {"teleport-mcp-demo": {"command": "${TSH_DIR:-/nonexistent}/tsh", "args": ["mcp", "connect", "demo"]}}}"#;
+    sb.file("home/.gemini/settings.json", entry);
+    let bin = sb.bin().to_string_lossy().into_owned();
+    for (value, connected) in [(Some(bin.as_str()), true), (Some(""), false), (None, false)] {
+        match value {
+            Some(v) => sb.set_env("TSH_DIR", v),
+            None => sb.remove_env("TSH_DIR"),
+        }
+        let view = client_view(&sb, Cli::Gemini, "work");
+        assert_eq!(view["teleport-mcp-demo"] == Status::Connected, connected, "TSH_DIR={value:?}: {view:?}");
+        let check = sb.mcpcfg("work", &["check", "--client", "gemini"]);
+        assert_eq!(check.code, if connected { 0 } else { 1 }, "TSH_DIR={value:?}: {}", check.all());
+    }
+    sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(sb.read("home/.gemini/settings.json"), entry, "the variable is kept");
 }
