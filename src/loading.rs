@@ -67,6 +67,14 @@ pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Doc
 /// Marks, in every report, the servers their client does not load; then takes the edge off their
 /// findings: a stale path in a server nobody starts is worth knowing, not an error.
 pub fn apply(configs: &mut [crate::report::ConfigReport]) {
+    // Codex skips a server with `enabled = false` (`codex mcp list` shows it disabled).
+    for c in configs.iter_mut().filter(|c| c.loaded.location.client == crate::clients::Client::Codex) {
+        for s in &mut c.servers {
+            if s.server.value.get("enabled") == Some(&serde_json::Value::Bool(false)) {
+                s.not_loaded.get_or_insert(NotLoaded::Disabled);
+            }
+        }
+    }
     for c in configs.iter_mut() {
         let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
         if !loadable {

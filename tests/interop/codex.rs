@@ -33,3 +33,23 @@ fn codex_reads_the_repaired_config_and_mcpcfg_reads_what_codex_wrote() {
     assert!(view["teleport-mcp-demo"][0].codes.is_empty(), "{view:?}");
     assert!(view.contains_key("other"));
 }
+
+/// `enabled = false`: Codex lists the server as disabled and never starts it; mcpcfg reported
+/// its stale path as an error.
+#[test]
+fn codex_disabled_server_is_not_loaded() {
+    let sb = Sandbox::new();
+    let stale = sb.stale_tsh();
+    let add = sb.client(Cli::Codex, "work", &["mcp", "add", "teleport-mcp-off", "--", &stale, "mcp", "connect", "off"]);
+    assert_eq!(add.code, 0, "{}", add.all());
+    let cfg = sb.read("home/.codex/config.toml");
+    sb.file(
+        "home/.codex/config.toml",
+        &cfg.replace("[mcp_servers.teleport-mcp-off]\n", "[mcp_servers.teleport-mcp-off]\nenabled = false\n"),
+    );
+    let view = client_view(&sb, Cli::Codex, "work");
+    assert_eq!(view["teleport-mcp-off"], crate::oracle::Status::Disabled, "{view:?}");
+    let seen = mcpcfg_view(&sb, "codex", "work");
+    assert_eq!(seen["teleport-mcp-off"][0].reason.as_deref(), Some("disabled"), "{seen:?}");
+    assert_eq!(sb.mcpcfg("work", &["check", "--client", "codex"]).code, 0, "not an error while it is off");
+}
