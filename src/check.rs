@@ -180,8 +180,29 @@ fn reports(
         .collect::<Vec<_>>();
     claude_code_loading(s, &mut configs);
     gemini_loading(s, &mut configs);
+    codex_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs
+}
+
+/// The edge of [`crate::loading::codex`]: the trusted projects of Codex's user `config.toml`.
+fn codex_loading(s: &Settings, configs: &mut [ConfigReport]) {
+    use crate::clients::{Candidate, Client};
+    let project =
+        |c: &ConfigReport| c.loaded.location.client == Client::Codex && c.loaded.location.scope == Scope::Project;
+    if !configs.iter().any(project) {
+        return;
+    }
+    let user = crate::clients::user_candidates(&s.host, &[Client::Codex]).into_iter().find_map(|c| match c {
+        Candidate::File(l) => Some(l.path),
+        _ => None,
+    });
+    let trusted = user
+        .and_then(|p| load::read_regular(&p).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(|t| crate::loading::codex_trusted_projects(&t))
+        .unwrap_or_default();
+    crate::loading::codex(configs, &trusted);
 }
 
 /// The edge of [`crate::loading::gemini`]: Gemini CLI's folder trust for the folder it would be

@@ -410,6 +410,39 @@ mod tests {
     }
 }
 
+/// The folders Codex trusts, from its user `config.toml`: `[projects."<folder>"]` tables with
+/// `trust_level = "trusted"`.
+pub fn codex_trusted_projects(config: &str) -> Vec<std::path::PathBuf> {
+    let Ok(doc) = config.parse::<toml_edit::DocumentMut>() else { return vec![] };
+    let Some(projects) = doc.get("projects").and_then(|p| p.as_table_like()) else { return vec![] };
+    projects
+        .iter()
+        .filter(|(_, v)| v.get("trust_level").and_then(|t| t.as_str()) == Some("trusted"))
+        .map(|(k, _)| std::path::PathBuf::from(k))
+        .collect()
+}
+
+/// Codex reads a project's `.codex/config.toml` only when that very folder is trusted (seen
+/// with the real Codex 0.171: the working folder's own file, and only with
+/// `[projects."<that folder>"] trust_level = "trusted"`; neither a trusted parent nor a parent's
+/// `.codex/config.toml` counts).
+pub fn codex(configs: &mut [crate::report::ConfigReport], trusted: &[std::path::PathBuf]) {
+    use crate::clients::{Client, Scope};
+    for c in configs.iter_mut() {
+        let loc = &c.loaded.location;
+        if loc.client != Client::Codex || loc.scope != Scope::Project {
+            continue;
+        }
+        let folder = loc.path.parent().and_then(std::path::Path::parent);
+        if folder.is_some_and(|f| trusted.iter().any(|t| t == f)) {
+            continue;
+        }
+        for s in &mut c.servers {
+            s.not_loaded.get_or_insert(NotLoaded::UntrustedFolder);
+        }
+    }
+}
+
 /// One entry of Gemini CLI's `~/.gemini/trustedFolders.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrustRule {

@@ -53,3 +53,33 @@ fn codex_disabled_server_is_not_loaded() {
     assert_eq!(seen["teleport-mcp-off"][0].reason.as_deref(), Some("disabled"), "{seen:?}");
     assert_eq!(sb.mcpcfg("work", &["check", "--client", "codex"]).code, 0, "not an error while it is off");
 }
+
+/// Codex reads a project's `.codex/config.toml` only in the folder it runs in, and only when that
+/// folder is trusted (`[projects."<folder>"] trust_level = "trusted"`): mcpcfg called such servers
+/// healthy (or broken) regardless.
+#[test]
+fn codex_project_config_loads_only_in_a_trusted_folder() {
+    let sb = Sandbox::new();
+    let tsh = sb.tsh();
+    std::fs::create_dir_all(sb.path("work/repo/.git")).unwrap();
+    sb.file(
+        "work/repo/.codex/config.toml",
+        &format!("[mcp_servers.teleport-mcp-proj]\ncommand = \"{tsh}\"\nargs = [\"mcp\", \"connect\", \"p\"]\n"),
+    );
+    let agree = |cwd: &str| {
+        let view = client_view(&sb, Cli::Codex, cwd);
+        let seen = mcpcfg_view(&sb, "codex", cwd);
+        assert_eq!(
+            crate::oracle::loaded_names(&seen),
+            crate::oracle::client_loaded(&view),
+            "{cwd}: {seen:#?} {view:?}"
+        );
+        seen
+    };
+    let seen = agree("work/repo");
+    assert_eq!(seen["teleport-mcp-proj"][0].reason.as_deref(), Some("untrusted-folder"));
+    let repo = std::fs::canonicalize(sb.path("work/repo")).unwrap();
+    sb.file("home/.codex/config.toml", &format!("[projects.\"{}\"]\ntrust_level = \"trusted\"\n", repo.display()));
+    let seen = agree("work/repo");
+    assert_eq!(seen["teleport-mcp-proj"][0].reason, None);
+}
