@@ -532,3 +532,16 @@ mod gemini_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod codex_tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn codex_trusted_projects_from_its_config() {
+        let cfg = "[mcp_servers.a]\ncommand = \"x\"\n\n[projects.\"/r/repo\"]\ntrust_level = \"trusted\"\n\n[projects.\"/r/other\"]\ntrust_level = \"untrusted\"\n";
+        assert_eq!(codex_trusted_projects(cfg), [PathBuf::from("/r/repo")]);
+        assert!(codex_trusted_projects("not toml [").is_empty());
+    }
+}
