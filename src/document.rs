@@ -509,13 +509,18 @@ impl Walker<'_> {
     /// every `env` inside an object `command`).
     fn env_spans(&self, entry: &Object<'_>) -> Vec<Range<usize>> {
         let mut out = Vec::new();
+        // Secrets sit under `env` (and a remote server's `headers`) whatever their form: each
+        // member's value of an object, or the whole value otherwise (`"env": "TOKEN=s3cr3t"`).
         let mut envs = |obj: &Object<'_>| {
-            for p in obj.properties.iter().filter(|p| p.name.as_str() == "env") {
-                if let Value::Object(env) = &p.value {
-                    let at = |m: &jsonc_parser::ast::ObjectProp<'_>| m.value.range().start + self.offset;
-                    out.extend(
-                        env.properties.iter().map(|m| at(m)..at(m) + m.value.range().end - m.value.range().start),
-                    );
+            for p in obj.properties.iter().filter(|p| matches!(p.name.as_str(), "env" | "headers")) {
+                match &p.value {
+                    Value::Object(env) => {
+                        let at = |m: &jsonc_parser::ast::ObjectProp<'_>| m.value.range().start + self.offset;
+                        out.extend(
+                            env.properties.iter().map(|m| at(m)..at(m) + m.value.range().end - m.value.range().start),
+                        );
+                    }
+                    v => out.push(v.range().start + self.offset..v.range().end + self.offset),
                 }
             }
         };

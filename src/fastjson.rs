@@ -422,14 +422,21 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
                 command = Some(StrSpan { value: s.clone(), span: start..start + raw.get().len() });
             }
             // Every member, duplicates too, as the AST reader lists `env`; string values only.
-            ("env", Json::Object(_)) => {
+            ("env" | "headers", Json::Object(_)) => {
                 let AllMembers(vars) = serde_json::from_str(raw.get()).ok()?;
                 for (name, v) in vars {
                     env_spans.push(origin.position(v.get())..origin.position(v.get()) + v.get().len());
-                    if let Json::String(s) = serde_json::from_str(v.get()).ok()? {
+                    if k == "env"
+                        && let Json::String(s) = serde_json::from_str(v.get()).ok()?
+                    {
                         env.push((name, s));
                     }
                 }
+            }
+            // An `env` (or `headers`) of another form is hidden whole.
+            ("env" | "headers", _) => {
+                let start = origin.position(raw.get());
+                env_spans.push(start..start + raw.get().len());
             }
             _ => {}
         }
