@@ -180,7 +180,9 @@ pub fn parse_ast(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<
 }
 
 /// `text` with every `\u` escape of an unpaired UTF-16 surrogate (inside a string, not in a
-/// comment) replaced by `\ufffd`, or `None` when there is none.
+/// comment) replaced by one of a private-use character (`\ud800`..`\udfff` to
+/// `\ue000`..`\ue7ff`), or `None` when there is none. One replacement character for all of them
+/// made `"teleport-mcp-\ud800"` and `"…\ud801"` a false duplicate key, and neither was repaired.
 pub fn mask_lone_surrogates(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let hex4 = |i: usize| -> Option<u16> {
@@ -201,8 +203,8 @@ pub fn mask_lone_surrogates(text: &str) -> Option<String> {
                     }
                     match escape_at(i) {
                         Some(0xD800..=0xDBFF) if matches!(escape_at(i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
-                        Some(0xD800..=0xDFFF) => {
-                            lone.push(i);
+                        Some(code @ 0xD800..=0xDFFF) => {
+                            lone.push((i, code));
                             i += 6;
                         }
                         _ => i += 2,
@@ -223,8 +225,9 @@ pub fn mask_lone_surrogates(text: &str) -> Option<String> {
         return None;
     }
     let mut out = b.to_vec();
-    for at in lone {
-        out[at..at + 6].copy_from_slice(b"\\ufffd");
+    for (at, code) in lone {
+        let stand_in = format!("\\u{:04x}", 0xE000 + u32::from(code - 0xD800));
+        out[at..at + 6].copy_from_slice(stand_in.as_bytes());
     }
     // Only ASCII bytes were replaced by ASCII bytes.
     String::from_utf8(out).ok()
@@ -1158,7 +1161,7 @@ mod proptests {
         let t = r#"{"history": ["cut emoji \ud83d", "\udc00 low", "pair \ud83d\ude00 ok"], "mcpServers": {"a": {"command": "/x/\ud800tsh"}}}"#;
         let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
         let c = d.servers[0].command.as_ref().unwrap();
-        assert_eq!(c.value, "/x/\u{fffd}tsh");
+        assert_eq!(c.value, "/x/\u{e000}tsh");
         assert_eq!(&t[c.span.clone()], "\"/x/\\ud800tsh\"", "the span is the original literal");
     }
 
@@ -1168,8 +1171,20 @@ mod proptests {
         assert_eq!(mask_lone_surrogates(r#"{"a": "\\ud800"}"#), None, "an escaped backslash, then text");
         assert_eq!(mask_lone_surrogates("// \\ud800\n{}"), None, "in a comment");
         assert_eq!(mask_lone_surrogates("/* \"\\ud800 */{}"), None, "in a block comment");
-        assert_eq!(mask_lone_surrogates(r#"{"a": "\ud800x"}"#).unwrap(), r#"{"a": "\ufffdx"}"#);
-        assert_eq!(mask_lone_surrogates(r#"{"a": "\ud800\ud800"}"#).unwrap(), r#"{"a": "\ufffd\ufffd"}"#);
+        assert_eq!(mask_lone_surrogates(r#"{"a": "\ud800x"}"#).unwrap(), r#"{"a": "\ue000x"}"#);
+        assert_eq!(mask_lone_surrogates(r#"{"a": "\udfff\ud800"}"#).unwrap(), r#"{"a": "\ue7ff\ue000"}"#);
+    }
+
+    /// Every lone surrogate became U+FFFD, so `teleport-mcp-\ud800` and `teleport-mcp-\ud801`
+    /// were a false duplicate key and neither was repaired.
+    #[test]
+    fn names_differing_in_lone_surrogates_stay_distinct() {
+        let t = r#"{"mcpServers": {"teleport-mcp-\ud800": {"command": "/a/tsh"}, "teleport-mcp-\ud801": {"command": "/b/tsh"}}}"#;
+        let d = parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        assert!(d.duplicates.is_empty(), "{:?}", d.duplicates);
+        assert_eq!(d.servers.len(), 2);
+        assert!(d.servers.iter().all(|s| !s.duplicate));
+        assert_ne!(d.servers[0].name, d.servers[1].name);
     }
 
     fn parse_literal(lit: &str) -> String {
