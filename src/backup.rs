@@ -151,6 +151,18 @@ impl BackupRun {
     /// the index. `target` is the file that will be replaced (the end of its symlink chain),
     /// `original_path` the path as given. Meant to run in `atomic_replace`'s `before_rename`.
     pub fn save(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
+        let result = self.save_entry(target, original_path, old, new);
+        // A run whose first backup failed (a full disk) leaves no empty folder behind.
+        if result.is_err()
+            && self.index.entries.is_empty()
+            && let Some(dir) = self.dir.take()
+        {
+            let _ = fs::remove_dir_all(&dir);
+        }
+        result
+    }
+
+    fn save_entry(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
         let entry_path = StoredPath::new(target)?;
         let entry_original = StoredPath::new(original_path)?;
         let dir = self.create_dir()?;
@@ -669,6 +681,21 @@ mod tests {
         let (_, entries) = undo_last(&state, false).unwrap().unwrap();
         assert_eq!(entries[0].outcome, UndoOutcome::ChangedSince);
         assert_eq!(fs::read(&file).unwrap(), b"new");
+    }
+
+    /// A failed first backup (a full disk) left an empty run folder behind.
+    #[test]
+    fn failed_first_backup_leaves_no_run_folder() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let file = home.path().join("f.json");
+        fs::write(&file, "old").unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        let dir = run.create_dir().unwrap();
+        fs::create_dir(dir.join("1.old")).unwrap(); // the write of the old bytes fails
+        assert!(run.save(&file, &file, b"old", b"new").is_err());
+        assert!(!dir.exists(), "no orphan run folder");
+        assert_eq!(run.finish().unwrap(), None);
     }
 
     #[test]

@@ -75,7 +75,11 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         notes.push("run `mcpcfg undo` to restore the previous files".into());
     }
     report.notes = notes;
-    emit(s, &report, true, true)?;
+    // The files are written by now: an output that fails must not read as a failed repair.
+    anyhow::Context::context(
+        emit(s, &report, true, true),
+        "the configs were repaired as planned, but the report could not be written to standard output",
+    )?;
     if outcome != WriteOutcome::Done {
         return Ok(3);
     }

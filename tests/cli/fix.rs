@@ -785,3 +785,15 @@ fn dry_run_hides_env_of_any_form_and_remote_headers() {
     }
     let _ = t;
 }
+
+/// `fix-config >/dev/full` fixed the file but exited 2 with a bare "No space left on device".
+#[test]
+fn report_that_cannot_be_written_says_the_files_were_repaired() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let out = t.std_cmd(&["fix-config"]).stdout(fs::File::create("/dev/full").unwrap()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the configs were repaired as planned, but the report could not be written"), "{err}");
+    assert_ne!(t.read_home(".cursor/mcp.json"), text);
+}
