@@ -192,39 +192,18 @@ pub struct ProjectEntry {
 /// of MB: every other project is skipped unparsed.
 pub fn parse_project_entry(bytes: &[u8], key: &str) -> ProjectEntry {
     use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-    struct Root<'k>(&'k str);
-    struct Projects<'k>(&'k str);
-    impl<'de> DeserializeSeed<'de> for Root<'_> {
+    /// Descends the object members named by the path; the last one is read as an entry.
+    struct Pick<'p>(&'p [&'p str]);
+    impl<'de> DeserializeSeed<'de> for Pick<'_> {
         type Value = ProjectEntry;
         fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<ProjectEntry, D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Root<'_> {
-        type Value = ProjectEntry;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ProjectEntry, A::Error> {
-            let mut found = ProjectEntry::default();
-            while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
-                if k == "projects" {
-                    // The last `projects` wins, as JSON.parse keeps the last duplicate.
-                    found = m.next_value_seed(Projects(self.0))?;
-                } else {
-                    m.next_value::<IgnoredAny>()?;
-                }
+            match self.0 {
+                [] => Ok(Option::<ProjectEntry>::deserialize(d)?.unwrap_or_default()),
+                _ => d.deserialize_map(self),
             }
-            Ok(found)
         }
     }
-    impl<'de> DeserializeSeed<'de> for Projects<'_> {
-        type Value = ProjectEntry;
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<ProjectEntry, D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Projects<'_> {
+    impl<'de> Visitor<'de> for Pick<'_> {
         type Value = ProjectEntry;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an object")
@@ -232,8 +211,9 @@ pub fn parse_project_entry(bytes: &[u8], key: &str) -> ProjectEntry {
         fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ProjectEntry, A::Error> {
             let mut found = ProjectEntry::default();
             while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
-                if k == self.0 {
-                    found = m.next_value::<Option<ProjectEntry>>()?.unwrap_or_default();
+                // The last of duplicate members wins, as JSON.parse keeps the last.
+                if k == self.0[0] {
+                    found = m.next_value_seed(Pick(&self.0[1..]))?;
                 } else {
                     m.next_value::<IgnoredAny>()?;
                 }
@@ -242,7 +222,7 @@ pub fn parse_project_entry(bytes: &[u8], key: &str) -> ProjectEntry {
         }
     }
     let mut de = serde_json::Deserializer::from_slice(strip_bom(bytes));
-    Root(key).deserialize(&mut de).unwrap_or_default()
+    Pick(&["projects", key]).deserialize(&mut de).unwrap_or_default()
 }
 
 fn strip_bom(b: &[u8]) -> &[u8] {

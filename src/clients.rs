@@ -451,16 +451,9 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::Env;
 
     fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
-        Host {
-            os,
-            home: PathBuf::from(home),
-            env: Env::from_pairs(env.iter().copied()),
-            home_overridden: false,
-            system_root: None,
-        }
+        crate::platform::test_host(os, home, env)
     }
 
     fn files(cands: &[Candidate]) -> Vec<String> {

@@ -254,18 +254,24 @@ pub fn is_inside(os: Os, path: &str, dir: &str) -> bool {
     p.iter().zip(&d).all(|(a, b)| if os.case_insensitive() { a.eq_ignore_ascii_case(b) } else { a == b })
 }
 
+/// A host for tests: `os`, `home` and these variables, nothing overridden.
+#[cfg(test)]
+pub fn test_host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
+    Host {
+        os,
+        home: PathBuf::from(home),
+        env: Env::from_pairs(env.iter().copied()),
+        home_overridden: false,
+        system_root: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn host(os: Os, home: &str, env: &[(&str, &str)]) -> Host {
-        Host {
-            os,
-            home: PathBuf::from(home),
-            env: Env::from_pairs(env.iter().copied()),
-            home_overridden: false,
-            system_root: None,
-        }
+        test_host(os, home, env)
     }
 
     #[test]
