@@ -53,8 +53,10 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
     if let Some(st) = &stable {
         runs.push(VersionRun { tsh: st.path.clone(), own: true });
         // Without the override a tsh may download the managed version: only where there is no
-        // `.config.json` at all (read or not), which means no managed version to fetch.
-        if matches!(managed_state, ManagedState::Absent) {
+        // `.config.json` at all (read or not), which means no managed version to fetch. And only
+        // where a tools folder exists: without one, no managed update ever ran here, and the
+        // answer ("Re-executed from version") cannot come (`CheckAndUpdateLocal`).
+        if matches!(managed_state, ManagedState::Absent) && host.tools_dirs().iter().any(|d| d.is_dir()) {
             runs.push(VersionRun { tsh: st.path.clone(), own: false });
         }
     }

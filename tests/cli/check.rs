@@ -141,8 +141,10 @@ fn old_managed_tsh_is_version_skew_with_both_versions() {
 
 #[test]
 fn reexec_line_is_the_fallback_without_config_json() {
-    // No .config.json: the managed version comes from `Re-executed from version:`.
+    // No .config.json: the managed version comes from `Re-executed from version:`. (The
+    // tools folder holds the managed copy tsh re-executes.)
     let t = TestEnv::new().tsh("18.2.0", Some("18.2.3"));
+    std::fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();
     let r = t.run(&["check", "--format", "json"]);
     let j = r.json();
     assert_eq!(j["tsh"]["version"], "18.2.0");
@@ -206,11 +208,24 @@ fn teleport_proxy_picks_the_managed_profile_before_current_profile() {
 #[test]
 fn each_tsh_binary_is_run_once_per_version_kind() {
     let t = broken_home();
+    std::fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();
     let _ = t.run(&["check"]);
     let log = std::fs::read_to_string(t.bin().join("runs.log")).unwrap();
     // Once with TELEPORT_TOOLS_VERSION=off for its own version, once without for the
-    // re-exec fallback (there is no .config.json), though two configs name it.
+    // re-exec fallback (a tools folder, no .config.json), though two configs name it.
     assert_eq!(log.lines().count(), 2, "{log}");
+}
+
+/// Every binary ran twice even where no managed update ever ran (no tools folder): the run
+/// without the override cannot tell anything there.
+#[test]
+fn tsh_runs_once_where_managed_updates_never_ran() {
+    let t = broken_home();
+    assert!(!t.home().join(".tsh/bin").exists());
+    let _ = t.run(&["check"]);
+    let log = std::fs::read_to_string(t.bin().join("runs.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.ends_with("TELEPORT_TOOLS_VERSION=off\n"), "{log}");
 }
 
 #[test]
