@@ -52,6 +52,11 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         check::known_servers(&req.options.servers, &report)?;
         let to = report.tsh.as_ref().map(|t| t.stable.path.clone());
         let plan = fix::plan(&report, to.as_deref(), &req.options)?;
+        if attempt == 1 {
+            for c in report.configs.iter().filter(|c| c.loaded.parsed.is_ok()) {
+                write::clean_up_after_killed_runs(&c.loaded.location.path);
+            }
+        }
         let (applied, outcome) = write_plan(&mut report, plan.files, &busy, &backups);
         changes.extend(applied.iter().flat_map(|f| f.changes.clone()));
         clients.extend(applied.iter().map(|f| report.configs[f.config].loaded.location.client));

@@ -797,3 +797,27 @@ fn report_that_cannot_be_written_says_the_files_were_repaired() {
     assert!(err.contains("the configs were repaired as planned, but the report could not be written"), "{err}");
     assert_ne!(t.read_home(".cursor/mcp.json"), text);
 }
+
+/// Temp copies a killed run left beside a config stayed for ever once the file was healthy (no
+/// later write came to remove them): any fix-config now removes the old ones.
+#[test]
+fn temp_files_of_killed_runs_are_removed_beside_a_healthy_config() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let tsh = t.path_of("bin/tsh");
+    let t = t.home_file(
+        ".cursor/mcp.json",
+        &format!("{{\"mcpServers\": {{\"teleport-mcp-a\": {}}}}}", tsh_entry(&tsh, "a")),
+    );
+    let dir = t.home().join(".cursor");
+    let old = dir.join(".mcp.json.mcpcfg-Ab12Cd.tmp");
+    let fresh = dir.join(".mcp.json.mcpcfg-Zz99Yy.tmp");
+    for f in [&old, &fresh] {
+        fs::write(f, "partial").unwrap();
+    }
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    fs::File::options().write(true).open(&old).unwrap().set_modified(long_ago).unwrap();
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!old.exists(), "an old copy of a killed run is removed");
+    assert!(fresh.exists(), "a fresh one may be a live run's: kept");
+}
