@@ -128,6 +128,22 @@ fn finding_lines(out: &mut String, st: Style, indent: &str, msg: &str, f: &Findi
 /// Text output: one block per file, one line per server, findings under it.
 pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> String {
     let mut out = String::new();
+    // What fix-config changed comes first: a successful repair must not read as a list of
+    // errors with the good news at the end. What is left follows.
+    for ch in &report.changes {
+        let _ = writeln!(
+            out,
+            "{} {}: {}: {} -> {}",
+            st.green("fixed"),
+            clean(&host.tilde(&ch.path)),
+            clean(&ch.server),
+            clean(&ch.from),
+            clean(&ch.to)
+        );
+    }
+    if !report.changes.is_empty() {
+        out.push('\n');
+    }
     if show_findings {
         let _ = writeln!(out, "{}\n", tsh_line(host, report));
     }
@@ -189,17 +205,6 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
     }
     if report.configs.is_empty() {
         out.push_str("no MCP client configs found\n\n");
-    }
-    for ch in &report.changes {
-        let _ = writeln!(
-            out,
-            "{} {}: {}: {} -> {}",
-            st.green("fixed"),
-            clean(&host.tilde(&ch.path)),
-            clean(&ch.server),
-            clean(&ch.from),
-            clean(&ch.to)
-        );
     }
     for n in &report.notes {
         let _ = writeln!(out, "{}", clean(n));

@@ -831,3 +831,13 @@ fn temp_files_of_killed_runs_are_removed_beside_a_healthy_config() {
     assert!(!old.exists(), "an old copy of a killed run is removed");
     assert!(fresh.exists(), "a fresh one may be a live run's: kept");
 }
+
+/// A successful fix read as a failure: the report, errors first, and the `fixed …` lines last.
+#[test]
+fn fix_config_says_what_it_changed_first() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--color", "never"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("fixed ~/.cursor/mcp.json: teleport-mcp-demo:"), "{}", r.stdout);
+}
