@@ -30,7 +30,8 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
     let keep = if depth == Depth::Repairs { Keep::Bytes } else { Keep::Servers };
     let loaded = load::load_all(load::locations(s, scanned)?, keep);
     if depth == Depth::Servers {
-        let configs = reports(s, loaded, |_, _| vec![]);
+        // Nothing is run, and no repair is planned: the repair target is not looked for.
+        let configs = reports(s, loaded, None, |_, _| vec![]);
         return Ok(Report { configs, ..Report::default() });
     }
 
@@ -117,7 +118,8 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         managed_target: &|p| managed_target(host, p),
         trust_project: s.trust_project,
     };
-    let configs = reports(s, loaded, |loc, sv| findings::server_findings(loc, sv, &facts));
+    let to = stable.as_ref().map(|st| st.path.as_path());
+    let configs = reports(s, loaded, to, |loc, sv| findings::server_findings(loc, sv, &facts));
     let global = match managed_state {
         ManagedState::Unreadable(why) => vec![findings::Finding {
             skew: None,
@@ -150,6 +152,7 @@ pub fn managed_target(host: &crate::platform::Host, p: &Path) -> Option<std::pat
 fn reports(
     s: &Settings,
     loaded: Vec<load::Loaded>,
+    stable: Option<&Path>,
     server_findings: impl Fn(&Location, &crate::document::Server) -> Vec<findings::Finding>,
 ) -> Vec<ConfigReport> {
     let mut configs = loaded
@@ -180,7 +183,7 @@ fn reports(
             ConfigReport { loaded: l, file_findings, servers }
         })
         .collect::<Vec<_>>();
-    claude_code_loading(s, &mut configs);
+    claude_code_loading(s, &mut configs, stable);
     gemini_loading(s, &mut configs);
     codex_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
@@ -245,7 +248,7 @@ fn gemini_loading(s: &Settings, configs: &mut [ConfigReport]) {
 /// The edge of [`crate::loading::claude_code`]: reads Claude Code's approvals for each folder it
 /// would be started in (the project folder, and the folder of any `.mcp.json` found elsewhere by
 /// `--scan`) and its managed policy.
-fn claude_code_loading(s: &Settings, configs: &mut [ConfigReport]) {
+fn claude_code_loading(s: &Settings, configs: &mut [ConfigReport], stable: Option<&Path>) {
     use crate::clients::Client;
     let claude = |c: &&ConfigReport| c.loaded.location.client == Client::ClaudeCode;
     if !configs.iter().any(|c| claude(&c)) {
@@ -271,21 +274,12 @@ fn claude_code_loading(s: &Settings, configs: &mut [ConfigReport]) {
         }
     }
     let settings = crate::clients::claude_code_settings(host);
-    let starts: Vec<_> =
-        folders.iter().map(|f| crate::claude_state::read_start(host, f, user_file.as_deref(), &settings)).collect();
     let policy = crate::claude_state::read_policy(host);
-    // The repair target matters only to a command allowlist.
-    let stable = if policy.allows_by_command() {
-        s.tsh.clone().or_else(|| {
-            tsh::find_stable(host, &tsh::split_path_var(host.os, &s.path_var), &|p| {
-                file_state(p) == FileState::Executable && managed_target(host, p).is_none()
-            })
-            .map(|(p, _)| p)
-        })
-    } else {
-        None
-    };
-    crate::loading::claude_code(host.os, configs, &starts, &policy, stable.as_deref());
+    let starts: Vec<_> = folders
+        .iter()
+        .map(|f| crate::claude_state::read_start(host, f, user_file.as_deref(), &settings, &policy))
+        .collect();
+    crate::loading::claude_code(host.os, configs, &starts, &policy, stable);
 }
 
 fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {

@@ -66,6 +66,8 @@ pub struct Policy {
     pub denied: Vec<PolicyEntry>,
     /// The managed settings files read, for messages.
     pub files: Vec<PathBuf>,
+    /// The approval keys of `managed-settings.json`, which no user can override.
+    pub approvals: Approvals,
 }
 
 /// What the policy says of one server.
@@ -82,6 +84,17 @@ pub struct Candidate<'a> {
     pub command: Option<&'a str>,
     pub args: &'a [String],
     pub url: Option<&'a str>,
+}
+
+impl<'a> Candidate<'a> {
+    pub fn of(s: &'a crate::document::Server) -> Candidate<'a> {
+        Candidate {
+            name: &s.name,
+            command: s.command.as_ref().map(|c| c.value.as_str()),
+            args: &s.args,
+            url: s.url.as_deref(),
+        }
+    }
 }
 
 impl Policy {
@@ -292,8 +305,11 @@ pub fn read_policy(host: &Host) -> Policy {
         drop_ins.sort();
         files.extend(drop_ins);
     }
-    for f in files {
+    for (i, f) in files.into_iter().enumerate() {
         let Ok(bytes) = crate::load::read_regular(&f) else { continue };
+        if i == 0 {
+            policy.approvals = parse_settings(&bytes);
+        }
         let Some((allowed, denied)) = parse_policy_file(&bytes) else { continue };
         if let Some(a) = allowed {
             policy.allowed.get_or_insert_with(Vec::new).extend(a);
@@ -314,14 +330,12 @@ pub fn project_key(os: Os, cwd: &Path) -> PathBuf {
 
 /// The edge: reads what decides approvals for Claude Code started in `cwd`. `user_file` is the
 /// `~/.claude.json` Claude Code reads (`None` when there is none); `settings` its user settings.
-pub fn read_start(host: &Host, cwd: &Path, user_file: Option<&Path>, settings: &Path) -> Start {
+pub fn read_start(host: &Host, cwd: &Path, user_file: Option<&Path>, settings: &Path, policy: &Policy) -> Start {
     let key = project_key(host.os, cwd);
     let read = |p: &Path| crate::load::read_regular(p).ok();
     let entry = user_file.and_then(read).map(|b| parse_project_entry(&b, &key.to_string_lossy())).unwrap_or_default();
     let mut user = read(settings).map(|b| parse_settings(&b)).unwrap_or_default();
-    for f in read_policy_settings(host) {
-        user.merge(f);
-    }
+    user.merge(policy.approvals.clone());
     let mut project = entry.approvals;
     let mut dirs = vec![cwd.to_path_buf()];
     if key != cwd {
@@ -335,13 +349,6 @@ pub fn read_start(host: &Host, cwd: &Path, user_file: Option<&Path>, settings: &
         }
     }
     Start { cwd: cwd.to_path_buf(), key, trusted: entry.has_trust_dialog_accepted, user, project }
-}
-
-/// The approval keys of the managed settings files, which no user can override.
-fn read_policy_settings(host: &Host) -> Vec<Approvals> {
-    let dir = managed_dir(host.os);
-    let f = host.system_path(&format!("{dir}{}managed-settings.json", host.os.sep()));
-    crate::load::read_regular(&f).ok().map(|b| parse_settings(&b)).into_iter().collect()
 }
 
 #[cfg(test)]

@@ -178,9 +178,12 @@ pub fn claude_code(
             }
         }
     }
-    let rank = |start: &crate::claude_state::Start, k: &ClaudeKind| -> Option<usize> {
+    // The folders whose `.mcp.json` each start reads, nearest first.
+    let parents: Vec<Vec<std::path::PathBuf>> =
+        starts.iter().map(|st| crate::clients::parents_below_root(os, &st.cwd)).collect();
+    let rank = |i: usize, k: &ClaudeKind| -> Option<usize> {
         // Lower wins. `None`: does not apply to Claude Code started there.
-        let parents = crate::clients::parents_below_root(os, &start.cwd);
+        let (start, parents) = (&starts[i], &parents[i]);
         match k {
             ClaudeKind::Managed => Some(0),
             ClaudeKind::Local(key) => (*key == start.key).then_some(1),
@@ -194,32 +197,26 @@ pub fn claude_code(
         let why = if policy.exclusive.is_some() && *kind != ClaudeKind::Managed {
             Some(NotLoaded::OverriddenByManaged)
         } else {
-            let cand = Candidate {
-                name: &s.name,
-                command: s.command.as_ref().map(|c| c.value.as_str()),
-                args: &s.args,
-                url: s.url.as_deref(),
-            };
-            match policy.verdict(&cand) {
+            match policy.verdict(&Candidate::of(s)) {
                 Verdict::Denied => Some(NotLoaded::Denied),
                 Verdict::NotInAllowlist => Some(NotLoaded::NotInAllowlist),
                 Verdict::Admitted => None,
             }
         };
         // Shadowed where it applies, in every start it applies to.
-        let applying: Vec<&crate::claude_state::Start> = starts.iter().filter(|st| rank(st, kind).is_some()).collect();
+        let applying: Vec<usize> = (0..starts.len()).filter(|&i| rank(i, kind).is_some()).collect();
         let shadowed = !applying.is_empty()
-            && applying.iter().all(|st| {
-                let mine = rank(st, kind).unwrap_or(usize::MAX);
+            && applying.iter().all(|&i| {
+                let mine = rank(i, kind).unwrap_or(usize::MAX);
                 entries.iter().any(|&(cj, sj, ref other)| {
                     (cj, sj) != (ci, si)
                         && configs[cj].servers[sj].server.name == s.name
-                        && rank(st, other).is_some_and(|r| r < mine)
+                        && rank(i, other).is_some_and(|r| r < mine)
                 })
             });
         let approval = match kind {
             ClaudeKind::Project(_) => {
-                let mine: Vec<Approval> = applying.iter().map(|st| st.approval(&s.name)).collect();
+                let mine: Vec<Approval> = applying.iter().map(|&i| starts[i].approval(&s.name)).collect();
                 if mine.contains(&Approval::Approved) {
                     None
                 } else if mine.contains(&Approval::Pending) || mine.is_empty() {
@@ -236,7 +233,7 @@ pub fn claude_code(
         // A command allowlist admits this server by its command: a repair would drop it.
         if why.is_none() && policy.allows_by_command() && s.command.is_some() {
             let to = stable.map(|p| p.to_string_lossy().into_owned());
-            let repaired = Candidate { command: to.as_deref(), ..cand_of(s) };
+            let repaired = Candidate { command: to.as_deref(), ..Candidate::of(s) };
             if to.is_some() && policy.verdict(&repaired) != Verdict::Admitted {
                 pin(&mut configs[ci].servers[si], policy, to.as_deref().unwrap_or_default());
             }
@@ -244,15 +241,6 @@ pub fn claude_code(
     }
     for (ci, si, why) in verdicts {
         configs[ci].servers[si].not_loaded.get_or_insert(why);
-    }
-}
-
-fn cand_of(s: &crate::document::Server) -> crate::claude_state::Candidate<'_> {
-    crate::claude_state::Candidate {
-        name: &s.name,
-        command: s.command.as_ref().map(|c| c.value.as_str()),
-        args: &s.args,
-        url: s.url.as_deref(),
     }
 }
 
