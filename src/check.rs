@@ -159,27 +159,24 @@ fn reports(
         .into_iter()
         .map(|l| {
             let file_findings = file_findings(s, &l);
-            let servers = l
-                .document()
-                .map(|d| {
-                    d.servers
-                        .iter()
-                        .map(|sv| ServerReport {
-                            tsh: findings::is_tsh_server(&s.host, sv),
-                            findings: server_findings(&l.location, sv),
-                            server: sv.clone(),
-                            not_loaded: None,
-                            pinned_by_policy: false,
-                            command_has_variables: sv.command.as_ref().is_some_and(|c| {
-                                matches!(
-                                    crate::vars::expand(&s.host, &l.location, &c.value),
-                                    crate::vars::Expansion::Expanded(_) | crate::vars::Expansion::Unknown(_)
-                                )
-                            }),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let servers =
+                l.document()
+                    .map(|d| {
+                        d.servers
+                            .iter()
+                            .map(|sv| ServerReport {
+                                tsh: findings::is_tsh_server(&s.host, sv),
+                                findings: server_findings(&l.location, sv),
+                                server: sv.clone(),
+                                not_loaded: None,
+                                pinned_by_policy: false,
+                                command_has_variables: sv.command.as_ref().is_some_and(|c| {
+                                    crate::vars::expand(&s.host, &l.location, &c.value).has_variables()
+                                }),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
             ConfigReport { loaded: l, file_findings, servers }
         })
         .collect::<Vec<_>>();

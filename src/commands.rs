@@ -75,7 +75,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     }
     report.changes = changes;
     let mut notes = skipped;
-    notes.extend(fix::restart_notes_for(clients));
+    notes.extend(fix::restart_notes(clients));
     if !report.changes.is_empty() && req.backup {
         notes.push("run `mcpcfg undo` to restore the previous files".into());
     }

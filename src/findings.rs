@@ -239,7 +239,11 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         return invalid_command(&at, host, server).into_iter().collect();
     };
     // What the client starts, its variables expanded (`${userHome}/bin/tsh`).
-    let Some(expanded) = crate::vars::expand(host, loc, literal).path(literal) else {
+    let expansion = crate::vars::expand(host, loc, literal);
+    // A command written with a variable is the user's way of naming tsh: fix-config keeps it
+    // (`ServerReport::command_has_variables`), so the hints say what to change instead.
+    let variable = expansion.has_variables();
+    let Some(expanded) = expansion.path(literal) else {
         if !is_tsh_server(host, server) {
             return vec![];
         }
@@ -270,9 +274,6 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
 
     let mut out = Vec::new();
     let to = f.stable.map(|s| host.tilde(&s.path));
-    // A command written with a variable is the user's way of naming tsh: fix-config keeps it,
-    // so the hint says what to change instead.
-    let variable = cmd != literal;
     let fix_hint = |why: &str| match (&to, variable) {
         (Some(to), true) => format!(
             "{why}; the command \"{literal}\" uses a variable, which mcpcfg does not rewrite: set the variable (or edit the command) so that it names {to}"

@@ -410,13 +410,8 @@ fn offset_hunk_header(line: &str, by: usize) -> String {
     format!("@@ -{} +{} @@{tail}", bump(old), bump(new))
 }
 
-/// The clients to restart after the files in `plan` changed, with Claude Desktop's caveat.
-pub fn restart_notes(report: &Report, plan: &Plan) -> Vec<String> {
-    restart_notes_for(plan.files.iter().map(|f| report.configs[f.config].loaded.location.client).collect())
-}
-
-/// [`restart_notes`] for the clients whose files were changed.
-pub fn restart_notes_for(mut clients: Vec<Client>) -> Vec<String> {
+/// The clients to restart after their files changed, with Claude Desktop's caveat.
+pub fn restart_notes(mut clients: Vec<Client>) -> Vec<String> {
     clients.sort();
     clients.dedup();
     clients

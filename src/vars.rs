@@ -25,6 +25,12 @@ pub enum Expansion {
 }
 
 impl Expansion {
+    /// The text holds variables the client expands (or would, were they set): a command written
+    /// so is never replaced by a fixed path.
+    pub fn has_variables(&self) -> bool {
+        !matches!(self, Expansion::Literal)
+    }
+
     /// The path the client starts for `text`, when mcpcfg can tell.
     pub fn path(self, text: &str) -> Option<String> {
         match self {
