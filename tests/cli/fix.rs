@@ -775,25 +775,22 @@ fn claude_json_stale_lock_is_taken_over() {
 /// printed in `--dry-run` diffs.
 #[test]
 fn dry_run_hides_env_of_any_form_and_remote_headers() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
-    let text = format!(
-        "{{\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": \"TOKEN=s3cr3t-1\"}},\n    \"web\": {{\"type\": \"http\", \"url\": \"https://x\", \"headers\": {{\"Authorization\": \"Bearer s3cr3t-2\"}}}},\n    \"teleport-mcp-b\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"b\"], \"env\": [\"s3cr3t-3\"]}}\n  }}\n}}\n"
-    );
     // Small (the JSONC reader) and big (the fast reader) alike.
     for pad in [0, 70_000] {
-        let body = text.replacen('{', &format!("{{{}", " ".repeat(pad)), 1);
-        let t2 = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", &body);
-        let body = body.replace(&stale, &t2.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh"));
-        let t2 = t2.home_file(".cursor/mcp.json", &body);
-        let r = t2.run(&["fix-config", "--dry-run", "--color", "never"]);
+        let t = TestEnv::new().tsh("18.3.0", None);
+        let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+        let body = format!(
+            "{{{}\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": \"TOKEN=s3cr3t-1\"}},\n    \"web\": {{\"type\": \"http\", \"url\": \"https://x\", \"headers\": {{\"Authorization\": \"Bearer s3cr3t-2\"}}}},\n    \"teleport-mcp-b\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"b\"], \"env\": [\"s3cr3t-3\"]}}\n  }}\n}}\n",
+            " ".repeat(pad)
+        );
+        let t = t.home_file(".cursor/mcp.json", &body);
+        let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert!(r.stdout.contains("<redacted>"), "{pad}: {}", r.stdout);
         for secret in ["s3cr3t-1", "s3cr3t-2", "s3cr3t-3"] {
             assert!(!r.stdout.contains(secret), "{pad}: {secret} shown:\n{}", r.stdout);
         }
     }
-    let _ = t;
 }
 
 /// `fix-config >/dev/full` fixed the file but exited 2 with a bare "No space left on device".
