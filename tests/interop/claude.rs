@@ -377,3 +377,39 @@ fn claude_lock_is_honoured_while_claude_code_writes() {
     let view = agree(&sb, "work");
     assert_eq!(view["teleport-mcp-demo"], Status::Connected);
 }
+
+/// With CLAUDE_CONFIG_DIR set, Claude Code reads `$CLAUDE_CONFIG_DIR/.config.json` when it
+/// exists (else `.claude.json` there), and never `~/.claude.json`.
+#[test]
+fn claude_config_dir_and_its_legacy_file() {
+    let mut sb = Sandbox::new();
+    // Inside the home: with --home, mcpcfg takes a CLAUDE_CONFIG_DIR only there.
+    let cfg = sb.path("home/cfg").to_string_lossy().into_owned();
+    sb.set_env("CLAUDE_CONFIG_DIR", &cfg);
+    let stale = sb.stale_tsh();
+    let entry = |name: &str, cmd: &str| {
+        format!(r#"{{"mcpServers": {{"{name}": {{"command": "{cmd}", "args": ["mcp", "connect", "x"]}}}}}}"#)
+    };
+    sb.file("home/.claude.json", &entry("teleport-mcp-home", &stale));
+    sb.file("home/cfg/.claude.json", &entry("teleport-mcp-current", &stale));
+    let view = agree(&sb, "work");
+    assert!(view.contains_key("teleport-mcp-current") && !view.contains_key("teleport-mcp-home"), "{view:?}");
+    sb.file("home/cfg/.config.json", &entry("teleport-mcp-legacy", &stale));
+    let view = agree(&sb, "work");
+    assert_eq!(view.keys().collect::<Vec<_>>(), ["teleport-mcp-legacy"], "{view:?}");
+    ok(sb.mcpcfg("work", &["fix-config"]));
+    assert_eq!(agree(&sb, "work")["teleport-mcp-legacy"], Status::Connected);
+}
+
+/// Managed settings drop-ins (`managed-settings.d/*.json`) filter servers too.
+#[test]
+fn claude_managed_settings_drop_in_denies() {
+    let sb = Sandbox::alone();
+    let tsh = sb.tsh();
+    add(&sb, "work", "user", "teleport-mcp-a", &[&tsh, "mcp", "connect", "a"]);
+    add(&sb, "work", "user", "teleport-mcp-b", &[&tsh, "mcp", "connect", "b"]);
+    sb.managed_file("managed-settings.d/10-deny.json", r#"{"deniedMcpServers": [{"serverName": "teleport-mcp-b"}]}"#);
+    let view = agree(&sb, "work");
+    assert!(view.contains_key("teleport-mcp-a") && !view.contains_key("teleport-mcp-b"), "{view:?}");
+    assert_eq!(reason(&sb, "work", "teleport-mcp-b").as_deref(), Some("denied"));
+}

@@ -107,3 +107,18 @@ fn gemini_variable_with_a_default_is_expanded_and_never_replaced() {
     sb.mcpcfg("work", &["fix-config"]);
     assert_eq!(sb.read("home/.gemini/settings.json"), entry, "the variable is kept");
 }
+
+/// `security.folderTrust.enabled: false` in the user settings turns the trust check off.
+#[test]
+fn gemini_folder_trust_switched_off_loads_servers_anywhere() {
+    let sb = Sandbox::new();
+    let tsh = sb.tsh();
+    sb.file(
+        "home/.gemini/settings.json",
+        &format!(r#"{{"security": {{"folderTrust": {{"enabled": false}}}}, "mcpServers": {{"teleport-mcp-demo": {{"command": "{tsh}", "args": ["mcp", "connect", "demo"]}}}}}}"#),
+    );
+    let view = client_view(&sb, Cli::Gemini, "work");
+    assert_eq!(view["teleport-mcp-demo"], Status::Connected, "{view:?}");
+    let seen = mcpcfg_view(&sb, "gemini", "work");
+    assert_eq!(seen["teleport-mcp-demo"][0].reason, None, "{seen:?}");
+}
