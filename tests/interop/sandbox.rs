@@ -29,6 +29,11 @@ pub enum Cli {
 }
 
 impl Cli {
+    /// The installed client's executable.
+    fn bin(self) -> PathBuf {
+        clients_dir().join("node_modules/.bin").join(self.bin_name())
+    }
+
     fn bin_name(self) -> &'static str {
         match self {
             Cli::Claude => "claude",
@@ -280,9 +285,15 @@ impl Sandbox {
     /// Runs a real client in `cwd` (relative to the root), its updater, telemetry and
     /// non-essential traffic off.
     pub fn client(&self, cli: Cli, cwd: &str, args: &[&str]) -> Out {
-        let bin = clients_dir().join("node_modules/.bin").join(cli.bin_name());
-        let mut c = Command::new(bin);
-        self.base(&mut c, true);
+        let mut c = Command::new(cli.bin());
+        self.client_env(cli, &mut c);
+        c.args(args).current_dir(self.path(cwd));
+        run(c, &format!("{} {}", cli.bin_name(), args.join(" ")))
+    }
+
+    /// The sandbox's environment, and each client's switches for updates and telemetry.
+    fn client_env(&self, cli: Cli, c: &mut Command) {
+        self.base(c, true);
         match cli {
             Cli::Claude => {
                 c.env("DISABLE_AUTOUPDATER", "1")
@@ -297,25 +308,20 @@ impl Sandbox {
                 c.env("CODEX_HOME", self.home().join(".codex"));
             }
         }
-        c.args(args).current_dir(self.path(cwd));
-        run(c, &format!("{} {}", cli.bin_name(), args.join(" ")))
     }
 
     /// Starts a real client in the background, under `strace` with `strace_args` (to delay a
     /// system call): the caller waits for it with [`Background::wait`].
     pub fn client_under_strace(&self, cli: Cli, cwd: &str, strace_args: &[&str], args: &[&str]) -> Background {
-        let bin = clients_dir().join("node_modules/.bin").join(cli.bin_name());
         let strace = which::which("strace").expect("strace delays the client's system calls (apt-get install strace)");
         let mut c = Command::new(strace);
-        self.base(&mut c, true);
-        c.env("DISABLE_AUTOUPDATER", "1")
-            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-            .env("DISABLE_TELEMETRY", "1")
-            .env("DISABLE_ERROR_REPORTING", "1");
-        c.args(["-f", "-qq", "-o", "/dev/null"]).args(strace_args).arg(bin).args(args).current_dir(self.path(cwd));
-        let what = format!("{} {}", cli.bin_name(), args.join(" "));
-        let child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{what}: {e}"));
-        Background { child, what }
+        self.client_env(cli, &mut c);
+        c.args(["-f", "-qq", "-o", "/dev/null"])
+            .args(strace_args)
+            .arg(cli.bin())
+            .args(args)
+            .current_dir(self.path(cwd));
+        Background::start(c, format!("{} {}", cli.bin_name(), args.join(" ")))
     }
 
     pub fn claude(&self, cwd: &str, args: &[&str]) -> Out {
@@ -331,60 +337,57 @@ impl Sandbox {
     }
 }
 
-/// A client running in the background.
+/// A process running, its output drained on threads (a chatty client cannot block on a full
+/// pipe); [`Background::wait`] bounds it to [`CALL_LIMIT`].
 pub struct Background {
     child: std::process::Child,
     what: String,
+    out: std::thread::JoinHandle<String>,
+    err: std::thread::JoinHandle<String>,
 }
 
 impl Background {
+    fn start(mut c: Command, what: String) -> Background {
+        let mut child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut r) = r {
+                    let _ = r.read_to_end(&mut buf);
+                }
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+        };
+        let out = drain(child.stdout.take().map(|s| Box::new(s) as _));
+        let err = drain(child.stderr.take().map(|s| Box::new(s) as _));
+        Background { child, what, out, err }
+    }
+
+    /// Waits for the process, killing it (and failing the test) after [`CALL_LIMIT`].
     pub fn wait(mut self) -> Out {
         let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
             if start.elapsed() > CALL_LIMIT {
                 let _ = self.child.kill();
+                let _ = self.child.wait();
                 panic!("{}: still running after {CALL_LIMIT:?}", self.what);
             }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let out = self.child.wait_with_output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Out { code: status.code().unwrap_or(-1), stdout: self.out.join().unwrap(), stderr: self.err.join().unwrap() }
     }
 }
 
-/// Runs `c`, killing it (and failing the test) when it takes longer than [`CALL_LIMIT`].
-fn run(mut c: Command, what: &str) -> Out {
-    let mut child =
-        c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-    // The pipes are drained on threads so that a chatty client cannot block on a full pipe.
-    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut r) = r {
-                let _ = r.read_to_end(&mut buf);
-            }
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out = drain(child.stdout.take().map(|s| Box::new(s) as _));
-    let err = drain(child.stderr.take().map(|s| Box::new(s) as _));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > CALL_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {CALL_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Out { code: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+/// Runs `c` to its end, within [`CALL_LIMIT`].
+fn run(c: Command, what: &str) -> Out {
+    Background::start(c, what.to_owned()).wait()
 }
 
 pub fn write(p: &Path, text: &str) {
