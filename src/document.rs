@@ -234,12 +234,10 @@ pub fn mask_lone_surrogates(text: &str) -> Option<String> {
 }
 
 fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Document, ParseError> {
-    let (ast, needs_jsonc) = match parse_with(body, false, false) {
+    let ((ast, trailing_commas), needs_jsonc) = match parse_with(body, false) {
         Ok(v) => (v, false),
-        Err(_) => (parse_with(body, true, true)?, true),
+        Err(_) => (parse_with(body, true)?, true),
     };
-    // Only a JSONC file can have them; one more pass tells them from comments.
-    let trailing_commas = needs_jsonc && parse_with(body, true, false).is_err();
     let Some(root) = ast else {
         return Ok(Document {
             bom,
@@ -281,10 +279,12 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
     })
 }
 
-fn parse_with(body: &str, comments: bool, trailing_commas: bool) -> Result<Option<Value<'_>>, ParseError> {
+/// Parses `body` as JSON, or with `jsonc` as JSONC; with the value, whether it has trailing
+/// commas (Gemini CLI takes comments, not those), told from the tokens.
+fn parse_with(body: &str, jsonc: bool) -> Result<(Option<Value<'_>>, bool), ParseError> {
     let options = ParseOptions {
-        allow_comments: comments,
-        allow_trailing_commas: trailing_commas,
+        allow_comments: jsonc,
+        allow_trailing_commas: jsonc,
         allow_loose_object_property_names: false,
         allow_missing_commas: false,
         allow_single_quoted_strings: false,
@@ -301,7 +301,7 @@ fn parse_with(body: &str, comments: bool, trailing_commas: bool) -> Result<Optio
         Ok(r) => {
             let tokens = r.tokens.as_deref().unwrap_or_default();
             // Collected as tokens, comments are no longer refused by the strict pass itself.
-            if !comments
+            if !jsonc
                 && let Some(c) =
                     tokens.iter().find(|t| matches!(t.token, Token::CommentLine(_) | Token::CommentBlock(_)))
             {
@@ -313,7 +313,7 @@ fn parse_with(body: &str, comments: bool, trailing_commas: bool) -> Result<Optio
                 Some(err) => Err(err),
                 None => match stray_space(body, tokens) {
                     Some(err) => Err(err),
-                    None => Ok(r.value),
+                    None => Ok((r.value, trailing_comma(tokens))),
                 },
             }
         }
@@ -322,6 +322,20 @@ fn parse_with(body: &str, comments: bool, trailing_commas: bool) -> Result<Optio
             Err(ParseError { message: e.kind().to_string(), line, column })
         }
     }
+}
+
+/// A comma that closes a list or an object (comments between them aside).
+fn trailing_comma(tokens: &[jsonc_parser::tokens::TokenAndRange<'_>]) -> bool {
+    let mut code =
+        tokens.iter().map(|t| &t.token).filter(|t| !matches!(t, Token::CommentLine(_) | Token::CommentBlock(_)));
+    let mut prev = code.next();
+    for t in code {
+        if matches!(prev, Some(Token::Comma)) && matches!(t, Token::CloseBrace | Token::CloseBracket) {
+            return true;
+        }
+        prev = Some(t);
+    }
+    false
 }
 
 /// A character between tokens that JSON does not count as whitespace: jsonc-parser takes a form
@@ -794,6 +808,22 @@ mod tests {
     #[test]
     fn no_final_newline_is_fine() {
         assert_eq!(cmd(r#"{"mcpServers":{"a":{"command":"/x/tsh"}}}"#), "/x/tsh");
+    }
+
+    /// Gemini CLI takes comments but refuses trailing commas: the two are told apart.
+    #[test]
+    fn trailing_commas_are_told_from_comments() {
+        let d = |t: &str| parse(t.as_bytes(), ServersAt::McpServers).unwrap();
+        let c = d("{\n // c\n \"mcpServers\": {\"a\": {\"command\": \"/x\", \"args\": [\"1\" /* , */]}}}");
+        assert!(c.needs_jsonc && !c.trailing_commas);
+        let t = d("{\"mcpServers\": {\"a\": {\"command\": \"/x\", \"args\": [\"1\", /* c */ ]}}}");
+        assert!(t.needs_jsonc && t.trailing_commas);
+        let o = d("{\"mcpServers\": {},}");
+        assert!(o.trailing_commas);
+        assert!(
+            !d("{\"mcpServers\": {\"a\": {\"command\": \"/x,\"}}}").trailing_commas,
+            "a comma in a string is no comma"
+        );
     }
 
     /// A UTF-8 file whose second byte is NUL was called UTF-16.
