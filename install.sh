@@ -9,7 +9,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 echo "building mcpcfg (release)..."
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --bin mcpcfg
 src=target/release/mcpcfg
 dest="$PREFIX/bin/mcpcfg"
 mkdir -p "$PREFIX/bin"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --bin mcpcfg
 bin=$PWD/target/release/mcpcfg
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

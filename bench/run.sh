@@ -16,7 +16,7 @@ if ! command -v hyperfine >/dev/null || ! [ -x /usr/bin/time ]; then
 fi
 command -v node >/dev/null || { echo "run.sh: node is needed for the comparison" >&2; exit 1; }
 
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --bin mcpcfg
 bin=${CARGO_TARGET_DIR:-$repo/target}/release/mcpcfg
 
 work=$(mktemp -d)

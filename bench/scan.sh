@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 files=${1:-200000}
 need() { command -v "$1" >/dev/null; }
 if ! need hyperfine || ! need fdfind; then apt-get update -qq && apt-get install -y -qq hyperfine fd-find; fi
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --bin mcpcfg
 bin=$PWD/target/release/mcpcfg
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

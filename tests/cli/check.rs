@@ -1,6 +1,6 @@
 //! `list` and `check`: discovery, findings, exit statuses, JSON shape, secrecy.
 
-use crate::env::{TestEnv, tsh_entry};
+use crate::env::{Fake, TestEnv, tsh_entry};
 
 fn s(a: &str, b: &str) -> (String, String) {
     (a.to_owned(), b.to_owned())
@@ -162,10 +162,8 @@ fn tsh_before_18_1_has_no_mcp_connect() {
 
 #[test]
 fn enterprise_version_line_is_read() {
-    let t = TestEnv::new();
-    let script = "#!/bin/sh\necho 'Teleport Enterprise v18.4.1 git:v18.4.1-0-gabcdef0 go1.24.9'\n";
-    crate::env::write(&t.bin().join("tsh"), script);
-    std::fs::set_permissions(t.bin().join("tsh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let line = "Teleport Enterprise v18.4.1 git:v18.4.1-0-gabcdef0 go1.24.9";
+    let t = TestEnv::new().stable(Fake::default().with("version_line", line));
     assert_eq!(t.run(&["check", "--format", "json"]).json()["tsh"]["version"], "18.4.1");
 }
 
@@ -442,7 +440,7 @@ fn config_named_like_a_user_file_outside_the_clients_locations_is_a_projects() {
     }
     // The home's own file, named directly or through a link, stays the user's.
     let t = t.home_file(".claude.json", &entry);
-    std::os::unix::fs::symlink(t.home().join(".claude.json"), t.root.path().join("link.json")).unwrap();
+    crate::env::symlink(t.home().join(".claude.json"), &t.root.path().join("link.json"));
     for p in [t.home().join(".claude.json"), t.root.path().join("link.json")] {
         let r = t.run(&["check", "--format", "json", "--config", &p.to_string_lossy(), "--client", "claude-code"]);
         assert_eq!(r.json()["configs"][0]["scope"], "user", "{}", p.display());
@@ -565,16 +563,19 @@ fn tsh_option_refuses_paths_that_go_away() {
     let r = t.run(&["check", "--tsh", &t.path_of("opt/teleport/default/versions/v18.3.0/bin/tsh")]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("agent-update"), "{}", r.stderr);
-    // A path that is not UTF-8 cannot be written into a config.
-    use std::os::unix::ffi::OsStringExt;
-    let mut bytes = t.root.path().as_os_str().to_owned().into_vec();
-    bytes.extend_from_slice(b"/bad\xffdir/tsh");
-    let odd = std::path::PathBuf::from(std::ffi::OsString::from_vec(bytes));
-    std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
-    std::fs::copy(t.root.path().join("opt/teleport/default/versions/v18.3.0/bin/tsh"), &odd).unwrap();
-    let out = t.std_cmd(&["check", "--tsh"]).arg(&odd).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+    // A path that is not UTF-8 cannot be written into a config. (Windows paths are UTF-16,
+    // where an unpaired surrogate is the same case: see the Windows tests.)
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        let mut bytes = t.root.path().as_os_str().to_owned().into_vec();
+        bytes.extend_from_slice(b"/bad\xffdir/tsh");
+        let odd = std::path::PathBuf::from(std::ffi::OsString::from_vec(bytes));
+        Fake::version("18.3.0").install(&odd);
+        let out = t.std_cmd(&["check", "--tsh"]).arg(&odd).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+    }
 }
 
 /// `--format json` with a bad option printed nothing on stdout: a script piping to jq got no
@@ -649,9 +650,7 @@ fn lone_surrogate_in_claude_code_history_is_not_malformed() {
 /// A tsh that printed no version got no finding at all: the server looked healthy.
 #[test]
 fn tsh_whose_version_cannot_be_read_is_a_warning() {
-    let t = TestEnv::new();
-    crate::env::write(&t.bin().join("tsh"), "#!/bin/sh\necho 'not what you expected'\n");
-    std::fs::set_permissions(t.bin().join("tsh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let t = TestEnv::new().stable(Fake::default().with("version_line", "not what you expected"));
     let stable = t.path_of("bin/tsh");
     let t = t.home_file(
         ".cursor/mcp.json",
@@ -676,9 +675,7 @@ fn config_of_a_client_not_named_by_client_options_is_an_error() {
 #[test]
 fn hanging_tsh_version_is_bounded() {
     // A tsh that never answers (a broken install, a stuck network mount) costs at most the bound.
-    let t = TestEnv::new();
-    crate::env::write(&t.bin().join("tsh"), "#!/bin/sh\nexec sleep 60\n");
-    std::fs::set_permissions(t.bin().join("tsh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let t = TestEnv::new().stable(Fake::default().with("version_sleep", "60"));
     let start = std::time::Instant::now();
     let r = t.run(&["check", "--format", "json"]);
     assert!(start.elapsed() < std::time::Duration::from_secs(15), "took {:?}", start.elapsed());
@@ -729,38 +726,47 @@ fn variables_in_commands_are_expanded_as_the_client_does() {
 /// `.mcp.json -> /dev/zero` in a cloned repository made `mcpcfg check` eat memory until killed,
 /// and a FIFO made it hang.
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no /dev/zero and no FIFOs in the file system")]
 fn config_that_is_a_device_or_a_pipe_is_refused_at_once() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    std::os::unix::fs::symlink("/dev/zero", t.project().join(".mcp.json")).unwrap();
-    std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
-    let fifo = t.home().join(".cursor/mcp.json");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let r = t.run_within(&["check", "--format", "json"], std::time::Duration::from_secs(10));
-    assert_eq!(r.code, 2, "{}", r.stdout);
-    let j = r.json();
-    let statuses: Vec<&str> = j["configs"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["unreadable", "unreadable"]);
-    assert!(r.stdout.contains("not a regular file"), "{}", r.stdout);
+    #[cfg(unix)]
+    {
+        let t = TestEnv::new().tsh("18.3.0", None);
+        std::os::unix::fs::symlink("/dev/zero", t.project().join(".mcp.json")).unwrap();
+        std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
+        let fifo = t.home().join(".cursor/mcp.json");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let r = t.run_within(&["check", "--format", "json"], std::time::Duration::from_secs(10));
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        let j = r.json();
+        let statuses: Vec<&str> =
+            j["configs"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["unreadable", "unreadable"]);
+        assert!(r.stdout.contains("not a regular file"), "{}", r.stdout);
+    }
 }
 
 /// `repo/.mcp.json -> /proc/kmsg` hung `check` for ever, and a 15 TB sparse file aborted it.
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no /proc")]
 fn config_in_procfs_or_too_big_is_refused_at_once() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    std::os::unix::fs::symlink("/proc/kmsg", t.project().join(".mcp.json")).unwrap();
-    std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
-    let huge = std::fs::File::create(t.home().join(".cursor/mcp.json")).unwrap();
-    huge.set_len(64 << 30).unwrap(); // sparse: no disk is used
-    let r = t.run_within(&["check", "--format", "json"], std::time::Duration::from_secs(10));
-    assert_eq!(r.code, 2, "{}", r.stdout);
-    let errors: Vec<String> = r.json()["configs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["error"]["message"].as_str().unwrap().to_owned())
-        .collect();
-    assert!(errors.iter().any(|e| e.contains("more than any MCP config holds")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("a kernel file")), "{errors:?}");
+    #[cfg(unix)]
+    {
+        let t = TestEnv::new().tsh("18.3.0", None);
+        std::os::unix::fs::symlink("/proc/kmsg", t.project().join(".mcp.json")).unwrap();
+        std::fs::create_dir_all(t.home().join(".cursor")).unwrap();
+        let huge = std::fs::File::create(t.home().join(".cursor/mcp.json")).unwrap();
+        huge.set_len(64 << 30).unwrap(); // sparse: no disk is used
+        let r = t.run_within(&["check", "--format", "json"], std::time::Duration::from_secs(10));
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        let errors: Vec<String> = r.json()["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["error"]["message"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(errors.iter().any(|e| e.contains("more than any MCP config holds")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.contains("a kernel file")), "{errors:?}");
+    }
 }
 
 /// tsh's own state files are read only when they are files: a pipe at `~/.tsh/current-profile`

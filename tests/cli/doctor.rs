@@ -1,21 +1,14 @@
 //! `doctor`: guidance, `--online` and `--probe` through the real binary.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::env::{TestEnv, tsh_entry, write};
+use crate::env::{Fake, TestEnv, tsh_entry};
+use crate::fake::shared as fake;
 
-fn fake(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fake").join(name).join("tsh")
-}
-
-/// Makes `<root>/bin/tsh` run the fake `name` (a wrapper, so the fake finds its own files).
-fn stable_is_fake(t: TestEnv, name: &str) -> TestEnv {
-    let p = t.bin().join("tsh");
-    write(&p, &format!("#!/bin/sh\nexec '{}' \"$@\"\n", fake(name).display()));
-    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
-    t
+/// Makes `<root>/bin/tsh` the fake `mode`.
+fn stable_is_fake(t: TestEnv, mode: &str) -> TestEnv {
+    t.stable(Fake::mode(mode))
 }
 
 #[test]
@@ -37,7 +30,7 @@ fn old_managed_tsh_names_the_administrators_command() {
 fn old_original_tsh_names_the_file_to_remove_and_how() {
     // A macOS .pkg install: /usr/local/bin/tsh -> /Applications/tsh.app/..., here under the test root.
     let t = TestEnv::new().tsh_at(Path::new("Applications/tsh.app/Contents/MacOS/tsh"), "18.2.0", Some("18.2.3"));
-    std::os::unix::fs::symlink(t.path_of("Applications/tsh.app/Contents/MacOS/tsh"), t.bin().join("tsh")).unwrap();
+    crate::env::symlink(t.path_of("Applications/tsh.app/Contents/MacOS/tsh"), &t.bin().join("tsh"));
     let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["doctor", "--platform", "macos", "--color", "never"]);
@@ -128,10 +121,8 @@ fn probe_json_reports_each_server() {
 fn probe_never_starts_project_servers_without_trust_project() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let marker = t.project().join("started");
-    let script = t.project().join("server.sh");
-    write(&script, &format!("#!/bin/sh\ntouch '{}'\n", marker.display()));
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    let text = format!(r#"{{"mcpServers": {{"local": {{"command": "{}"}}}}}}"#, script.display());
+    let server = Fake::default().with("touch", &marker.to_string_lossy()).install(&t.project().join("server"));
+    let text = format!(r#"{{"mcpServers": {{"local": {{"command": {}}}}}}}"#, crate::env::json_str(&server));
     let t = t.project_file(".mcp.json", &text);
     let r = t.run(&["doctor", "--probe", "--color", "never", "--timeout", "3"]);
     assert!(!marker.exists(), "a project-level server was started");
@@ -216,18 +207,15 @@ fn online_apps_no_config_uses_are_a_note_not_an_error() {
 #[test]
 fn online_asks_tsh_about_the_given_home() {
     let t = TestEnv::new();
-    let log = t.path_of("env.log");
-    let p = t.bin().join("tsh");
-    let script = format!(
-        "#!/bin/sh\necho \"$1 HOME=$HOME TELEPORT_HOME=$TELEPORT_HOME\" >> '{log}'\nexec '{}' \"$@\"\n",
-        fake("online-ok").display()
-    );
-    write(&p, &script);
-    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    let t = stable_is_fake(t, "online-ok");
     t.run(&["doctor", "--online", "--timeout", "10"]);
-    let seen = fs::read_to_string(&log).unwrap();
+    let seen = fs::read_to_string(t.bin().join("runs.log")).unwrap();
     let home = t.home();
-    assert!(seen.contains(&format!("status HOME={} TELEPORT_HOME={}/.tsh", home.display(), home.display())), "{seen}");
+    let tsh_home = home.join(".tsh");
+    assert!(
+        seen.contains(&format!("status --format=json HOME={} TELEPORT_HOME={} ", home.display(), tsh_home.display())),
+        "{seen}"
+    );
 }
 
 #[test]
@@ -244,9 +232,9 @@ fn interrupted_probe_leaves_no_server_running() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let pidfile = t.root.path().join("pids");
     let text = format!(
-        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": "{}", "args": ["mcp", "connect", "hang-interrupt"], "env": {{"FAKE_TSH_PIDFILE": "{}"}}}}}}}}"#,
-        fake("mcp-hang").display(),
-        pidfile.display()
+        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": {}, "args": ["mcp", "connect", "hang-interrupt"], "env": {{"FAKE_TSH_PIDFILE": {}}}}}}}}}"#,
+        crate::env::json_str(&fake("mcp-hang")),
+        crate::env::json_str(&pidfile)
     );
     let t = t.home_file(".cursor/mcp.json", &text);
     let mut child = t
@@ -274,14 +262,7 @@ fn interrupted_probe_leaves_no_server_running() {
 
 #[test]
 fn online_with_a_tsh_before_18_1_does_not_ask_for_mcp_apps() {
-    let t = TestEnv::new();
-    let p = t.bin().join("tsh");
-    let script = format!(
-        "#!/bin/sh\nif [ \"$1\" = version ]; then echo 'Teleport v17.4.0 git:v17.4.0-0-gabcdef0 go1.23.4'; exit 0; fi\nexec '{}' \"$@\"\n",
-        fake("online-ok").display()
-    );
-    write(&p, &script);
-    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    let t = TestEnv::new().stable(Fake::mode("online-ok").with("version", "17.4.0"));
     let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
     assert!(r.stdout.contains("has no `tsh mcp ls`"), "{}", r.stdout);
     assert!(!r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);

@@ -2,11 +2,12 @@
 //! mcpcfg in it.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
+
+pub use crate::fake::Fake;
 
 pub struct TestEnv {
     pub root: TempDir,
@@ -49,21 +50,6 @@ impl Run {
     }
 }
 
-/// A fake tsh: reports `own` with `TELEPORT_TOOLS_VERSION=off`; otherwise, when `managed` is
-/// set, reports the managed version and `Re-executed from version: own`, as a re-executing tsh
-/// does. Every run appends a line to `<its folder>/runs.log`, with the TELEPORT_TOOLS_VERSION it got.
-pub fn fake_tsh_script(own: &str, managed: Option<&str>) -> String {
-    let reexec = match managed {
-        Some(m) => format!(
-            "  if [ \"$TELEPORT_TOOLS_VERSION\" != off ]; then\n    echo \"Teleport v{m} git:v{m}-0-g1a2b3c4 go1.24.7\"\n    echo \"Re-executed from version: {own}\"\n    exit 0\n  fi\n"
-        ),
-        None => String::new(),
-    };
-    format!(
-        "#!/bin/sh\necho \"$0 $* TELEPORT_TOOLS_VERSION=$TELEPORT_TOOLS_VERSION\" >> \"$(dirname \"$0\")/runs.log\"\nif [ \"$1\" = version ]; then\n{reexec}  echo \"Teleport v{own} git:v{own}-0-g1a2b3c4 go1.24.7\"\n  exit 0\nfi\necho 'ERROR: not a real tsh' >&2\nexit 1\n"
-    )
-}
-
 impl TestEnv {
     pub fn new() -> TestEnv {
         let root = tempfile::Builder::new().prefix("mcpcfg-test").tempdir().unwrap();
@@ -96,11 +82,17 @@ impl TestEnv {
         self
     }
 
-    /// A fake tsh at `path` (absolute, or relative to the test root).
+    /// A fake tsh of version `own` at `path` (absolute, or relative to the test root), which
+    /// re-executes into `managed` as a managed update does. Every run appends a line to
+    /// `<its folder>/runs.log`, with the TELEPORT_TOOLS_VERSION it got.
     pub fn tsh_at(self, path: &Path, own: &str, managed: Option<&str>) -> Self {
+        self.fake_at(path, Fake::version(own).managed(managed))
+    }
+
+    /// `fake` at `path` (absolute, or relative to the test root).
+    pub fn fake_at(self, path: &Path, fake: Fake) -> Self {
         let p = if path.is_absolute() { path.to_path_buf() } else { self.root.path().join(path) };
-        write(&p, &fake_tsh_script(own, managed));
-        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        fake.install(&p);
         self
     }
 
@@ -108,6 +100,12 @@ impl TestEnv {
     pub fn tsh(self, own: &str, managed: Option<&str>) -> Self {
         let p = self.bin().join("tsh");
         self.tsh_at(&p, own, managed)
+    }
+
+    /// `fake` as the stable tsh on PATH.
+    pub fn stable(self, fake: Fake) -> Self {
+        let p = self.bin().join("tsh");
+        self.fake_at(&p, fake)
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Self {
@@ -143,7 +141,7 @@ impl TestEnv {
     pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("mcpcfg"));
         c.env_clear()
-            .env("PATH", format!("{}:/usr/bin:/bin", self.bin().display()))
+            .env("PATH", self.path_var())
             .env("MCPCFG_HOME", self.home())
             .current_dir(self.project())
             .args(args);
@@ -151,6 +149,19 @@ impl TestEnv {
             c.env(k, v);
         }
         c
+    }
+
+    /// PATH: the test's `bin` folder, then the system's own programs.
+    pub fn path_var(&self) -> std::ffi::OsString {
+        let mut dirs = vec![self.bin()];
+        if cfg!(windows) {
+            let root =
+                std::env::var_os("SystemRoot").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(r"C:\windows"));
+            dirs.extend([root.join("system32"), root]);
+        } else {
+            dirs.extend([PathBuf::from("/usr/bin"), PathBuf::from("/bin")]);
+        }
+        std::env::join_paths(dirs).unwrap()
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -205,4 +216,54 @@ pub fn tsh_entry(command: &str, app: &str) -> String {
         r#"{{"command": {}, "args": ["mcp", "connect", "{app}"], "env": {{"API_TOKEN": "s3cr3t-env-value"}}}}"#,
         serde_json::Value::String(command.into())
     )
+}
+
+/// `path` as a JSON string (backslashes and quotes escaped, as on Windows they must be).
+pub fn json_str(path: &Path) -> String {
+    serde_json::Value::String(path.to_string_lossy().into_owned()).to_string()
+}
+
+/// A symbolic link at `link` to `target`.
+pub fn symlink(target: impl AsRef<Path>, link: &Path) {
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(target, link).unwrap();
+    #[cfg(windows)]
+    {
+        let target = target.as_ref();
+        if link.parent().unwrap().join(target).is_dir() {
+            std::os::windows::fs::symlink_dir(target, link).unwrap();
+        } else {
+            std::os::windows::fs::symlink_file(target, link).unwrap();
+        }
+    }
+}
+
+/// The permission bits of `path` (0 where there are none: Windows).
+pub fn mode(path: &Path) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        0
+    }
+}
+
+/// Sets the permission bits of `path` (on Windows only the read-only attribute, from the owner's
+/// write bit).
+pub fn set_mode(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    {
+        let mut p = fs::metadata(path).unwrap().permissions();
+        p.set_readonly(mode & 0o200 == 0);
+        fs::set_permissions(path, p).unwrap();
+    }
 }

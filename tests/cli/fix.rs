@@ -1,7 +1,6 @@
 //! `fix-config` and `undo`: byte-exact repairs, the write protocol, backups.
 
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::env::{TestEnv, tsh_entry};
@@ -286,9 +285,9 @@ fn relative_symlink_chain_stays_a_chain() {
     let (t, text) = stale_home();
     // ~/.cursor/mcp.json -> ../dotfiles/link2.json -> real/mcp.json (relative to dotfiles/)
     let t = t.home_file("dotfiles/real/mcp.json", &text);
-    std::os::unix::fs::symlink("real/mcp.json", t.home().join("dotfiles/link2.json")).unwrap();
+    crate::env::symlink("real/mcp.json", &t.home().join("dotfiles/link2.json"));
     fs::create_dir_all(t.home().join(".cursor")).unwrap();
-    std::os::unix::fs::symlink("../dotfiles/link2.json", t.home().join(".cursor/mcp.json")).unwrap();
+    crate::env::symlink("../dotfiles/link2.json", &t.home().join(".cursor/mcp.json"));
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(fs::symlink_metadata(t.home().join(".cursor/mcp.json")).unwrap().file_type().is_symlink());
@@ -300,8 +299,8 @@ fn relative_symlink_chain_stays_a_chain() {
 fn symlink_loop_is_an_error_and_nothing_is_written() {
     let t = TestEnv::new().tsh("18.3.0", None);
     fs::create_dir_all(t.home().join(".cursor")).unwrap();
-    std::os::unix::fs::symlink("b.json", t.home().join(".cursor/mcp.json")).unwrap();
-    std::os::unix::fs::symlink("mcp.json", t.home().join(".cursor/b.json")).unwrap();
+    crate::env::symlink("b.json", &t.home().join(".cursor/mcp.json"));
+    crate::env::symlink("mcp.json", &t.home().join(".cursor/b.json"));
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
 }
@@ -311,13 +310,13 @@ fn file_mode_0600_is_kept() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
     let p = t.home().join(".cursor/mcp.json");
-    fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+    crate::env::set_mode(&p, 0o600);
     assert_eq!(t.run(&["fix-config"]).code, 0);
-    assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o7777, 0o600);
-    fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(crate::env::mode(&p), 0o600);
+    crate::env::set_mode(&p, 0o640);
     fs::write(&p, &text).unwrap();
     assert_eq!(t.run(&["fix-config"]).code, 0);
-    assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o7777, 0o640);
+    assert_eq!(crate::env::mode(&p), 0o640);
 }
 
 #[test]
@@ -328,7 +327,8 @@ fn hard_link_gets_a_warning() {
     let r = t.run(&["fix-config", "--color", "never"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("hard link"), "{}", r.stdout);
-    assert_eq!(fs::metadata(t.home().join(".cursor/mcp.json")).unwrap().nlink(), 1);
+    // The file was replaced, the other name keeps the old text.
+    assert_eq!(fs::read_to_string(t.home().join("other-link.json")).unwrap(), text);
 }
 
 /// The hard-link warning was a text note only: JSON, the counts and --strict missed it.
@@ -348,7 +348,7 @@ fn read_only_file_is_exit_2_and_unchanged() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
     let p = t.home().join(".cursor/mcp.json");
-    fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+    crate::env::set_mode(&p, 0o444);
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains(&p.display().to_string()), "names the file: {}", r.stderr);
@@ -360,9 +360,9 @@ fn read_only_folder_is_exit_2_and_unchanged() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
     let dir = t.home().join(".cursor");
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
+    crate::env::set_mode(&dir, 0o555);
     let r = t.run(&["fix-config"]);
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    crate::env::set_mode(&dir, 0o755);
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(t.read_home(".cursor/mcp.json"), text);
     assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no temp file left");
@@ -437,7 +437,7 @@ fn same_file_named_twice_is_repaired_once() {
     let t = t.home_file(".cursor/mcp.json", &text);
     let file = t.home().join(".cursor/mcp.json");
     let link = t.root.path().join("link.json");
-    std::os::unix::fs::symlink(&file, &link).unwrap();
+    crate::env::symlink(&file, &link);
     let (a, b) = (file.to_string_lossy().into_owned(), link.to_string_lossy().into_owned());
     let r = t.run(&[
         "fix-config",
@@ -499,11 +499,11 @@ fn undo_restores_the_original_bytes_through_symlinks() {
     let (t, text) = stale_home();
     let t = t.home_file("dotfiles/cursor-mcp.json", &text);
     fs::create_dir_all(t.home().join(".cursor")).unwrap();
-    std::os::unix::fs::symlink("../dotfiles/cursor-mcp.json", t.home().join(".cursor/mcp.json")).unwrap();
+    crate::env::symlink("../dotfiles/cursor-mcp.json", &t.home().join(".cursor/mcp.json"));
     assert_eq!(t.run(&["fix-config"]).code, 0);
     assert_ne!(t.read_home("dotfiles/cursor-mcp.json"), text);
     let state = t.home().join(".local/state/mcpcfg");
-    assert_eq!(fs::metadata(state.join("backups")).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(crate::env::mode(&state.join("backups")), 0o700);
     let r = t.run(&["undo"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(t.read_home("dotfiles/cursor-mcp.json"), text);
@@ -664,7 +664,7 @@ fn link_into_the_managed_folder_is_neither_stable_nor_healthy() {
     let t =
         TestEnv::new().tsh("18.3.0", None).tsh_at(Path::new("home/.tsh/bin/0c1d-update-pkg-v2/tsh"), "18.3.0", None);
     fs::create_dir_all(t.home().join("bin")).unwrap();
-    std::os::unix::fs::symlink(t.home().join(".tsh/bin/0c1d-update-pkg-v2/tsh"), t.home().join("bin/tsh")).unwrap();
+    crate::env::symlink(t.home().join(".tsh/bin/0c1d-update-pkg-v2/tsh"), &t.home().join("bin/tsh"));
     let link = t.home_path("bin/tsh");
     let text = format!("{{\"mcpServers\": {{\"teleport-mcp-a\": {}}}}}", tsh_entry(&link, "a"));
     let path = format!("{}:{}:/usr/bin:/bin", t.home().join("bin").display(), t.bin().display());

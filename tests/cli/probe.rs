@@ -1,7 +1,7 @@
 //! Integration tests for `mcpcfg::probe` and `mcpcfg::online`, run against the fake `tsh`
-//! executables in `testdata/fake/` (python3 scripts).
+//! (`tests/support/fake_tsh.rs`) acting as each kind of tsh.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mcpcfg::online::{self, McpApp, SessionState, mcp_apps, parse_mcp_ls, parse_status, run_tsh, session_state};
@@ -11,9 +11,7 @@ const VERSION_LINE: &str = "Teleport v18.2.3 git:v18.2.3-0-g1a2b3c4 go1.24.7";
 /// 2026-11-27T13:20:00Z: before the logged-in fixture's valid_until (2099), after the expired one's.
 const NOW: i64 = 1_795_785_600;
 
-fn fake(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fake").join(name).join("tsh")
-}
+use crate::fake::shared as fake;
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fake/fixtures").join(name);
@@ -291,7 +289,7 @@ fn env_is_inherited_plus_spec_env_and_cwd_is_used() {
     let dir = tmp.path().canonicalize().unwrap();
     let spec = LaunchSpec {
         env: vec![
-            ("FAKE_TSH_ECHO_ENV".into(), "MCPCFG_TEST_VALUE".into()),
+            ("FAKE_TSH_ECHO_ENV".into(), "MCPCFG_TEST_VALUE,PATH".into()),
             ("MCPCFG_TEST_VALUE".into(), "from the config".into()),
         ],
         cwd: Some(dir.clone()),
@@ -300,17 +298,18 @@ fn env_is_inherited_plus_spec_env_and_cwd_is_used() {
     let outcomes = probe_all(&[spec], Duration::from_secs(15));
     let (_, status, tail) = expect_start_failed(&outcomes[0]);
     assert_eq!(status, Some(1));
-    // The server printed the variable's name and value, both env values of its spec: they
-    // reached it, and the report hides them (it used to show `env API_TOKEN=sk-live-…`).
+    // The server printed the variable's value, an env value of its spec: it reached the
+    // server, and the report hides it (it used to show `env API_TOKEN=sk-live-…`).
     assert_eq!(
         tail,
         [
-            "env <redacted>=<redacted>".to_string(),
+            "env MCPCFG_TEST_VALUE=<redacted>".to_string(),
+            // The inherited environment is there too.
+            format!("env PATH={}", std::env::var("PATH").unwrap()),
             format!("cwd {}", dir.display()),
             r#"ERROR: access denied to app "demo""#.to_string(),
         ]
     );
-    // The inherited environment is there too: the fake found python3 through PATH.
 }
 
 #[test]

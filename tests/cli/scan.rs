@@ -63,7 +63,7 @@ fn tree(t: &TestEnv, command: &str) -> std::path::PathBuf {
     write(&root.join("repo/.gitignore"), "ignored/\n");
     write(&root.join(".ignore"), "scratch/\n");
     // A symlinked folder is not followed: `a` would otherwise be found twice.
-    std::os::unix::fs::symlink(root.join("a"), root.join("link-to-a")).unwrap();
+    crate::env::symlink(root.join("a"), &root.join("link-to-a"));
     root
 }
 

@@ -4,10 +4,12 @@
 //! breaks it the way a managed update does, and compares, server by server, what the client
 //! lists with what mcpcfg reports; then repairs it and asks the client again.
 //!
-//! Run with `cargo test --test interop` (needs Node.js, npm and python3; see the README).
+//! Run with `cargo test --test interop` (needs Node.js and npm; see the README).
 
 mod claude;
 mod codex;
+#[path = "../support/fake.rs"]
+mod fake;
 mod gemini;
 mod oracle;
 mod sandbox;

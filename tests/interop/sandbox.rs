@@ -224,12 +224,9 @@ impl Sandbox {
         self.home().join(".tsh/bin/3f1c2b9e-update-pkg-v2/tsh").to_string_lossy().into_owned()
     }
 
-    /// Writes a fake tsh (the MCP-speaking `testdata/fake/mcp-ok`) at `at`.
+    /// Puts the fake tsh (`tests/support/fake_tsh.rs`), MCP-speaking, at `at`.
     pub fn fake_tsh(&self, at: &Path) {
-        let python = which::which("python3").expect("python3 runs the fake tsh");
-        let fake = Path::new(REPO).join("testdata/fake/mcp-ok/tsh");
-        write(at, &format!("#!/bin/sh\nexec '{}' '{}' \"$@\"\n", python.display(), fake.display()));
-        fs::set_permissions(at, fs::Permissions::from_mode(0o755)).unwrap();
+        crate::fake::Fake::mode("mcp-ok").install(at);
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Self {
