@@ -728,6 +728,12 @@ mod tests {
         fs::metadata(path).unwrap().permissions().mode() & 0o7777
     }
 
+    /// Windows has no permission bits.
+    #[cfg(not(unix))]
+    fn mode(_: &Path) -> u32 {
+        0
+    }
+
     #[cfg(unix)]
     #[test]
     fn undo_restores_exact_bytes_through_a_symlink_that_stays_a_link() {
@@ -863,6 +869,7 @@ mod tests {
 
     /// `~/.local` and `~/.local/state` were created 0700 when missing: they are not mcpcfg's.
     #[test]
+    #[cfg_attr(windows, ignore = "Windows has no permission bits")]
     fn folders_above_the_state_folder_get_the_usual_mode() {
         let home = tempfile::tempdir().unwrap();
         let state = home.path().join(".local/state/mcpcfg");
@@ -1062,7 +1069,8 @@ mod tests {
     fn run_ids_are_utc_timestamps_that_sort_by_time() {
         let at = |secs, nanos| UNIX_EPOCH + std::time::Duration::new(secs, nanos);
         assert_eq!(run_id(at(0, 0), 7), "19700101T000000.000000000Z-7");
-        assert_eq!(run_id(at(1_000_000_000, 5), 1234), "20010909T014640.000000005Z-1234");
+        // Windows keeps time in units of 100 ns.
+        assert_eq!(run_id(at(1_000_000_000, 500), 1234), "20010909T014640.000000500Z-1234");
         assert_eq!(run_id(at(951_782_400, 0), 1), "20000229T000000.000000000Z-1");
         assert_eq!(run_id(at(1_795_763_700, 0), 1), "20261127T071500.000000000Z-1");
         assert!(run_id(at(9, 999_999_999), 99999) < run_id(at(10, 0), 1));

@@ -141,10 +141,10 @@ pub fn managed_target(host: &crate::platform::Host, p: &Path) -> Option<std::pat
     if !std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
         return None;
     }
-    let target = std::fs::canonicalize(p).ok()?;
+    let target = dunce::canonicalize(p).ok()?;
     // The folder itself may be reached through a link (`~/.tsh` on another disk).
     let dirs: Vec<std::path::PathBuf> =
-        host.tools_dirs().into_iter().flat_map(|d| std::fs::canonicalize(&d).into_iter().chain([d])).collect();
+        host.tools_dirs().into_iter().flat_map(|d| dunce::canonicalize(&d).into_iter().chain([d])).collect();
     (tsh::classify(host.os, &target.to_string_lossy(), &dirs) == tsh::PathKind::ManagedUpdate).then_some(target)
 }
 
@@ -332,6 +332,24 @@ fn read_managed(s: &Settings) -> ManagedState {
 
 /// What the file system says about a command path (following symlinks, as exec does).
 pub fn file_state(p: &Path) -> FileState {
+    let state = file_state_as_named(p);
+    // On Windows the clients start `C:\T\tsh` as `C:\T\tsh.exe`: Node's spawn (libuv's path
+    // search) tries the name as written, then with `.com` and `.exe` appended, and so does
+    // Rust's Command for `.exe`. Such a command is not missing.
+    #[cfg(windows)]
+    if state == FileState::Missing {
+        for ext in [".com", ".exe"] {
+            let mut with = p.as_os_str().to_owned();
+            with.push(ext);
+            if let s @ (FileState::Executable | FileState::NotExecutable) = file_state_as_named(Path::new(&with)) {
+                return s;
+            }
+        }
+    }
+    state
+}
+
+fn file_state_as_named(p: &Path) -> FileState {
     match std::fs::metadata(p) {
         Err(_) => FileState::Missing,
         Ok(m) if m.is_dir() => FileState::Directory,

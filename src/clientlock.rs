@@ -111,7 +111,10 @@ impl Drop for Held {
 
 /// Sets a folder's mtime to now.
 fn touch(dir: &Path) -> io::Result<()> {
-    let now = SystemTime::now();
+    set_times(dir, SystemTime::now())
+}
+
+fn set_times(dir: &Path, now: SystemTime) -> io::Result<()> {
     #[cfg(windows)]
     let f = {
         use std::os::windows::fs::OpenOptionsExt;
@@ -128,8 +131,7 @@ mod tests {
     use super::*;
 
     fn age(dir: &Path, by: Duration) {
-        let then = SystemTime::now() - by;
-        std::fs::File::open(dir).unwrap().set_modified(then).unwrap();
+        set_times(dir, SystemTime::now() - by).unwrap();
     }
 
     #[test]

@@ -579,7 +579,9 @@ mod tests {
         );
         let mut h = host(Os::Linux, "/home/me", &[]);
         h.system_root = Some("/sys-root".into());
-        assert_eq!(files(&user_candidates(&h, &[Client::ClaudeCode]))[1], "/sys-root/etc/claude-code/managed-mcp.json");
+        // As paths: a Windows build joins the system root with its own separator.
+        let managed = &files(&user_candidates(&h, &[Client::ClaudeCode]))[1];
+        assert_eq!(Path::new(managed), Path::new("/sys-root/etc/claude-code/managed-mcp.json"));
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
     let path_entries = crate::tsh::split_path_var(host.os, &s.path_var);
     let which_tsh = crate::tsh::on_path(host.os, &path_entries)
         .find(|p| check::file_state(p) == crate::findings::FileState::Executable);
-    let resolve = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let resolve = |p: &std::path::Path| dunce::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let links = report
         .all_findings()
         .filter_map(|(_, _, f)| f.skew.as_ref().map(|k| (k.runs.clone(), resolve(&k.runs))))

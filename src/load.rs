@@ -151,7 +151,7 @@ fn exists(p: &Path) -> bool {
 }
 
 fn same_file_key(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+    dunce::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Reads and parses one file.
@@ -278,7 +278,10 @@ fn read_open(path: &Path, mut file: std::fs::File, len: u64) -> std::io::Result<
 
 #[cfg(not(unix))]
 fn read_open(_: &Path, mut file: std::fs::File, _: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
+    // A failed stream read came first: Windows' positioned reads move the file's cursor (they
+    // did, and a big JSONC `~/.claude.json` was "malformed at 1:1", read from the middle).
+    file.rewind()?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -336,7 +339,7 @@ fn refuse_special(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> 
         ));
     }
     #[cfg(target_os = "linux")]
-    if let Ok(real) = std::fs::canonicalize(path)
+    if let Ok(real) = dunce::canonicalize(path)
         && (real.starts_with("/proc") || real.starts_with("/sys"))
     {
         return Err(std::io::Error::new(
@@ -405,7 +408,7 @@ mod tests {
         let jsonc = text.replacen("{\n", "{ // note\n", 1);
         std::fs::write(&path, &jsonc).unwrap();
         let d = load(claude_code(path.clone()), Keep::Servers);
-        assert!(d.document().unwrap().needs_jsonc);
+        assert!(d.document().unwrap_or_else(|| panic!("{:?}", d.parsed.as_ref().err())).needs_jsonc);
         std::fs::write(&path, &text[..text.len() - 1]).unwrap();
         let d = load(claude_code(path), Keep::Servers);
         assert!(matches!(d.parsed, Err(LoadError::Malformed(_))));

@@ -573,18 +573,33 @@ pub(crate) fn kill_tree(pid: u32) {
         .status();
 }
 
-/// `taskkill /T /F`: the process and every process it started.
+/// `taskkill /T /F`: the process and every process it started. Where `/T` is refused (Wine 8's
+/// taskkill knows only `/F`), at least the process itself.
 #[cfg(windows)]
 pub(crate) fn kill_tree(pid: u32) {
     use std::os::windows::process::CommandExt;
     const CREATE_NO_WINDOW: u32 = 0x0800_0000;
-    let _ = std::process::Command::new("taskkill")
-        .args(["/PID", &pid.to_string(), "/T", "/F"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .creation_flags(CREATE_NO_WINDOW)
-        .status();
+    let taskkill = |tree: bool| {
+        let pid = pid.to_string();
+        let mut args = vec!["/PID", &pid, "/F"];
+        if tree {
+            args.push("/T");
+        }
+        std::process::Command::new("taskkill")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .creation_flags(CREATE_NO_WINDOW)
+            .status()
+    };
+    // Exit status 128 is "no such process": then there is nothing left to try.
+    if let Ok(status) = taskkill(true)
+        && !status.success()
+        && status.code() != Some(128)
+    {
+        let _ = taskkill(false);
+    }
 }
 
 #[cfg(not(any(unix, windows)))]

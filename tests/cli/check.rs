@@ -11,7 +11,7 @@ fn s(a: &str, b: &str) -> (String, String) {
 /// on a versioned agent path, and a healthy Cursor entry.
 fn broken_home() -> TestEnv {
     let t = TestEnv::new().tsh("18.2.3", None);
-    let stable = t.path_of("bin/tsh");
+    let stable = t.exe_of("bin/tsh");
     let deleted = t.home_path(".tsh/bin/4a5b6c7d-update-pkg-v2/tsh");
     let desktop =
         format!("{{\n  \"mcpServers\": {{\n    \"teleport-mcp-demo\": {}\n  }}\n}}\n", tsh_entry(&deleted, "demo"));
@@ -28,6 +28,10 @@ fn broken_home() -> TestEnv {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "its configs name Unix paths (/opt/teleport/..., /src/app), which are relative on Windows"
+)]
 fn check_reports_exactly_the_broken_servers() {
     let t = broken_home();
     let r = t.run(&["check", "--format", "json"]);
@@ -62,6 +66,10 @@ fn check_never_prints_env_values() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "its configs name Unix paths (/opt/teleport/..., /src/app), which are relative on Windows"
+)]
 fn check_text_groups_by_file_with_tilde_paths() {
     let t = broken_home();
     let r = t.run(&["check", "--color", "never"]);
@@ -87,7 +95,7 @@ fn check_colour_always_and_no_color() {
 #[test]
 fn healthy_home_exits_zero() {
     let t = TestEnv::new().tsh("18.3.1", None);
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["check"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -108,7 +116,7 @@ fn old_original_tsh_is_version_skew_with_both_versions() {
         .tsh("18.2.0", Some("18.2.3"))
         .tsh_at(std::path::Path::new("home/.tsh/bin/9f8e-update-pkg-v2/tsh"), "18.2.3", None)
         .managed("teleport.example.com", "18.2.3", "9f8e-update-pkg-v2/tsh");
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["check", "--format", "json"]);
     assert_eq!(r.code, 1);
@@ -126,7 +134,7 @@ fn old_managed_tsh_is_version_skew_with_both_versions() {
         .tsh("18.3.0", Some("18.2.0"))
         .tsh_at(std::path::Path::new("home/.tsh/bin/1111-update-pkg-v2/tsh"), "18.2.0", None)
         .managed("teleport.example.com", "18.2.0", "1111-update-pkg-v2/tsh");
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["check", "--format", "json"]);
     assert_eq!(r.code, 1);
@@ -155,7 +163,7 @@ fn reexec_line_is_the_fallback_without_config_json() {
 #[test]
 fn tsh_before_18_1_has_no_mcp_connect() {
     let t = TestEnv::new().tsh("17.4.2", None);
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let r = t.home_file(".cursor/mcp.json", &cursor).run(&["check", "--format", "json"]);
     assert_eq!(r.codes(), [s("teleport-mcp-ok", "tsh-mcp-unsupported"), s("teleport-mcp-ok", "tsh-version-skew")]);
 }
@@ -227,6 +235,10 @@ fn tsh_runs_once_where_managed_updates_never_ran() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "its configs name Unix paths (/opt/teleport/..., /src/app), which are relative on Windows"
+)]
 fn no_stable_tsh_is_tsh_not_found() {
     let t = TestEnv::new().home_file(
         ".cursor/mcp.json",
@@ -239,6 +251,7 @@ fn no_stable_tsh_is_tsh_not_found() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no execute permission: any file can be started")]
 fn not_executable_tsh_is_reported() {
     let t = TestEnv::new().tsh("18.3.0", None).home_file("tools/tsh", "not a binary");
     let cmd = t.home_path("tools/tsh");
@@ -249,6 +262,10 @@ fn not_executable_tsh_is_reported() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn malformed_config_exits_2_and_others_are_still_reported() {
     let t = broken_home()
         .home_file(".cursor/mcp.json", "{\n  \"mcpServers\": {\n    \"a\": {\"command\": 'tsh'}\n  }\n}\n");
@@ -268,7 +285,7 @@ fn malformed_config_text_names_file_line_and_column() {
     let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", "{\"mcpServers\": {} \"x\": 1}");
     let r = t.run(&["check"]);
     assert_eq!(r.code, 2);
-    assert!(r.stdout.contains("~/.cursor/mcp.json:1:18"), "{}", r.stdout);
+    assert!(r.stdout.contains(&crate::env::shown("~/.cursor/mcp.json:1:18")), "{}", r.stdout);
     let q = t.run(&["check", "-q"]);
     assert_eq!(q.code, 2);
     assert_eq!(q.stdout, "");
@@ -317,7 +334,7 @@ fn strict_json_client_with_comments_is_an_error_and_loads_no_server() {
 #[test]
 fn duplicate_keys_are_reported() {
     let t = TestEnv::new().tsh("18.3.0", None);
-    let stable = t.path_of("bin/tsh");
+    let stable = t.exe_of("bin/tsh");
     let text = format!(
         r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-a": {}}}}}"#,
         tsh_entry("/old/tsh", "a"),
@@ -329,9 +346,13 @@ fn duplicate_keys_are_reported() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn vscode_legacy_settings_are_info() {
     let t = TestEnv::new().tsh("18.3.0", None);
-    let stable = t.path_of("bin/tsh");
+    let stable = t.exe_of("bin/tsh");
     let text = format!(
         "{{\n  \"editor.tabSize\": 2,\n  \"mcp\": {{\"servers\": {{\"teleport-mcp-a\": {}}}}},\n}}",
         tsh_entry(&stable, "a")
@@ -342,6 +363,10 @@ fn vscode_legacy_settings_are_info() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn vscode_profiles_insiders_and_vscodium_are_found() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let e = format!(r#"{{"servers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry("tsh", "a"));
@@ -363,6 +388,10 @@ fn vscode_profiles_insiders_and_vscodium_are_found() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn xdg_config_home_is_ignored_under_home_override() {
     let t = broken_home().env("XDG_CONFIG_HOME", "/nonexistent-real-config");
     assert_eq!(t.run(&["list", "--format", "json"]).json()["summary"]["configs"], 4);
@@ -421,6 +450,10 @@ fn project_file_given_with_another_client_is_still_never_run() {
 /// user-level by its name, so the tsh a cloned repository names was executed. A file is
 /// user-level only at one of its client's own locations (symlinks resolved).
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn config_named_like_a_user_file_outside_the_clients_locations_is_a_projects() {
     let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("project/tools/tsh"), "18.1.0", None);
     let evil = t.path_of("project/tools/tsh");
@@ -486,6 +519,10 @@ fn client_option_limits_the_clients() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "its configs name Unix paths (/opt/teleport/..., /src/app), which are relative on Windows"
+)]
 fn list_shows_servers_without_running_anything() {
     let t = broken_home();
     let r = t.run(&["list"]);
@@ -495,6 +532,10 @@ fn list_shows_servers_without_running_anything() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn json_has_schema_1_and_every_documented_key() {
     let t = broken_home();
     let j = t.run(&["check", "--format", "json"]).json();
@@ -541,6 +582,7 @@ fn quiet_check_prints_nothing_and_exits_by_status() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no execute permission: any file can be started")]
 fn tsh_option_must_be_executable() {
     let t = TestEnv::new().home_file("notexec", "x");
     let r = t.run(&["check", "--tsh", &t.home_path("notexec")]);
@@ -583,13 +625,14 @@ fn tsh_option_refuses_paths_that_go_away() {
 #[test]
 fn fatal_error_in_json_mode_is_still_a_json_document() {
     let t = TestEnv::new();
-    let r = t.run(&["check", "--format", "json", "--tsh", "/does/not/exist"]);
+    let gone = if cfg!(windows) { r"C:\does\not\exist" } else { "/does/not/exist" };
+    let r = t.run(&["check", "--format", "json", "--tsh", gone]);
     assert_eq!(r.code, 2);
     let j = r.json();
     assert_eq!(j["schema"], 1);
-    assert!(j["error"]["message"].as_str().unwrap().contains("--tsh /does/not/exist"), "{j}");
-    assert!(r.stderr.contains("--tsh /does/not/exist"), "still said on stderr: {}", r.stderr);
-    assert_eq!(t.run(&["check", "--tsh", "/does/not/exist"]).stdout, "", "text mode: stderr only");
+    assert!(j["error"]["message"].as_str().unwrap().contains(&format!("--tsh {gone}")), "{j}");
+    assert!(r.stderr.contains(&format!("--tsh {gone}")), "still said on stderr: {}", r.stderr);
+    assert_eq!(t.run(&["check", "--tsh", gone]).stdout, "", "text mode: stderr only");
 }
 
 /// A usage error printed clap's text only, even with `--format json`.
@@ -632,7 +675,7 @@ fn broken_pipe_is_not_an_error() {
 fn lone_surrogate_in_claude_code_history_is_not_malformed() {
     // Node's JSON.stringify writes an emoji cut in half as `\ud83d`; Claude Code reads it back.
     let t = TestEnv::new().tsh("18.3.0", None);
-    let stable = t.path_of("bin/tsh");
+    let stable = t.exe_of("bin/tsh");
     let small = format!(
         r#"{{"projects": {{"/src/a": {{"history": [{{"display": "fix this \ud83d"}}], "mcpServers": {{"teleport-mcp-a": {}}}}}}}}}"#,
         tsh_entry(&stable, "a")
@@ -651,7 +694,7 @@ fn lone_surrogate_in_claude_code_history_is_not_malformed() {
 #[test]
 fn tsh_whose_version_cannot_be_read_is_a_warning() {
     let t = TestEnv::new().stable(Fake::default().with("version_line", "not what you expected"));
-    let stable = t.path_of("bin/tsh");
+    let stable = t.exe_of("bin/tsh");
     let t = t.home_file(
         ".cursor/mcp.json",
         &format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry(&stable, "a")),
@@ -697,6 +740,10 @@ fn broken_pipe_keeps_the_exit_status() {
 /// `${userHome}/bin/tsh` in VS Code's mcp.json was called a relative path, and fix-config would
 /// have replaced a working command.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn variables_in_commands_are_expanded_as_the_client_does() {
     let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("home/bin/tsh"), "18.3.0", None);
     let vscode = r#"{"servers": {
@@ -772,6 +819,7 @@ fn config_in_procfs_or_too_big_is_refused_at_once() {
 /// tsh's own state files are read only when they are files: a pipe at `~/.tsh/current-profile`
 /// would have blocked the run.
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no FIFOs in the file system")]
 fn a_pipe_for_a_tsh_state_file_does_not_block() {
     let t = TestEnv::new().tsh("18.3.0", None);
     std::fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();

@@ -24,6 +24,10 @@ fn new_clients_home() -> TestEnv {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn list_finds_every_new_client_with_its_syntax() {
     let t = new_clients_home();
     let r = t.run(&["list", "--format", "json"]);
@@ -62,6 +66,10 @@ fn list_finds_every_new_client_with_its_syntax() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn check_flags_and_fix_config_repairs_every_new_client() {
     let t = new_clients_home();
     let r = t.run(&["check", "--format", "json"]);
@@ -75,8 +83,8 @@ fn check_flags_and_fix_config_repairs_every_new_client() {
     for name in ["Windsurf", "Zed", "Gemini CLI", "Codex", "Cline", "Roo Code"] {
         assert!(r.stdout.contains(&format!("restart {name}")), "{name}: {}", r.stdout);
     }
-    let tsh = t.path_of("bin/tsh");
-    assert!(t.read_home(".codex/config.toml").contains(&format!("command = \"{tsh}\"\n")));
+    let tsh = t.exe_of("bin/tsh");
+    assert!(t.read_home(".codex/config.toml").contains(&format!("command = \"{}\"\n", crate::env::esc(&tsh))));
     assert!(t.read_home(".config/zed/settings.json").contains(&format!("{{\"path\": \"{tsh}\", \"args\"")));
     assert_eq!(t.run(&["check"]).code, 0);
 }
@@ -85,12 +93,16 @@ fn check_flags_and_fix_config_repairs_every_new_client() {
 fn dry_run_of_codex_redacts_toml_env_values() {
     let t = new_clients_home();
     let r = t.run(&["fix-config", "--dry-run", "--client", "codex"]);
-    assert!(r.stdout.contains("--- a/~/.codex/config.toml"), "{}", r.stdout);
-    assert!(r.stdout.contains(&format!("+command = \"{}\"", t.path_of("bin/tsh"))), "{}", r.stdout);
+    assert!(r.stdout.contains(&crate::env::shown("--- a/~/.codex/config.toml")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("+command = \"{}\"", crate::env::esc(&t.exe_of("bin/tsh")))), "{}", r.stdout);
     assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn strict_json_extensions_warn_about_comments() {
     let t = TestEnv::new()
         .tsh("18.3.0", None)
@@ -124,7 +136,7 @@ fn codex_home_moves_the_codex_config() {
     let j = t.run(&["list", "--format", "json", "--client", "codex"]).json();
     let configs = j["configs"].as_array().unwrap();
     assert_eq!(configs.len(), 1);
-    assert_eq!(configs[0]["path"], format!("{dir}/config.toml"));
+    assert_eq!(configs[0]["path"], crate::env::shown(&format!("{dir}/config.toml")));
 }
 
 #[test]
@@ -184,6 +196,10 @@ fn home_option_never_reaches_a_codex_home_outside_it() {
 /// Claude Code's managed files live at fixed system paths; `--system-root` (env
 /// MCPCFG_SYSTEM_ROOT) moves them for tests, on every platform's layout.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");

@@ -17,28 +17,32 @@ fn old_managed_tsh_names_the_administrators_command() {
         .tsh("18.3.0", Some("18.2.0"))
         .tsh_at(Path::new("home/.tsh/bin/1111-update-pkg-v2/tsh"), "18.2.0", None)
         .managed("teleport.example.com", "18.2.0", "1111-update-pkg-v2/tsh");
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["doctor", "--color", "never"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("tctl autoupdate client-tools target 18.2.3"), "{}", r.stdout);
     assert!(r.stdout.contains("managed updates: tsh re-executes 18.2.0"), "{}", r.stdout);
-    assert!(r.stdout.contains(&format!("which tsh: {}", t.path_of("bin/tsh"))));
+    assert!(r.stdout.contains(&format!("which tsh: {}", t.exe_of("bin/tsh"))));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn old_original_tsh_names_the_file_to_remove_and_how() {
     // A macOS .pkg install: /usr/local/bin/tsh -> /Applications/tsh.app/..., here under the test root.
     let t = TestEnv::new().tsh_at(Path::new("Applications/tsh.app/Contents/MacOS/tsh"), "18.2.0", Some("18.2.3"));
     crate::env::symlink(t.path_of("Applications/tsh.app/Contents/MacOS/tsh"), &t.bin().join("tsh"));
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "ok"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["doctor", "--platform", "macos", "--color", "never"]);
     assert_eq!(r.code, 1);
     let out = &r.stdout;
     assert!(out.contains("tsh-version-skew"), "{out}");
     assert!(
-        out.contains(&format!("sudo rm -rf {} {}", t.path_of("Applications/tsh.app"), t.path_of("bin/tsh"))),
+        out.contains(&format!("sudo rm -rf {} {}", t.path_of("Applications/tsh.app"), t.exe_of("bin/tsh"))),
         "{out}"
     );
     assert!(out.contains("pkgutil --forget"), "{out}");
@@ -49,6 +53,10 @@ fn old_original_tsh_names_the_file_to_remove_and_how() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn path_findings_say_fix_config_and_which_client_to_restart() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));
@@ -63,8 +71,8 @@ fn identical_guidance_is_given_once_with_the_servers_it_affects() {
     let t = TestEnv::new().tsh("18.2.0", None);
     let e = format!(
         r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-b": {}}}}}"#,
-        tsh_entry(&t.path_of("bin/tsh"), "a"),
-        tsh_entry(&t.path_of("bin/tsh"), "b")
+        tsh_entry(&t.exe_of("bin/tsh"), "a"),
+        tsh_entry(&t.exe_of("bin/tsh"), "b")
     );
     let r = t.home_file(".cursor/mcp.json", &e).run(&["doctor", "--color", "never"]);
     assert_eq!(r.stdout.matches("error tsh-version-skew").count(), 1, "{}", r.stdout);
@@ -164,7 +172,7 @@ fn online_no_active_profile_is_not_logged_in_and_says_to_log_in() {
 #[test]
 fn online_app_without_allowed_tools_gets_rbac_guidance() {
     let t = stable_is_fake(TestEnv::new(), "online-ok");
-    let tsh = t.path_of("bin/tsh");
+    let tsh = t.exe_of("bin/tsh");
     // Options before `mcp connect` (`tsh --proxy=… mcp connect app`) are allowed.
     let everything =
         tsh_entry(&tsh, "mcp-everything").replace(r#"["mcp""#, r#"["--proxy=teleport.example.com:443", "mcp""#);
@@ -228,6 +236,7 @@ fn online_unresponsive_cluster_is_a_finding_not_a_hang() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "it sends Unix signals with kill(1)")]
 fn interrupted_probe_leaves_no_server_running() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let pidfile = t.root.path().join("pids");
@@ -274,7 +283,7 @@ fn online_with_a_tsh_before_18_1_does_not_ask_for_mcp_apps() {
 #[test]
 fn the_same_steps_are_given_once() {
     let t = TestEnv::new().tsh("18.0.0", None);
-    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry(&t.path_of("bin/tsh"), "a"));
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "a"));
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["doctor", "--color", "never"]);
     assert!(r.stdout.contains("tsh-version-skew") && r.stdout.contains("tsh-mcp-unsupported"), "{}", r.stdout);

@@ -121,12 +121,18 @@ impl TestEnv {
         self.home_file(".tsh/bin/.config.json", &cfg).home_file(".tsh/current-profile", proxy)
     }
 
+    /// `rel` (written with `/`) under the test root, in the platform's own form.
     pub fn path_of(&self, rel: &str) -> String {
-        self.root.path().join(rel).to_string_lossy().into_owned()
+        native(&self.root.path().join(rel))
+    }
+
+    /// [`TestEnv::path_of`] for an executable: `bin/tsh` is `…\\bin\\tsh.exe` on Windows.
+    pub fn exe_of(&self, rel: &str) -> String {
+        native(&crate::fake::exe_path(&self.root.path().join(rel)))
     }
 
     pub fn home_path(&self, rel: &str) -> String {
-        self.home().join(rel).to_string_lossy().into_owned()
+        native(&self.home().join(rel))
     }
 
     pub fn read_home(&self, rel: &str) -> String {
@@ -266,4 +272,40 @@ pub fn set_mode(path: &Path, mode: u32) {
         p.set_readonly(mode & 0o200 == 0);
         fs::set_permissions(path, p).unwrap();
     }
+}
+
+/// `path` with the platform's separator throughout (on Windows `C:\T\bin/tsh` is `C:\T\bin\tsh`),
+/// as mcpcfg prints it.
+pub fn native(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if cfg!(windows) { s.replace('/', "\\") } else { s.into_owned() }
+}
+
+/// Text naming a path written with `/` (`--- a/~/.cursor/mcp.json`) as mcpcfg prints it on this
+/// platform: from the `~` on when there is one (the diff's `a/` stays), else throughout.
+pub fn shown(text: &str) -> String {
+    match text.find("~/") {
+        Some(i) => format!("{}{}", &text[..i], native(Path::new(&text[i..]))),
+        None => native(Path::new(text)),
+    }
+}
+
+/// `s` escaped for the inside of a JSON (or TOML basic) string: a Windows path's backslashes
+/// doubled, as a config holds it.
+pub fn esc(s: &str) -> String {
+    let quoted = serde_json::Value::String(s.to_owned()).to_string();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// Sets a folder's modification time (on Windows a folder opens only with backup semantics).
+pub fn set_folder_mtime(dir: &Path, at: std::time::SystemTime) {
+    let mut o = fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        // FILE_WRITE_ATTRIBUTES, FILE_FLAG_BACKUP_SEMANTICS
+        o.access_mode(0x100).custom_flags(0x0200_0000);
+    }
+    o.open(dir).unwrap().set_modified(at).unwrap();
 }

@@ -38,6 +38,10 @@ fn escaped(s: &str) -> String {
 /// (`out.toml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
 /// and a second run changes nothing.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn fixtures_round_trip_byte_for_byte() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
@@ -56,7 +60,7 @@ fn fixtures_round_trip_byte_for_byte() {
         fs::write(&target, &input).unwrap();
         let want = String::from_utf8(read(&format!("out.{ext}")).unwrap())
             .unwrap()
-            .replace("@TSH@", &escaped(&t.path_of("bin/tsh")));
+            .replace("@TSH@", &escaped(&t.exe_of("bin/tsh")));
 
         let r = t.run(&["fix-config", "--format", "json"]);
         assert_eq!(r.code, want_exit, "{name}: exit status\n{}\n{}", r.stdout, r.stderr);
@@ -85,14 +89,18 @@ fn stale_home() -> (TestEnv, String) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn fix_config_reports_changes_and_what_to_restart() {
     let (t, text) = stale_home();
     let t = t.home_file(".config/Claude/claude_desktop_config.json", &text).home_file(".cursor/mcp.json", &text);
     let r = t.run(&["fix-config", "--color", "never"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("fixed ~/.cursor/mcp.json: teleport-mcp-demo:"), "{}", r.stdout);
+    assert!(r.stdout.contains(&crate::env::shown("fixed ~/.cursor/mcp.json: teleport-mcp-demo:")), "{}", r.stdout);
     assert!(
-        r.stdout.contains(&format!("teleport-mcp-demo [tsh]: {} mcp connect demo", t.path_of("bin/tsh"))),
+        r.stdout.contains(&format!("teleport-mcp-demo [tsh]: {} mcp connect demo", t.exe_of("bin/tsh"))),
         "the server line shows the repaired command: {}",
         r.stdout
     );
@@ -116,7 +124,7 @@ fn fix_config_json_lists_changes() {
     assert_eq!(ch["path"], t.home_path(".cursor/mcp.json"));
     assert_eq!(ch["server"], "teleport-mcp-demo");
     assert_eq!(ch["from"], t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh"));
-    assert_eq!(ch["to"], t.path_of("bin/tsh"));
+    assert_eq!(ch["to"], t.exe_of("bin/tsh"));
     assert_eq!(r.json()["summary"]["changed"], 1);
 }
 
@@ -127,8 +135,11 @@ fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
     let before = fs::read(t.home().join(".cursor/mcp.json")).unwrap();
     let r = t.run(&["fix-config", "--dry-run"]);
     assert_eq!(r.code, 1, "dry run: the findings still stand");
-    assert!(r.stdout.contains("--- a/~/.cursor/mcp.json"), "{}", r.stdout);
-    assert!(r.stdout.contains(&format!("+    \"teleport-mcp-demo\": {{\"command\": \"{}\"", t.path_of("bin/tsh"))));
+    assert!(r.stdout.contains(&crate::env::shown("--- a/~/.cursor/mcp.json")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!(
+        "+    \"teleport-mcp-demo\": {{\"command\": \"{}\"",
+        crate::env::esc(&t.exe_of("bin/tsh"))
+    )));
     assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
     assert!(r.stdout.contains("<redacted>"));
     assert!(!r.stdout.contains("quit Claude Desktop"), "only when its file changes");
@@ -139,6 +150,10 @@ fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
 /// The dry-run diff hid an env value only when it was written as `json_string` writes it: an
 /// escaped form, a number, a value in a shadowed duplicate entry and TOML escapes came out whole.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn dry_run_diff_hides_env_values_in_every_form() {
     let cursor = r#"{
   "mcpServers": {
@@ -159,7 +174,11 @@ fn dry_run_diff_hides_env_values_in_every_form() {
     let r = t.run(&["fix-config", "--dry-run"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     for file in [".cursor/mcp.json", ".codex/config.toml", ".config/zed/settings.json"] {
-        assert!(r.stdout.contains(&format!("--- a/~/{file}")), "{file} is in the diff:\n{}", r.stdout);
+        assert!(
+            r.stdout.contains(&crate::env::shown(&format!("--- a/~/{file}"))),
+            "{file} is in the diff:\n{}",
+            r.stdout
+        );
     }
     for secret in ["ecret", "123456789"] {
         assert!(!r.stdout.contains(secret), "{secret} shown:\n{}", r.stdout);
@@ -169,6 +188,10 @@ fn dry_run_diff_hides_env_values_in_every_form() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn dry_run_on_claude_desktop_says_to_quit_it_first() {
     let (t, text) = stale_home();
     let t = t.home_file(".config/Claude/claude_desktop_config.json", &text);
@@ -209,7 +232,7 @@ fn server_option_takes_a_project_label() {
     assert_eq!(changes[0]["server"], "teleport-mcp-demo (project /src/b)");
     let after: serde_json::Value = serde_json::from_str(&t.read_home(".claude.json")).unwrap();
     assert_eq!(after["projects"]["/src/a"]["mcpServers"]["teleport-mcp-demo"]["command"], "tsh");
-    assert_eq!(after["projects"]["/src/b"]["mcpServers"]["teleport-mcp-demo"]["command"], t.path_of("bin/tsh"));
+    assert_eq!(after["projects"]["/src/b"]["mcpServers"]["teleport-mcp-demo"]["command"], t.exe_of("bin/tsh"));
 }
 
 /// `--server typo` said "nothing to change" and exited 0.
@@ -229,10 +252,11 @@ fn server_option_naming_no_server_is_an_error() {
 #[test]
 fn folder_options_must_name_folders() {
     let t = TestEnv::new().tsh("18.3.0", None);
+    let missing = if cfg!(windows) { r"C:\no\such\folder" } else { "/no/such/folder" };
     for opt in ["--home", "--project", "--scan"] {
-        let r = t.run(&["check", opt, "/no/such/folder"]);
+        let r = t.run(&["check", opt, missing]);
         assert_eq!(r.code, 2, "{opt}");
-        assert!(r.stderr.contains(&format!("{opt} /no/such/folder: not a folder")), "{opt}: {}", r.stderr);
+        assert!(r.stderr.contains(&format!("{opt} {missing}: not a folder")), "{opt}: {}", r.stderr);
     }
 }
 
@@ -281,6 +305,10 @@ fn tsh_option_sets_the_target() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn relative_symlink_chain_stays_a_chain() {
     let (t, text) = stale_home();
     // ~/.cursor/mcp.json -> ../dotfiles/link2.json -> real/mcp.json (relative to dotfiles/)
@@ -292,10 +320,14 @@ fn relative_symlink_chain_stays_a_chain() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(fs::symlink_metadata(t.home().join(".cursor/mcp.json")).unwrap().file_type().is_symlink());
     assert!(fs::symlink_metadata(t.home().join("dotfiles/link2.json")).unwrap().file_type().is_symlink());
-    assert!(t.read_home("dotfiles/real/mcp.json").contains(&t.path_of("bin/tsh")));
+    assert!(t.read_home("dotfiles/real/mcp.json").contains(&t.exe_of("bin/tsh")));
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn symlink_loop_is_an_error_and_nothing_is_written() {
     let t = TestEnv::new().tsh("18.3.0", None);
     fs::create_dir_all(t.home().join(".cursor")).unwrap();
@@ -306,6 +338,7 @@ fn symlink_loop_is_an_error_and_nothing_is_written() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no permission bits")]
 fn file_mode_0600_is_kept() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
@@ -320,6 +353,7 @@ fn file_mode_0600_is_kept() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "mcpcfg cannot count a file's hard links on Windows (std has no stable API for it)")]
 fn hard_link_gets_a_warning() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
@@ -333,6 +367,7 @@ fn hard_link_gets_a_warning() {
 
 /// The hard-link warning was a text note only: JSON, the counts and --strict missed it.
 #[test]
+#[cfg_attr(windows, ignore = "mcpcfg cannot count a file's hard links on Windows (std has no stable API for it)")]
 fn hard_link_warning_is_a_finding() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
@@ -351,11 +386,12 @@ fn read_only_file_is_exit_2_and_unchanged() {
     crate::env::set_mode(&p, 0o444);
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains(&p.display().to_string()), "names the file: {}", r.stderr);
+    assert!(r.stderr.contains(&crate::env::native(&p)), "names the file: {}", r.stderr);
     assert_eq!(fs::read_to_string(&p).unwrap(), text);
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "a folder's read-only attribute does not stop writing into it on Windows")]
 fn read_only_folder_is_exit_2_and_unchanged() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
@@ -381,6 +417,10 @@ fn malformed_file_is_never_written() {
 /// A raw tab inside a string: jsonc-parser let it through, so the file was called healthy and
 /// repaired, although `JSON.parse` (Claude Desktop) refuses it and the client loads no server.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn raw_tab_in_a_string_is_malformed_and_never_written() {
     let (t, _) = stale_home();
     let text = "{\n  \"mcpServers\": {\n    \"teleport-mcp-a\": {\"command\": \"tsh\", \"args\": [\"mcp\",\t\"connect\", \"a\tb\"]}\n  }\n}\n";
@@ -395,6 +435,7 @@ fn raw_tab_in_a_string_is_malformed_and_never_written() {
 
 /// With `--format json` a concurrent change (exit 3) appeared on stderr only.
 #[test]
+#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn fix_config_json_carries_write_errors() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", KEEPS_WRITING);
@@ -432,6 +473,10 @@ fn dry_run_diff_of_a_crlf_file_applies_with_patch() {
 /// The same file named twice (directly and through a symlink) gave a false exit 3: the second
 /// write found the first one's change.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn same_file_named_twice_is_repaired_once() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
@@ -462,6 +507,7 @@ fn same_file_named_twice_is_repaired_once() {
 const KEEPS_WRITING: &str = "printf ' ' >> \"$MCPCFG_TARGET\"";
 
 #[test]
+#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn concurrent_change_is_detected_exit_3_and_kept() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", KEEPS_WRITING);
@@ -476,6 +522,7 @@ fn concurrent_change_is_detected_exit_3_and_kept() {
 /// With another writer active (Claude Code rewrites ~/.claude.json often) exit 3 was frequent:
 /// fix-config now reads, plans and writes again, with a backoff, before giving up.
 #[test]
+#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn one_concurrent_change_is_retried_and_both_changes_are_kept() {
     let (t, text) = stale_home();
     let marker = t.root.path().join("wrote-once");
@@ -495,6 +542,10 @@ fn one_concurrent_change_is_retried_and_both_changes_are_kept() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn undo_restores_the_original_bytes_through_symlinks() {
     let (t, text) = stale_home();
     let t = t.home_file("dotfiles/cursor-mcp.json", &text);
@@ -539,6 +590,7 @@ fn no_backup_leaves_no_state() {
 /// SIGKILL at random moments during fix-config on a large `~/.claude.json`: afterwards the
 /// file is always exactly the old or exactly the new text.
 #[test]
+#[cfg_attr(windows, ignore = "it sends Unix signals with kill(1)")]
 fn killed_fix_config_leaves_old_or_new_text() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let mut projects = Vec::new();
@@ -554,7 +606,7 @@ fn killed_fix_config_leaves_old_or_new_text() {
         projects.join(", "),
         tsh_entry(&stale, "demo")
     );
-    let new = old.replace(&escaped(&stale), &escaped(&t.path_of("bin/tsh")));
+    let new = old.replace(&escaped(&stale), &escaped(&t.exe_of("bin/tsh")));
     let path = t.home().join(".claude.json");
     let runs: u64 = std::env::var("MCPCFG_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
     // Kills land anywhere in a run: how long one takes here (debug builds are slower).
@@ -603,6 +655,10 @@ fn killed_fix_config_leaves_old_or_new_text() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "a double quote cannot be in a Windows file name (the windows module checks Windows paths)"
+)]
 fn windows_style_target_path_is_json_escaped() {
     // A folder name with backslashes, a space and a quote: the literal written must escape them.
     let (t, text) = stale_home();
@@ -652,7 +708,7 @@ fn big_claude_json_is_checked_streamed_and_repaired_whole_alike() {
 
     let r = t.run(&["fix-config", "--no-backup", "--format", "json"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    let new = old.replace(&escaped(&stale), &escaped(&t.path_of("bin/tsh")));
+    let new = old.replace(&escaped(&stale), &escaped(&t.exe_of("bin/tsh")));
     assert!(t.read_home(".claude.json") == new, "only the command literals changed");
     assert_eq!(t.run(&["check"]).code, 0);
 }
@@ -660,6 +716,10 @@ fn big_claude_json_is_checked_streamed_and_repaired_whole_alike() {
 /// A tsh that is a symlink into the managed-update folder (`~/bin/tsh -> ~/.tsh/bin/<uuid>-update-pkg-v2/tsh`)
 /// passed as stable: configs were pointed at a link the updater breaks.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "symbolic links need Developer Mode or an administrator on Windows, and Wine's do not act as Windows' do"
+)]
 fn link_into_the_managed_folder_is_neither_stable_nor_healthy() {
     let t =
         TestEnv::new().tsh("18.3.0", None).tsh_at(Path::new("home/.tsh/bin/0c1d-update-pkg-v2/tsh"), "18.3.0", None);
@@ -671,11 +731,11 @@ fn link_into_the_managed_folder_is_neither_stable_nor_healthy() {
     let t = t.home_file(".cursor/mcp.json", &text).env("PATH", &path);
 
     let r = t.run(&["check", "--format", "json"]);
-    assert_eq!(r.json()["tsh"]["path"], t.path_of("bin/tsh"), "the link first on PATH is skipped");
+    assert_eq!(r.json()["tsh"]["path"], t.exe_of("bin/tsh"), "the link first on PATH is skipped");
     assert_eq!(r.codes(), [s("teleport-mcp-a", "tsh-managed-update-path")]);
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(t.read_home(".cursor/mcp.json"), text.replace(&escaped(&link), &escaped(&t.path_of("bin/tsh"))));
+    assert_eq!(t.read_home(".cursor/mcp.json"), text.replace(&escaped(&link), &escaped(&t.exe_of("bin/tsh"))));
 }
 
 /// A dry run on a minified (one-line) `~/.claude.json` printed the whole file twice.
@@ -694,7 +754,10 @@ fn dry_run_on_a_one_line_file_shows_only_the_edit() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.len() < 4096, "{} bytes of diff", r.stdout.len());
     let plus = r.stdout.lines().find(|l| l.starts_with("+…")).unwrap_or_else(|| panic!("{}", r.stdout));
-    assert!(plus.contains(&format!("\"teleport-mcp-demo\": {{\"command\": \"{}\"", t.path_of("bin/tsh"))), "{plus}");
+    assert!(
+        plus.contains(&format!("\"teleport-mcp-demo\": {{\"command\": \"{}\"", crate::env::esc(&t.exe_of("bin/tsh")))),
+        "{plus}"
+    );
     assert!(plus.ends_with('…'), "{plus}");
     assert!(r.stdout.contains("\"<redacted>\""), "env still hidden: {}", r.stdout);
 }
@@ -703,9 +766,13 @@ fn dry_run_on_a_one_line_file_shows_only_the_edit() {
 /// its line breaks (and the hunk its line numbers), a text pass still hid every occurrence of
 /// an env value (the repair target itself, or "mcp" in args), and a sub-table env was shown.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
+)]
 fn dry_run_redaction_keeps_lines_and_hides_only_env_values() {
     let t = TestEnv::new().tsh("18.3.0", None);
-    let stable = t.path_of("bin/tsh");
+    let stable = t.exe_of("bin/tsh");
     let codex = "[mcp_servers.teleport-a]\ncommand = \"tsh\"\nenv.CERT = \"\"\"-----BEGIN-----\nabc\n-----END-----\"\"\"\n[mcp_servers.b.env.DEEP]\ndeep = \"toml-deep-secret\"\n[mcp_servers.teleport-c]\ncommand = \"tsh\"\n";
     let desktop = format!(
         "{{\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"tsh\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"{stable}\", \"X\": \"mcp\"}}}}\n  }}\n}}\n"
@@ -715,14 +782,14 @@ fn dry_run_redaction_keeps_lines_and_hides_only_env_values() {
     let out = &r.stdout;
     assert!(!out.contains("abc") && !out.contains("BEGIN") && !out.contains("toml-deep-secret"), "{out}");
     // The secret's three lines are still three lines: what follows keeps its place.
-    let codex_diff = &out[out.find("--- a/~/.codex/config.toml").unwrap()..];
+    let codex_diff = &out[out.find(&crate::env::shown("--- a/~/.codex/config.toml")).unwrap()..];
     assert!(codex_diff.contains("\n@@ -1,9 +1,9 @@\n"), "{codex_diff}");
     assert!(
         codex_diff.contains("\n env.CERT = \"<redacted>\"\n \n \n [mcp_servers.b.env.DEEP]\n deep = \"<redacted>\"\n"),
         "{codex_diff}"
     );
     // The repair target and "mcp" in args are shown; only the env values are hidden.
-    assert!(out.contains(&format!("+    \"teleport-mcp-a\": {{\"command\": \"{stable}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"<redacted>\", \"X\": \"<redacted>\"}}}}")), "{out}");
+    assert!(out.contains(&format!("+    \"teleport-mcp-a\": {{\"command\": \"{}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"<redacted>\", \"X\": \"<redacted>\"}}}}", crate::env::esc(&stable))), "{out}");
 }
 
 /// Claude Code locks `~/.claude.json` (a `~/.claude.json.lock` folder) around its own
@@ -743,6 +810,7 @@ fn claude_json_lock_held_by_claude_code_leaves_the_file_alone_exit_3() {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn claude_json_lock_is_taken_while_fixing_and_released() {
     let (t, text) = stale_home();
     let lock = t.home().join(".claude.json.lock");
@@ -764,7 +832,7 @@ fn claude_json_stale_lock_is_taken_over() {
     let lock = t.home().join(".claude.json.lock");
     fs::create_dir(&lock).unwrap();
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
-    fs::File::open(&lock).unwrap().set_modified(old).unwrap();
+    crate::env::set_folder_mtime(&lock, old);
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_ne!(t.read_home(".claude.json"), text);
@@ -780,8 +848,10 @@ fn dry_run_hides_env_of_any_form_and_remote_headers() {
         let t = TestEnv::new().tsh("18.3.0", None);
         let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
         let body = format!(
-            "{{{}\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": \"TOKEN=s3cr3t-1\"}},\n    \"web\": {{\"type\": \"http\", \"url\": \"https://x\", \"headers\": {{\"Authorization\": \"Bearer s3cr3t-2\"}}}},\n    \"teleport-mcp-b\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"b\"], \"env\": [\"s3cr3t-3\"]}}\n  }}\n}}\n",
-            " ".repeat(pad)
+            "{{{}\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"{}\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": \"TOKEN=s3cr3t-1\"}},\n    \"web\": {{\"type\": \"http\", \"url\": \"https://x\", \"headers\": {{\"Authorization\": \"Bearer s3cr3t-2\"}}}},\n    \"teleport-mcp-b\": {{\"command\": \"{}\", \"args\": [\"mcp\", \"connect\", \"b\"], \"env\": [\"s3cr3t-3\"]}}\n  }}\n}}\n",
+            " ".repeat(pad),
+            crate::env::esc(&stale),
+            crate::env::esc(&stale)
         );
         let t = t.home_file(".cursor/mcp.json", &body);
         let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
@@ -795,6 +865,7 @@ fn dry_run_hides_env_of_any_form_and_remote_headers() {
 
 /// `fix-config >/dev/full` fixed the file but exited 2 with a bare "No space left on device".
 #[test]
+#[cfg_attr(windows, ignore = "Windows has no /dev/full")]
 fn report_that_cannot_be_written_says_the_files_were_repaired() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text);
@@ -810,7 +881,7 @@ fn report_that_cannot_be_written_says_the_files_were_repaired() {
 #[test]
 fn temp_files_of_killed_runs_are_removed_beside_a_healthy_config() {
     let t = TestEnv::new().tsh("18.3.0", None);
-    let tsh = t.path_of("bin/tsh");
+    let tsh = t.exe_of("bin/tsh");
     let t = t.home_file(
         ".cursor/mcp.json",
         &format!("{{\"mcpServers\": {{\"teleport-mcp-a\": {}}}}}", tsh_entry(&tsh, "a")),
@@ -836,5 +907,5 @@ fn fix_config_says_what_it_changed_first() {
     let t = t.home_file(".cursor/mcp.json", &text);
     let r = t.run(&["fix-config", "--color", "never"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.starts_with("fixed ~/.cursor/mcp.json: teleport-mcp-demo:"), "{}", r.stdout);
+    assert!(r.stdout.starts_with(&crate::env::shown("fixed ~/.cursor/mcp.json: teleport-mcp-demo:")), "{}", r.stdout);
 }

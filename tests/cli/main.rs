@@ -14,3 +14,5 @@ mod fake;
 mod fix;
 mod probe;
 mod scan;
+#[cfg(windows)]
+mod windows;

@@ -38,15 +38,17 @@ impl Fake {
     /// Puts the fake at `at` (on Windows with `.exe` added when `at` has no extension, as
     /// `tsh mcp config` writes it and the clients find it) and returns the path written.
     ///
-    /// A hard link where it can (a copy otherwise): an executable written in a test process
-    /// that forks on other threads can fail to start with ETXTBSY, a link is never open for
-    /// writing. So nothing may change the mode of the file a fake is at.
+    /// On Unix a hard link where it can (a copy otherwise): an executable written in a test
+    /// process that forks on other threads can fail to start with ETXTBSY, a link is never open
+    /// for writing. So nothing may change the mode of the file a fake is at.
     pub fn install(&self, at: &Path) -> PathBuf {
         let at = exe_path(at);
         fs::create_dir_all(at.parent().unwrap()).unwrap();
         let _ = fs::remove_file(&at);
         let exe = Path::new(env!("CARGO_BIN_EXE_mcpcfg-fake-tsh"));
-        if fs::hard_link(exe, &at).is_err() {
+        // On Windows a copy: no link of a running program can be removed there, and tests run
+        // the shared fake all the time.
+        if cfg!(windows) || fs::hard_link(exe, &at).is_err() {
             fs::copy(exe, &at).unwrap();
         }
         let spec: String = self.spec.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
@@ -80,7 +82,10 @@ pub fn shared(mode: &str) -> PathBuf {
     }
     // Per process: a build since the last run may have replaced the fake, and a hard link
     // keeps pointing at the old one.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fakes-{}", std::process::id())).join(mode);
+    // Absolute as the platform sees it: under Wine `/work/…/target/tmp` is `Z:\work\…`, and a
+    // config's command must name a drive.
+    let tmp = std::path::absolute(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let dir = tmp.join(format!("fakes-{}", std::process::id())).join(mode);
     let p = Fake::mode(mode).install(&dir.join("tsh"));
     done.insert(mode.to_owned(), p.clone());
     p

@@ -20,7 +20,7 @@
 //! - `touch`: a file to create whenever it runs (proof that something ran it).
 //!
 //! Every run appends `<argv0> <args…> HOME=… TELEPORT_HOME=… TELEPORT_TOOLS_VERSION=…` to
-//! `runs.log` beside it. Environment knobs, as the client's `env` sets them:
+//! `runs.log` beside it (`HOME` is `USERPROFILE` on Windows). Environment knobs, as the client's `env` sets them:
 //! `FAKE_TSH_PIDFILE` (append this process's id and its children's), `FAKE_TSH_LINGER` (MCP
 //! servers: on stdin EOF keep running, with a child), `FAKE_TSH_INIT_ERROR` (answer
 //! `initialize` with this JSON-RPC error), `FAKE_TSH_STDERR_FLOOD` (write this many lines to
@@ -89,7 +89,8 @@ fn log_run(exe: &Path, args: &[String]) {
     let line = format!(
         "{argv0} {} HOME={} TELEPORT_HOME={} TELEPORT_TOOLS_VERSION={}\n",
         args.join(" "),
-        var("HOME"),
+        // The home folder's variable: USERPROFILE on Windows.
+        var(if cfg!(windows) { "USERPROFILE" } else { "HOME" }),
         var("TELEPORT_HOME"),
         var("TELEPORT_TOOLS_VERSION")
     );

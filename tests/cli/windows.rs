@@ -1,0 +1,123 @@
+//! What only Windows has: `%APPDATA%` and the MSIX folder of Claude Desktop, `tsh.exe` found
+//! without its extension, state under `%LOCALAPPDATA%`, the read-only attribute, and a config
+//! another process holds open. Run by `tests/windows/run.sh` on the Windows build under Wine.
+
+use std::fs;
+
+use crate::env::{TestEnv, esc, shown, tsh_entry};
+
+const STALE: &str = ".tsh/bin/0c1d-update-pkg-v2/tsh.exe";
+
+/// A Claude Desktop config as a Windows editor leaves it (CRLF line ends; strict JSON, as Claude
+/// Desktop reads it), on a deleted managed-update copy of tsh.exe.
+fn desktop_text(t: &TestEnv) -> String {
+    format!(
+        "{{\r\n  \"mcpServers\": {{\r\n    \"teleport-mcp-demo\": {}\r\n  }}\r\n}}\r\n",
+        tsh_entry(&t.home_path(STALE), "demo")
+    )
+}
+
+#[test]
+fn claude_desktop_under_appdata_is_repaired_keeping_crlf_then_undone() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = desktop_text(&t);
+    let t = t.home_file("AppData/Roaming/Claude/claude_desktop_config.json", &text);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["configs"][0]["client"], "claude-desktop");
+    assert_eq!(r.codes(), [("teleport-mcp-demo".to_owned(), "tsh-managed-update-path".to_owned())]);
+
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let fixed = t.read_home("AppData/Roaming/Claude/claude_desktop_config.json");
+    // Only the command changed, written JSON-escaped: every backslash doubled.
+    let stable = t.exe_of("bin/tsh");
+    assert_eq!(fixed, text.replace(&esc(&t.home_path(STALE)), &esc(&stable)));
+    assert!(fixed.contains(r"\\bin\\tsh.exe"), "{fixed}");
+    // The backup is under %LOCALAPPDATA%\mcpcfg, and undo restores the bytes.
+    assert!(t.home().join(r"AppData\Local\mcpcfg\backups").is_dir());
+    assert_eq!(t.run(&["undo"]).code, 0);
+    assert_eq!(t.read_home("AppData/Roaming/Claude/claude_desktop_config.json"), text);
+}
+
+/// The Microsoft Store (MSIX) build keeps its config in its package's virtualised folder.
+#[test]
+fn claude_desktop_msix_config_is_found() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let rel = "AppData/Local/Packages/Claude_pzs8sxrjxfjjc/LocalCache/Roaming/Claude/claude_desktop_config.json";
+    let text = desktop_text(&t);
+    let t = t.home_file(rel, &text);
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(j["configs"][0]["client"], "claude-desktop");
+    assert_eq!(j["configs"][0]["path"], t.home_path(rel));
+}
+
+/// `C:\T\bin\tsh` where `C:\T\bin\tsh.exe` exists was `tsh-missing`, and fix-config rewrote a
+/// working entry: the clients start it (Node's spawn tries `.com` and `.exe`).
+#[test]
+fn command_without_exe_is_found_as_the_clients_find_it() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let bare = t.path_of("bin/tsh");
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&bare, "ok"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.codes(), [], "{}", r.stdout);
+    assert_eq!(r.code, 0);
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_eq!(t.read_home(".cursor/mcp.json"), cursor, "nothing to repair");
+}
+
+/// `tsh` on PATH is `tsh.exe`, and that is what a repair writes.
+#[test]
+fn stable_tsh_is_tsh_exe_on_path() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(j["tsh"]["path"], t.exe_of("bin/tsh"));
+    assert!(t.exe_of("bin/tsh").ends_with(r"\bin\tsh.exe"));
+}
+
+/// A config that another program holds open (an editor, the client itself) without letting it be
+/// deleted cannot be replaced on Windows: a clear error, exit 2, and the file as it was.
+#[test]
+fn config_held_open_by_another_program_is_an_error_and_unchanged() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let path = t.home().join(".cursor").join("mcp.json");
+    // std opens with FILE_SHARE_READ | FILE_SHARE_WRITE, not FILE_SHARE_DELETE: no rename over it.
+    let held = fs::File::open(&path).unwrap();
+    let r = t.run(&["fix-config"]);
+    drop(held);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&crate::env::native(&path)), "names the file: {}", r.stderr);
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    // Once it is closed, the repair goes through.
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_ne!(fs::read_to_string(&path).unwrap(), text);
+}
+
+/// The read-only attribute (Windows' only permission a user sets in Explorer) is honoured.
+#[test]
+fn read_only_attribute_is_exit_2_and_unchanged() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let path = t.home().join(".cursor").join("mcp.json");
+    crate::env::set_mode(&path, 0o444);
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("read-only"), "{}", r.stderr);
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    assert!(fs::metadata(&path).unwrap().permissions().readonly(), "the attribute is kept");
+}
+
+/// Paths are shown the Windows way: `~\.cursor\mcp.json`.
+#[test]
+fn paths_are_shown_with_backslashes() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["check", "--color", "never"]);
+    assert!(r.stdout.contains(&shown("cursor (user) ~/.cursor/mcp.json")), "{}", r.stdout);
+    assert!(r.stdout.contains(r"cursor (user) ~\.cursor\mcp.json"), "{}", r.stdout);
+}

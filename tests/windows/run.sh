@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The unit and integration tests on the Windows build (x86_64-pc-windows-gnu), run under Wine:
+#   bash tests/windows/run.sh [cargo test arguments before `--`, e.g. a test name]
+# Installs what a fresh Debian machine lacks (the Rust target, the mingw-w64 linker, wine64),
+# keeps its Wine prefix in ~/.cache/mcpcfg/wine (XDG_CACHE_HOME when set), and ends with the
+# counts: passed, failed, and marked not-on-Windows with each reason.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+target=x86_64-pc-windows-gnu
+need() { command -v "$1" >/dev/null 2>&1; }
+missing=()
+need x86_64-w64-mingw32-gcc || missing+=(gcc-mingw-w64-x86-64)
+need wine || missing+=(wine64)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/mcpcfg/wine"
+export WINEPREFIX="$cache/prefix"
+export WINEDEBUG=-all
+# No Mono or Gecko: the tests run console programs only, and Wine would offer to download them.
+export WINEDLLOVERRIDES="mscoree=;mshtml="
+if [ ! -d "$WINEPREFIX/drive_c/windows/system32" ]; then
+  mkdir -p "$cache"
+  wineboot --init >/dev/null 2>&1
+  wineserver --wait
+fi
+# Wine 8's bcryptprimitives.dll has no ProcessPrng, which Rust's std calls at start-up; the
+# shim (tests/windows/processprng.c) gives it. Newer Wine has its own: then none is installed.
+shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+if ! cmp -s <(cat tests/windows/processprng.c tests/windows/processprng.def) "$cache/shim.src" 2>/dev/null ||
+  [ ! -f "$shim" ]; then
+  x86_64-w64-mingw32-gcc -O2 -shared -o "$cache/bcryptprimitives.dll" \
+    tests/windows/processprng.c tests/windows/processprng.def -ladvapi32
+  cp "$cache/bcryptprimitives.dll" "$shim"
+  cat tests/windows/processprng.c tests/windows/processprng.def >"$cache/shim.src"
+fi
+
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
+# The Windows-only code is linted too.
+cargo clippy --locked --target "$target" --all-targets -- -D warnings
+log="$(mktemp)"
+# A fresh Wine session, and none left behind: Wine 8 cannot end a process tree (its taskkill has
+# no /T), so a test that fails midway may leave a fake server running.
+wineserver --kill 2>/dev/null || true
+trap 'wineserver --kill 2>/dev/null || true; rm -f "$log"' EXIT
+status=0
+# One test at a time: run in parallel under Wine, probe::handshake_error_answer_is_reported hangs
+# for ever in the test process (alone it passes in 0.5 s); not yet understood, see the README.
+cargo test --locked --no-fail-fast --target "$target" --lib --test cli "$@" -- --test-threads=1 2>&1 |
+  tee "$log" || status=$?
+
+echo
+echo "Windows build under Wine ($(wine --version)):"
+grep -E '^test result:' "$log" | sed 's/^/  /' || true
+if grep -q ' \.\.\. ignored, ' "$log"; then
+  echo "  marked not-on-Windows, by reason:"
+  grep -o ' \.\.\. ignored, .*' "$log" | sed 's/ \.\.\. ignored, //' | sort | uniq -c | sort -rn | sed 's/^/  /'
+fi
+exit "$status"
