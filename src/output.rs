@@ -501,17 +501,24 @@ pub fn wrote_stdout() -> bool {
     WROTE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// A reader that went away. On Windows a closed pipe is also ERROR_NO_DATA (232) or, through
+/// Wine or an MSYS pipe (`mcpcfg check | head`), ERROR_PIPE_NOT_CONNECTED (233), which std does
+/// not call a broken pipe.
+pub fn is_broken_pipe(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe || (cfg!(windows) && matches!(e.raw_os_error(), Some(232 | 233)))
+}
+
 impl std::io::Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         WROTE.store(true, std::sync::atomic::Ordering::Relaxed);
         match self.0.write(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            Err(e) if is_broken_pipe(&e) => Ok(buf.len()),
             r => r,
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         match self.0.flush() {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) if is_broken_pipe(&e) => Ok(()),
             r => r,
         }
     }
@@ -520,6 +527,16 @@ impl std::io::Write for Stdout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `check --format json | head` under Wine ended with "Pipe not connected. (os error 233)".
+    #[cfg(windows)]
+    #[test]
+    fn pipe_not_connected_is_a_broken_pipe() {
+        for code in [109, 232, 233] {
+            assert!(is_broken_pipe(&std::io::Error::from_raw_os_error(code)), "{code}");
+        }
+        assert!(!is_broken_pipe(&std::io::Error::from_raw_os_error(5)));
+    }
 
     #[test]
     fn clean_escapes_terminal_control() {

@@ -214,18 +214,20 @@ impl Source {
     }
 }
 
-/// The known install locations of tsh on `os`, in order of preference.
+/// The known install locations of tsh on `os`, in order of preference (under `--system-root`
+/// when given, so tests can give them on any machine).
 pub fn known_locations(host: &Host) -> Vec<PathBuf> {
-    match host.os {
-        Os::Macos => vec![
-            "/usr/local/bin/tsh".into(),
-            "/Applications/tsh.app/Contents/MacOS/tsh".into(),
-            "/Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/tsh".into(),
-            "/opt/homebrew/bin/tsh".into(),
+    let paths: &[&str] = match host.os {
+        Os::Macos => &[
+            "/usr/local/bin/tsh",
+            "/Applications/tsh.app/Contents/MacOS/tsh",
+            "/Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/tsh",
+            "/opt/homebrew/bin/tsh",
         ],
-        Os::Linux => vec!["/usr/local/bin/tsh".into(), "/usr/bin/tsh".into()],
-        Os::Windows => vec![r"C:\Program Files\Teleport\tsh.exe".into()],
-    }
+        Os::Linux => &["/usr/local/bin/tsh", "/usr/bin/tsh"],
+        Os::Windows => &[r"C:\Program Files\Teleport\tsh.exe"],
+    };
+    paths.iter().map(|p| host.system_path(p)).collect()
 }
 
 /// The stable tsh: the first executable `tsh` on `path_entries` outside a managed-update or

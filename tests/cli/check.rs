@@ -840,3 +840,18 @@ fn closed_stderr_keeps_the_exit_status() {
         assert_eq!(t.run_closed(args, true).code, 2, "{args:?}");
     }
 }
+
+/// With no tsh on PATH, the stable tsh is the first of the platform's usual install locations
+/// that exists (`/usr/local/bin/tsh`; `C:\Program Files\Teleport\tsh.exe` on Windows, which
+/// its installer does not put on PATH), and a repair points configs there.
+#[test]
+fn stable_tsh_at_the_usual_install_location_is_found_without_path() {
+    let t = TestEnv::new();
+    let root = t.path_of("sys");
+    let usual = if cfg!(windows) { "sys/C/Program Files/Teleport/tsh.exe" } else { "sys/usr/local/bin/tsh" };
+    let t = t.tsh_at(std::path::Path::new(usual), "18.3.0", None).env("MCPCFG_SYSTEM_ROOT", &root);
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(j["tsh"]["source"], "known-location", "{j}");
+    assert_eq!(j["tsh"]["path"], t.exe_of(usual));
+    assert_eq!(j["tsh"]["version"], "18.3.0");
+}
