@@ -262,10 +262,6 @@ fn not_executable_tsh_is_reported() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn malformed_config_exits_2_and_others_are_still_reported() {
     let t = broken_home()
         .home_file(".cursor/mcp.json", "{\n  \"mcpServers\": {\n    \"a\": {\"command\": 'tsh'}\n  }\n}\n");
@@ -346,10 +342,6 @@ fn duplicate_keys_are_reported() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn vscode_legacy_settings_are_info() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let stable = t.exe_of("bin/tsh");
@@ -363,10 +355,6 @@ fn vscode_legacy_settings_are_info() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn vscode_profiles_insiders_and_vscodium_are_found() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let e = format!(r#"{{"servers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry("tsh", "a"));
@@ -388,10 +376,6 @@ fn vscode_profiles_insiders_and_vscodium_are_found() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn xdg_config_home_is_ignored_under_home_override() {
     let t = broken_home().env("XDG_CONFIG_HOME", "/nonexistent-real-config");
     assert_eq!(t.run(&["list", "--format", "json"]).json()["summary"]["configs"], 4);
@@ -532,10 +516,6 @@ fn list_shows_servers_without_running_anything() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn json_has_schema_1_and_every_documented_key() {
     let t = broken_home();
     let j = t.run(&["check", "--format", "json"]).json();
@@ -740,10 +720,6 @@ fn broken_pipe_keeps_the_exit_status() {
 /// `${userHome}/bin/tsh` in VS Code's mcp.json was called a relative path, and fix-config would
 /// have replaced a working command.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn variables_in_commands_are_expanded_as_the_client_does() {
     let t = TestEnv::new().tsh("18.3.0", None).tsh_at(std::path::Path::new("home/bin/tsh"), "18.3.0", None);
     let vscode = r#"{"servers": {

@@ -24,10 +24,6 @@ fn new_clients_home() -> TestEnv {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn list_finds_every_new_client_with_its_syntax() {
     let t = new_clients_home();
     let r = t.run(&["list", "--format", "json"]);
@@ -66,10 +62,6 @@ fn list_finds_every_new_client_with_its_syntax() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn check_flags_and_fix_config_repairs_every_new_client() {
     let t = new_clients_home();
     let r = t.run(&["check", "--format", "json"]);
@@ -85,7 +77,10 @@ fn check_flags_and_fix_config_repairs_every_new_client() {
     }
     let tsh = t.exe_of("bin/tsh");
     assert!(t.read_home(".codex/config.toml").contains(&format!("command = \"{}\"\n", crate::env::esc(&tsh))));
-    assert!(t.read_home(".config/zed/settings.json").contains(&format!("{{\"path\": \"{tsh}\", \"args\"")));
+    assert!(
+        t.read_home(".config/zed/settings.json")
+            .contains(&format!("{{\"path\": \"{}\", \"args\"", crate::env::esc(&tsh)))
+    );
     assert_eq!(t.run(&["check"]).code, 0);
 }
 
@@ -99,10 +94,6 @@ fn dry_run_of_codex_redacts_toml_env_values() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn strict_json_extensions_warn_about_comments() {
     let t = TestEnv::new()
         .tsh("18.3.0", None)
@@ -196,10 +187,6 @@ fn home_option_never_reaches_a_codex_home_outside_it() {
 /// Claude Code's managed files live at fixed system paths; `--system-root` (env
 /// MCPCFG_SYSTEM_ROOT) moves them for tests, on every platform's layout.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
@@ -209,7 +196,13 @@ fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
     );
     let sys = t.root.path().join("sys");
     let managed = format!("{{\"mcpServers\": {{\"teleport-mcp-org\": {}}}}}", tsh_entry(&stale, "org"));
-    crate::env::write(&sys.join("etc/claude-code/managed-mcp.json"), &managed);
+    // Claude Code's managed folder: `/etc/claude-code`, `C:\Program Files\ClaudeCode` on Windows.
+    let managed_file = sys.join(if cfg!(windows) {
+        "C/Program Files/ClaudeCode/managed-mcp.json"
+    } else {
+        "etc/claude-code/managed-mcp.json"
+    });
+    crate::env::write(&managed_file, &managed);
     let t = t.env("MCPCFG_SYSTEM_ROOT", &sys.to_string_lossy());
     let r = t.run(&["check", "--format", "json", "--client", "claude-code"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
@@ -224,7 +217,7 @@ fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("a managed file, read-only to mcpcfg"), "{}", r.stdout);
-    assert_eq!(std::fs::read_to_string(sys.join("etc/claude-code/managed-mcp.json")).unwrap(), managed);
+    assert_eq!(std::fs::read_to_string(&managed_file).unwrap(), managed);
     // The user's own server is repaired all the same (for when the managed file goes away).
     assert!(!t.read_home(".claude.json").contains("update-pkg-v2"));
 }

@@ -53,10 +53,6 @@ fn old_original_tsh_names_the_file_to_remove_and_how() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn path_findings_say_fix_config_and_which_client_to_restart() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));

@@ -72,8 +72,9 @@ impl TestEnv {
     }
 
     /// Writes `text` at `rel` under the home folder, creating folders.
+    /// (`rel` in the Linux layout: see [`layout`].)
     pub fn home_file(self, rel: &str, text: &str) -> Self {
-        write(&self.home().join(rel), text);
+        write(&self.home().join(layout(rel)), text);
         self
     }
 
@@ -132,11 +133,11 @@ impl TestEnv {
     }
 
     pub fn home_path(&self, rel: &str) -> String {
-        native(&self.home().join(rel))
+        native(&self.home().join(layout(rel)))
     }
 
     pub fn read_home(&self, rel: &str) -> String {
-        fs::read_to_string(self.home().join(rel)).unwrap()
+        fs::read_to_string(self.home().join(layout(rel))).unwrap()
     }
 
     /// The command, run in the project folder with a clean environment.
@@ -285,7 +286,7 @@ pub fn native(path: &Path) -> String {
 /// platform: from the `~` on when there is one (the diff's `a/` stays), else throughout.
 pub fn shown(text: &str) -> String {
     match text.find("~/") {
-        Some(i) => format!("{}{}", &text[..i], native(Path::new(&text[i..]))),
+        Some(i) => format!("{}{}", &text[..i], native(Path::new(&format!("~/{}", layout(&text[i + 2..]))))),
         None => native(Path::new(text)),
     }
 }
@@ -308,4 +309,20 @@ pub fn set_folder_mtime(dir: &Path, at: std::time::SystemTime) {
         o.access_mode(0x100).custom_flags(0x0200_0000);
     }
     o.open(dir).unwrap().set_modified(at).unwrap();
+}
+
+/// A home-relative path the tests write in the Linux layout, in this platform's: on Windows the
+/// clients' `~/.config/<app>/` folders are `%APPDATA%\\<app>\\` (Zed's is `Zed`).
+pub fn layout(rel: &str) -> String {
+    if cfg!(windows) {
+        for app in ["Claude", "Code - Insiders", "Code", "VSCodium", "Cursor"] {
+            if let Some(rest) = rel.strip_prefix(&format!(".config/{app}/")) {
+                return format!("AppData/Roaming/{app}/{rest}");
+            }
+        }
+        if let Some(rest) = rel.strip_prefix(".config/zed/") {
+            return format!("AppData/Roaming/Zed/{rest}");
+        }
+    }
+    rel.to_owned()
 }

@@ -38,10 +38,6 @@ fn escaped(s: &str) -> String {
 /// (`out.toml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
 /// and a second run changes nothing.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn fixtures_round_trip_byte_for_byte() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
@@ -53,7 +49,7 @@ fn fixtures_round_trip_byte_for_byte() {
         let want_exit: i32 = read("exit").map(|b| String::from_utf8(b).unwrap().trim().parse().unwrap()).unwrap_or(0);
         let t = TestEnv::new().tsh("18.3.0", None);
         let rel = client_file(&client);
-        let target = t.home().join(rel);
+        let target = t.home().join(crate::env::layout(rel));
         fs::create_dir_all(target.parent().unwrap()).unwrap();
         let ext = if case.join("in.toml").exists() { "toml" } else { "json" };
         let input = read(&format!("in.{ext}")).unwrap();
@@ -89,10 +85,6 @@ fn stale_home() -> (TestEnv, String) {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn fix_config_reports_changes_and_what_to_restart() {
     let (t, text) = stale_home();
     let t = t.home_file(".config/Claude/claude_desktop_config.json", &text).home_file(".cursor/mcp.json", &text);
@@ -150,10 +142,6 @@ fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
 /// The dry-run diff hid an env value only when it was written as `json_string` writes it: an
 /// escaped form, a number, a value in a shadowed duplicate entry and TOML escapes came out whole.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn dry_run_diff_hides_env_values_in_every_form() {
     let cursor = r#"{
   "mcpServers": {
@@ -188,10 +176,6 @@ fn dry_run_diff_hides_env_values_in_every_form() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn dry_run_on_claude_desktop_says_to_quit_it_first() {
     let (t, text) = stale_home();
     let t = t.home_file(".config/Claude/claude_desktop_config.json", &text);
@@ -417,10 +401,6 @@ fn malformed_file_is_never_written() {
 /// A raw tab inside a string: jsonc-parser let it through, so the file was called healthy and
 /// repaired, although `JSON.parse` (Claude Desktop) refuses it and the client loads no server.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn raw_tab_in_a_string_is_malformed_and_never_written() {
     let (t, _) = stale_home();
     let text = "{\n  \"mcpServers\": {\n    \"teleport-mcp-a\": {\"command\": \"tsh\", \"args\": [\"mcp\",\t\"connect\", \"a\tb\"]}\n  }\n}\n";
@@ -766,16 +746,13 @@ fn dry_run_on_a_one_line_file_shows_only_the_edit() {
 /// its line breaks (and the hunk its line numbers), a text pass still hid every occurrence of
 /// an env value (the repair target itself, or "mcp" in args), and a sub-table env was shown.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it writes the Linux client layout (~/.config/Code, ~/.config/Claude, ...); Windows keeps those under %APPDATA%"
-)]
 fn dry_run_redaction_keeps_lines_and_hides_only_env_values() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let stable = t.exe_of("bin/tsh");
     let codex = "[mcp_servers.teleport-a]\ncommand = \"tsh\"\nenv.CERT = \"\"\"-----BEGIN-----\nabc\n-----END-----\"\"\"\n[mcp_servers.b.env.DEEP]\ndeep = \"toml-deep-secret\"\n[mcp_servers.teleport-c]\ncommand = \"tsh\"\n";
     let desktop = format!(
-        "{{\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"tsh\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"{stable}\", \"X\": \"mcp\"}}}}\n  }}\n}}\n"
+        "{{\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"tsh\", \"args\": [\"mcp\", \"connect\", \"a\"], \"env\": {{\"TSH_BIN\": \"{}\", \"X\": \"mcp\"}}}}\n  }}\n}}\n",
+        crate::env::esc(&stable)
     );
     let t = t.home_file(".codex/config.toml", codex).home_file(".config/Claude/claude_desktop_config.json", &desktop);
     let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
