@@ -27,7 +27,8 @@
 //!   unlocked protocol can close: a few microseconds (about 110 µs measured under strace).
 //!
 //! Test hook: debug builds only (`#[cfg(debug_assertions)]`), if the environment variable
-//! `MCPCFG_TEST_HOOK_BEFORE_RECHECK` is set, its value is run as `sh -c "$VALUE"` with
+//! `MCPCFG_TEST_HOOK_BEFORE_RECHECK` is set, its value is run as `sh -c "$VALUE"` (on Windows
+//! `cmd /C VALUE`) with
 //! `MCPCFG_TARGET` set to the resolved target, just before the re-read, and waited for; its stdout
 //! goes to stderr. It lets a test inject a concurrent change. The code is compiled out of release
 //! builds, so it cannot be enabled there.
@@ -471,9 +472,21 @@ fn copy_owner_and_mode(_: &File, _: &Metadata, _: &Path) -> Result<(), WriteErro
 #[cfg(debug_assertions)]
 fn run_test_hook(command: &OsStr, target: &Path) -> Result<(), WriteError> {
     use std::process::{Command, Stdio};
-    Command::new("sh")
-        .arg("-c")
-        .arg(command)
+    #[cfg(windows)]
+    let mut shell = {
+        use std::os::windows::process::CommandExt;
+        let mut c = Command::new("cmd");
+        // cmd parses its own command line: the text goes as written, unquoted.
+        c.arg("/C").raw_arg(command);
+        c
+    };
+    #[cfg(not(windows))]
+    let mut shell = {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(command);
+        c
+    };
+    shell
         .env("MCPCFG_TARGET", target)
         .stdin(Stdio::null())
         .stdout(io::stderr())
@@ -945,22 +958,27 @@ mod tests {
     /// The environment variable switches the hook on in debug builds and does nothing in release
     /// builds (run in a child process: the environment is shared by all tests, and changing it
     /// needs `unsafe`).
-    #[cfg(unix)]
     #[test]
     fn test_hook_environment_variable_works_only_in_debug_builds() {
+        let hook = if cfg!(windows) { "echo hooked>\"%MCPCFG_TARGET%\"" } else { "printf hooked > \"$MCPCFG_TARGET\"" };
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.json");
         fs::write(&file, "old").unwrap();
         let output = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "write::tests::test_hook_child", "--ignored", "--nocapture"])
             .env("MCPCFG_TEST_CHILD_TARGET", &file)
-            .env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", "printf hooked > \"$MCPCFG_TARGET\"")
+            .env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", hook)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{stdout}");
         assert!(stdout.contains("1 passed"), "{stdout}");
-        let expected: &[u8] = if cfg!(debug_assertions) { b"hooked" } else { b"new" };
+        // cmd's echo ends the line with CRLF.
+        let expected: &[u8] = match (cfg!(debug_assertions), cfg!(windows)) {
+            (true, false) => b"hooked",
+            (true, true) => b"hooked\r\n",
+            (false, _) => b"new",
+        };
         assert_eq!(fs::read(&file).unwrap(), expected);
         assert_eq!(names(dir.path()), ["c.json"]);
     }

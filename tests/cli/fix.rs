@@ -415,7 +415,6 @@ fn raw_tab_in_a_string_is_malformed_and_never_written() {
 
 /// With `--format json` a concurrent change (exit 3) appeared on stderr only.
 #[test]
-#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn fix_config_json_carries_write_errors() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", KEEPS_WRITING);
@@ -484,10 +483,14 @@ fn same_file_named_twice_is_repaired_once() {
 }
 
 /// Another writer that changes the file again before every one of our renames (it stays stale).
-const KEEPS_WRITING: &str = "printf ' ' >> \"$MCPCFG_TARGET\"";
+/// A concurrent writer: appends to the file before every re-read (the hook runs in `sh -c`, in
+/// `cmd /C` on Windows).
+const KEEPS_WRITING: &str =
+    if cfg!(windows) { "echo.>>\"%MCPCFG_TARGET%\"" } else { "printf ' ' >> \"$MCPCFG_TARGET\"" };
+/// What one write of [`KEEPS_WRITING`] appends (cmd's `echo.` writes an empty line).
+const APPENDED: &str = if cfg!(windows) { "\r\n" } else { " " };
 
 #[test]
-#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn concurrent_change_is_detected_exit_3_and_kept() {
     let (t, text) = stale_home();
     let t = t.home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", KEEPS_WRITING);
@@ -495,30 +498,37 @@ fn concurrent_change_is_detected_exit_3_and_kept() {
     assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("changed while mcpcfg was working on it"), "{}", r.stderr);
     // Read, planned and tried three times; every change of the other writer survives.
-    assert_eq!(t.read_home(".cursor/mcp.json"), format!("{text}   "), "the other writer's changes survive");
+    assert_eq!(
+        t.read_home(".cursor/mcp.json"),
+        format!("{text}{}", APPENDED.repeat(3)),
+        "the other writer's changes survive"
+    );
     assert_eq!(fs::read_dir(t.home().join(".cursor")).unwrap().count(), 1, "no temp file left");
 }
 
 /// With another writer active (Claude Code rewrites ~/.claude.json often) exit 3 was frequent:
 /// fix-config now reads, plans and writes again, with a backoff, before giving up.
 #[test]
-#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn one_concurrent_change_is_retried_and_both_changes_are_kept() {
     let (t, text) = stale_home();
     let marker = t.root.path().join("wrote-once");
-    let once = format!("[ -e '{m}' ] || {{ printf ' ' >> \"$MCPCFG_TARGET\"; touch '{m}'; }}", m = marker.display());
+    let once = if cfg!(windows) {
+        format!("if not exist \"{m}\" (echo.>>\"%MCPCFG_TARGET%\"& type nul > \"{m}\")", m = marker.display())
+    } else {
+        format!("[ -e '{m}' ] || {{ printf ' ' >> \"$MCPCFG_TARGET\"; touch '{m}'; }}", m = marker.display())
+    };
     let t = t.home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", &once);
     let r = t.run(&["fix-config", "--format", "json"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let after = t.read_home(".cursor/mcp.json");
-    assert!(after.ends_with("}\n "), "the other writer's change is kept: {after:?}");
+    assert!(after.ends_with(&format!("}}\n{APPENDED}")), "the other writer's change is kept: {after:?}");
     assert!(!after.contains("update-pkg-v2"), "and so is the repair: {after}");
     assert_eq!(r.json()["changes"].as_array().unwrap().len(), 1);
     assert_eq!(r.json()["write_errors"], serde_json::json!([]));
     // One backup run for the whole fix; undo goes back to what the successful attempt replaced:
     // the other writer's text.
     assert_eq!(t.run(&["undo"]).code, 0);
-    assert_eq!(t.read_home(".cursor/mcp.json"), format!("{text} "));
+    assert_eq!(t.read_home(".cursor/mcp.json"), format!("{text}{APPENDED}"));
 }
 
 #[test]
@@ -787,11 +797,14 @@ fn claude_json_lock_held_by_claude_code_leaves_the_file_alone_exit_3() {
 }
 
 #[test]
-#[cfg_attr(windows, ignore = "the concurrent-writer hook runs a POSIX shell command (sh -c)")]
 fn claude_json_lock_is_taken_while_fixing_and_released() {
     let (t, text) = stale_home();
     let lock = t.home().join(".claude.json.lock");
-    let probe = format!("test -d '{}' && echo LOCKED-DURING-WRITE", lock.display());
+    let probe = if cfg!(windows) {
+        format!("if exist \"{}\\\" echo LOCKED-DURING-WRITE", lock.display())
+    } else {
+        format!("test -d '{}' && echo LOCKED-DURING-WRITE", lock.display())
+    };
     let t = t.home_file(".claude.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", &probe);
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
