@@ -81,7 +81,9 @@ fn found_paths(t: &TestEnv, root: &Path, args: &[&str]) -> Vec<String> {
         .iter()
         .map(|c| {
             assert_eq!(c["scope"], "project", "{c}");
-            c["path"].as_str().unwrap().strip_prefix(&format!("{root_s}/")).unwrap().to_owned()
+            let rel =
+                c["path"].as_str().unwrap().strip_prefix(&format!("{root_s}{}", std::path::MAIN_SEPARATOR)).unwrap();
+            rel.replace(std::path::MAIN_SEPARATOR, "/")
         })
         .collect();
     got.sort();
@@ -89,10 +91,6 @@ fn found_paths(t: &TestEnv, root: &Path, args: &[&str]) -> Vec<String> {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it expects `/` separators and dot-folders hidden as on Unix (on Windows the ignore crate hides by attribute)"
-)]
 fn scan_finds_exactly_the_project_configs() {
     let t = TestEnv::new();
     let root = tree(&t, "tsh");
@@ -102,10 +100,6 @@ fn scan_finds_exactly_the_project_configs() {
 /// Many repositories ignore `.vscode/` or `.mcp.json`, exactly where local configs live: with
 /// `--no-ignore` they are found too, and .git, node_modules and target are still skipped.
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it expects `/` separators and dot-folders hidden as on Unix (on Windows the ignore crate hides by attribute)"
-)]
 fn no_ignore_walks_what_ignore_files_exclude() {
     let t = TestEnv::new();
     let root = tree(&t, "tsh");
@@ -132,10 +126,6 @@ fn scan_reads_each_config_with_its_clients_layout() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it expects `/` separators and dot-folders hidden as on Unix (on Windows the ignore crate hides by attribute)"
-)]
 fn scan_honours_client_filter_and_repeats() {
     let t = TestEnv::new();
     let root = tree(&t, "tsh");
@@ -155,10 +145,6 @@ fn scan_of_a_missing_folder_is_a_usage_error() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "it expects `/` separators and dot-folders hidden as on Unix (on Windows the ignore crate hides by attribute)"
-)]
 fn fix_config_scan_needs_include_project_then_repairs_every_found_config() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
@@ -179,7 +165,11 @@ fn fix_config_scan_needs_include_project_then_repairs_every_found_config() {
     assert_eq!(r.json()["changes"].as_array().unwrap().len(), FOUND.len());
     let tsh = t.exe_of("bin/tsh");
     for (rel, text) in FOUND.iter().zip(&before) {
-        assert_eq!(fs::read_to_string(root.join(rel)).unwrap(), text.replace(&stale, &tsh), "{rel}: only the command");
+        assert_eq!(
+            fs::read_to_string(root.join(rel)).unwrap(),
+            text.replace(&crate::env::esc(&stale), &crate::env::esc(&tsh)),
+            "{rel}: only the command"
+        );
     }
     for (rel, text) in SKIPPED.iter().zip(&before[FOUND.len()..]) {
         assert_eq!(&fs::read_to_string(root.join(rel)).unwrap(), text, "{rel} must not be touched");
