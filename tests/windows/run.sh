@@ -48,9 +48,9 @@ log="$(mktemp)"
 wineserver --kill 2>/dev/null || true
 trap 'wineserver --kill 2>/dev/null || true; rm -f "$log"' EXIT
 status=0
-# One test at a time, and bounded: under Wine a probe has been seen to hang the test process for
-# ever with no process left (probe::handshake_error_answer_is_reported, marked; not understood
-# yet, see the README), more often when tests run in parallel.
+# One test at a time, and bounded: under Wine a probe with a live MCP session has been seen to
+# hang for ever with no process left (those tests are marked; not understood yet, see the
+# README), more often when tests run in parallel.
 timeout 1800 cargo test --locked --no-fail-fast --target "$target" --lib --test cli "$@" -- --test-threads=1 2>&1 |
   tee "$log" || status=$?
 
