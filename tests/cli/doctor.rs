@@ -6,11 +6,6 @@ use std::path::Path;
 use crate::env::{Fake, TestEnv, tsh_entry};
 use crate::fake::shared as fake;
 
-/// Makes `<root>/bin/tsh` the fake `mode`.
-fn stable_is_fake(t: TestEnv, mode: &str) -> TestEnv {
-    t.stable(Fake::mode(mode))
-}
-
 #[test]
 #[cfg_attr(
     windows,
@@ -149,7 +144,7 @@ fn probe_never_starts_project_servers_without_trust_project() {
 
 #[test]
 fn online_expired_session_says_how_to_log_in() {
-    let t = stable_is_fake(TestEnv::new(), "online-expired");
+    let t = TestEnv::new().stable(Fake::mode("online-expired"));
     let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("tsh-session-expired"), "{}", r.stdout);
@@ -158,7 +153,7 @@ fn online_expired_session_says_how_to_log_in() {
 
 #[test]
 fn online_not_logged_in() {
-    let t = stable_is_fake(TestEnv::new(), "online-logged-out");
+    let t = TestEnv::new().stable(Fake::mode("online-logged-out"));
     let r = t.run(&["doctor", "--online", "--format", "json", "--timeout", "10"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.json()["findings"][0]["code"], "tsh-not-logged-in");
@@ -168,7 +163,7 @@ fn online_not_logged_in() {
 /// "check your network".
 #[test]
 fn online_no_active_profile_is_not_logged_in_and_says_to_log_in() {
-    let t = stable_is_fake(TestEnv::new(), "online-no-active-profile");
+    let t = TestEnv::new().stable(Fake::mode("online-no-active-profile"));
     let r = t.run(&["doctor", "--online", "--format", "json", "--timeout", "10"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     let f = &r.json()["findings"][0];
@@ -179,7 +174,7 @@ fn online_no_active_profile_is_not_logged_in_and_says_to_log_in() {
 
 #[test]
 fn online_app_without_allowed_tools_gets_rbac_guidance() {
-    let t = stable_is_fake(TestEnv::new(), "online-ok");
+    let t = TestEnv::new().stable(Fake::mode("online-ok"));
     let tsh = t.exe_of("bin/tsh");
     // Options before `mcp connect` (`tsh --proxy=… mcp connect app`) are allowed.
     let everything =
@@ -212,7 +207,7 @@ fn online_app_without_allowed_tools_gets_rbac_guidance() {
 /// Apps nobody here connects to used to be errors (exit 1) with no server, path or client.
 #[test]
 fn online_apps_no_config_uses_are_a_note_not_an_error() {
-    let t = stable_is_fake(TestEnv::new(), "online-ok");
+    let t = TestEnv::new().stable(Fake::mode("online-ok"));
     let r = t.run(&["doctor", "--online", "--color", "never", "--timeout", "10"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains("mcp-no-allowed-tools"), "{}", r.stdout);
@@ -223,7 +218,7 @@ fn online_apps_no_config_uses_are_a_note_not_an_error() {
 #[test]
 fn online_asks_tsh_about_the_given_home() {
     let t = TestEnv::new();
-    let t = stable_is_fake(t, "online-ok");
+    let t = t.stable(Fake::mode("online-ok"));
     t.run(&["doctor", "--online", "--timeout", "10"]);
     let seen = fs::read_to_string(t.bin().join("runs.log")).unwrap();
     let home = t.home();
@@ -236,7 +231,7 @@ fn online_asks_tsh_about_the_given_home() {
 
 #[test]
 fn online_unresponsive_cluster_is_a_finding_not_a_hang() {
-    let t = stable_is_fake(TestEnv::new(), "online-hang");
+    let t = TestEnv::new().stable(Fake::mode("online-hang"));
     let start = std::time::Instant::now();
     let r = t.run(&["doctor", "--online", "--format", "json", "--timeout", "1"]);
     assert!(start.elapsed() < std::time::Duration::from_secs(8), "took {:?}", start.elapsed());

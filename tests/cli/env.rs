@@ -220,14 +220,14 @@ pub fn write(p: &Path, text: &str) {
 /// A `tsh mcp config` entry.
 pub fn tsh_entry(command: &str, app: &str) -> String {
     format!(
-        r#"{{"command": {}, "args": ["mcp", "connect", "{app}"], "env": {{"API_TOKEN": "s3cr3t-env-value"}}}}"#,
-        serde_json::Value::String(command.into())
+        r#"{{"command": "{}", "args": ["mcp", "connect", "{app}"], "env": {{"API_TOKEN": "s3cr3t-env-value"}}}}"#,
+        esc(command)
     )
 }
 
 /// `path` as a JSON string (backslashes and quotes escaped, as on Windows they must be).
 pub fn json_str(path: &Path) -> String {
-    serde_json::Value::String(path.to_string_lossy().into_owned()).to_string()
+    format!("\"{}\"", esc(&path.to_string_lossy()))
 }
 
 /// A symbolic link at `link` to `target`.

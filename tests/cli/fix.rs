@@ -29,11 +29,6 @@ fn client_file(client: &str) -> &'static str {
 }
 
 /// The JSON-escaped text of `s` without its quotes, as it appears inside a literal.
-fn escaped(s: &str) -> String {
-    let j = serde_json::Value::String(s.into()).to_string();
-    j[1..j.len() - 1].to_owned()
-}
-
 /// Every `testdata/fix/<case>`: `in.json` (`in.toml` for Codex) becomes exactly `out.json`
 /// (`out.toml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
 /// and a second run changes nothing.
@@ -56,7 +51,7 @@ fn fixtures_round_trip_byte_for_byte() {
         fs::write(&target, &input).unwrap();
         let want = String::from_utf8(read(&format!("out.{ext}")).unwrap())
             .unwrap()
-            .replace("@TSH@", &escaped(&t.exe_of("bin/tsh")));
+            .replace("@TSH@", &crate::env::esc(&t.exe_of("bin/tsh")));
 
         let r = t.run(&["fix-config", "--format", "json"]);
         assert_eq!(r.code, want_exit, "{name}: exit status\n{}\n{}", r.stdout, r.stderr);
@@ -596,7 +591,7 @@ fn killed_fix_config_leaves_old_or_new_text() {
         projects.join(", "),
         tsh_entry(&stale, "demo")
     );
-    let new = old.replace(&escaped(&stale), &escaped(&t.exe_of("bin/tsh")));
+    let new = old.replace(&crate::env::esc(&stale), &crate::env::esc(&t.exe_of("bin/tsh")));
     let path = t.home().join(".claude.json");
     let runs: u64 = std::env::var("MCPCFG_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
     // Kills land anywhere in a run: how long one takes here (debug builds are slower).
@@ -698,7 +693,7 @@ fn big_claude_json_is_checked_streamed_and_repaired_whole_alike() {
 
     let r = t.run(&["fix-config", "--no-backup", "--format", "json"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    let new = old.replace(&escaped(&stale), &escaped(&t.exe_of("bin/tsh")));
+    let new = old.replace(&crate::env::esc(&stale), &crate::env::esc(&t.exe_of("bin/tsh")));
     assert!(t.read_home(".claude.json") == new, "only the command literals changed");
     assert_eq!(t.run(&["check"]).code, 0);
 }
@@ -725,7 +720,10 @@ fn link_into_the_managed_folder_is_neither_stable_nor_healthy() {
     assert_eq!(r.codes(), [s("teleport-mcp-a", "tsh-managed-update-path")]);
     let r = t.run(&["fix-config"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(t.read_home(".cursor/mcp.json"), text.replace(&escaped(&link), &escaped(&t.exe_of("bin/tsh"))));
+    assert_eq!(
+        t.read_home(".cursor/mcp.json"),
+        text.replace(&crate::env::esc(&link), &crate::env::esc(&t.exe_of("bin/tsh")))
+    );
 }
 
 /// A dry run on a minified (one-line) `~/.claude.json` printed the whole file twice.

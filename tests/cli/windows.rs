@@ -17,6 +17,13 @@ fn desktop_text(t: &TestEnv) -> String {
     )
 }
 
+/// A home with tsh 18.3.0 on PATH and a Cursor config on the deleted [`STALE`] copy.
+fn stale_cursor_home() -> (TestEnv, String) {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
+    (t.home_file(".cursor/mcp.json", &text), text)
+}
+
 #[test]
 fn claude_desktop_under_appdata_is_repaired_keeping_crlf_then_undone() {
     let t = TestEnv::new().tsh("18.3.0", None);
@@ -80,9 +87,7 @@ fn stable_tsh_is_tsh_exe_on_path() {
 /// deleted cannot be replaced on Windows: a clear error, exit 2, and the file as it was.
 #[test]
 fn config_held_open_by_another_program_is_an_error_and_unchanged() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, text) = stale_cursor_home();
     let path = t.home().join(".cursor").join("mcp.json");
     // std opens with FILE_SHARE_READ | FILE_SHARE_WRITE, not FILE_SHARE_DELETE: no rename over it.
     let held = fs::File::open(&path).unwrap();
@@ -99,9 +104,7 @@ fn config_held_open_by_another_program_is_an_error_and_unchanged() {
 /// The read-only attribute (Windows' only permission a user sets in Explorer) is honoured.
 #[test]
 fn read_only_attribute_is_exit_2_and_unchanged() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, text) = stale_cursor_home();
     let path = t.home().join(".cursor").join("mcp.json");
     crate::env::set_mode(&path, 0o444);
     let r = t.run(&["fix-config"]);
@@ -114,9 +117,7 @@ fn read_only_attribute_is_exit_2_and_unchanged() {
 /// Paths are shown the Windows way: `~\.cursor\mcp.json`.
 #[test]
 fn paths_are_shown_with_backslashes() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.home_path(STALE), "demo"));
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, _) = stale_cursor_home();
     let r = t.run(&["check", "--color", "never"]);
     assert!(r.stdout.contains(&shown("cursor (user) ~/.cursor/mcp.json")), "{}", r.stdout);
     assert!(r.stdout.contains(r"cursor (user) ~\.cursor\mcp.json"), "{}", r.stdout);
