@@ -256,8 +256,11 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         }];
     };
     let cmd = expanded.as_str();
-    // Paths in the home folder read better with `~`; JSON's `command` keeps the full path.
-    let shown = host.tilde(Path::new(cmd));
+    // Paths in the home folder read better with `~`; JSON's `command` keeps the full path. A
+    // command written with variables is shown as written: what `${env:NAME}` expands to is the
+    // caller's environment, which may hold anything, and is never printed.
+    let shown = if variable { format!("\"{literal}\"") } else { host.tilde(Path::new(cmd)) };
+    let words_cmd = if variable { literal } else { cmd };
     if !is_tsh_server(host, server) {
         let path = Path::new(cmd);
         if host.os.is_absolute(cmd) && (f.file_state)(path) == FileState::Missing {
@@ -295,9 +298,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             message: match loc.client {
                 // Claude Code's own words when it is not on the PATH it was started with.
                 crate::clients::Client::ClaudeCode => format!(
-                    "{at}: command \"{cmd}\" is not an absolute path (where tsh is not on PATH, Claude Code shows 'ENOENT: Executable not found in $PATH: \"{cmd}\"')"
+                    "{at}: command \"{words_cmd}\" is not an absolute path (where tsh is not on PATH, Claude Code shows 'ENOENT: Executable not found in $PATH: \"{words_cmd}\"')"
                 ),
-                _ => format!("{at}: command \"{cmd}\" is not an absolute path"),
+                _ => format!("{at}: command \"{words_cmd}\" is not an absolute path"),
             },
             hint: fix_hint(if loc.client.in_terminal() {
                 "it works only where tsh is on PATH, not when an IDE or another program starts the client"
@@ -312,7 +315,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             message: if state == Some(FileState::Missing) {
                 format!(
                     "{at}: command {shown} was a managed-update copy of tsh and has been deleted by the updater or `tsh update --clear` ({})",
-                    loc.client.missing_command_words(cmd)
+                    loc.client.missing_command_words(words_cmd)
                 )
             } else {
                 format!("{at}: command {shown} is a managed-update copy of tsh that the updater will delete")
@@ -352,7 +355,10 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 skew: None,
                 code: Code::TshMissing,
                 severity: Severity::Error,
-                message: format!("{at}: command {shown} does not exist ({})", loc.client.missing_command_words(cmd)),
+                message: format!(
+                    "{at}: command {shown} does not exist ({})",
+                    loc.client.missing_command_words(words_cmd)
+                ),
                 hint: fix_hint("tsh is not there any more"),
             }),
             Some(s @ (FileState::Directory | FileState::NotExecutable)) => out.push(Finding {
@@ -383,6 +389,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     // The binary the client will run once the path is right.
     let runs: Option<PathBuf> = if needs_repair { f.stable.map(|s| s.path.clone()) } else { Some(cmd.into()) };
     let Some(runs) = runs else { return out };
+    let runs_shown = if needs_repair { host.tilde(&runs) } else { shown.clone() };
     if !needs_repair && loc.scope == Scope::Project && !f.trust_project {
         out.push(Finding {
             skew: None,
@@ -396,7 +403,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         return out;
     }
     match (f.own_version)(&runs) {
-        Some(own) => out.extend(version_findings(host, &at, &runs, &own, f.managed_version.as_ref())),
+        Some(own) => out.extend(version_findings(&at, &runs, &runs_shown, &own, f.managed_version.as_ref())),
         // Only a binary named tsh is run; any other was never asked.
         None if tsh::is_tsh_name(&host.os.file_name(&runs.to_string_lossy())) => out.push(Finding {
             skew: None,
@@ -404,7 +411,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             severity: Severity::Warning,
             message: format!(
                 "{at}: the version of {} could not be read (`tsh version --client` gave no answer in {} s, or no version)",
-                host.tilde(&runs),
+                runs_shown,
                 crate::tshrun::VERSION_TIMEOUT.as_secs()
             ),
             hint: "run `tsh version --client` yourself: a tsh that hangs or fails here fails in the client too".into(),
@@ -438,11 +445,11 @@ fn invalid_command(at: &str, host: &Host, server: &Server) -> Option<Finding> {
 }
 
 /// Skew and missing `tsh mcp` for the binary `runs`, whose own version is `own`.
-fn version_findings(host: &Host, at: &str, runs: &Path, own: &Version, managed: Option<&Version>) -> Vec<Finding> {
+fn version_findings(at: &str, runs: &Path, shown: &str, own: &Version, managed: Option<&Version>) -> Vec<Finding> {
     let mut out = Vec::new();
     let fixed = fixed_version();
     let runs_path = runs;
-    let runs = host.tilde(runs);
+    let runs = shown;
     let own_old = *own < fixed;
     let managed_old = managed.is_some_and(|m| *m < fixed);
     if own_old || managed_old {
@@ -603,6 +610,27 @@ mod tests {
         let f = w.findings(&loc(Scope::User), &s);
         assert!(f[0].hint.ends_with("point it at ~/bin/tsh"), "{}", f[0].hint);
         assert!(f.iter().any(|f| f.message.contains("tsh ~/bin/tsh is 18.1.0")), "{f:?}");
+    }
+
+    /// `${env:NAME}` in a command printed the caller's variable (`command /sekrit/value/tsh does
+    /// not exist`): the environment may hold anything, so a command with variables is shown as
+    /// written, in the message, the client's words and a version finding alike.
+    #[test]
+    fn env_variable_values_in_commands_are_never_printed() {
+        let mut w = World::new();
+        w.host = crate::platform::test_host(Os::Linux, "/home/me", &[("TSHDIR", "/sekrit/value")]);
+        let l = Location { client: Client::Cursor, ..loc(Scope::User) };
+        let s = server("${env:TSHDIR}/tsh", "teleport-mcp-demo");
+        let missing = w.findings(&l, &s);
+        assert_eq!(missing[0].code, Code::TshMissing, "{missing:?}");
+        w.existing.push("/sekrit/value/tsh");
+        w.own = Some(Version::new(18, 1, 0));
+        let old = w.findings(&l, &s);
+        assert_eq!(old[0].code, Code::TshVersionSkew, "{old:?}");
+        for f in missing.iter().chain(&old) {
+            assert!(!format!("{}{}", f.message, f.hint).contains("sekrit"), "{f:?}");
+            assert!(f.message.contains("${env:TSHDIR}/tsh"), "{f:?}");
+        }
     }
 
     /// A bare `tsh` in Claude Code (a terminal client) was explained as "GUI clients do not get
