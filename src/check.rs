@@ -187,24 +187,21 @@ fn reports(
     configs
 }
 
-/// The edge of [`crate::loading::codex`]: the trusted projects of Codex's user `config.toml`.
+/// The edge of [`crate::loading::codex`]: the `[projects]` trust decisions of Codex's user
+/// `config.toml`, and the project root of the folder Codex would be started in.
 fn codex_loading(s: &Settings, configs: &mut [ConfigReport]) {
-    use crate::clients::{Candidate, Client};
-    let project =
-        |c: &ConfigReport| c.loaded.location.client == Client::Codex && c.loaded.location.scope == Scope::Project;
-    if !configs.iter().any(project) {
+    use crate::clients::Client;
+    if !configs.iter().any(|c| c.loaded.location.client == Client::Codex) {
         return;
     }
-    let user = crate::clients::user_candidates(&s.host, &[Client::Codex]).into_iter().find_map(|c| match c {
-        Candidate::File(l) => Some(l.path),
-        _ => None,
-    });
-    let trusted = user
-        .and_then(|p| load::read_regular(&p).ok())
+    let user = crate::platform::join(s.host.os, &crate::clients::codex_home(&s.host), &["config.toml"]);
+    let projects = load::read_regular(&user)
+        .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .map(|t| crate::loading::codex_trusted_projects(&t))
+        .map(|t| crate::loading::codex_projects(&t))
         .unwrap_or_default();
-    crate::loading::codex(configs, &trusted);
+    let root = s.project_dirs.first().and_then(|d| load::codex_project_root(s.host.os, d));
+    crate::loading::codex(configs, &projects, root.as_deref());
 }
 
 /// The edge of [`crate::loading::gemini`]: Gemini CLI's folder trust for the folder it would be

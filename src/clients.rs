@@ -75,12 +75,6 @@ impl Client {
         }
     }
 
-    /// Started in a folder, the client also reads the project config of every folder above it
-    /// (Claude Code's `.mcp.json`, seen with the real client).
-    pub fn reads_parent_folders(self) -> bool {
-        self == Client::ClaudeCode
-    }
-
     /// Where a file of this client keeps its servers when nothing more specific is known.
     fn default_layout(self, scope: Scope) -> (Syntax, ServersAt) {
         match (self, scope) {
@@ -224,6 +218,13 @@ pub enum Candidate {
     /// The first of these files that exists, and only that one: the client reads it instead
     /// of the others.
     FirstOf(Vec<Location>),
+    /// Every `dir/<name><suffix>` with a non-empty name, each read like `template` (Codex's
+    /// `$CODEX_HOME/<profile>.config.toml`).
+    Suffixed {
+        dir: PathBuf,
+        suffix: &'static str,
+        template: Location,
+    },
 }
 
 const VSCODE_FAMILY: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
@@ -257,6 +258,41 @@ pub fn claude_code_settings(host: &Host) -> PathBuf {
     match host.folder_var("CLAUDE_CONFIG_DIR") {
         Some(dir) => join(host.os, Path::new(dir), &["settings.json"]),
         None => host.home_join(&[".claude", "settings.json"]),
+    }
+}
+
+/// Codex's own folder: `$CODEX_HOME`, else `~/.codex` (`codex-rs/utils/home-dir`).
+pub fn codex_home(host: &Host) -> PathBuf {
+    match host.folder_var("CODEX_HOME") {
+        Some(dir) => PathBuf::from(dir),
+        None => host.home_join(&[".codex"]),
+    }
+}
+
+/// What a Codex profile file's name ends with: `codex --profile work` reads `work.config.toml`.
+pub const CODEX_PROFILE_SUFFIX: &str = ".config.toml";
+
+/// The profile a Codex file belongs to (`work` for `$CODEX_HOME/work.config.toml`); `None` for
+/// every other file.
+pub fn codex_profile(loc: &Location) -> Option<String> {
+    if loc.client != Client::Codex || loc.scope != Scope::User {
+        return None;
+    }
+    let name = loc.path.file_name()?.to_str()?;
+    has_suffix(name, CODEX_PROFILE_SUFFIX).then(|| name[..name.len() - CODEX_PROFILE_SUFFIX.len()].to_owned())
+}
+
+/// The layers an administrator keeps for Codex, lowest first (`codex-rs/config/src/loader`):
+/// the system `config.toml` under the user's, and on Unix `managed_config.toml` over everything.
+/// Windows keeps the system file in `%ProgramData%\OpenAI\Codex` and has no managed one (0.171
+/// ignores `CODEX_HOME\managed_config.toml` there, with a warning).
+pub fn codex_system_files(host: &Host) -> Vec<PathBuf> {
+    match host.os {
+        Os::Windows => {
+            let data = host.env.get("ProgramData").unwrap_or(r"C:\ProgramData");
+            vec![host.system_path(&format!(r"{data}\OpenAI\Codex\config.toml"))]
+        }
+        _ => vec![host.system_path("/etc/codex/config.toml"), host.system_path("/etc/codex/managed_config.toml")],
     }
 }
 
@@ -328,11 +364,14 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
             }
             Client::Gemini => out.push(file(host.home_join(&[".gemini", "settings.json"]))),
             Client::Codex => {
-                let path = match host.folder_var("CODEX_HOME") {
-                    Some(dir) => join(os, Path::new(dir), &["config.toml"]),
-                    None => host.home_join(&[".codex", "config.toml"]),
-                };
-                out.push(file(path));
+                let home = codex_home(host);
+                out.push(file(join(os, &home, &["config.toml"])));
+                // `codex --profile NAME` reads `NAME.config.toml` over it (0.171).
+                let template = Location::new(client, Scope::User, join(os, &home, &["profile.config.toml"]));
+                out.push(Candidate::Suffixed { dir: home, suffix: CODEX_PROFILE_SUFFIX, template });
+                for path in codex_system_files(host) {
+                    out.push(Candidate::File(Location::new(client, Scope::Managed, path)));
+                }
             }
             Client::Cline | Client::RooCode => {
                 let Some((id, name)) = extension_settings(client) else { continue };
@@ -356,18 +395,34 @@ pub const PROJECT_FILES: [(Client, &[&str]); 7] = [
     (Client::RooCode, &[".roo", "mcp.json"]),
 ];
 
-/// The project-level config locations of `clients` started in `dir`: the file in `dir`, and for
-/// a client that also reads its parents' (Claude Code's `.mcp.json`), the file in each parent
-/// folder up to the root, nearest first.
-pub fn project_locations(os: Os, dir: &Path, clients: &[Client]) -> Vec<Location> {
+/// The project-level config locations of `clients` started in `dir`: the file in `dir`; for a
+/// client that also reads its parents' (Claude Code's `.mcp.json`), the file in each parent
+/// folder up to the root, nearest first; for Codex, the file in each folder from `dir` up to its
+/// project root `codex_root` (the nearest folder above with a Git marker), nearest first.
+pub fn project_locations(os: Os, dir: &Path, clients: &[Client], codex_root: Option<&Path>) -> Vec<Location> {
     let mut out = Vec::new();
     for &client in clients {
         let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) else { continue };
-        // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
-        let dirs = if client.reads_parent_folders() { parents_below_root(os, dir) } else { vec![dir.to_path_buf()] };
+        let dirs = match (client, codex_root) {
+            // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
+            (Client::ClaudeCode, _) => parents_below_root(os, dir),
+            (Client::Codex, Some(root)) => {
+                let all = ancestors(os, dir);
+                match all.iter().position(|d| d == root) {
+                    Some(at) => all[..=at].to_vec(),
+                    None => vec![dir.to_path_buf()],
+                }
+            }
+            _ => vec![dir.to_path_buf()],
+        };
         out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
     }
     out
+}
+
+/// Whether `name` is a whole file name ending in `suffix` with something before it.
+pub fn has_suffix(name: &str, suffix: &str) -> bool {
+    name.len() > suffix.len() && name.ends_with(suffix)
 }
 
 /// `dir` and every folder above it but the root, nearest first (`dir` itself even when it is
@@ -421,6 +476,9 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         ("settings.json", p) if p.eq_ignore_ascii_case("zed") => at(Client::Zed, Scope::User),
         ("settings.json", ".gemini") => at(Client::Gemini, scope_by_home(2)),
         ("config.toml", ".codex") => at(Client::Codex, scope_by_home(2)),
+        (n, ".codex") if has_suffix(n, CODEX_PROFILE_SUFFIX) => at(Client::Codex, scope_by_home(2)),
+        ("managed_config.toml", _) => at(Client::Codex, Scope::Managed),
+        ("config.toml", p) if p.eq_ignore_ascii_case("codex") => at(Client::Codex, Scope::Managed),
         ("cline_mcp_settings.json", _) => at(Client::Cline, Scope::User),
         ("mcp_settings.json", _) if comps.iter().any(|c| c.eq_ignore_ascii_case("rooveterinaryinc.roo-cline")) => {
             at(Client::RooCode, Scope::User)
@@ -462,6 +520,7 @@ mod tests {
             .map(|c| match c {
                 Candidate::File(l) => l.path.to_string_lossy().into_owned(),
                 Candidate::Profiles { dir, file_name, .. } => format!("{}/*/{file_name}", dir.to_string_lossy()),
+                Candidate::Suffixed { dir, suffix, .. } => format!("{}/*{suffix}", dir.to_string_lossy()),
                 Candidate::FirstOf(ls) => {
                     ls.iter().map(|l| l.path.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" | ")
                 }
@@ -538,7 +597,9 @@ mod tests {
         let layouts: Vec<ServersAt> = cands
             .iter()
             .map(|c| match c {
-                Candidate::File(l) | Candidate::Profiles { template: l, .. } => l.servers_at,
+                Candidate::File(l)
+                | Candidate::Profiles { template: l, .. }
+                | Candidate::Suffixed { template: l, .. } => l.servers_at,
                 Candidate::FirstOf(ls) => ls[0].servers_at,
             })
             .collect();
@@ -594,7 +655,7 @@ mod tests {
             Client::Windsurf,
             Client::Cline,
         ];
-        let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all)
+        let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all, None)
             .into_iter()
             .map(|l| (l.client, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
             .collect();
@@ -607,7 +668,7 @@ mod tests {
                 (Client::ClaudeCode, "/src/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
             ]
         );
-        let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode]);
+        let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode], None);
         assert_eq!(win[0].path, PathBuf::from(r"C:\src\app\.vscode\mcp.json"));
     }
 
@@ -616,7 +677,7 @@ mod tests {
     #[test]
     fn claude_code_reads_mcp_json_of_every_parent_folder() {
         let paths = |os, dir: &str| -> Vec<String> {
-            project_locations(os, Path::new(dir), &[Client::ClaudeCode, Client::Cursor])
+            project_locations(os, Path::new(dir), &[Client::ClaudeCode, Client::Cursor], None)
                 .into_iter()
                 .map(|l| l.path.to_string_lossy().into_owned())
                 .collect()
@@ -651,6 +712,10 @@ mod tests {
             inf("/home/me/.config/Code/User/settings.json"),
             Some((Client::Vscode, Scope::User, ServersAt::VscodeSettings))
         );
+        let codex = ServersAt::CodexToml;
+        assert_eq!(inf("/home/me/.codex/work.config.toml"), Some((Client::Codex, Scope::User, codex)));
+        assert_eq!(inf("/etc/codex/config.toml"), Some((Client::Codex, Scope::Managed, codex)));
+        assert_eq!(inf("/etc/codex/managed_config.toml"), Some((Client::Codex, Scope::Managed, codex)));
         assert_eq!(inf("/tmp/whatever.json"), None);
         let forced = infer(Os::Linux, home, Path::new("/tmp/whatever.json"), Some(Client::Cursor)).unwrap();
         assert_eq!((forced.client, forced.servers_at), (Client::Cursor, ServersAt::McpServers));
@@ -718,22 +783,80 @@ mod tests {
         }
     }
 
+    /// Codex 0.171 reads, lowest first, the system `config.toml`, the user's (and with
+    /// `--profile NAME` its `NAME.config.toml`), and on Unix the administrator's
+    /// `managed_config.toml` over all (`codex-rs/config/src/loader`; Windows: `%ProgramData%`).
     #[test]
     fn codex_paths_per_platform_and_codex_home() {
         for (os, home, want) in [
-            (Os::Macos, "/Users/me", "/Users/me/.codex/config.toml"),
-            (Os::Linux, "/home/me", "/home/me/.codex/config.toml"),
-            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.codex\config.toml"),
+            (
+                Os::Macos,
+                "/Users/me",
+                [
+                    "/Users/me/.codex/config.toml",
+                    "/Users/me/.codex/*.config.toml",
+                    "/etc/codex/config.toml",
+                    "/etc/codex/managed_config.toml",
+                ]
+                .as_slice(),
+            ),
+            (
+                Os::Linux,
+                "/home/me",
+                &[
+                    "/home/me/.codex/config.toml",
+                    "/home/me/.codex/*.config.toml",
+                    "/etc/codex/config.toml",
+                    "/etc/codex/managed_config.toml",
+                ],
+            ),
+            (
+                Os::Windows,
+                r"C:\Users\me",
+                &[
+                    r"C:\Users\me\.codex\config.toml",
+                    r"C:\Users\me\.codex/*.config.toml",
+                    r"C:\ProgramData\OpenAI\Codex\config.toml",
+                ],
+            ),
         ] {
             let cands = user_candidates(&host(os, home, &[]), &[Client::Codex]);
-            assert_eq!(files(&cands), [want], "{os:?}");
+            assert_eq!(files(&cands), want, "{os:?}");
             let Candidate::File(l) = &cands[0] else { panic!("a file") };
-            assert_eq!((l.syntax, l.servers_at), (Syntax::Toml, ServersAt::CodexToml));
+            assert_eq!((l.syntax, l.servers_at, l.scope), (Syntax::Toml, ServersAt::CodexToml, Scope::User));
+            let Candidate::File(l) = &cands[2] else { panic!("a file") };
+            assert_eq!(l.scope, Scope::Managed, "never written");
         }
         let h = host(Os::Linux, "/home/me", &[("CODEX_HOME", "/cfg/codex")]);
-        assert_eq!(files(&user_candidates(&h, &[Client::Codex])), ["/cfg/codex/config.toml"]);
-        let h = host(Os::Windows, r"C:\Users\me", &[("CODEX_HOME", r"D:\codex")]);
-        assert_eq!(files(&user_candidates(&h, &[Client::Codex])), [r"D:\codex\config.toml"]);
+        assert_eq!(
+            files(&user_candidates(&h, &[Client::Codex]))[..2],
+            ["/cfg/codex/config.toml", "/cfg/codex/*.config.toml"]
+        );
+        let h = host(Os::Windows, r"C:\Users\me", &[("CODEX_HOME", r"D:\codex"), ("ProgramData", r"E:\PD")]);
+        let got = files(&user_candidates(&h, &[Client::Codex]));
+        assert_eq!([got[0].as_str(), got[2].as_str()], [r"D:\codex\config.toml", r"E:\PD\OpenAI\Codex\config.toml"]);
+        let profile = |p: &str| codex_profile(&Location::new(Client::Codex, Scope::User, p.into()));
+        assert_eq!(profile("/h/.codex/work.config.toml").as_deref(), Some("work"));
+        assert_eq!(profile("/h/.codex/config.toml"), None);
+        assert_eq!(profile("/h/.codex/.config.toml"), None);
+    }
+
+    /// Codex takes `.codex/config.toml` from every folder between the working folder and its
+    /// project root (seen with 0.171: `repo/sub` in a Git repository `repo` reads both).
+    #[test]
+    fn codex_project_layers_run_up_to_the_project_root() {
+        let paths = |dir: &str, root: Option<&str>| -> Vec<String> {
+            project_locations(Os::Linux, Path::new(dir), &[Client::Codex], root.map(Path::new))
+                .into_iter()
+                .map(|l| l.path.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            paths("/r/repo/sub", Some("/r/repo")),
+            ["/r/repo/sub/.codex/config.toml", "/r/repo/.codex/config.toml"]
+        );
+        assert_eq!(paths("/r/repo/sub", None), ["/r/repo/sub/.codex/config.toml"]);
+        assert_eq!(paths("/r/repo", Some("/r/repo")), ["/r/repo/.codex/config.toml"]);
     }
 
     #[test]
@@ -765,7 +888,7 @@ mod tests {
         let new = [Client::Windsurf, Client::Zed, Client::Gemini, Client::Codex, Client::Cline, Client::RooCode];
         for (os, dir) in [(Os::Macos, "/Users/me/src/app"), (Os::Linux, "/src/app"), (Os::Windows, r"C:\src\app")] {
             let s = os.sep();
-            let got: Vec<_> = project_locations(os, Path::new(dir), &new)
+            let got: Vec<_> = project_locations(os, Path::new(dir), &new, None)
                 .into_iter()
                 .map(|l| (l.client, l.scope, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
                 .collect();

@@ -105,10 +105,25 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
                 found.sort();
                 out.extend(found.into_iter().map(|path| Location { path, ..template.clone() }));
             }
+            Candidate::Suffixed { dir, suffix, template } => {
+                let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+                let mut found: Vec<PathBuf> = rd
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_str().is_some_and(|n| clients::has_suffix(n, suffix)))
+                    .map(|e| e.path())
+                    .collect();
+                found.sort();
+                out.extend(found.into_iter().map(|path| Location { path, ..template.clone() }));
+            }
         }
     }
     for dir in &s.project_dirs {
-        out.extend(clients::project_locations(host.os, dir, &s.clients).into_iter().filter(|l| exists(&l.path)));
+        let codex_root = codex_project_root(host.os, dir);
+        out.extend(
+            clients::project_locations(host.os, dir, &s.clients, codex_root.as_deref())
+                .into_iter()
+                .filter(|l| exists(&l.path)),
+        );
     }
     out.extend(scanned.iter().filter(|l| s.clients.contains(&l.client)).cloned());
     // A project folder can be the home folder; the user-level reading of a file wins.
@@ -137,12 +152,32 @@ fn user_level_only_where_the_client_looks(host: &crate::platform::Host, mut l: L
                     return l;
                 }
             }
+            Candidate::Suffixed { dir, suffix, .. } => {
+                let named = target.file_name().and_then(|n| n.to_str()).is_some_and(|n| clients::has_suffix(n, suffix));
+                if named && target.parent().is_some_and(|d| same_file_key(d) == same_file_key(&dir)) {
+                    return l;
+                }
+            }
         }
     }
     if !places.iter().any(|p| same_file_key(p) == target) {
         l.scope = clients::Scope::Project;
     }
     l
+}
+
+/// The folder Codex takes as the project root for `dir`: the nearest one, `dir` included, that
+/// holds a `.git` file, or a `.git` folder with a `HEAD` (Codex 0.171 passes over a `.git` folder
+/// without one; `codex-rs/config/src/loader`, `find_project_root`). `None` when there is none.
+pub fn codex_project_root(os: crate::platform::Os, dir: &Path) -> Option<PathBuf> {
+    clients::ancestors(os, dir).into_iter().find(|d| {
+        let git = d.join(".git");
+        match std::fs::metadata(&git) {
+            Ok(m) if m.is_dir() => git.join("HEAD").exists(),
+            Ok(_) => true,
+            Err(_) => false,
+        }
+    })
 }
 
 /// Whether `p` is there to read; a dangling symlink counts, so it is reported rather than skipped.

@@ -25,6 +25,8 @@ pub enum NotLoaded {
     Shadowed,
     /// The client does not trust the folder, so it loads nothing configured for it.
     UntrustedFolder,
+    /// A Codex profile's file: read only by `codex --profile <name>`.
+    ProfileOnly,
 }
 
 impl NotLoaded {
@@ -39,6 +41,7 @@ impl NotLoaded {
             NotLoaded::Denied => "denied",
             NotLoaded::Shadowed => "shadowed",
             NotLoaded::UntrustedFolder => "untrusted-folder",
+            NotLoaded::ProfileOnly => "profile-only",
         }
     }
 }
@@ -67,14 +70,6 @@ pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Doc
 /// Marks, in every report, the servers their client does not load; then takes the edge off their
 /// findings: a stale path in a server nobody starts is worth knowing, not an error.
 pub fn apply(configs: &mut [crate::report::ConfigReport]) {
-    // Codex skips a server with `enabled = false` (`codex mcp list` shows it disabled).
-    for c in configs.iter_mut().filter(|c| c.loaded.location.client == crate::clients::Client::Codex) {
-        for s in &mut c.servers {
-            if s.server.value.get("enabled") == Some(&serde_json::Value::Bool(false)) {
-                s.not_loaded.get_or_insert(NotLoaded::Disabled);
-            }
-        }
-    }
     for c in configs.iter_mut() {
         let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
         if !loadable {
@@ -122,6 +117,7 @@ impl NotLoaded {
             NotLoaded::Denied => "the managed denylist names it",
             NotLoaded::Shadowed => "a server of the same name in a scope it prefers wins",
             NotLoaded::UntrustedFolder => "the folder is not trusted",
+            NotLoaded::ProfileOnly => "it loads only when Codex runs with --profile and this file's name",
         }
     }
 }
@@ -269,7 +265,11 @@ mod tests {
     use crate::report::{ConfigReport, ServerReport};
 
     fn config(scope: Scope, path: &str, text: &str) -> ConfigReport {
-        let location = Location::new(Client::ClaudeCode, scope, path.into());
+        report(Location::new(Client::ClaudeCode, scope, path.into()), text)
+    }
+
+    /// A report of the file `text` at `location`, each server a tsh server with an error.
+    pub(super) fn report(location: Location, text: &str) -> ConfigReport {
         let parsed =
             crate::document::parse(text.as_bytes(), location.servers_at).map_err(crate::load::LoadError::Malformed);
         let servers = parsed
@@ -398,35 +398,86 @@ mod tests {
     }
 }
 
-/// The folders Codex trusts, from its user `config.toml`: `[projects."<folder>"]` tables with
-/// `trust_level = "trusted"`.
-pub fn codex_trusted_projects(config: &str) -> Vec<std::path::PathBuf> {
+/// The `[projects."<folder>"]` tables of Codex's user `config.toml`: each folder, and whether its
+/// `trust_level` is `"trusted"` (any other level is a decision too: not trusted).
+pub fn codex_projects(config: &str) -> Vec<(std::path::PathBuf, bool)> {
     let Ok(doc) = config.parse::<toml_edit::DocumentMut>() else { return vec![] };
     let Some(projects) = doc.get("projects").and_then(|p| p.as_table_like()) else { return vec![] };
     projects
         .iter()
-        .filter(|(_, v)| v.get("trust_level").and_then(|t| t.as_str()) == Some("trusted"))
-        .map(|(k, _)| std::path::PathBuf::from(k))
+        .filter_map(|(k, v)| {
+            let level = v.get("trust_level")?.as_str()?;
+            Some((std::path::PathBuf::from(k), level == "trusted"))
+        })
         .collect()
 }
 
-/// Codex reads a project's `.codex/config.toml` only when that very folder is trusted (seen
-/// with the real Codex 0.171: the working folder's own file, and only with
-/// `[projects."<that folder>"] trust_level = "trusted"`; neither a trusted parent nor a parent's
-/// `.codex/config.toml` counts).
-pub fn codex(configs: &mut [crate::report::ConfigReport], trusted: &[std::path::PathBuf]) {
+/// Which Codex layers load and which entry of each server name wins, as Codex 0.171 decides
+/// (seen with the real CLI; `codex-rs/config/src/loader`, `merge.rs`):
+/// - a project's `.codex/config.toml` loads only when its folder is trusted, or, with no entry of
+///   its own, when the project root is (`root`: the Git root it was read up to);
+/// - `<profile>.config.toml` loads only with `codex --profile <profile>`;
+/// - the layers merge field by field, lowest first: `/etc/codex/config.toml`, the user's
+///   `config.toml`, the project layers from the root down to the working folder,
+///   `/etc/codex/managed_config.toml`. The command comes from the highest layer that gives the
+///   server a transport (`command` or `url`), so the same name lower down is shadowed; `enabled`
+///   from the highest layer that sets it.
+pub fn codex(
+    configs: &mut [crate::report::ConfigReport],
+    projects: &[(std::path::PathBuf, bool)],
+    root: Option<&std::path::Path>,
+) {
     use crate::clients::{Client, Scope};
-    for c in configs.iter_mut() {
+    let decision = |dir: &std::path::Path| projects.iter().find(|(p, _)| p == dir).map(|(_, t)| *t);
+    for c in configs.iter_mut().filter(|c| c.loaded.location.client == Client::Codex) {
         let loc = &c.loaded.location;
-        if loc.client != Client::Codex || loc.scope != Scope::Project {
-            continue;
+        let why = if crate::clients::codex_profile(loc).is_some() {
+            Some(NotLoaded::ProfileOnly)
+        } else if loc.scope == Scope::Project {
+            let folder = loc.path.parent().and_then(std::path::Path::parent);
+            let trusted = folder.and_then(decision).or_else(|| root.and_then(decision)).unwrap_or(false);
+            (!trusted).then_some(NotLoaded::UntrustedFolder)
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            for s in &mut c.servers {
+                s.not_loaded.get_or_insert(why);
+            }
         }
-        let folder = loc.path.parent().and_then(std::path::Path::parent);
-        if folder.is_some_and(|f| trusted.iter().any(|t| t == f)) {
-            continue;
+    }
+    // Each loaded layer's rank: higher wins a field.
+    let rank = |loc: &crate::clients::Location| match loc.scope {
+        Scope::Managed if loc.path.file_name().is_some_and(|n| n == "managed_config.toml") => usize::MAX,
+        Scope::Managed => 0,
+        Scope::User => 1,
+        // Nearer the working folder is deeper, and wins.
+        Scope::Project => 2 + loc.path.components().count(),
+    };
+    let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
+    for (ci, c) in configs.iter().enumerate().filter(|(_, c)| c.loaded.location.client == Client::Codex) {
+        for (si, s) in c.servers.iter().enumerate().filter(|(_, s)| s.not_loaded.is_none() && !s.server.duplicate) {
+            by_name.entry(s.server.name.clone()).or_default().push((rank(&c.loaded.location), ci, si));
         }
-        for s in &mut c.servers {
-            s.not_loaded.get_or_insert(NotLoaded::UntrustedFolder);
+    }
+    for mut entries in by_name.into_values() {
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+        let value = |&(_, ci, si): &(usize, usize, usize)| configs[ci].servers[si].server.value.clone();
+        let values: Vec<serde_json::Value> = entries.iter().map(value).collect();
+        let enabled = values.iter().find_map(|v| v.get("enabled"));
+        let off = enabled == Some(&serde_json::Value::Bool(false));
+        let mut winner_seen = false;
+        for (&(_, ci, si), v) in entries.iter().zip(&values) {
+            let s = &mut configs[ci].servers[si];
+            if off {
+                s.not_loaded.get_or_insert(NotLoaded::Disabled);
+            }
+            if v.get("command").is_some() || v.get("url").is_some() {
+                if winner_seen {
+                    s.not_loaded.get_or_insert(NotLoaded::Shadowed);
+                }
+                winner_seen = true;
+            }
         }
     }
 }
@@ -524,12 +575,87 @@ mod gemini_tests {
 #[cfg(test)]
 mod codex_tests {
     use super::*;
-    use std::path::PathBuf;
+    use crate::clients::{Client, Location, Scope};
+    use crate::report::ConfigReport;
+    use std::path::{Path, PathBuf};
 
     #[test]
-    fn codex_trusted_projects_from_its_config() {
+    fn codex_projects_from_its_config() {
         let cfg = "[mcp_servers.a]\ncommand = \"x\"\n\n[projects.\"/r/repo\"]\ntrust_level = \"trusted\"\n\n[projects.\"/r/other\"]\ntrust_level = \"untrusted\"\n";
-        assert_eq!(codex_trusted_projects(cfg), [PathBuf::from("/r/repo")]);
-        assert!(codex_trusted_projects("not toml [").is_empty());
+        assert_eq!(codex_projects(cfg), [(PathBuf::from("/r/repo"), true), (PathBuf::from("/r/other"), false)]);
+        assert!(codex_projects("not toml [").is_empty());
+    }
+
+    fn at(scope: Scope, path: &str, text: &str) -> ConfigReport {
+        super::tests::report(Location::new(Client::Codex, scope, path.into()), text)
+    }
+
+    fn reasons(configs: &[ConfigReport]) -> Vec<(String, Option<&'static str>)> {
+        configs
+            .iter()
+            .flat_map(|c| {
+                let file = c.loaded.location.path.display().to_string();
+                c.servers.iter().map(move |s| (format!("{file} {}", s.server.name), s.not_loaded.map(NotLoaded::id)))
+            })
+            .collect()
+    }
+
+    /// Seen with the real Codex 0.171 (`codex mcp list --json` in `/r/repo/sub`, Git root `/r/repo`):
+    /// the layers merge field by field, so the command of `base` comes from the highest layer that
+    /// names one, and the others are shadowed; `enabled` set in a higher layer counts for the name;
+    /// a project layer needs its own folder's trust, or the root's when it has no entry.
+    #[test]
+    fn codex_layers_merge_by_field_and_the_highest_command_wins() {
+        let world = || {
+            vec![
+                at(
+                    Scope::Managed,
+                    "/etc/codex/config.toml",
+                    "[mcp_servers.base]\ncommand = \"/sys/tsh\"\n[mcp_servers.sys]\ncommand = \"/sys/tsh\"\n",
+                ),
+                at(
+                    Scope::User,
+                    "/h/.codex/config.toml",
+                    "[mcp_servers.base]\ncommand = \"/u/tsh\"\n[mcp_servers.off]\ncommand = \"/u/tsh\"\n",
+                ),
+                at(Scope::User, "/h/.codex/work.config.toml", "[mcp_servers.base]\ncommand = \"/w/tsh\"\n"),
+                at(Scope::Project, "/r/repo/.codex/config.toml", "[mcp_servers.base]\ncommand = \"/root/tsh\"\n"),
+                at(
+                    Scope::Project,
+                    "/r/repo/sub/.codex/config.toml",
+                    "[mcp_servers.base]\nargs = [\"sub\"]\n[mcp_servers.off]\nenabled = false\n",
+                ),
+                at(Scope::Managed, "/etc/codex/managed_config.toml", "[mcp_servers.sys]\nargs = [\"managed\"]\n"),
+            ]
+        };
+        let root = Path::new("/r/repo");
+        let mut c = world();
+        codex(&mut c, &[(root.into(), true)], Some(root));
+        assert_eq!(
+            reasons(&c),
+            [
+                ("/etc/codex/config.toml base".into(), Some("shadowed")),
+                ("/etc/codex/config.toml sys".into(), None),
+                ("/h/.codex/config.toml base".into(), Some("shadowed")),
+                ("/h/.codex/config.toml off".into(), Some("disabled")),
+                ("/h/.codex/work.config.toml base".into(), Some("profile-only")),
+                ("/r/repo/.codex/config.toml base".into(), None),
+                ("/r/repo/sub/.codex/config.toml base".into(), None),
+                ("/r/repo/sub/.codex/config.toml off".into(), Some("disabled")),
+                ("/etc/codex/managed_config.toml sys".into(), None),
+            ]
+        );
+        // Only `sub` trusted: the root's layer is off, so the user's `base` wins again.
+        let mut c = world();
+        codex(&mut c, &[(PathBuf::from("/r/repo/sub"), true)], Some(root));
+        let r = reasons(&c);
+        assert!(r.contains(&("/h/.codex/config.toml base".into(), None)), "{r:?}");
+        assert!(r.contains(&("/r/repo/.codex/config.toml base".into(), Some("untrusted-folder"))), "{r:?}");
+        // Nothing trusted: no project layer loads.
+        let mut c = world();
+        codex(&mut c, &[(root.into(), false)], Some(root));
+        let r = reasons(&c);
+        assert!(r.contains(&("/r/repo/sub/.codex/config.toml off".into(), Some("untrusted-folder"))), "{r:?}");
+        assert!(r.contains(&("/h/.codex/config.toml off".into(), None)), "{r:?}");
     }
 }

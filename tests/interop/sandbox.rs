@@ -132,36 +132,43 @@ enum SystemHold {
     Alone(#[allow(dead_code)] SystemFiles),
 }
 
-/// Claude Code reads its managed files from fixed system paths (`/etc/claude-code`), which no
-/// variable moves. Scenarios that need them write them there, one at a time, while no other
-/// scenario runs a client or mcpcfg; every other call holds this lock shared.
+/// Claude Code reads its managed files from fixed system paths (`/etc/claude-code`), and Codex
+/// its system layers (`/etc/codex`), which no variable moves. Scenarios that need them write them
+/// there, one at a time, while no other scenario runs a client or mcpcfg; every other call holds
+/// this lock shared.
 static SYSTEM: std::sync::RwLock<()> = std::sync::RwLock::new(());
 pub const MANAGED_DIR: &str = "/etc/claude-code";
+pub const CODEX_SYSTEM_DIR: &str = "/etc/codex";
+const SYSTEM_DIRS: [&str; 2] = [MANAGED_DIR, CODEX_SYSTEM_DIR];
 
-/// Claude Code's managed folder, written for one scenario and removed when it ends.
+/// The clients' system folders, written for one scenario and removed when it ends.
 pub struct SystemFiles {
     _guard: std::sync::RwLockWriteGuard<'static, ()>,
 }
 
 impl Drop for SystemFiles {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(MANAGED_DIR);
+        for dir in SYSTEM_DIRS {
+            let _ = fs::remove_dir_all(dir);
+        }
     }
 }
 
-/// Marks a managed folder as this suite's, so that one a killed run left behind is removed
+/// Marks a system folder as this suite's, so that one a killed run left behind is removed
 /// rather than taken for the machine's own policy.
 const OURS: &str = ".written-by-mcpcfg-interop";
 
 /// The suite compares against a client that applies no policy of the machine's own.
 fn assert_no_managed_files() {
-    if Path::new(MANAGED_DIR).join(OURS).exists() {
-        let _ = fs::remove_dir_all(MANAGED_DIR);
+    for dir in SYSTEM_DIRS {
+        if Path::new(dir).join(OURS).exists() {
+            let _ = fs::remove_dir_all(dir);
+        }
+        assert!(
+            !Path::new(dir).exists(),
+            "{dir} exists on this machine: its client would apply it to every scenario; run the interop suite where it does not"
+        );
     }
-    assert!(
-        !Path::new(MANAGED_DIR).exists(),
-        "{MANAGED_DIR} exists on this machine: Claude Code would apply its policy to every scenario; run the interop suite where it does not"
-    );
 }
 
 impl Sandbox {
@@ -182,9 +189,16 @@ impl Sandbox {
 
     /// Writes `text` as `name` in [`MANAGED_DIR`]; only for a sandbox made with [`Sandbox::alone`].
     pub fn managed_file(&self, name: &str, text: &str) {
+        self.system_file(MANAGED_DIR, name, text);
+    }
+
+    /// Writes `text` as `name` in the system folder `dir` (one of [`SYSTEM_DIRS`]); only for a
+    /// sandbox made with [`Sandbox::alone`].
+    pub fn system_file(&self, dir: &str, name: &str, text: &str) {
         assert!(matches!(self._system, SystemHold::Alone(_)), "a shared scenario cannot write system files");
-        write(&Path::new(MANAGED_DIR).join(OURS), "");
-        write(&Path::new(MANAGED_DIR).join(name), text);
+        assert!(SYSTEM_DIRS.contains(&dir), "{dir} is not removed after the scenario");
+        write(&Path::new(dir).join(OURS), "");
+        write(&Path::new(dir).join(name), text);
     }
 
     fn with(system: SystemHold) -> Sandbox {
