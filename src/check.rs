@@ -51,15 +51,18 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
 
     // Every binary whose version matters, run once each and all at the same time.
     let mut runs = Vec::new();
+    // Without the override a tsh may download the managed version: it runs so only where there
+    // is no `.config.json` at all (read or not), which means no managed version to fetch. And
+    // only where a tools folder exists: without one, no managed update ever ran here, and the
+    // answer ("Re-executed from version") cannot come (`CheckAndUpdateLocal`). That one run
+    // tells its own version too (`reExecutedFromVersion`, or the version when it did not
+    // re-execute), so the stable tsh then runs once, not twice.
+    let reexec_run = stable
+        .as_ref()
+        .filter(|_| matches!(managed_state, ManagedState::Absent) && host.tools_dirs().iter().any(|d| d.is_dir()))
+        .map(|st| VersionRun { tsh: st.path.clone(), own: false });
     if let Some(st) = &stable {
-        runs.push(VersionRun { tsh: st.path.clone(), own: true });
-        // Without the override a tsh may download the managed version: only where there is no
-        // `.config.json` at all (read or not), which means no managed version to fetch. And only
-        // where a tools folder exists: without one, no managed update ever ran here, and the
-        // answer ("Re-executed from version") cannot come (`CheckAndUpdateLocal`).
-        if matches!(managed_state, ManagedState::Absent) && host.tools_dirs().iter().any(|d| d.is_dir()) {
-            runs.push(VersionRun { tsh: st.path.clone(), own: false });
-        }
+        runs.push(reexec_run.clone().unwrap_or(VersionRun { tsh: st.path.clone(), own: true }));
     }
     if let Some(Managed::On { tsh: Some(m), .. }) = &managed_cfg
         && file_state(m) == FileState::Executable
@@ -82,9 +85,18 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
             }
         }
     }
+    if let Some(r) = &reexec_run {
+        runs.retain(|x| !(x.own && x.tsh == r.tsh));
+    }
     let versions = tshrun::read_versions(&runs, tshrun::VERSION_TIMEOUT);
     let own_version = |p: &Path| -> Option<Version> {
-        versions.get(&VersionRun { tsh: p.to_path_buf(), own: true })?.as_ref().map(|v| v.version.clone())
+        match &reexec_run {
+            Some(r) if r.tsh == p => {
+                let out = versions.get(r)?.as_ref()?;
+                Some(out.reexec_from.clone().unwrap_or_else(|| out.version.clone()))
+            }
+            _ => versions.get(&VersionRun { tsh: p.to_path_buf(), own: true })?.as_ref().map(|v| v.version.clone()),
+        }
     };
 
     // The managed version: from .config.json (checked against the binary when it is there),

@@ -42,6 +42,26 @@ pub fn parse_version_output(out: &str) -> Option<VersionOutput> {
     Some(VersionOutput { version, reexec_from })
 }
 
+/// What `tsh version --client --format=json` printed (`tool/tsh/common/tsh.go`,
+/// `serializeVersion`): `{"version": "18.2.3", "gitref": …, "runtime": …}`, with
+/// `reExecutedFromVersion` when a managed copy runs on behalf of an older original (omitted when
+/// empty; since Teleport 15/16/17 backports of #52409). Falls back to the text form, which a
+/// build that ignores `--format` prints instead.
+pub fn parse_version_any(out: &str) -> Option<VersionOutput> {
+    #[derive(Deserialize)]
+    struct Json {
+        version: String,
+        #[serde(rename = "reExecutedFromVersion", default)]
+        reexec_from: Option<String>,
+    }
+    if out.trim_start().starts_with('{') {
+        let j: Json = serde_json::from_str(out.trim()).ok()?;
+        let reexec_from = j.reexec_from.as_deref().filter(|v| !v.is_empty()).and_then(parse_version);
+        return Some(VersionOutput { version: parse_version(&j.version)?, reexec_from });
+    }
+    parse_version_output(out)
+}
+
 /// `v18.2.3`, `18.2.3`, `18.2.3-dev` → a semver version.
 pub fn parse_version(s: &str) -> Option<Version> {
     let s = s.trim();
@@ -295,6 +315,24 @@ mod tests {
         let o = parse_version_output(out).unwrap();
         assert_eq!(o.version, v("18.2.3"));
         assert_eq!(o.reexec_from, Some(v("18.2.0")));
+    }
+
+    /// `tsh version --format=json` (`serializeVersion` in `tool/tsh/common/tsh.go`): the
+    /// re-executed copy's own version, and the original's in `reExecutedFromVersion`.
+    #[test]
+    fn version_json_with_re_executed_from_version() {
+        let plain =
+            "{\n  \"version\": \"18.2.3\",\n  \"gitref\": \"v18.2.3-0-gabc\",\n  \"runtime\": \"go1.24.7\"\n}\n";
+        assert_eq!(parse_version_any(plain), Some(VersionOutput { version: v("18.2.3"), reexec_from: None }));
+        let reexec = r#"{"version": "18.3.0", "gitref": "x", "runtime": "go", "proxyVersion": "18.3.0", "reExecutedFromVersion": "17.7.1"}"#;
+        assert_eq!(
+            parse_version_any(reexec),
+            Some(VersionOutput { version: v("18.3.0"), reexec_from: Some(v("17.7.1")) })
+        );
+        assert_eq!(parse_version_any(r#"{"version": "nope"}"#), None);
+        assert_eq!(parse_version_any("{ broken"), None);
+        // A build that answers in text whatever it is asked.
+        assert_eq!(parse_version_any("Teleport Enterprise v18.2.3 git:x go1").map(|o| o.version), Some(v("18.2.3")));
     }
 
     #[test]

@@ -217,9 +217,37 @@ fn each_tsh_binary_is_run_once_per_version_kind() {
     std::fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();
     let _ = t.run(&["check"]);
     let log = std::fs::read_to_string(t.bin().join("runs.log")).unwrap();
-    // Once with TELEPORT_TOOLS_VERSION=off for its own version, once without for the
-    // re-exec fallback (a tools folder, no .config.json), though two configs name it.
-    assert_eq!(log.lines().count(), 2, "{log}");
+    // Once, without the override (a tools folder, no .config.json): that answer tells its own
+    // version too, though two configs name it.
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.contains("version --client --format=json"), "{log}");
+}
+
+/// `tsh version --format=json` gives `reExecutedFromVersion` (Teleport's `serializeVersion`):
+/// one run of the stable tsh, without the override, tells both its own version and the managed
+/// one it re-executes into.
+#[test]
+fn re_executed_from_version_is_read_from_json_in_one_run() {
+    let t = broken_home().stable(Fake::version("18.2.0").managed(Some("18.3.1")));
+    std::fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(
+        (j["tsh"]["version"].as_str(), j["tsh"]["managed_version"].as_str()),
+        (Some("18.2.0"), Some("18.3.1")),
+        "{j:#}"
+    );
+    assert_eq!(j["tsh"]["reexec_from"], "18.2.0", "{j:#}");
+    let log = std::fs::read_to_string(t.bin().join("runs.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+}
+
+/// A tsh older than `version --format` refuses the flag: its version is still read, from the
+/// text form.
+#[test]
+fn tsh_without_version_format_flag_is_read_from_text() {
+    let t = broken_home().stable(Fake::version("15.4.0").with("version_json", "no"));
+    let j = t.run(&["check", "--format", "json"]).json();
+    assert_eq!(j["tsh"]["version"], "15.4.0", "{j:#}");
 }
 
 /// Every binary ran twice even where no managed update ever ran (no tools folder): the run

@@ -14,7 +14,8 @@
 //!   - anything else (the default): every other command fails as an unknown one.
 //! - `version`: the version `tsh version` reports (default 18.2.3), as a real tsh prints it;
 //!   `version_line`: print this line instead (Enterprise builds, garbage);
-//!   `version_sleep`: seconds to sleep before answering `tsh version` (a hung tsh).
+//!   `version_sleep`: seconds to sleep before answering `tsh version` (a hung tsh);
+//!   `version_json=no`: refuse `--format=json` (a tsh older than that flag).
 //! - `managed`: without `TELEPORT_TOOLS_VERSION=off`, `tsh version` reports this managed version
 //!   and `Re-executed from version: <version>`, as a re-executing tsh does.
 //! - `touch`: a file to create whenever it runs (proof that something ran it).
@@ -60,7 +61,7 @@ fn main() {
     let mode = spec.get("mode").map(String::as_str).unwrap_or("");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     std::process::exit(match args.as_slice() {
-        ["version", ..] => version(&spec),
+        ["version", rest @ ..] => version(&spec, rest),
         ["mcp", "connect", app, ..] => mcp_connect(mode, app),
         ["status", ..] => status(mode),
         ["mcp", "ls", ..] if mode == "online-ok" => {
@@ -109,16 +110,33 @@ fn record_pid(pid: u32) {
     }
 }
 
-fn version(spec: &HashMap<String, String>) -> i32 {
+fn version(spec: &HashMap<String, String>, flags: &[&str]) -> i32 {
     if let Some(s) = spec.get("version_sleep") {
         std::thread::sleep(Duration::from_secs(s.parse().unwrap_or(60)));
     }
+    let json = flags.contains(&"--format=json") || flags.windows(2).any(|w| w == ["--format", "json"]);
+    if json && spec.get("version_json").is_some_and(|v| v == "no") {
+        // A tsh older than `version --format` refuses the flag, as kingpin does.
+        eprintln!("ERROR: unknown long flag '--format'");
+        return 1;
+    }
     let own = spec.get("version").map(String::as_str).unwrap_or("18.2.3");
     let line = |v: &str| format!("Teleport v{v} git:v{v}-0-g1a2b3c4 go1.24.7");
+    // `onVersion` with `--format=json` (`serializeVersion`): `reExecutedFromVersion` is left out
+    // when empty, as are the proxy keys under `--client`.
+    let doc = |v: &str, from: Option<&str>| {
+        let from = from.map(|f| format!(",\n  \"reExecutedFromVersion\": \"{f}\"")).unwrap_or_default();
+        format!(
+            "{{\n  \"version\": \"{v}\",\n  \"gitref\": \"v{v}-0-g1a2b3c4\",\n  \"runtime\": \"go1.24.7\"{from}\n}}"
+        )
+    };
     let off = std::env::var("TELEPORT_TOOLS_VERSION").is_ok_and(|v| v == "off");
     match (spec.get("managed"), spec.get("version_line")) {
+        (Some(m), _) if !off && json => println!("{}", doc(m, Some(own))),
         (Some(m), _) if !off => println!("{}\nRe-executed from version: {own}", line(m)),
+        // A build that prints this line whatever it is asked (Enterprise's, garbage).
         (_, Some(l)) => println!("{l}"),
+        _ if json => println!("{}", doc(own, None)),
         _ => println!("{}", line(own)),
     }
     0
