@@ -270,6 +270,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty()),
         user: None,
+        cleared_tools_dir: host.tools_dirs().into_iter().find(|d| crate::doctor::tools_dir_cleared(d)),
     };
 
     if req.online {

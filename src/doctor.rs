@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::clients::Client;
-use crate::findings::{Code, Finding};
+use crate::findings::{Code, Finding, Severity};
 use crate::platform::Os;
 use crate::tsh::fixed_version;
 
@@ -146,6 +146,21 @@ pub struct Context {
     pub links: Vec<(PathBuf, PathBuf)>,
     pub proxy: Option<String>,
     pub user: Option<String>,
+    /// A client-tools folder that is gone, or holds neither `.config.json` nor a managed copy:
+    /// what `tsh update --clear` (or removing `~/.tsh`) leaves.
+    pub cleared_tools_dir: Option<PathBuf>,
+}
+
+/// Whether the client-tools folder `dir` looks cleared: gone, or without `.config.json` and
+/// without any `*-update-pkg` / `*-update-pkg-v2` copy. `tsh update --clear` removes exactly
+/// those (and the top-level `tsh`/`tctl` and `.lock`) but keeps the folder
+/// (`tool/tsh/common/autoupdate.go`, `CleanUp` in `lib/autoupdate/tools/utils.go`).
+pub fn tools_dir_cleared(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return !dir.exists() };
+    !entries.filter_map(|e| e.ok()).any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        name == ".config.json" || name.ends_with("-update-pkg") || name.ends_with("-update-pkg-v2")
+    })
 }
 
 impl Context {
@@ -203,6 +218,15 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
         | Code::TshManagedUpdatePath
         | Code::TshAgentUpdatePath
         | Code::TshRelative => {
+            if let (Code::TshManagedUpdatePath, Severity::Error, Some(dir)) =
+                (f.code, f.severity, &ctx.cleared_tools_dir)
+            {
+                out.push(format!(
+                    "the managed-update folder {} {}: `tsh update --clear` (or removing ~/.tsh) deletes every managed copy at once, so every config that named one broke together; managed updates fetch a copy again at the next `tsh login`",
+                    dir.display(),
+                    if dir.exists() { "holds no managed copy and no .config.json" } else { "is gone" }
+                ));
+            }
             match &ctx.stable {
                 Some((stable, _)) => {
                     out.push(format!("mcpcfg will point the config at the stable tsh: {}", stable.display()))
@@ -360,7 +384,6 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Severity;
 
     fn f(code: Code, msg: &str, hint: &str) -> Finding {
         Finding { skew: None, code, severity: Severity::Error, message: msg.into(), hint: hint.into() }
@@ -381,7 +404,33 @@ mod tests {
             links: vec![],
             proxy: Some("teleport.example.com:443".into()),
             user: Some("alice".into()),
+            cleared_tools_dir: None,
         }
+    }
+
+    /// `tsh update --clear` deletes every managed copy and `.config.json` at once (Teleport's
+    /// `tool/tsh/common/autoupdate.go`): doctor named only "the updater" as the cause.
+    #[test]
+    fn a_cleared_tools_folder_is_named_as_the_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(tools_dir_cleared(dir.path()), "an empty folder");
+        std::fs::write(dir.path().join("notes.txt"), "").unwrap();
+        assert!(tools_dir_cleared(dir.path()), "other files stay after --clear");
+        std::fs::create_dir(dir.path().join("0a1b-update-pkg-v2")).unwrap();
+        assert!(!tools_dir_cleared(dir.path()), "a managed copy");
+        std::fs::remove_dir(dir.path().join("0a1b-update-pkg-v2")).unwrap();
+        std::fs::write(dir.path().join(".config.json"), "{}").unwrap();
+        assert!(!tools_dir_cleared(dir.path()), ".config.json");
+        assert!(tools_dir_cleared(&dir.path().join("gone")), "a folder that is gone");
+
+        let gone = f(Code::TshManagedUpdatePath, "deleted", "");
+        let mut c = ctx(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh");
+        assert!(!steps(&gone, &[Client::Cursor], &c).iter().any(|s| s.contains("tsh update --clear")));
+        c.cleared_tools_dir = Some("/home/me/.tsh/bin".into());
+        let st = steps(&gone, &[Client::Cursor], &c);
+        assert!(st[0].contains("/home/me/.tsh/bin is gone") && st[0].contains("tsh update --clear"), "{st:?}");
+        let still_there = Finding { severity: Severity::Warning, ..gone };
+        assert!(!steps(&still_there, &[Client::Cursor], &c)[0].contains("tsh update --clear"));
     }
 
     #[test]

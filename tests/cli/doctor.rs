@@ -74,6 +74,23 @@ fn identical_guidance_is_given_once_with_the_servers_it_affects() {
     assert!(r.stdout.contains("affects:"));
 }
 
+/// A config naming a deleted managed copy, in a tools folder that `tsh update --clear` emptied:
+/// doctor names that command as the cause; with a managed copy still there, it does not.
+#[test]
+fn a_cleared_tools_folder_is_named_as_the_cause_of_enoent() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let gone = t.home_path(".tsh/bin/4a5b-update-pkg-v2/tsh");
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry(&gone, "x"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    fs::create_dir_all(t.home().join(".tsh/bin")).unwrap();
+    let r = t.run(&["doctor", "--color", "never"]);
+    assert!(r.stdout.contains("holds no managed copy and no .config.json: `tsh update --clear`"), "{}", r.stdout);
+    fs::create_dir_all(t.home().join(".tsh/bin/9f9f-update-pkg-v2")).unwrap();
+    let r = t.run(&["doctor", "--color", "never"]);
+    assert!(r.stdout.contains("error tsh-managed-update-path"), "{}", r.stdout);
+    assert!(!r.stdout.contains("holds no managed copy"), "{}", r.stdout);
+}
+
 #[test]
 fn doctor_json_has_steps_for_each_finding() {
     let t = TestEnv::new().tsh("18.3.0", None);
