@@ -445,6 +445,23 @@ mod tests {
         );
     }
 
+    /// On macOS the updater expands the `.pkg` with `pkgutil --expand-full` into the package
+    /// folder and records the relative path of each `tsh` it finds at whatever depth
+    /// (`lib/utils/packaging/unarchive_unix.go`, `replacePkg`). The exact tree inside the pkg is
+    /// not pinned here; mcpcfg does not depend on it: any depth is the managed copy.
+    #[test]
+    fn macos_pkg_tree_inside_the_package_folder_is_a_managed_copy() {
+        let rel = "5e6f7a8b-update-pkg-v2/tsh.pkg/Payload/tsh.app/Contents/MacOS/tsh";
+        let cfg = format!(
+            r#"{{"configs":{{"teleport.example.com":{{"version":"18.3.2"}}}},"tools":[{{"version":"18.3.2","os":"darwin","arch":"arm64","path":{{"tsh":"{rel}"}}}}]}}"#
+        );
+        let dir = Path::new("/Users/me/.tsh/bin");
+        let m = managed_from_config(Os::Macos, dir, cfg.as_bytes(), Some("teleport.example.com")).unwrap();
+        let full = format!("/Users/me/.tsh/bin/{rel}");
+        assert_eq!(m, Managed::On { version: v("18.3.2"), tsh: Some(full.clone().into()) });
+        assert_eq!(classify(Os::Macos, &full, &[dir.into()]), PathKind::ManagedUpdate);
+    }
+
     /// tsh picks the managed version for `--proxy`/`TELEPORT_PROXY` before `current-profile`.
     #[test]
     fn proxy_host_as_tsh_derives_the_profile_name() {
