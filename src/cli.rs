@@ -215,7 +215,24 @@ mod tests {
 
     #[test]
     fn new_client_names() {
-        for name in ["windsurf", "zed", "gemini", "codex", "cline", "roo-code"] {
+        for name in [
+            "windsurf",
+            "zed",
+            "gemini",
+            "codex",
+            "cline",
+            "roo-code",
+            "opencode",
+            "copilot-cli",
+            "qwen-code",
+            "kiro",
+            "amazon-q",
+            "visual-studio",
+            "lm-studio",
+            "antigravity",
+            "crush",
+            "kilo-code",
+        ] {
             let c = Cli::try_parse_from(["mcpcfg", "list", "--client", name]).unwrap();
             assert_eq!(c.global.clients[0].id(), name);
         }

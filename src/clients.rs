@@ -20,44 +20,174 @@ pub enum Client {
     Codex,
     Cline,
     RooCode,
+    Opencode,
+    CopilotCli,
+    QwenCode,
+    Kiro,
+    AmazonQ,
+    VisualStudio,
+    LmStudio,
+    Antigravity,
+    Crush,
+    KiloCode,
+}
+
+/// How a client's entry switches a server off, when it can.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    /// The entry cannot (or the client keeps the switch elsewhere).
+    None,
+    /// `"disabled": true` (Cline, Roo Code, Kilo Code, Windsurf, Kiro, Amazon Q, Crush).
+    DisabledTrue,
+    /// `enabled = false` (Codex, OpenCode).
+    EnabledFalse,
+}
+
+/// Which variables a client expands in a server's `command` ([`crate::vars`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vars {
+    /// The text is started as it is.
+    Literal,
+    /// `${userHome}`, `${env:NAME}`, `${workspaceFolder}`, `${pathSeparator}` (VS Code, Cursor).
+    Vscode,
+    /// `${env:NAME}` (Windsurf).
+    EnvColon,
+    /// `${NAME}`, `${NAME:-default}` (Claude Code).
+    Braces,
+    /// `$NAME`, `${NAME}`, `${NAME:-default}`; an unset one stays as text (Gemini CLI, Qwen Code).
+    Gemini,
+    /// `~`, `$NAME`, `${NAME}`; an unset one fails the start (Amazon Q: `shellexpand::full`).
+    ShellExpand,
+    /// `{env:NAME}`, an unset one empty (OpenCode, on the file's text before it is parsed).
+    OpencodeEnv,
+}
+
+/// One row of the catalogue: what mcpcfg knows of a client besides where its files are.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// Its name on the command line and in JSON.
+    pub id: &'static str,
+    /// The name a person knows it by, for "restart X" messages.
+    pub display: &'static str,
+    /// Started from a shell, it has that shell's `PATH` (a GUI client started from the desktop
+    /// does not).
+    pub in_terminal: bool,
+    /// Syntax and servers of its user (and system) files, and of its project files.
+    pub user: (Syntax, ServersAt),
+    pub project: (Syntax, ServersAt),
+    /// Valid JSONC it still refuses whole, loading nothing from the file (seen or read in its
+    /// source): a UTF-8 BOM, trailing commas.
+    pub refuses_bom: bool,
+    pub refuses_trailing_commas: bool,
+    pub switch: Switch,
+    pub vars: Vars,
 }
 
 impl Client {
-    pub fn id(self) -> &'static str {
-        match self {
-            Client::ClaudeDesktop => "claude-desktop",
-            Client::Cursor => "cursor",
-            Client::Vscode => "vscode",
-            Client::ClaudeCode => "claude-code",
-            Client::Windsurf => "windsurf",
-            Client::Zed => "zed",
-            Client::Gemini => "gemini",
-            Client::Codex => "codex",
-            Client::Cline => "cline",
-            Client::RooCode => "roo-code",
+    /// The catalogue. Each fact is from the client's own documentation or source, or seen with
+    /// its real CLI (the interop suite); README "Clients" lists the sources.
+    pub const fn spec(self) -> Spec {
+        use ServersAt as At;
+        use Syntax::*;
+        const fn row(id: &'static str, display: &'static str, syntax: Syntax, at: ServersAt) -> Spec {
+            Spec {
+                id,
+                display,
+                in_terminal: false,
+                user: (syntax, at),
+                project: (syntax, at),
+                refuses_bom: false,
+                refuses_trailing_commas: false,
+                switch: Switch::None,
+                vars: Vars::Literal,
+            }
         }
+        match self {
+            Client::ClaudeDesktop => row("claude-desktop", "Claude Desktop", Json, At::McpServers),
+            Client::Cursor => Spec { vars: Vars::Vscode, ..row("cursor", "Cursor", Jsonc, At::McpServers) },
+            Client::Vscode => Spec { vars: Vars::Vscode, ..row("vscode", "VS Code", Jsonc, At::Servers) },
+            Client::ClaudeCode => Spec {
+                in_terminal: true,
+                user: (Json, At::ClaudeCodeUser),
+                vars: Vars::Braces,
+                ..row("claude-code", "Claude Code", Json, At::McpServers)
+            },
+            Client::Windsurf => Spec {
+                switch: Switch::DisabledTrue,
+                vars: Vars::EnvColon,
+                ..row("windsurf", "Windsurf", Jsonc, At::McpServers)
+            },
+            Client::Zed => row("zed", "Zed", Jsonc, At::ZedContextServers),
+            // Gemini CLI 0.61 takes comments but refuses a BOM and trailing commas (seen).
+            Client::Gemini => Spec {
+                in_terminal: true,
+                refuses_bom: true,
+                refuses_trailing_commas: true,
+                vars: Vars::Gemini,
+                ..row("gemini", "Gemini CLI", Jsonc, At::McpServers)
+            },
+            Client::Codex => {
+                Spec { in_terminal: true, switch: Switch::EnabledFalse, ..row("codex", "Codex", Toml, At::CodexToml) }
+            }
+            // Both extensions read their files with JSON.parse: a comment breaks them.
+            Client::Cline => Spec { switch: Switch::DisabledTrue, ..row("cline", "Cline", Json, At::McpServers) },
+            Client::RooCode => {
+                Spec { switch: Switch::DisabledTrue, ..row("roo-code", "Roo Code", Json, At::McpServers) }
+            }
+            // `mcp.<name>`, `command` an array, JSONC with trailing commas (its config docs).
+            Client::Opencode => Spec {
+                in_terminal: true,
+                switch: Switch::EnabledFalse,
+                vars: Vars::OpencodeEnv,
+                ..row("opencode", "OpenCode", Jsonc, At::OpencodeMcp)
+            },
+            // Copilot CLI 1.0 takes comments and trailing commas (seen); switches live in its
+            // settings.json (`disabledMcpServers`), not in the entry.
+            Client::CopilotCli => {
+                Spec { in_terminal: true, ..row("copilot-cli", "GitHub Copilot CLI", Jsonc, At::McpServers) }
+            }
+            // A Gemini CLI fork: `JSON.parse(stripJsonComments(…))`.
+            Client::QwenCode => Spec {
+                in_terminal: true,
+                refuses_bom: true,
+                refuses_trailing_commas: true,
+                vars: Vars::Gemini,
+                ..row("qwen-code", "Qwen Code", Jsonc, At::McpServers)
+            },
+            Client::Kiro => Spec { switch: Switch::DisabledTrue, ..row("kiro", "Kiro", Jsonc, At::McpServers) },
+            // `serde_json::from_slice`; the command goes through `shellexpand::full`.
+            Client::AmazonQ => Spec {
+                in_terminal: true,
+                switch: Switch::DisabledTrue,
+                vars: Vars::ShellExpand,
+                ..row("amazon-q", "Amazon Q Developer", Json, At::McpServers)
+            },
+            Client::VisualStudio => row("visual-studio", "Visual Studio", Jsonc, At::Servers),
+            Client::LmStudio => row("lm-studio", "LM Studio", Json, At::McpServers),
+            Client::Antigravity => row("antigravity", "Antigravity", Json, At::McpServers),
+            // Go's `encoding/json`: strict.
+            Client::Crush => {
+                Spec { in_terminal: true, switch: Switch::DisabledTrue, ..row("crush", "Crush", Json, At::CrushMcp) }
+            }
+            Client::KiloCode => {
+                Spec { switch: Switch::DisabledTrue, ..row("kilo-code", "Kilo Code", Json, At::McpServers) }
+            }
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        self.spec().id
     }
 
     /// The name a person knows the client by, for "restart X" messages.
     pub fn display(self) -> &'static str {
-        match self {
-            Client::ClaudeDesktop => "Claude Desktop",
-            Client::Cursor => "Cursor",
-            Client::Vscode => "VS Code",
-            Client::ClaudeCode => "Claude Code",
-            Client::Windsurf => "Windsurf",
-            Client::Zed => "Zed",
-            Client::Gemini => "Gemini CLI",
-            Client::Codex => "Codex",
-            Client::Cline => "Cline",
-            Client::RooCode => "Roo Code",
-        }
+        self.spec().display
     }
 
     /// A command-line client: started from a shell, it has that shell's `PATH` (a GUI client
     /// started from the desktop does not).
     pub fn in_terminal(self) -> bool {
-        matches!(self, Client::ClaudeCode | Client::Gemini | Client::Codex)
+        self.spec().in_terminal
     }
 
     /// What the client shows when the command it starts does not exist, in its own words (seen
@@ -77,18 +207,8 @@ impl Client {
 
     /// Where a file of this client keeps its servers when nothing more specific is known.
     fn default_layout(self, scope: Scope) -> (Syntax, ServersAt) {
-        match (self, scope) {
-            (Client::ClaudeDesktop, _) => (Syntax::Json, ServersAt::McpServers),
-            (Client::Cursor, _) => (Syntax::Jsonc, ServersAt::McpServers),
-            (Client::Vscode, _) => (Syntax::Jsonc, ServersAt::Servers),
-            (Client::ClaudeCode, Scope::User) => (Syntax::Json, ServersAt::ClaudeCodeUser),
-            (Client::ClaudeCode, Scope::Project | Scope::Managed) => (Syntax::Json, ServersAt::McpServers),
-            (Client::Windsurf | Client::Gemini, _) => (Syntax::Jsonc, ServersAt::McpServers),
-            (Client::Zed, _) => (Syntax::Jsonc, ServersAt::ZedContextServers),
-            (Client::Codex, _) => (Syntax::Toml, ServersAt::CodexToml),
-            // Both extensions read their files with JSON.parse: a comment breaks them.
-            (Client::Cline | Client::RooCode, _) => (Syntax::Json, ServersAt::McpServers),
-        }
+        let spec = self.spec();
+        if scope == Scope::Project { spec.project } else { spec.user }
     }
 }
 
@@ -152,6 +272,10 @@ pub enum ServersAt {
     ZedContextServers,
     /// Codex's `config.toml`: `[mcp_servers.<name>]` tables. The only TOML layout.
     CodexToml,
+    /// OpenCode's `mcp.<name>`, where `command` is an array: the program, then its arguments.
+    OpencodeMcp,
+    /// Crush's `mcp.<name>`.
+    CrushMcp,
 }
 
 impl ServersAt {
@@ -164,6 +288,7 @@ impl ServersAt {
             ServersAt::ClaudeCodeUser => &[&[Key("mcpServers")], &[Key("projects"), Any, Key("mcpServers")]],
             ServersAt::ZedContextServers => &[&[Key("context_servers")]],
             ServersAt::CodexToml => &[&[Key("mcp_servers")]],
+            ServersAt::OpencodeMcp | ServersAt::CrushMcp => &[&[Key("mcp")]],
         }
     }
 
@@ -175,6 +300,11 @@ impl ServersAt {
     /// A server's `command` may be an object whose `path` is the command (Zed's older shape).
     pub fn allows_nested_command(self) -> bool {
         self == ServersAt::ZedContextServers
+    }
+
+    /// `command` is an array whose first element is the program (OpenCode).
+    pub fn command_is_array(self) -> bool {
+        self == ServersAt::OpencodeMcp
     }
 
     pub fn is_legacy(self) -> bool {
@@ -238,6 +368,7 @@ fn extension_settings(client: Client) -> Option<(&'static str, &'static str)> {
     match client {
         Client::Cline => Some(("saoudrizwan.claude-dev", "cline_mcp_settings.json")),
         Client::RooCode => Some(("rooveterinaryinc.roo-cline", "mcp_settings.json")),
+        Client::KiloCode => Some(("kilocode.kilo-code", "mcp_settings.json")),
         _ => None,
     }
 }
@@ -373,10 +504,89 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     out.push(Candidate::File(Location::new(client, Scope::Managed, path)));
                 }
             }
-            Client::Cline | Client::RooCode => {
+            Client::Cline | Client::RooCode | Client::KiloCode => {
                 let Some((id, name)) = extension_settings(client) else { continue };
                 for editor in EXTENSION_HOSTS {
                     out.push(file(join(os, &a, &[editor, "User", "globalStorage", id, "settings", name])));
+                }
+                if client == Client::KiloCode {
+                    // Kilo CLI 7, an OpenCode fork, keeps OpenCode's layout in its own folder.
+                    let dir = join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["kilo"]);
+                    for name in ["kilo.json", "kilo.jsonc"] {
+                        let mut l = Location::new(client, Scope::User, join(os, &dir, &[name]));
+                        (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
+                        out.push(Candidate::File(l));
+                    }
+                }
+            }
+            Client::Opencode => {
+                // `packages/opencode/src/config/paths.ts`: every one of these files is read.
+                let dir = match host.folder_var("OPENCODE_CONFIG_DIR") {
+                    Some(d) => PathBuf::from(d),
+                    None => join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["opencode"]),
+                };
+                for name in ["config.json", "opencode.json", "opencode.jsonc"] {
+                    out.push(file(join(os, &dir, &[name])));
+                }
+                if let Some(f) = host.folder_var("OPENCODE_CONFIG") {
+                    out.push(file(PathBuf::from(f)));
+                }
+                let system = match os {
+                    Os::Linux => "/etc/opencode",
+                    Os::Macos => "/Library/Application Support/opencode",
+                    Os::Windows => r"C:\ProgramData\opencode",
+                };
+                for name in ["opencode.json", "opencode.jsonc"] {
+                    let path = host.system_path(&format!("{system}{}{name}", os.sep()));
+                    out.push(Candidate::File(Location::new(client, Scope::Managed, path)));
+                }
+            }
+            Client::CopilotCli => {
+                let dir =
+                    host.folder_var("COPILOT_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".copilot"]));
+                out.push(file(join(os, &dir, &["mcp-config.json"])));
+            }
+            Client::QwenCode => {
+                let dir = host.folder_var("QWEN_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".qwen"]));
+                out.push(file(join(os, &dir, &["settings.json"])));
+                let system = match host.folder_var("QWEN_CODE_SYSTEM_SETTINGS_PATH") {
+                    Some(p) => PathBuf::from(p),
+                    None => host.system_path(match os {
+                        Os::Linux => "/etc/qwen-code/settings.json",
+                        Os::Macos => "/Library/Application Support/QwenCode/settings.json",
+                        Os::Windows => r"C:\ProgramData\qwen-code\settings.json",
+                    }),
+                };
+                out.push(Candidate::File(Location::new(client, Scope::Managed, system)));
+            }
+            Client::Kiro => out.push(file(host.home_join(&[".kiro", "settings", "mcp.json"]))),
+            Client::AmazonQ => out.push(file(host.home_join(&[".aws", "amazonq", "mcp.json"]))),
+            // Visual Studio is Windows-only; its user file is `%USERPROFILE%\.mcp.json`.
+            Client::VisualStudio if os == Os::Windows => out.push(file(host.home_join(&[".mcp.json"]))),
+            Client::VisualStudio => {}
+            // Its home is `~/.lmstudio`, or `~/.cache/lm-studio` where that exists
+            // (`lmstudio-js`, `findLMStudioHome`).
+            Client::LmStudio => {
+                out.push(file(host.home_join(&[".lmstudio", "mcp.json"])));
+                out.push(file(host.home_join(&[".cache", "lm-studio", "mcp.json"])));
+            }
+            Client::Antigravity => out.push(file(host.home_join(&[".gemini", "antigravity", "mcp_config.json"]))),
+            // `internal/config/load.go`: the system file, the config file, then the data file.
+            Client::Crush => {
+                let config = match host.folder_var("CRUSH_GLOBAL_CONFIG") {
+                    Some(d) => PathBuf::from(d),
+                    None => join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["crush"]),
+                };
+                out.push(file(join(os, &config, &["crush.json"])));
+                let data = match (host.folder_var("CRUSH_GLOBAL_DATA"), os) {
+                    (Some(d), _) => PathBuf::from(d),
+                    (None, Os::Windows) => join(os, &host.local_app_data(), &["crush"]),
+                    (None, _) => join(os, &host.xdg("XDG_DATA_HOME", &[".local", "share"]), &["crush"]),
+                };
+                out.push(file(join(os, &data, &["crush.json"])));
+                if os != Os::Windows {
+                    let system = host.system_path("/etc/crush/crush.json");
+                    out.push(Candidate::File(Location::new(client, Scope::Managed, system)));
                 }
             }
         }
@@ -384,8 +594,8 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
     out
 }
 
-/// The project-level config of each client that has one, relative to the project folder.
-pub const PROJECT_FILES: [(Client, &[&str]); 7] = [
+/// The project-level configs of each client that has them, relative to the project folder.
+pub const PROJECT_FILES: &[(Client, &[&str])] = &[
     (Client::Cursor, &[".cursor", "mcp.json"]),
     (Client::Vscode, &[".vscode", "mcp.json"]),
     (Client::ClaudeCode, &[".mcp.json"]),
@@ -393,6 +603,17 @@ pub const PROJECT_FILES: [(Client, &[&str]); 7] = [
     (Client::Gemini, &[".gemini", "settings.json"]),
     (Client::Codex, &[".codex", "config.toml"]),
     (Client::RooCode, &[".roo", "mcp.json"]),
+    (Client::Opencode, &["opencode.json"]),
+    (Client::Opencode, &["opencode.jsonc"]),
+    (Client::Opencode, &[".opencode", "opencode.json"]),
+    (Client::Opencode, &[".opencode", "opencode.jsonc"]),
+    (Client::QwenCode, &[".qwen", "settings.json"]),
+    (Client::Kiro, &[".kiro", "settings", "mcp.json"]),
+    (Client::AmazonQ, &[".amazonq", "mcp.json"]),
+    (Client::VisualStudio, &[".vs", "mcp.json"]),
+    (Client::Crush, &[".crush.json"]),
+    (Client::Crush, &["crush.json"]),
+    (Client::KiloCode, &[".kilocode", "mcp.json"]),
 ];
 
 /// The project-level config locations of `clients` started in `dir`: the file in `dir`; for a
@@ -402,20 +623,22 @@ pub const PROJECT_FILES: [(Client, &[&str]); 7] = [
 pub fn project_locations(os: Os, dir: &Path, clients: &[Client], codex_root: Option<&Path>) -> Vec<Location> {
     let mut out = Vec::new();
     for &client in clients {
-        let Some((_, rel)) = PROJECT_FILES.iter().find(|(c, _)| *c == client) else { continue };
-        let dirs = match (client, codex_root) {
-            // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
-            (Client::ClaudeCode, _) => parents_below_root(os, dir),
-            (Client::Codex, Some(root)) => {
-                let all = ancestors(os, dir);
-                match all.iter().position(|d| d == root) {
-                    Some(at) => all[..=at].to_vec(),
-                    None => vec![dir.to_path_buf()],
+        for (_, rel) in PROJECT_FILES.iter().filter(|(c, _)| *c == client) {
+            let dirs = match (client, codex_root) {
+                // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
+                (Client::ClaudeCode, _) => parents_below_root(os, dir),
+                // Codex, OpenCode and Crush read from the working folder up to the Git root.
+                (Client::Codex | Client::Opencode | Client::Crush, Some(root)) => {
+                    let all = ancestors(os, dir);
+                    match all.iter().position(|d| d == root) {
+                        Some(at) => all[..=at].to_vec(),
+                        None => vec![dir.to_path_buf()],
+                    }
                 }
-            }
-            _ => vec![dir.to_path_buf()],
-        };
-        out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
+                _ => vec![dir.to_path_buf()],
+            };
+            out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
+        }
     }
     out
 }
@@ -480,6 +703,32 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         ("managed_config.toml", _) => at(Client::Codex, Scope::Managed),
         ("config.toml", p) if p.eq_ignore_ascii_case("codex") => at(Client::Codex, Scope::Managed),
         ("cline_mcp_settings.json", _) => at(Client::Cline, Scope::User),
+        ("mcp_settings.json", _) if comps.iter().any(|c| c.eq_ignore_ascii_case("kilocode.kilo-code")) => {
+            at(Client::KiloCode, Scope::User)
+        }
+        ("mcp.json", ".kilocode") => at(Client::KiloCode, Scope::Project),
+        ("kilo.json" | "kilo.jsonc", p) => {
+            let scope = if p == "kilo" { Scope::User } else { Scope::Project };
+            let mut l = Location::new(Client::KiloCode, scope, path.into());
+            (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
+            Some(l)
+        }
+        ("opencode.json" | "opencode.jsonc" | "config.json", "opencode") => at(Client::Opencode, Scope::User),
+        ("opencode.json" | "opencode.jsonc", _) => at(Client::Opencode, Scope::Project),
+        ("mcp-config.json", ".copilot") => at(Client::CopilotCli, Scope::User),
+        ("settings.json", ".qwen") => at(Client::QwenCode, scope_by_home(2)),
+        ("settings.json", "qwen-code" | "QwenCode") => at(Client::QwenCode, Scope::Managed),
+        ("mcp.json", "settings") if comps.len() >= 3 && comps[comps.len() - 3] == ".kiro" => {
+            at(Client::Kiro, scope_by_home(3))
+        }
+        ("mcp.json", "amazonq") => at(Client::AmazonQ, Scope::User),
+        ("mcp.json", ".amazonq") => at(Client::AmazonQ, Scope::Project),
+        ("mcp.json", ".vs") => at(Client::VisualStudio, Scope::Project),
+        ("mcp.json", ".lmstudio" | "lm-studio") => at(Client::LmStudio, Scope::User),
+        ("mcp_config.json", "antigravity") => at(Client::Antigravity, Scope::User),
+        ("crush.json", "crush") if comps.first().is_some_and(|c| c == "etc") => at(Client::Crush, Scope::Managed),
+        ("crush.json", "crush") => at(Client::Crush, Scope::User),
+        ("crush.json" | ".crush.json", _) => at(Client::Crush, Scope::Project),
         ("mcp_settings.json", _) if comps.iter().any(|c| c.eq_ignore_ascii_case("rooveterinaryinc.roo-cline")) => {
             at(Client::RooCode, Scope::User)
         }
@@ -716,6 +965,30 @@ mod tests {
         assert_eq!(inf("/home/me/.codex/work.config.toml"), Some((Client::Codex, Scope::User, codex)));
         assert_eq!(inf("/etc/codex/config.toml"), Some((Client::Codex, Scope::Managed, codex)));
         assert_eq!(inf("/etc/codex/managed_config.toml"), Some((Client::Codex, Scope::Managed, codex)));
+        let row = |p: &str| inf(p).map(|(c, s, _)| (c, s));
+        for (p, want) in [
+            ("/home/me/.config/opencode/opencode.json", (Client::Opencode, Scope::User)),
+            ("/src/app/opencode.jsonc", (Client::Opencode, Scope::Project)),
+            ("/home/me/.copilot/mcp-config.json", (Client::CopilotCli, Scope::User)),
+            ("/home/me/.qwen/settings.json", (Client::QwenCode, Scope::User)),
+            ("/src/app/.qwen/settings.json", (Client::QwenCode, Scope::Project)),
+            ("/etc/qwen-code/settings.json", (Client::QwenCode, Scope::Managed)),
+            ("/home/me/.kiro/settings/mcp.json", (Client::Kiro, Scope::User)),
+            ("/src/app/.kiro/settings/mcp.json", (Client::Kiro, Scope::Project)),
+            ("/home/me/.aws/amazonq/mcp.json", (Client::AmazonQ, Scope::User)),
+            ("/src/app/.amazonq/mcp.json", (Client::AmazonQ, Scope::Project)),
+            ("/src/app/.vs/mcp.json", (Client::VisualStudio, Scope::Project)),
+            ("/home/me/.lmstudio/mcp.json", (Client::LmStudio, Scope::User)),
+            ("/home/me/.gemini/antigravity/mcp_config.json", (Client::Antigravity, Scope::User)),
+            ("/home/me/.config/crush/crush.json", (Client::Crush, Scope::User)),
+            ("/etc/crush/crush.json", (Client::Crush, Scope::Managed)),
+            ("/src/app/.crush.json", (Client::Crush, Scope::Project)),
+            ("/src/app/.kilocode/mcp.json", (Client::KiloCode, Scope::Project)),
+            ("/home/me/.config/kilo/kilo.json", (Client::KiloCode, Scope::User)),
+        ] {
+            assert_eq!(row(p), Some(want), "{p}");
+        }
+        assert_eq!(inf("/home/me/.config/kilo/kilo.json").unwrap().2, ServersAt::OpencodeMcp);
         assert_eq!(inf("/tmp/whatever.json"), None);
         let forced = infer(Os::Linux, home, Path::new("/tmp/whatever.json"), Some(Client::Cursor)).unwrap();
         assert_eq!((forced.client, forced.servers_at), (Client::Cursor, ServersAt::McpServers));
@@ -839,6 +1112,93 @@ mod tests {
         assert_eq!(profile("/h/.codex/work.config.toml").as_deref(), Some("work"));
         assert_eq!(profile("/h/.codex/config.toml"), None);
         assert_eq!(profile("/h/.codex/.config.toml"), None);
+    }
+
+    /// The clients added from their own documentation and source (issue 10, §3): every user
+    /// and system location on each platform.
+    #[test]
+    fn new_clients_paths_per_platform() {
+        let got = |os, home, env: &[(&str, &str)], c| files(&user_candidates(&host(os, home, env), &[c]));
+        use Client::*;
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], Opencode),
+            [
+                "/home/me/.config/opencode/config.json",
+                "/home/me/.config/opencode/opencode.json",
+                "/home/me/.config/opencode/opencode.jsonc",
+                "/etc/opencode/opencode.json",
+                "/etc/opencode/opencode.jsonc"
+            ]
+        );
+        assert_eq!(got(Os::Macos, "/Users/me", &[], Opencode)[1], "/Users/me/.config/opencode/opencode.json");
+        assert_eq!(
+            got(Os::Macos, "/Users/me", &[], Opencode)[3],
+            "/Library/Application Support/opencode/opencode.json"
+        );
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[1], r"C:\Users\me\.config\opencode\opencode.json");
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[3], r"C:\ProgramData\opencode\opencode.json");
+        assert_eq!(got(Os::Linux, "/home/me", &[("OPENCODE_CONFIG_DIR", "/oc")], Opencode)[0], "/oc/config.json");
+        assert_eq!(got(Os::Linux, "/home/me", &[], CopilotCli), ["/home/me/.copilot/mcp-config.json"]);
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], CopilotCli), [r"C:\Users\me\.copilot\mcp-config.json"]);
+        assert_eq!(got(Os::Linux, "/home/me", &[("COPILOT_HOME", "/cp")], CopilotCli), ["/cp/mcp-config.json"]);
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], QwenCode),
+            ["/home/me/.qwen/settings.json", "/etc/qwen-code/settings.json"]
+        );
+        assert_eq!(
+            got(Os::Macos, "/Users/me", &[], QwenCode)[1],
+            "/Library/Application Support/QwenCode/settings.json"
+        );
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], QwenCode)[1], r"C:\ProgramData\qwen-code\settings.json");
+        assert_eq!(got(Os::Macos, "/Users/me", &[], Kiro), ["/Users/me/.kiro/settings/mcp.json"]);
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Kiro), [r"C:\Users\me\.kiro\settings\mcp.json"]);
+        assert_eq!(got(Os::Linux, "/home/me", &[], AmazonQ), ["/home/me/.aws/amazonq/mcp.json"]);
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], VisualStudio), [r"C:\Users\me\.mcp.json"]);
+        assert!(got(Os::Linux, "/home/me", &[], VisualStudio).is_empty(), "Windows only");
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], LmStudio),
+            ["/home/me/.lmstudio/mcp.json", "/home/me/.cache/lm-studio/mcp.json"]
+        );
+        assert_eq!(got(Os::Macos, "/Users/me", &[], Antigravity), ["/Users/me/.gemini/antigravity/mcp_config.json"]);
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], Crush),
+            ["/home/me/.config/crush/crush.json", "/home/me/.local/share/crush/crush.json", "/etc/crush/crush.json"]
+        );
+        assert_eq!(
+            got(Os::Windows, r"C:\Users\me", &[], Crush),
+            [r"C:\Users\me\.config\crush\crush.json", r"C:\Users\me\AppData\Local\crush\crush.json"]
+        );
+        let kilo = got(Os::Linux, "/home/me", &[], KiloCode);
+        assert_eq!(kilo[0], "/home/me/.config/Code/User/globalStorage/kilocode.kilo-code/settings/mcp_settings.json");
+        assert_eq!(kilo[5..], ["/home/me/.config/kilo/kilo.json", "/home/me/.config/kilo/kilo.jsonc"]);
+        let project: Vec<String> = project_locations(
+            Os::Linux,
+            Path::new("/r/app"),
+            &[Opencode, Crush, KiloCode, AmazonQ],
+            Some(Path::new("/r")),
+        )
+        .into_iter()
+        .map(|l| l.path.to_string_lossy().into_owned())
+        .collect();
+        assert_eq!(
+            project,
+            [
+                "/r/app/opencode.json",
+                "/r/opencode.json",
+                "/r/app/opencode.jsonc",
+                "/r/opencode.jsonc",
+                "/r/app/.opencode/opencode.json",
+                "/r/.opencode/opencode.json",
+                "/r/app/.opencode/opencode.jsonc",
+                "/r/.opencode/opencode.jsonc",
+                "/r/app/.crush.json",
+                "/r/.crush.json",
+                "/r/app/crush.json",
+                "/r/crush.json",
+                "/r/app/.kilocode/mcp.json",
+                "/r/app/.amazonq/mcp.json",
+            ]
+        );
     }
 
     /// Codex takes `.codex/config.toml` from every folder between the working folder and its

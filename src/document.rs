@@ -98,6 +98,9 @@ impl Server {
 pub const COMMAND: &[&str] = &["command"];
 /// The command of a server is `command.path` (Zed's older shape).
 pub const COMMAND_PATH: &[&str] = &["command", "path"];
+/// OpenCode's `"command": ["/usr/local/bin/tsh", "mcp", "connect", "x"]`: the program is the
+/// array's first element, and the rest are its arguments.
+pub const COMMAND_FIRST: &[&str] = &["command", "0"];
 
 /// A duplicate key on the path to a server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,6 +263,7 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
         body,
         offset,
         nested_command: at.allows_nested_command(),
+        command_array: at.command_is_array(),
         servers: vec![],
         duplicates: vec![],
         shadowed: vec![],
@@ -436,6 +440,8 @@ struct Walker<'t> {
     offset: usize,
     /// `command` may be an object holding `path`, `args` and `env` (Zed's older shape).
     nested_command: bool,
+    /// The command is an array: program, then arguments (OpenCode).
+    command_array: bool,
     servers: Vec<Server>,
     duplicates: Vec<Duplicate>,
     /// `env` values of entries hidden by duplicate keys.
@@ -529,7 +535,7 @@ impl Walker<'_> {
         // Secrets sit under `env` (and a remote server's `headers`) whatever their form: each
         // member's value of an object, or the whole value otherwise (`"env": "TOKEN=s3cr3t"`).
         let mut envs = |obj: &Object<'_>| {
-            for p in obj.properties.iter().filter(|p| matches!(p.name.as_str(), "env" | "headers")) {
+            for p in obj.properties.iter().filter(|p| matches!(p.name.as_str(), "env" | "environment" | "headers")) {
                 match &p.value {
                     Value::Object(env) => {
                         let at = |m: &jsonc_parser::ast::ObjectProp<'_>| m.value.range().start + self.offset;
@@ -585,18 +591,27 @@ impl Walker<'_> {
                 self.note_duplicates(o, &command_keys, Some(Seg::Any));
             }
             let dup_inside = dup_inside || nested.is_some_and(has_duplicate_keys);
-            let command = match last_prop(inner, command_key) {
+            let literal = |v: Option<&Value<'_>>| match v {
                 Some(Value::StringLit(s)) => Some(StrSpan {
                     value: s.value.to_string(),
                     span: s.range.start + self.offset..s.range.end + self.offset,
                 }),
                 _ => None,
             };
-            let args = match last_prop(inner, "args") {
-                Some(Value::Array(a)) => a.elements.iter().map(scalar_text).collect(),
-                _ => vec![],
+            let (command, command_keys, args) = match last_prop(inner, command_key) {
+                Some(Value::Array(a)) if self.command_array => {
+                    (literal(a.elements.first()), COMMAND_FIRST, a.elements.iter().skip(1).map(scalar_text).collect())
+                }
+                v => {
+                    let args = match last_prop(inner, "args") {
+                        Some(Value::Array(a)) => a.elements.iter().map(scalar_text).collect(),
+                        _ => vec![],
+                    };
+                    (literal(v), command_keys, args)
+                }
             };
-            let env = match last_prop(inner, "env") {
+            let env_key = if self.command_array { "environment" } else { "env" };
+            let env = match last_prop(inner, env_key) {
                 Some(Value::Object(o)) => o
                     .properties
                     .iter()
@@ -623,6 +638,22 @@ impl Walker<'_> {
             });
         }
     }
+}
+
+/// The value at `keys` inside an entry: object keys, or an array's index (`"0"`).
+pub fn value_at<'a>(value: &'a Json, keys: &[&str]) -> Option<&'a Json> {
+    keys.iter().try_fold(value, |v, k| match v {
+        Json::Array(a) => a.get(k.parse::<usize>().ok()?),
+        _ => v.get(k),
+    })
+}
+
+/// [`value_at`], to change it.
+pub fn value_at_mut<'a>(value: &'a mut Json, keys: &[&str]) -> Option<&'a mut Json> {
+    keys.iter().try_fold(value, |v, k| match v {
+        Json::Array(a) => a.get_mut(k.parse::<usize>().ok()?),
+        _ => v.get_mut(k),
+    })
 }
 
 /// The URL of a remote server, under whichever key its client uses (`serverUrl`: Windsurf;

@@ -423,7 +423,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
 
 /// A `command` the client cannot start: not a string, or missing from a tsh server.
 fn invalid_command(at: &str, host: &Host, server: &Server) -> Option<Finding> {
-    let value = server.command_keys.iter().try_fold(&server.value, |v, k| v.get(k));
+    let value = crate::document::value_at(&server.value, server.command_keys);
     let what = match value {
         Some(serde_json::Value::String(_)) => return None,
         Some(v @ serde_json::Value::Number(_)) => format!("command is {v}, a number"),

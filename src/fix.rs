@@ -160,17 +160,9 @@ const CONTEXT: usize = 3;
 /// Sets the string at `keys` inside `value` (the command of a server, wherever its shape keeps
 /// it); false when there is no such place.
 fn set_at(value: &mut serde_json::Value, keys: &[&str], to: &str) -> bool {
-    let Some((last, path)) = keys.split_last() else { return false };
-    let mut at = value;
-    for k in path {
-        match at.get_mut(*k) {
-            Some(next) => at = next,
-            None => return false,
-        }
-    }
-    match at.as_object_mut() {
-        Some(obj) if obj.contains_key(*last) => {
-            obj.insert((*last).to_owned(), serde_json::Value::String(to.to_owned()));
+    match crate::document::value_at_mut(value, keys) {
+        Some(v @ serde_json::Value::String(_)) => {
+            *v = serde_json::Value::String(to.to_owned());
             true
         }
         _ => false,
@@ -673,6 +665,9 @@ mod tests {
         let mut flat = serde_json::json!({"command": "/a"});
         assert!(set_at(&mut flat, document::COMMAND, "/b"));
         assert_eq!(flat["command"], "/b");
+        let mut array = serde_json::json!({"command": ["/a", "mcp"]});
+        assert!(set_at(&mut array, document::COMMAND_FIRST, "/b"));
+        assert_eq!(array["command"], serde_json::json!(["/b", "mcp"]));
     }
 
     #[test]

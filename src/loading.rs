@@ -55,13 +55,18 @@ pub fn file_loadable(loc: &crate::clients::Location, doc: &crate::document::Docu
 /// Why a client refuses a file that is valid JSONC, in its own words (seen with the real
 /// Gemini CLI 0.61: it prints the error and starts no server at all).
 pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Document) -> Option<String> {
-    if loc.client != crate::clients::Client::Gemini {
-        return None;
-    }
-    if doc.bom {
-        Some("starts with a byte order mark, which Gemini CLI refuses (\"Unexpected token '\u{feff}' … is not valid JSON\")".into())
-    } else if doc.trailing_commas {
-        Some("has trailing commas, which Gemini CLI refuses (\"Expected double-quoted property name in JSON\")".into())
+    let spec = loc.client.spec();
+    // Gemini CLI and its fork Qwen Code: `JSON.parse` of the text with its comments stripped.
+    if doc.bom && spec.refuses_bom {
+        Some(format!(
+            "starts with a byte order mark, which {} refuses (\"Unexpected token '\u{feff}' … is not valid JSON\")",
+            spec.display
+        ))
+    } else if doc.trailing_commas && spec.refuses_trailing_commas {
+        Some(format!(
+            "has trailing commas, which {} refuses (\"Expected double-quoted property name in JSON\")",
+            spec.display
+        ))
     } else {
         None
     }
@@ -70,6 +75,22 @@ pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Doc
 /// Marks, in every report, the servers their client does not load; then takes the edge off their
 /// findings: a stale path in a server nobody starts is worth knowing, not an error.
 pub fn apply(configs: &mut [crate::report::ConfigReport]) {
+    // A server its entry switches off is listed by its client, never started. (Codex's layers
+    // merge, so its `enabled` is decided in [`codex`].)
+    for c in configs.iter_mut() {
+        let off = match c.loaded.location.client.spec().switch {
+            crate::clients::Switch::DisabledTrue => ("disabled", true),
+            crate::clients::Switch::EnabledFalse if c.loaded.location.client != crate::clients::Client::Codex => {
+                ("enabled", false)
+            }
+            _ => continue,
+        };
+        for s in &mut c.servers {
+            if s.server.value.get(off.0) == Some(&serde_json::Value::Bool(off.1)) {
+                s.not_loaded.get_or_insert(NotLoaded::Disabled);
+            }
+        }
+    }
     for c in configs.iter_mut() {
         let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
         if !loadable {

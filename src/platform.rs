@@ -162,6 +162,16 @@ impl Host {
         }
     }
 
+    /// An XDG base folder as tools that follow the XDG layout on every OS take it (OpenCode,
+    /// Crush): `$var` when it is an absolute path, else `~/<default>` (`~/.config` on macOS and
+    /// Windows too).
+    pub fn xdg(&self, var: &str, default: &[&str]) -> PathBuf {
+        self.platform_var(var)
+            .filter(|p| self.os.is_absolute(p))
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.home_join(default))
+    }
+
     /// `%LOCALAPPDATA%` on Windows.
     pub fn local_app_data(&self) -> PathBuf {
         self.platform_var("LOCALAPPDATA").map(PathBuf::from).unwrap_or_else(|| self.home_join(&["AppData", "Local"]))

@@ -10,7 +10,7 @@ use crate::cli::{ColorWhen, Format, Global};
 use crate::clients::Client;
 use crate::platform::{Env, Host, Os};
 
-pub const ALL_CLIENTS: [Client; 10] = [
+pub const ALL_CLIENTS: [Client; 20] = [
     Client::ClaudeDesktop,
     Client::Cursor,
     Client::Vscode,
@@ -21,6 +21,16 @@ pub const ALL_CLIENTS: [Client; 10] = [
     Client::Codex,
     Client::Cline,
     Client::RooCode,
+    Client::Opencode,
+    Client::CopilotCli,
+    Client::QwenCode,
+    Client::Kiro,
+    Client::AmazonQ,
+    Client::VisualStudio,
+    Client::LmStudio,
+    Client::Antigravity,
+    Client::Crush,
+    Client::KiloCode,
 ];
 
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use crate::clients::{Client, Location, Scope};
+use crate::clients::{Location, Scope, Vars};
 use crate::platform::{Host, Os};
 
 /// What a command's text stands for.
@@ -43,12 +43,14 @@ impl Expansion {
 
 /// What `text`, the `command` of a server in `loc`, stands for.
 pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
-    let style = match loc.client {
-        Client::Vscode | Client::Cursor => Style::Vscode,
-        Client::Windsurf => Style::Windsurf,
-        Client::ClaudeCode => Style::Shell,
-        Client::Gemini => return gemini(host, text),
-        _ => return Expansion::Literal,
+    let style = match loc.client.spec().vars {
+        Vars::Vscode => Style::Vscode,
+        Vars::EnvColon => Style::Windsurf,
+        Vars::Braces => Style::Shell,
+        Vars::Gemini => return gemini(host, text),
+        Vars::ShellExpand => return shellexpand(host, text),
+        Vars::OpencodeEnv => return opencode(host, text),
+        Vars::Literal => return Expansion::Literal,
     };
     if !text.contains("${") {
         return Expansion::Literal;
@@ -120,6 +122,62 @@ fn gemini(host: &Host, text: &str) -> Expansion {
     Expansion::Expanded(out)
 }
 
+/// Amazon Q's `shellexpand::full`: a leading `~`, `$NAME` and `${NAME}`; a variable that is
+/// not set fails the start, so mcpcfg cannot tell what it would run.
+fn shellexpand(host: &Host, text: &str) -> Expansion {
+    let tilde = text == "~" || text.starts_with("~/");
+    if !tilde && !text.contains('$') {
+        return Expansion::Literal;
+    }
+    let mut out = if tilde { host.home.to_string_lossy().into_owned() } else { String::new() };
+    let mut rest = if tilde { &text[1..] } else { text };
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, len) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(j) => (&inner[..j], j + 2),
+                None => return Expansion::Unknown(rest[i..].to_owned()),
+            },
+            None => {
+                let n = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                (&after[..n], n)
+            }
+        };
+        if name.is_empty() {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        match env_set(host, name) {
+            Some(v) => out.push_str(&v),
+            None => return Expansion::Unknown(format!("${name}")),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Expansion::Expanded(out)
+}
+
+/// OpenCode's `{env:NAME}`, replaced in the file's text before it is parsed; a variable that is
+/// not set gives the empty string (`src/config/variable.ts`; seen with 1.18).
+fn opencode(host: &Host, text: &str) -> Expansion {
+    if !text.contains("{env:") {
+        return Expansion::Literal;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("{env:") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 5..];
+        let Some(j) = after.find('}') else { return Expansion::Unknown(rest[i..].to_owned()) };
+        out.push_str(&env_set(host, after[..j].trim()).unwrap_or_default());
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    Expansion::Expanded(out)
+}
+
 /// VS Code's predefined variables that make sense outside an editor window.
 fn vscode(host: &Host, loc: &Location, name: &str) -> Option<String> {
     match name {
@@ -160,6 +218,7 @@ fn env(host: &Host, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clients::Client;
     use crate::platform::Env;
 
     fn host() -> Host {
@@ -208,6 +267,22 @@ mod tests {
         let h = host();
         let cc = at(Client::ClaudeCode, Scope::Project, "/src/app/.mcp.json");
         assert_eq!(expand(&h, &cc, "${EMPTY:-/usr/bin}/tsh"), Expansion::Expanded("/tsh".into()));
+    }
+
+    /// Amazon Q expands `~` and `$VAR` with `shellexpand::full`, and fails on an unset one;
+    /// OpenCode replaces `{env:VAR}`, an unset one with nothing.
+    #[test]
+    fn amazon_q_and_opencode_variables_as_they_expand_them() {
+        let q = at(Client::AmazonQ, Scope::User, "/home/me/.aws/amazonq/mcp.json");
+        assert_eq!(expand(&host(), &q, "~/bin/tsh"), Expansion::Expanded("/home/me/bin/tsh".into()));
+        assert_eq!(expand(&host(), &q, "${TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(expand(&host(), &q, "$TSH_DIR/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(expand(&host(), &q, "$NOPE/tsh"), Expansion::Unknown("$NOPE".into()));
+        assert_eq!(expand(&host(), &q, "/usr/bin/tsh"), Expansion::Literal);
+        let o = at(Client::Opencode, Scope::User, "/home/me/.config/opencode/opencode.json");
+        assert_eq!(expand(&host(), &o, "{env:TSH_DIR}/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        assert_eq!(expand(&host(), &o, "{env:NOPE}/tsh"), Expansion::Expanded("/tsh".into()));
+        assert_eq!(expand(&host(), &o, "$TSH_DIR/tsh"), Expansion::Literal, "no shell variables");
     }
 
     /// Gemini's `$HOME/bin/tsh` was called relative (and would have been rewritten).
