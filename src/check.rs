@@ -195,6 +195,7 @@ fn reports(
     claude_code_loading(s, &mut configs, stable);
     gemini_loading(s, &mut configs);
     codex_loading(s, &mut configs);
+    copilot_loading(&mut configs);
     crate::loading::apply(&mut configs);
     configs
 }
@@ -214,6 +215,41 @@ fn codex_loading(s: &Settings, configs: &mut [ConfigReport]) {
         .unwrap_or_default();
     let root = s.project_dirs.first().and_then(|d| load::codex_project_root(s.host.os, d));
     crate::loading::codex(configs, &projects, root.as_deref());
+}
+
+/// Copilot CLI keeps its switches apart from its servers: `copilot mcp disable NAME` writes
+/// `{"disabledMcpServers": [NAME]}` to `settings.json` beside `mcp-config.json` (seen with 1.0).
+fn copilot_loading(configs: &mut [ConfigReport]) {
+    use crate::clients::Client;
+    let copilot = |c: &&mut ConfigReport| c.loaded.location.client == Client::CopilotCli;
+    let Some(dir) =
+        configs.iter_mut().find(copilot).and_then(|c| c.loaded.location.path.parent().map(Path::to_path_buf))
+    else {
+        return;
+    };
+    let disabled: Vec<String> = load::read_regular(&dir.join("settings.json"))
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| {
+            let opts = jsonc_parser::ParseOptions::default();
+            let jsonc_parser::JsonValue::Object(o) =
+                jsonc_parser::parse_to_value(t.trim_start_matches('\u{feff}'), &opts).ok()??
+            else {
+                return None;
+            };
+            let jsonc_parser::JsonValue::Array(names) = o.get("disabledMcpServers")? else { return None };
+            Some(
+                names
+                    .iter()
+                    .filter_map(|n| match n {
+                        jsonc_parser::JsonValue::String(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    crate::loading::disable_named(configs.iter_mut().filter(|c| copilot(c)), &disabled);
 }
 
 /// The edge of [`crate::loading::gemini`]: Gemini CLI's folder trust for the folder it would be

@@ -616,25 +616,37 @@ pub const PROJECT_FILES: &[(Client, &[&str])] = &[
     (Client::KiloCode, &[".kilocode", "mcp.json"]),
 ];
 
-/// The project-level config locations of `clients` started in `dir`: the file in `dir`; for a
-/// client that also reads its parents' (Claude Code's `.mcp.json`), the file in each parent
-/// folder up to the root, nearest first; for Codex, the file in each folder from `dir` up to its
-/// project root `codex_root` (the nearest folder above with a Git marker), nearest first.
-pub fn project_locations(os: Os, dir: &Path, clients: &[Client], codex_root: Option<&Path>) -> Vec<Location> {
+/// The project roots above a folder, as each client finds its own: both are `None` when there is
+/// none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Roots {
+    /// Codex's: the nearest folder with a `.git` file, or a `.git` folder holding `HEAD`.
+    pub codex: Option<PathBuf>,
+    /// Git's own: the nearest folder whose `.git` is a real repository (OpenCode asks Git).
+    pub git: Option<PathBuf>,
+}
+
+/// The project-level config locations of `clients` started in `dir`, nearest first: the file in
+/// `dir`; for Claude Code's `.mcp.json`, the file in each parent folder below the root; for
+/// Codex and Crush, each folder up to the project root; for OpenCode, each folder up to the Git
+/// root, or with none up to the root itself (seen with OpenCode 1.18).
+pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) -> Vec<Location> {
+    let up_to = |root: &Path| {
+        let all = ancestors(os, dir);
+        match all.iter().position(|d| d == root) {
+            Some(at) => all[..=at].to_vec(),
+            None => vec![dir.to_path_buf()],
+        }
+    };
     let mut out = Vec::new();
     for &client in clients {
         for (_, rel) in PROJECT_FILES.iter().filter(|(c, _)| *c == client) {
-            let dirs = match (client, codex_root) {
+            let dirs = match (client, &roots.codex, &roots.git) {
                 // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
-                (Client::ClaudeCode, _) => parents_below_root(os, dir),
-                // Codex, OpenCode and Crush read from the working folder up to the Git root.
-                (Client::Codex | Client::Opencode | Client::Crush, Some(root)) => {
-                    let all = ancestors(os, dir);
-                    match all.iter().position(|d| d == root) {
-                        Some(at) => all[..=at].to_vec(),
-                        None => vec![dir.to_path_buf()],
-                    }
-                }
+                (Client::ClaudeCode, _, _) => parents_below_root(os, dir),
+                (Client::Codex | Client::Crush, Some(root), _) => up_to(root),
+                (Client::Opencode, _, Some(root)) => up_to(root),
+                (Client::Opencode, _, None) => ancestors(os, dir),
                 _ => vec![dir.to_path_buf()],
             };
             out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
@@ -904,7 +916,7 @@ mod tests {
             Client::Windsurf,
             Client::Cline,
         ];
-        let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all, None)
+        let got: Vec<_> = project_locations(Os::Linux, Path::new("/src/app"), &all, &Roots::default())
             .into_iter()
             .map(|l| (l.client, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
             .collect();
@@ -917,7 +929,7 @@ mod tests {
                 (Client::ClaudeCode, "/src/.mcp.json".into(), Syntax::Json, ServersAt::McpServers),
             ]
         );
-        let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode], None);
+        let win = project_locations(Os::Windows, Path::new(r"C:\src\app"), &[Client::Vscode], &Roots::default());
         assert_eq!(win[0].path, PathBuf::from(r"C:\src\app\.vscode\mcp.json"));
     }
 
@@ -926,7 +938,7 @@ mod tests {
     #[test]
     fn claude_code_reads_mcp_json_of_every_parent_folder() {
         let paths = |os, dir: &str| -> Vec<String> {
-            project_locations(os, Path::new(dir), &[Client::ClaudeCode, Client::Cursor], None)
+            project_locations(os, Path::new(dir), &[Client::ClaudeCode, Client::Cursor], &Roots::default())
                 .into_iter()
                 .map(|l| l.path.to_string_lossy().into_owned())
                 .collect()
@@ -1175,7 +1187,7 @@ mod tests {
             Os::Linux,
             Path::new("/r/app"),
             &[Opencode, Crush, KiloCode, AmazonQ],
-            Some(Path::new("/r")),
+            &Roots { codex: Some("/r".into()), git: Some("/r".into()) },
         )
         .into_iter()
         .map(|l| l.path.to_string_lossy().into_owned())
@@ -1201,15 +1213,32 @@ mod tests {
         );
     }
 
+    /// OpenCode outside a Git work tree reads `opencode.json` in every folder up to the root
+    /// (seen with 1.18: a folder above a bare `.git/HEAD` counted too).
+    #[test]
+    fn opencode_without_a_git_root_reads_every_folder_up() {
+        let got: Vec<String> =
+            project_locations(Os::Linux, Path::new("/r/app"), &[Client::Opencode], &Roots::default())
+                .into_iter()
+                .map(|l| l.path.to_string_lossy().into_owned())
+                .collect();
+        assert_eq!(got[..3], ["/r/app/opencode.json", "/r/opencode.json", "/opencode.json"]);
+    }
+
     /// Codex takes `.codex/config.toml` from every folder between the working folder and its
     /// project root (seen with 0.171: `repo/sub` in a Git repository `repo` reads both).
     #[test]
     fn codex_project_layers_run_up_to_the_project_root() {
         let paths = |dir: &str, root: Option<&str>| -> Vec<String> {
-            project_locations(Os::Linux, Path::new(dir), &[Client::Codex], root.map(Path::new))
-                .into_iter()
-                .map(|l| l.path.to_string_lossy().into_owned())
-                .collect()
+            project_locations(
+                Os::Linux,
+                Path::new(dir),
+                &[Client::Codex],
+                &Roots { codex: root.map(PathBuf::from), git: None },
+            )
+            .into_iter()
+            .map(|l| l.path.to_string_lossy().into_owned())
+            .collect()
         };
         assert_eq!(
             paths("/r/repo/sub", Some("/r/repo")),
@@ -1248,7 +1277,7 @@ mod tests {
         let new = [Client::Windsurf, Client::Zed, Client::Gemini, Client::Codex, Client::Cline, Client::RooCode];
         for (os, dir) in [(Os::Macos, "/Users/me/src/app"), (Os::Linux, "/src/app"), (Os::Windows, r"C:\src\app")] {
             let s = os.sep();
-            let got: Vec<_> = project_locations(os, Path::new(dir), &new, None)
+            let got: Vec<_> = project_locations(os, Path::new(dir), &new, &Roots::default())
                 .into_iter()
                 .map(|l| (l.client, l.scope, l.path.to_string_lossy().into_owned(), l.syntax, l.servers_at))
                 .collect();

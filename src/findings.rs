@@ -260,7 +260,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     // command written with variables is shown as written: what `${env:NAME}` expands to is the
     // caller's environment, which may hold anything, and is never printed.
     let shown = if variable { format!("\"{literal}\"") } else { host.tilde(Path::new(cmd)) };
-    let words_cmd = if variable { literal } else { cmd };
+    // The client's own words name the path it started, which is the expansion: left out.
+    let words_cmd = if variable { "…" } else { cmd };
+    let quoted = if variable { shown.clone() } else { format!("\"{cmd}\"") };
     if !is_tsh_server(host, server) {
         let path = Path::new(cmd);
         if host.os.is_absolute(cmd) && (f.file_state)(path) == FileState::Missing {
@@ -298,9 +300,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
             message: match loc.client {
                 // Claude Code's own words when it is not on the PATH it was started with.
                 crate::clients::Client::ClaudeCode => format!(
-                    "{at}: command \"{words_cmd}\" is not an absolute path (where tsh is not on PATH, Claude Code shows 'ENOENT: Executable not found in $PATH: \"{words_cmd}\"')"
+                    "{at}: command {quoted} is not an absolute path (where tsh is not on PATH, Claude Code shows 'ENOENT: Executable not found in $PATH: \"{words_cmd}\"')"
                 ),
-                _ => format!("{at}: command \"{words_cmd}\" is not an absolute path"),
+                _ => format!("{at}: command {quoted} is not an absolute path"),
             },
             hint: fix_hint(if loc.client.in_terminal() {
                 "it works only where tsh is on PATH, not when an IDE or another program starts the client"

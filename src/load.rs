@@ -118,11 +118,9 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
         }
     }
     for dir in &s.project_dirs {
-        let codex_root = codex_project_root(host.os, dir);
+        let roots = clients::Roots { codex: codex_project_root(host.os, dir), git: git_root(host.os, dir) };
         out.extend(
-            clients::project_locations(host.os, dir, &s.clients, codex_root.as_deref())
-                .into_iter()
-                .filter(|l| exists(&l.path)),
+            clients::project_locations(host.os, dir, &s.clients, &roots).into_iter().filter(|l| exists(&l.path)),
         );
     }
     out.extend(scanned.iter().filter(|l| s.clients.contains(&l.client)).cloned());
@@ -175,6 +173,25 @@ pub fn codex_project_root(os: crate::platform::Os, dir: &Path) -> Option<PathBuf
         match std::fs::metadata(&git) {
             Ok(m) if m.is_dir() => git.join("HEAD").exists(),
             Ok(_) => true,
+            Err(_) => false,
+        }
+    })
+}
+
+/// The root of the Git work tree `dir` is in, as Git finds it: the nearest folder whose `.git` is
+/// a repository (a folder with `HEAD`, `objects` and `refs`), or a `.git` file whose `gitdir:`
+/// leads to one. OpenCode takes project files up to it (it asks Git; a bare `.git/HEAD` is no
+/// repository to it, seen with 1.18).
+pub fn git_root(os: crate::platform::Os, dir: &Path) -> Option<PathBuf> {
+    let is_repo = |g: &Path| g.join("HEAD").is_file() && g.join("objects").is_dir() && g.join("refs").is_dir();
+    clients::ancestors(os, dir).into_iter().find(|d| {
+        let git = d.join(".git");
+        match std::fs::metadata(&git) {
+            Ok(m) if m.is_dir() => is_repo(&git),
+            Ok(_) => read_regular(&git)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|t| t.trim().strip_prefix("gitdir:").is_some_and(|g| is_repo(&d.join(g.trim())))),
             Err(_) => false,
         }
     })

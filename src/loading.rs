@@ -503,6 +503,16 @@ pub fn codex(
     }
 }
 
+/// Marks the servers named in `names` disabled: a client that keeps its switches in a list of
+/// its own (Copilot CLI's `disabledMcpServers`).
+pub fn disable_named<'a>(configs: impl Iterator<Item = &'a mut crate::report::ConfigReport>, names: &[String]) {
+    for c in configs {
+        for s in c.servers.iter_mut().filter(|s| names.contains(&s.server.name)) {
+            s.not_loaded.get_or_insert(NotLoaded::Disabled);
+        }
+    }
+}
+
 /// One entry of Gemini CLI's `~/.gemini/trustedFolders.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrustRule {

@@ -251,9 +251,12 @@ fn claude_json_with_a_comment_is_an_error_for_both() {
 fn claude_variables_expand_as_the_client_expands_them() {
     let mut sb = Sandbox::new();
     let bin = sb.bin().to_string_lossy().into_owned();
-    let entry = serde_json::json!({"command": "${TSH_DIR:-/nonexistent}/tsh", "args": ["mcp", "connect", "demo"]});
+    // The default names a working tsh: only an unset TSH_DIR reaches it.
+    let entry = serde_json::json!({"command": format!("${{TSH_DIR:-{bin}}}/tsh"), "args": ["mcp", "connect", "demo"]});
     ok(sb.claude("work", &["mcp", "add-json", "-s", "user", "teleport-mcp-demo", &entry.to_string()]));
-    for (value, connected) in [(Some(bin.as_str()), true), (Some(""), false), (None, false)] {
+    for (value, connected) in
+        [(Some(bin.as_str()), true), (Some(""), false), (None, true), (Some("/nonexistent"), false)]
+    {
         match value {
             Some(v) => sb.set_env("TSH_DIR", v),
             None => sb.remove_env("TSH_DIR"),
@@ -262,8 +265,9 @@ fn claude_variables_expand_as_the_client_expands_them() {
         assert_eq!(view["teleport-mcp-demo"] == Status::Connected, connected, "TSH_DIR={value:?}: {view:?}");
         let check = sb.mcpcfg("work", &["check", "--client", "claude-code"]);
         assert_eq!(check.code, if connected { 0 } else { 1 }, "TSH_DIR={value:?}: {}", check.all());
-        if value == Some("") {
-            assert!(check.stdout.contains("command /tsh does not exist"), "{}", check.all());
+        // What the variable expands to is the caller's environment: never printed.
+        if value == Some("/nonexistent") {
+            assert!(!check.stdout.contains("/nonexistent"), "{}", check.all());
         }
     }
     // fix-config never replaces the variable with a fixed path.

@@ -1,4 +1,5 @@
-//! The interop suite: the real client CLIs (Claude Code, Gemini CLI, Codex), pinned and installed
+//! The interop suite: the real client CLIs (Claude Code, Gemini CLI, Codex, OpenCode, Copilot
+//! CLI), pinned and installed
 //! from the npm registry into a cache, run offline in isolated homes, are the oracle for what a
 //! client reads and loads. Each scenario has the client write its own config where it can,
 //! breaks it the way a managed update does, and compares, server by server, what the client
@@ -8,8 +9,10 @@
 
 mod claude;
 mod codex;
+mod copilot;
 #[path = "../support/fake.rs"]
 mod fake;
 mod gemini;
+mod opencode;
 mod oracle;
 mod sandbox;

@@ -87,12 +87,68 @@ pub fn parse_codex(out: &Out) -> BTreeMap<String, Status> {
         .collect()
 }
 
+/// `opencode mcp list` (it connects to each server): `●  ✓ name connected`, `●  ✗ name failed`
+/// (the next line says why), `●  ○ name disabled`, with colour codes around the words.
+pub fn parse_opencode(out: &Out) -> BTreeMap<String, Status> {
+    let plain = strip_ansi(&out.all());
+    let lines: Vec<&str> = plain.lines().collect();
+    let mut m = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix('●') else { continue };
+        let mut words = rest.split_whitespace();
+        let (Some(_mark), Some(name), Some(status)) = (words.next(), words.next(), words.next()) else { continue };
+        let st = match status {
+            "connected" => Status::Connected,
+            "failed" => Status::Failed(lines.get(i + 1).map_or("", |l| l.trim_start_matches(['│', ' '])).to_owned()),
+            "disabled" => Status::Disabled,
+            other => Status::Other(other.to_owned()),
+        };
+        m.insert(name.to_owned(), st);
+    }
+    m
+}
+
+/// `copilot mcp list --json`: `{"mcpServers": {name: {…, "source", "enabled"}}}`, no health check.
+pub fn parse_copilot(out: &Out) -> BTreeMap<String, Status> {
+    let start =
+        out.stdout.find('{').unwrap_or_else(|| panic!("copilot mcp list --json printed nothing:\n{}", out.all()));
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout[start..]).unwrap();
+    doc["mcpServers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, s)| (name.clone(), if s["enabled"] == true { Status::Listed } else { Status::Disabled }))
+        .collect()
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ … final byte in @–~.
+            if chars.next() == Some('[') {
+                for d in chars.by_ref() {
+                    if ('@'..='~').contains(&d) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What the client in `cwd` lists.
 pub fn client_view(sb: &Sandbox, cli: Cli, cwd: &str) -> BTreeMap<String, Status> {
     match cli {
         Cli::Claude => parse_claude(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
         Cli::Gemini => parse_gemini(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
         Cli::Codex => parse_codex(&expect_ok(sb.client(cli, cwd, &["mcp", "list", "--json"]))),
+        Cli::Opencode => parse_opencode(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
+        Cli::Copilot => parse_copilot(&expect_ok(sb.client(cli, cwd, &["mcp", "list", "--json"]))),
     }
 }
 

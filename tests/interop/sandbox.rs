@@ -26,12 +26,25 @@ pub enum Cli {
     Claude,
     Gemini,
     Codex,
+    Opencode,
+    Copilot,
 }
 
 impl Cli {
+    const ALL: [Cli; 5] = [Cli::Claude, Cli::Gemini, Cli::Codex, Cli::Opencode, Cli::Copilot];
+
     /// The installed client's executable.
     fn bin(self) -> PathBuf {
-        clients_dir().join("node_modules/.bin").join(self.bin_name())
+        clients_dir().join(self.rel_bin())
+    }
+
+    /// Its path in the install folder. (OpenCode is pinned as its Linux x64 build, whose
+    /// package has no `bin`: `opencode-ai`'s own lock cannot be installed with `npm ci`.)
+    fn rel_bin(self) -> String {
+        match self {
+            Cli::Opencode => "node_modules/opencode-linux-x64/bin/opencode".into(),
+            _ => format!("node_modules/.bin/{}", self.bin_name()),
+        }
     }
 
     fn bin_name(self) -> &'static str {
@@ -39,11 +52,13 @@ impl Cli {
             Cli::Claude => "claude",
             Cli::Gemini => "gemini",
             Cli::Codex => "codex",
+            Cli::Opencode => "opencode",
+            Cli::Copilot => "copilot",
         }
     }
 }
 
-/// The folder holding `node_modules/.bin/{claude,gemini,codex}`, installed on first use.
+/// The folder holding every [`Cli`], installed on first use.
 pub fn clients_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| install().unwrap_or_else(|e| panic!("the interop clients could not be installed: {e}")))
@@ -58,7 +73,7 @@ fn install() -> Result<PathBuf, String> {
         None => PathBuf::from(std::env::var_os("HOME").ok_or("HOME is not set")?).join(".cache"),
     };
     let dir = cache.join("mcpcfg/interop").join(format!("{:016x}", fnv1a(&[&manifest, &lock])));
-    let done = |d: &Path| ["claude", "gemini", "codex"].iter().all(|b| d.join("node_modules/.bin").join(b).exists());
+    let done = |d: &Path| Cli::ALL.iter().all(|c| d.join(c.rel_bin()).exists());
     if done(&dir) {
         return Ok(dir);
     }
@@ -79,7 +94,7 @@ fn install() -> Result<PathBuf, String> {
         return Err(format!("npm ci failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     if !done(&staging) {
-        return Err(format!("npm ci left no claude/gemini/codex in {}", staging.display()));
+        return Err(format!("npm ci left a client out of {}", staging.display()));
     }
     let _ = fs::remove_dir_all(&dir);
     fs::rename(&staging, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -318,6 +333,10 @@ impl Sandbox {
             Cli::Codex => {
                 c.env("CODEX_HOME", self.home().join(".codex"));
             }
+            Cli::Opencode => {
+                c.env("OPENCODE_DISABLE_AUTOUPDATE", "1").env("OPENCODE_DISABLE_SHARE", "1");
+            }
+            Cli::Copilot => {}
         }
     }
 
