@@ -227,34 +227,25 @@ fn copilot_loading(configs: &mut [ConfigReport]) {
     else {
         return;
     };
-    let disabled: Vec<String> = load::read_regular(&dir.join("settings.json"))
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|t| {
-            let opts = jsonc_parser::ParseOptions::default();
-            let jsonc_parser::JsonValue::Object(o) =
-                jsonc_parser::parse_to_value(t.trim_start_matches('\u{feff}'), &opts).ok()??
-            else {
-                return None;
-            };
-            let jsonc_parser::JsonValue::Array(names) = o.get("disabledMcpServers")? else { return None };
+    let disabled: Vec<String> = json_value(&dir.join("settings.json"))
+        .and_then(|v| {
             Some(
-                names
-                    .iter()
-                    .filter_map(|n| match n {
-                        jsonc_parser::JsonValue::String(s) => Some(s.to_string()),
-                        _ => None,
-                    })
-                    .collect(),
+                v.get("disabledMcpServers")?.as_array()?.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect(),
             )
         })
         .unwrap_or_default();
     crate::loading::disable_named(configs.iter_mut().filter(|c| copilot(c)), &disabled);
 }
 
-/// The edge of [`crate::loading::gemini`]: Gemini CLI's folder trust for the folder it would be
-/// started in. Trust is on unless the user settings turn it off
-/// (`security.folderTrust.enabled: false`); the rules are `~/.gemini/trustedFolders.json`.
+/// A JSON (or JSONC) file read as a value, `None` when it is not there or does not parse.
+fn json_value(p: &Path) -> Option<serde_json::Value> {
+    let text = String::from_utf8(load::read_regular(p).ok()?).ok()?;
+    jsonc_parser::parse_to_serde_value(text.trim_start_matches('\u{feff}'), &Default::default()).ok()
+}
+
+/// The edge of [`crate::loading::gemini`]: what Gemini CLI reads besides the servers, for the
+/// folder it would be started in. Trust is on unless the user settings turn it off
+/// (`security.folderTrust.enabled: false`); its rules are `trustedFolders.json`.
 fn gemini_loading(s: &Settings, configs: &mut [ConfigReport]) {
     use crate::clients::Client;
     if !configs.iter().any(|c| c.loaded.location.client == Client::Gemini && !c.servers.is_empty()) {
@@ -262,29 +253,89 @@ fn gemini_loading(s: &Settings, configs: &mut [ConfigReport]) {
     }
     let host = &s.host;
     let Some(cwd) = s.project_dirs.first() else { return };
-    let settings = host.home_join(&[".gemini", "settings.json"]);
-    let enabled = load::read_regular(&settings)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|t| {
-            let opts = jsonc_parser::ParseOptions::default();
-            let v = jsonc_parser::parse_to_value(t.trim_start_matches('\u{feff}'), &opts).ok()??;
-            let jsonc_parser::JsonValue::Object(o) = v else { return None };
-            let jsonc_parser::JsonValue::Object(sec) = o.get("security")? else { return None };
-            let jsonc_parser::JsonValue::Object(ft) = sec.get("folderTrust")? else { return None };
-            match ft.get("enabled")? {
-                jsonc_parser::JsonValue::Boolean(b) => Some(*b),
-                _ => None,
-            }
-        })
+    let dir = crate::clients::gemini_dir(host);
+    let at = |name: &str| crate::platform::join(host.os, &dir, &[name]);
+    let user = json_value(&at("settings.json"));
+    let enabled = user
+        .as_ref()
+        .and_then(|u| u.pointer("/security/folderTrust/enabled"))
+        .and_then(serde_json::Value::as_bool)
         .unwrap_or(true);
     let trusted = !enabled || {
-        let rules = load::read_regular(&host.home_join(&[".gemini", "trustedFolders.json"]))
+        let rules_at = host.folder_var("GEMINI_CLI_TRUSTED_FOLDERS_PATH").map(std::path::PathBuf::from);
+        let rules = load::read_regular(&rules_at.unwrap_or_else(|| at("trustedFolders.json")))
             .map(|b| crate::loading::parse_trusted_folders(&b))
             .unwrap_or_default();
         crate::loading::gemini_trusted(host.os, &rules, cwd)
     };
-    crate::loading::gemini(configs, trusted);
+    // `mcp.excluded` / `mcp.allowed` of each settings layer (the workspace's only when trusted).
+    let mut layers: Vec<serde_json::Value> = user.into_iter().collect();
+    for c in configs.iter().filter(|c| c.loaded.location.client == Client::Gemini) {
+        let loc = &c.loaded.location;
+        let settings = loc.scope == Scope::Managed || (loc.scope == Scope::Project && trusted);
+        if settings && let Some(v) = json_value(&loc.path) {
+            layers.push(v);
+        }
+    }
+    let names = |v: &serde_json::Value, key: &str| -> Option<Vec<String>> {
+        let list = v.get("mcp")?.get(key)?.as_array()?;
+        Some(list.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect())
+    };
+    let excluded = layers.iter().filter_map(|v| names(v, "excluded")).flatten().collect();
+    let allowed = layers
+        .iter()
+        .filter_map(|v| names(v, "allowed"))
+        .reduce(|a, b| a.into_iter().filter(|n| b.contains(n)).collect());
+    let switched_off = json_value(&at("mcp-server-enablement.json"))
+        .and_then(|v| {
+            let o = v.as_object()?;
+            Some(
+                o.iter()
+                    .filter(|(_, e)| e.get("enabled") == Some(&serde_json::Value::Bool(false)))
+                    .map(|(n, _)| n.clone())
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    let enablement = json_value(&crate::platform::join(host.os, &dir, &["extensions", "extension-enablement.json"]))
+        .unwrap_or(serde_json::Value::Null);
+    let cwd_text = cwd.to_string_lossy();
+    let disabled_extensions = configs
+        .iter()
+        .map(|c| &c.loaded.location)
+        .filter(|l| crate::clients::is_gemini_extension(l))
+        .filter(|l| {
+            let name = json_value(&l.path).and_then(|v| v.get("name")?.as_str().map(str::to_owned));
+            name.is_some_and(|n| !crate::loading::gemini_extension_enabled(&enablement, &n, &cwd_text))
+        })
+        .map(|l| l.path.clone())
+        .collect();
+    let insecure = configs
+        .iter()
+        .map(|c| &c.loaded.location)
+        .filter(|l| l.client == Client::Gemini && l.scope == Scope::Managed && !root_only(&l.path))
+        .map(|l| l.path.clone())
+        .collect();
+    let ctx = crate::loading::GeminiContext { trusted, excluded, allowed, switched_off, disabled_extensions, insecure };
+    crate::loading::gemini(configs, &ctx);
+}
+
+/// Whether `p` and every folder above it belong to root and are writable by no one else, as
+/// Gemini CLI requires of its system files (`isFileAndDirectorySecureSync`). Windows has no
+/// such check.
+fn root_only(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        p.ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .all(|a| std::fs::metadata(a).is_ok_and(|m| m.uid() == 0 && m.mode() & 0o022 == 0))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        true
+    }
 }
 
 /// The edge of [`crate::loading::claude_code`]: reads Claude Code's approvals for each folder it

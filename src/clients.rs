@@ -392,6 +392,47 @@ pub fn claude_code_settings(host: &Host) -> PathBuf {
     }
 }
 
+/// Gemini CLI's folder: `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini` (core `homedir()` in
+/// `utils/paths`: every user file moves with it, settings, trusted folders, extensions).
+pub fn gemini_dir(host: &Host) -> PathBuf {
+    match host.folder_var("GEMINI_CLI_HOME") {
+        Some(h) => join(host.os, Path::new(h), &[".gemini"]),
+        None => host.home_join(&[".gemini"]),
+    }
+}
+
+/// The file an extension of Gemini CLI declares itself in.
+pub const GEMINI_EXTENSION_FILE: &str = "gemini-extension.json";
+
+/// Whether `loc` is a Gemini CLI extension's `gemini-extension.json`.
+pub fn is_gemini_extension(loc: &Location) -> bool {
+    loc.client == Client::Gemini && loc.path.file_name().is_some_and(|n| n == GEMINI_EXTENSION_FILE)
+}
+
+/// Gemini CLI's system settings and, beside them, its system defaults
+/// (`cli/src/config/settings.ts`, `getSystemSettingsPath`, `getSystemDefaultsPath`):
+/// `GEMINI_CLI_SYSTEM_SETTINGS_PATH` and `GEMINI_CLI_SYSTEM_DEFAULTS_PATH` move them.
+pub fn gemini_system_files(host: &Host) -> [PathBuf; 2] {
+    let system = match host.env.get("GEMINI_CLI_SYSTEM_SETTINGS_PATH") {
+        Some(p) => PathBuf::from(p),
+        None => host.system_path(match host.os {
+            Os::Linux => "/etc/gemini-cli/settings.json",
+            Os::Macos => "/Library/Application Support/GeminiCli/settings.json",
+            Os::Windows => r"C:\ProgramData\gemini-cli\settings.json",
+        }),
+    };
+    let defaults = match host.env.get("GEMINI_CLI_SYSTEM_DEFAULTS_PATH") {
+        Some(p) => PathBuf::from(p),
+        // Beside the system settings, split as the host's OS splits paths.
+        None => {
+            let text = system.to_string_lossy();
+            let cut = if host.os == Os::Windows { text.rfind(['\\', '/']) } else { text.rfind('/') };
+            PathBuf::from(format!("{}system-defaults.json", &text[..cut.map_or(0, |i| i + 1)]))
+        }
+    };
+    [system, defaults]
+}
+
 /// Codex's own folder: `$CODEX_HOME`, else `~/.codex` (`codex-rs/utils/home-dir`).
 pub fn codex_home(host: &Host) -> PathBuf {
     match host.folder_var("CODEX_HOME") {
@@ -493,7 +534,18 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     out.push(file(host.home_join(&[".var", "app", "dev.zed.Zed", "config", "zed", "settings.json"])));
                 }
             }
-            Client::Gemini => out.push(file(host.home_join(&[".gemini", "settings.json"]))),
+            Client::Gemini => {
+                let dir = gemini_dir(host);
+                out.push(file(join(os, &dir, &["settings.json"])));
+                // Each extension's `gemini-extension.json`, read with `JSON.parse` (no comments).
+                let mut ext = Location::new(client, Scope::User, join(os, &dir, &["extensions"]));
+                ext.syntax = Syntax::Json;
+                let extensions = join(os, &dir, &["extensions"]);
+                out.push(Candidate::Profiles { dir: extensions, file_name: GEMINI_EXTENSION_FILE, template: ext });
+                let [system, defaults] = gemini_system_files(host);
+                out.push(Candidate::File(Location::new(client, Scope::Managed, system)));
+                out.push(Candidate::File(Location::new(client, Scope::Managed, defaults)));
+            }
             Client::Codex => {
                 let home = codex_home(host);
                 out.push(file(join(os, &home, &["config.toml"])));
@@ -710,6 +762,12 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         ("settings.json", ".zed") => at(Client::Zed, Scope::Project),
         ("settings.json", p) if p.eq_ignore_ascii_case("zed") => at(Client::Zed, Scope::User),
         ("settings.json", ".gemini") => at(Client::Gemini, scope_by_home(2)),
+        ("settings.json" | "system-defaults.json", "gemini-cli" | "GeminiCli") => at(Client::Gemini, Scope::Managed),
+        (GEMINI_EXTENSION_FILE, _) => {
+            let mut l = Location::new(Client::Gemini, Scope::User, path.into());
+            l.syntax = Syntax::Json;
+            Some(l)
+        }
         ("config.toml", ".codex") => at(Client::Codex, scope_by_home(2)),
         (n, ".codex") if has_suffix(n, CODEX_PROFILE_SUFFIX) => at(Client::Codex, scope_by_home(2)),
         ("managed_config.toml", _) => at(Client::Codex, Scope::Managed),
@@ -1057,15 +1115,58 @@ mod tests {
         }
     }
 
+    /// Gemini CLI 0.61: the user settings, every extension's `gemini-extension.json`, the system
+    /// settings and the system defaults beside them; `GEMINI_CLI_HOME` moves the user files.
     #[test]
     fn gemini_paths_per_platform() {
         for (os, home, want) in [
-            (Os::Macos, "/Users/me", "/Users/me/.gemini/settings.json"),
-            (Os::Linux, "/home/me", "/home/me/.gemini/settings.json"),
-            (Os::Windows, r"C:\Users\me", r"C:\Users\me\.gemini\settings.json"),
+            (
+                Os::Macos,
+                "/Users/me",
+                [
+                    "/Users/me/.gemini/settings.json",
+                    "/Users/me/.gemini/extensions/*/gemini-extension.json",
+                    "/Library/Application Support/GeminiCli/settings.json",
+                    "/Library/Application Support/GeminiCli/system-defaults.json",
+                ],
+            ),
+            (
+                Os::Linux,
+                "/home/me",
+                [
+                    "/home/me/.gemini/settings.json",
+                    "/home/me/.gemini/extensions/*/gemini-extension.json",
+                    "/etc/gemini-cli/settings.json",
+                    "/etc/gemini-cli/system-defaults.json",
+                ],
+            ),
+            (
+                Os::Windows,
+                r"C:\Users\me",
+                [
+                    r"C:\Users\me\.gemini\settings.json",
+                    r"C:\Users\me\.gemini\extensions/*/gemini-extension.json",
+                    r"C:\ProgramData\gemini-cli\settings.json",
+                    r"C:\ProgramData\gemini-cli\system-defaults.json",
+                ],
+            ),
         ] {
-            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::Gemini])), [want], "{os:?}");
+            assert_eq!(files(&user_candidates(&host(os, home, &[]), &[Client::Gemini])), want, "{os:?}");
         }
+        let h = host(
+            Os::Linux,
+            "/home/me",
+            &[("GEMINI_CLI_HOME", "/g"), ("GEMINI_CLI_SYSTEM_SETTINGS_PATH", "/s/sys.json")],
+        );
+        assert_eq!(
+            files(&user_candidates(&h, &[Client::Gemini])),
+            [
+                "/g/.gemini/settings.json",
+                "/g/.gemini/extensions/*/gemini-extension.json",
+                "/s/sys.json",
+                "/s/system-defaults.json"
+            ]
+        );
     }
 
     /// Codex 0.171 reads, lowest first, the system `config.toml`, the user's (and with

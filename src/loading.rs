@@ -27,6 +27,10 @@ pub enum NotLoaded {
     UntrustedFolder,
     /// A Codex profile's file: read only by `codex --profile <name>`.
     ProfileOnly,
+    /// Its settings filter it out by name (Gemini CLI's `mcp.excluded` / `mcp.allowed`).
+    Blocked,
+    /// A system file the client skips because someone besides root could change it.
+    InsecureFile,
 }
 
 impl NotLoaded {
@@ -42,6 +46,8 @@ impl NotLoaded {
             NotLoaded::Shadowed => "shadowed",
             NotLoaded::UntrustedFolder => "untrusted-folder",
             NotLoaded::ProfileOnly => "profile-only",
+            NotLoaded::Blocked => "blocked",
+            NotLoaded::InsecureFile => "insecure-file",
         }
     }
 }
@@ -139,6 +145,10 @@ impl NotLoaded {
             NotLoaded::Shadowed => "a server of the same name in a scope it prefers wins",
             NotLoaded::UntrustedFolder => "the folder is not trusted",
             NotLoaded::ProfileOnly => "it loads only when Codex runs with --profile and this file's name",
+            NotLoaded::Blocked => "its settings exclude it (mcp.excluded, or not in mcp.allowed)",
+            NotLoaded::InsecureFile => {
+                "the file is not root's alone (owned by root, writable by no one else), so it is skipped"
+            }
         }
     }
 }
@@ -564,16 +574,107 @@ pub fn gemini_trusted(
         .is_some_and(|(_, rule)| rule != TrustRule::DoNotTrust)
 }
 
-/// Marks every Gemini CLI server not loaded when the folder it would be started in is untrusted.
-pub fn gemini(configs: &mut [crate::report::ConfigReport], trusted: bool) {
-    if trusted {
-        return;
-    }
-    for c in configs.iter_mut().filter(|c| c.loaded.location.client == crate::clients::Client::Gemini) {
+/// What decides, beside the files' own servers, which Gemini CLI servers a session starts.
+#[derive(Clone, Debug, Default)]
+pub struct GeminiContext {
+    /// The folder it would be started in is trusted (or trust is switched off).
+    pub trusted: bool,
+    /// `mcp.excluded` of every settings layer, together.
+    pub excluded: Vec<String>,
+    /// `mcp.allowed`: the names every layer that has one admits; `None` when no layer has one.
+    pub allowed: Option<Vec<String>>,
+    /// Servers switched off with `gemini mcp disable` (`mcp-server-enablement.json`).
+    pub switched_off: Vec<String>,
+    /// Extension files whose extension is disabled for that folder (`extension-enablement.json`).
+    pub disabled_extensions: Vec<std::path::PathBuf>,
+    /// System files Gemini skips: not owned by root, or writable by others (`loadSystemFile`).
+    pub insecure: Vec<std::path::PathBuf>,
+}
+
+/// Which Gemini CLI servers a session started in the folder loads (0.61, `cli/src/config/settings.ts`
+/// and core `McpClientManager`, seen with the real CLI):
+/// - nothing at all in an untrusted folder, the system's and extensions' included;
+/// - the settings layers merge by server name, each entry whole: system over workspace over
+///   user over system defaults; an extension's server gives way to a settings entry of the same
+///   name; the lower entries are shadowed;
+/// - `mcp.excluded` (any layer) and `mcp.allowed` (every layer that has one) filter by name;
+/// - a disabled extension, a server switched off with `gemini mcp disable`, and a system file
+///   that is not root's alone, load nothing.
+pub fn gemini(configs: &mut [crate::report::ConfigReport], ctx: &GeminiContext) {
+    use crate::clients::{Client, Scope};
+    let rank = |loc: &crate::clients::Location| match loc.scope {
+        _ if crate::clients::is_gemini_extension(loc) => 0,
+        Scope::Managed if loc.path.file_name().is_some_and(|n| n == "system-defaults.json") => 1,
+        Scope::User => 2,
+        Scope::Project => 3,
+        Scope::Managed => 4,
+    };
+    for c in configs.iter_mut().filter(|c| c.loaded.location.client == Client::Gemini) {
+        let file_off = if !ctx.trusted {
+            Some(NotLoaded::UntrustedFolder)
+        } else if ctx.insecure.contains(&c.loaded.location.path) {
+            Some(NotLoaded::InsecureFile)
+        } else if ctx.disabled_extensions.contains(&c.loaded.location.path) {
+            Some(NotLoaded::Disabled)
+        } else {
+            None
+        };
         for s in &mut c.servers {
-            s.not_loaded.get_or_insert(NotLoaded::UntrustedFolder);
+            let name = &s.server.name;
+            let why = file_off
+                .or_else(|| ctx.excluded.contains(name).then_some(NotLoaded::Blocked))
+                .or_else(|| ctx.allowed.as_ref().filter(|a| !a.contains(name)).map(|_| NotLoaded::Blocked))
+                .or_else(|| ctx.switched_off.contains(name).then_some(NotLoaded::Disabled));
+            if let Some(why) = why {
+                s.not_loaded.get_or_insert(why);
+            }
         }
     }
+    let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
+    for (ci, c) in configs.iter().enumerate().filter(|(_, c)| c.loaded.location.client == Client::Gemini) {
+        let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
+        for (si, s) in c.servers.iter().enumerate() {
+            // A file it cannot parse, or an entry it skips, shadows nothing.
+            if loadable && s.not_loaded.is_none() {
+                by_name.entry(s.server.name.clone()).or_default().push((rank(&c.loaded.location), ci, si));
+            }
+        }
+    }
+    for mut entries in by_name.into_values() {
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for &(_, ci, si) in entries.iter().skip(1) {
+            configs[ci].servers[si].not_loaded.get_or_insert(NotLoaded::Shadowed);
+        }
+    }
+}
+
+/// Whether Gemini CLI has the extension named `name` on in `cwd`, by the rules of its
+/// `extension-enablement.json` (`extensionEnablement.ts`): `{"<name>": {"overrides": [rule…]}}`,
+/// each rule a folder (`!` before it disables, `*` after it covers its subfolders), matched with
+/// a slash on both sides; the last rule that matches decides, and with none it is on.
+pub fn gemini_extension_enabled(enablement: &serde_json::Value, name: &str, cwd: &str) -> bool {
+    let Some(rules) = enablement.get(name).and_then(|e| e.get("overrides")).and_then(|o| o.as_array()) else {
+        return true;
+    };
+    let with_slashes = |p: &str| format!("/{}/", p.trim_matches('/'));
+    let here = with_slashes(cwd);
+    let mut on = true;
+    for rule in rules.iter().filter_map(|r| r.as_str()) {
+        let (off, rule) = match rule.strip_prefix('!') {
+            Some(r) => (true, r),
+            None => (false, rule),
+        };
+        let (deep, folder) = match rule.strip_suffix('*') {
+            Some(f) => (true, f),
+            None => (false, rule),
+        };
+        let folder = with_slashes(folder);
+        let hit = if deep { here.starts_with(&folder) } else { here == folder };
+        if hit {
+            on = !off;
+        }
+    }
+    on
 }
 
 #[cfg(test)]
@@ -600,6 +701,105 @@ mod gemini_tests {
             parsed,
             [(PathBuf::from("/r/repo"), TrustRule::Folder), (PathBuf::from("/x"), TrustRule::DoNotTrust)]
         );
+    }
+
+    fn at(scope: crate::clients::Scope, path: &str, text: &str) -> crate::report::ConfigReport {
+        super::tests::report(crate::clients::Location::new(crate::clients::Client::Gemini, scope, path.into()), text)
+    }
+
+    fn reasons(configs: &[crate::report::ConfigReport]) -> Vec<String> {
+        configs
+            .iter()
+            .flat_map(|c| {
+                let file = c.loaded.location.path.display().to_string();
+                c.servers
+                    .iter()
+                    .map(move |s| format!("{file} {} {}", s.server.name, s.not_loaded.map_or("loaded", NotLoaded::id)))
+            })
+            .collect()
+    }
+
+    /// Seen with Gemini CLI 0.61: system over workspace over user over system defaults, by name,
+    /// each entry whole; settings over an extension; `mcp.excluded` and `mcp.allowed` by name.
+    #[test]
+    fn gemini_layers_by_name_and_the_filters() {
+        use crate::clients::Scope::*;
+        let world = || {
+            vec![
+                at(
+                    Managed,
+                    "/etc/gemini-cli/system-defaults.json",
+                    r#"{"mcpServers": {"dup": {"command": "/d"}, "d": {"command": "/d"}}}"#,
+                ),
+                at(
+                    User,
+                    "/h/.gemini/settings.json",
+                    r#"{"mcpServers": {"dup": {"command": "/u"}, "ext-dup": {"command": "/u"}, "x": {"command": "/u"}}}"#,
+                ),
+                at(Project, "/w/.gemini/settings.json", r#"{"mcpServers": {"dup": {"command": "/w"}}}"#),
+                at(Managed, "/etc/gemini-cli/settings.json", r#"{"mcpServers": {"dup": {"command": "/s"}}}"#),
+                at(
+                    User,
+                    "/h/.gemini/extensions/e/gemini-extension.json",
+                    r#"{"mcpServers": {"ext-dup": {"command": "/e"}, "e": {"command": "/e"}}}"#,
+                ),
+            ]
+        };
+        let mut c = world();
+        gemini(&mut c, &GeminiContext { trusted: true, excluded: vec!["x".into()], ..Default::default() });
+        assert_eq!(
+            reasons(&c),
+            [
+                "/etc/gemini-cli/system-defaults.json dup shadowed",
+                "/etc/gemini-cli/system-defaults.json d loaded",
+                "/h/.gemini/settings.json dup shadowed",
+                "/h/.gemini/settings.json ext-dup loaded",
+                "/h/.gemini/settings.json x blocked",
+                "/w/.gemini/settings.json dup shadowed",
+                "/etc/gemini-cli/settings.json dup loaded",
+                "/h/.gemini/extensions/e/gemini-extension.json ext-dup shadowed",
+                "/h/.gemini/extensions/e/gemini-extension.json e loaded",
+            ]
+        );
+        // Only what every `mcp.allowed` names; a disabled extension and an insecure system file load nothing.
+        let mut c = world();
+        let ctx = GeminiContext {
+            trusted: true,
+            allowed: Some(vec!["dup".into(), "e".into()]),
+            disabled_extensions: vec!["/h/.gemini/extensions/e/gemini-extension.json".into()],
+            insecure: vec!["/etc/gemini-cli/settings.json".into()],
+            ..Default::default()
+        };
+        gemini(&mut c, &ctx);
+        let r = reasons(&c);
+        for want in [
+            "/etc/gemini-cli/settings.json dup insecure-file",
+            "/w/.gemini/settings.json dup loaded",
+            "/h/.gemini/settings.json x blocked",
+            "/h/.gemini/extensions/e/gemini-extension.json e disabled",
+        ] {
+            assert!(r.contains(&want.to_owned()), "{want}: {r:#?}");
+        }
+        let mut c = world();
+        gemini(&mut c, &GeminiContext::default());
+        assert!(reasons(&c).iter().all(|r| r.ends_with("untrusted-folder")), "{:?}", reasons(&c));
+    }
+
+    /// `extension-enablement.json` as `extensionEnablement.ts` reads it (and as `gemini extensions
+    /// disable` writes it: `!<home>/*` for the user scope, `!<cwd>/*` for the workspace).
+    #[test]
+    fn gemini_extension_enablement_rules() {
+        let e = serde_json::json!({
+            "a": {"overrides": ["!/h/*"]},
+            "b": {"overrides": ["/h/*", "!/h/w/*"]},
+            "c": {"overrides": ["!/h/w/"]},
+        });
+        assert!(!gemini_extension_enabled(&e, "a", "/h/w/sub"));
+        assert!(!gemini_extension_enabled(&e, "b", "/h/w"), "the last rule that matches");
+        assert!(gemini_extension_enabled(&e, "b", "/h/x"));
+        assert!(!gemini_extension_enabled(&e, "c", "/h/w"));
+        assert!(gemini_extension_enabled(&e, "c", "/h/w/sub"), "without `*` only the folder itself");
+        assert!(gemini_extension_enabled(&e, "none", "/h"), "no rule: on");
     }
 }
 

@@ -47,6 +47,17 @@ pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
         Vars::Vscode => Style::Vscode,
         Vars::EnvColon => Style::Windsurf,
         Vars::Braces => Style::Shell,
+        Vars::Gemini if crate::clients::is_gemini_extension(loc) => {
+            // An extension's file is hydrated first (`recursivelyHydrateStrings`): its own
+            // folder and the path separator; then the environment, as in settings.
+            let sep = if host.os == Os::Windows { "\\" } else { "/" };
+            let dir = loc.path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+            let hydrated = text.replace("${extensionPath}", &dir).replace("${/}", sep).replace("${pathSeparator}", sep);
+            return match gemini(host, &hydrated) {
+                Expansion::Literal if hydrated != text => Expansion::Expanded(hydrated),
+                e => e,
+            };
+        }
         Vars::Gemini => return gemini(host, text),
         Vars::ShellExpand => return shellexpand(host, text),
         Vars::OpencodeEnv => return opencode(host, text),
@@ -267,6 +278,23 @@ mod tests {
         let h = host();
         let cc = at(Client::ClaudeCode, Scope::Project, "/src/app/.mcp.json");
         assert_eq!(expand(&h, &cc, "${EMPTY:-/usr/bin}/tsh"), Expansion::Expanded("/tsh".into()));
+    }
+
+    /// A Gemini CLI extension's `${extensionPath}${/}bin/tsh` names a file in the extension's own
+    /// folder (seen with 0.61); mcpcfg called it relative.
+    #[test]
+    fn gemini_extension_path_variables() {
+        let e = at(Client::Gemini, Scope::User, "/home/me/.gemini/extensions/tp/gemini-extension.json");
+        assert_eq!(
+            expand(&host(), &e, "${extensionPath}${/}bin/tsh"),
+            Expansion::Expanded("/home/me/.gemini/extensions/tp/bin/tsh".into())
+        );
+        assert_eq!(expand(&host(), &e, "$TSH_DIR/tsh"), Expansion::Expanded("/opt/tsh/tsh".into()));
+        let settings = at(Client::Gemini, Scope::User, "/home/me/.gemini/settings.json");
+        assert_eq!(
+            expand(&host(), &settings, "${extensionPath}/tsh"),
+            Expansion::Expanded("${extensionPath}/tsh".into())
+        );
     }
 
     /// Amazon Q expands `~` and `$VAR` with `shellexpand::full`, and fails on an unset one;

@@ -55,12 +55,16 @@ pub fn parse_claude(out: &Out) -> BTreeMap<String, Status> {
 }
 
 /// `gemini mcp list`: `✓ name: command args (stdio) - Connected`, `✗ … - Disconnected`,
-/// `○ … - Disabled`.
+/// `○ … - Disabled`, `⛔ … - Blocked`; an extension's as `✓ name (from ext): …`.
 pub fn parse_gemini(out: &Out) -> BTreeMap<String, Status> {
     let mut m = BTreeMap::new();
     for line in out.all().lines() {
-        let Some(rest) = ["✓ ", "✗ ", "○ ", "… "].iter().find_map(|p| line.strip_prefix(p)) else { continue };
+        let Some(rest) = ["✓ ", "✗ ", "○ ", "… ", "⛔ "].iter().find_map(|p| line.strip_prefix(p)) else {
+            continue;
+        };
         let Some((name, rest)) = rest.split_once(": ") else { continue };
+        // An extension's server: `name (from <extension>)`.
+        let name = name.split_once(" (from ").map_or(name, |(n, _)| n);
         let status = rest.rsplit_once(" - ").map_or("", |(_, s)| s.trim());
         let st = match status {
             "Connected" => Status::Connected,

@@ -154,7 +154,8 @@ enum SystemHold {
 static SYSTEM: std::sync::RwLock<()> = std::sync::RwLock::new(());
 pub const MANAGED_DIR: &str = "/etc/claude-code";
 pub const CODEX_SYSTEM_DIR: &str = "/etc/codex";
-const SYSTEM_DIRS: [&str; 2] = [MANAGED_DIR, CODEX_SYSTEM_DIR];
+pub const GEMINI_SYSTEM_DIR: &str = "/etc/gemini-cli";
+const SYSTEM_DIRS: [&str; 3] = [MANAGED_DIR, CODEX_SYSTEM_DIR, GEMINI_SYSTEM_DIR];
 
 /// The clients' system folders, written for one scenario and removed when it ends.
 pub struct SystemFiles {
