@@ -24,6 +24,16 @@ fn client_file(client: &str) -> &'static str {
         "codex" => ".codex/config.toml",
         "cline" => ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
         "roo-code" => ".config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+        "opencode" => ".config/opencode/opencode.json",
+        "copilot-cli" => ".copilot/mcp-config.json",
+        "qwen-code" => ".qwen/settings.json",
+        "kiro" => ".kiro/settings/mcp.json",
+        "amazon-q" => ".aws/amazonq/mcp.json",
+        "lm-studio" => ".lmstudio/mcp.json",
+        "antigravity" => ".gemini/antigravity/mcp_config.json",
+        "crush" => ".config/crush/crush.json",
+        "kilo-code" => ".config/Code/User/globalStorage/kilocode.kilo-code/settings/mcp_settings.json",
+        "kilo-cli" => ".config/kilo/kilo.json",
         _ => ".cursor/mcp.json",
     }
 }
@@ -36,7 +46,7 @@ fn client_file(client: &str) -> &'static str {
 fn fixtures_round_trip_byte_for_byte() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
-    assert!(cases.len() >= 23);
+    assert!(cases.len() >= 33);
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let read = |f: &str| fs::read(case.join(f)).ok();
