@@ -100,8 +100,15 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
             }
             Candidate::Profiles { dir, file_name, template } => {
                 let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-                let mut found: Vec<PathBuf> =
-                    rd.filter_map(|e| e.ok()).map(|e| e.path().join(file_name)).filter(|p| exists(p)).collect();
+                let gemini = clients::is_gemini_extension(&Location { path: dir.join(file_name), ..template.clone() });
+                let mut found: Vec<PathBuf> = rd
+                    .filter_map(|e| e.ok())
+                    .map(|e| match gemini.then(|| linked_extension(&e.path())).flatten() {
+                        Some(source) => source.join(file_name),
+                        None => e.path().join(file_name),
+                    })
+                    .filter(|p| exists(p))
+                    .collect();
                 found.sort();
                 out.extend(found.into_iter().map(|path| Location { path, ..template.clone() }));
             }
@@ -162,6 +169,18 @@ fn user_level_only_where_the_client_looks(host: &crate::platform::Host, mut l: L
         l.scope = clients::Scope::Project;
     }
     l
+}
+
+/// Where a Gemini CLI extension linked with `gemini extensions link <dir>` really is: its folder
+/// holds only `.gemini-extension-install.json`, `{"source": "<dir>", "type": "link"}`, and the
+/// extension is read from the source (`extension-manager.ts`, `loadInstallMetadata`).
+fn linked_extension(folder: &Path) -> Option<PathBuf> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&read_regular(&folder.join(".gemini-extension-install.json")).ok()?).ok()?;
+    if meta.get("type")?.as_str()? != "link" {
+        return None;
+    }
+    Some(PathBuf::from(meta.get("source")?.as_str()?))
 }
 
 /// The folder Codex takes as the project root for `dir`: the nearest one, `dir` included, that

@@ -229,3 +229,26 @@ fn gemini_system_settings_win_by_name_and_excluded_servers_are_blocked() {
         fix.all()
     );
 }
+
+/// `gemini extensions link <dir>` leaves only `.gemini-extension-install.json` (`"type": "link"`)
+/// in the extensions folder: the extension, and its servers, are read from `<dir>`.
+#[test]
+fn gemini_linked_extension_is_read_from_its_source() {
+    let sb = Sandbox::new();
+    trust(&sb, "work");
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let ext = format!(
+        r#"{{"name": "linked", "version": "1.0.0", "mcpServers": {}}}"#,
+        servers(&[("teleport-mcp-linked", &stale)])
+    );
+    sb.file("src/linked/gemini-extension.json", &ext);
+    let source = sb.path("src/linked").to_string_lossy().into_owned();
+    let link = sb.client(Cli::Gemini, "work", &["extensions", "link", &source, "--consent"]);
+    assert_eq!(link.code, 0, "{}", link.all());
+    let seen = agree(&sb, "work");
+    assert!(seen["teleport-mcp-linked"][0].path.ends_with("src/linked/gemini-extension.json"), "{seen:#?}");
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert_eq!(sb.read("src/linked/gemini-extension.json"), ext.replace(&stale, &tsh));
+    assert_eq!(client_view(&sb, Cli::Gemini, "work")["teleport-mcp-linked"], Status::Connected);
+}
