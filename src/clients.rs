@@ -30,6 +30,8 @@ pub enum Client {
     Antigravity,
     Crush,
     KiloCode,
+    Goose,
+    Continue,
 }
 
 /// How a client's entry switches a server off, when it can.
@@ -60,6 +62,9 @@ pub enum Vars {
     ShellExpand,
     /// `{env:NAME}`, an unset one empty (OpenCode, on the file's text before it is parsed).
     OpencodeEnv,
+    /// `${{ secrets.NAME }}`, `${{ inputs.NAME }}`: filled in by Continue from its own store,
+    /// which mcpcfg cannot read.
+    Mustache,
 }
 
 /// One row of the catalogue: what mcpcfg knows of a client besides where its files are.
@@ -172,6 +177,16 @@ impl Client {
             Client::KiloCode => {
                 Spec { switch: Switch::DisabledTrue, ..row("kilo-code", "Kilo Code", Json, At::McpServers) }
             }
+            // `serde_yaml`; an entry without `enabled` is skipped (`config/extensions.rs`).
+            Client::Goose => Spec {
+                in_terminal: true,
+                switch: Switch::EnabledFalse,
+                ..row("goose", "Goose", Yaml, At::GooseExtensions)
+            },
+            // npm `yaml` (`YAML.parse`); no per-server switch in its schema.
+            Client::Continue => {
+                Spec { vars: Vars::Mustache, ..row("continue", "Continue", Yaml, At::ContinueMcpServers) }
+            }
         }
     }
 
@@ -238,6 +253,7 @@ pub enum Syntax {
     Json,
     Jsonc,
     Toml,
+    Yaml,
 }
 
 impl Syntax {
@@ -246,6 +262,7 @@ impl Syntax {
             Syntax::Json => "json",
             Syntax::Jsonc => "jsonc",
             Syntax::Toml => "toml",
+            Syntax::Yaml => "yaml",
         }
     }
 }
@@ -276,6 +293,10 @@ pub enum ServersAt {
     OpencodeMcp,
     /// Crush's `mcp.<name>`.
     CrushMcp,
+    /// Goose's `config.yaml`: `extensions.<key>` with `cmd`, `args`, `envs`, `enabled`.
+    GooseExtensions,
+    /// Continue's YAML: `mcpServers`, a list of entries that carry their `name`.
+    ContinueMcpServers,
 }
 
 impl ServersAt {
@@ -289,6 +310,8 @@ impl ServersAt {
             ServersAt::ZedContextServers => &[&[Key("context_servers")]],
             ServersAt::CodexToml => &[&[Key("mcp_servers")]],
             ServersAt::OpencodeMcp | ServersAt::CrushMcp => &[&[Key("mcp")]],
+            ServersAt::GooseExtensions => &[&[Key("extensions")]],
+            ServersAt::ContinueMcpServers => &[&[Key("mcpServers")]],
         }
     }
 
@@ -300,6 +323,11 @@ impl ServersAt {
     /// A server's `command` may be an object whose `path` is the command (Zed's older shape).
     pub fn allows_nested_command(self) -> bool {
         self == ServersAt::ZedContextServers
+    }
+
+    /// The file is YAML: read with saphyr-parser, its command written as a double-quoted scalar.
+    pub fn is_yaml(self) -> bool {
+        matches!(self, ServersAt::GooseExtensions | ServersAt::ContinueMcpServers)
     }
 
     /// `command` is an array whose first element is the program (OpenCode).
@@ -431,6 +459,32 @@ pub fn gemini_system_files(host: &Host) -> [PathBuf; 2] {
         }
     };
     [system, defaults]
+}
+
+/// Continue's block files in `dir` (`<dir>/*.yaml`, `*.yml`, `*.json`; `loadJsonMcpConfigs.ts`).
+pub fn continue_blocks(os: Os, dir: &Path, scope: Scope) -> Vec<Candidate> {
+    let block = |name: &str, syntax, at| {
+        let mut l = Location::new(Client::Continue, scope, join(os, dir, &[name]));
+        (l.syntax, l.servers_at) = (syntax, at);
+        l
+    };
+    vec![
+        Candidate::Suffixed {
+            dir: dir.to_path_buf(),
+            suffix: ".yaml",
+            template: block("x.yaml", Syntax::Yaml, ServersAt::ContinueMcpServers),
+        },
+        Candidate::Suffixed {
+            dir: dir.to_path_buf(),
+            suffix: ".yml",
+            template: block("x.yml", Syntax::Yaml, ServersAt::ContinueMcpServers),
+        },
+        Candidate::Suffixed {
+            dir: dir.to_path_buf(),
+            suffix: ".json",
+            template: block("x.json", Syntax::Jsonc, ServersAt::McpServers),
+        },
+    ]
 }
 
 /// Codex's own folder: `$CODEX_HOME`, else `~/.codex` (`codex-rs/utils/home-dir`).
@@ -623,6 +677,31 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                 out.push(file(host.home_join(&[".cache", "lm-studio", "mcp.json"])));
             }
             Client::Antigravity => out.push(file(host.home_join(&[".gemini", "antigravity", "mcp_config.json"]))),
+            // Goose's docs and `config/paths.rs` (etcetera, app "Block/goose"); `GOOSE_PATH_ROOT`
+            // moves it; the system file is merged under it (`config/base`).
+            Client::Goose => {
+                let user = match (host.folder_var("GOOSE_PATH_ROOT"), os) {
+                    (Some(root), _) => join(os, Path::new(root), &["config", "config.yaml"]),
+                    (None, Os::Windows) => join(os, &a, &["Block", "goose", "config", "config.yaml"]),
+                    (None, _) => host.home_join(&[".config", "goose", "config.yaml"]),
+                };
+                out.push(file(user));
+                let system = match os {
+                    Os::Windows => r"C:\ProgramData\goose\config.yaml",
+                    _ => "/etc/goose/config.yaml",
+                };
+                out.push(Candidate::File(Location::new(client, Scope::Managed, host.system_path(system))));
+            }
+            // `core/util/paths.ts`: `$CONTINUE_GLOBAL_DIR` or `~/.continue`; its `config.yaml`
+            // and the blocks in `mcpServers/` (YAML, or JSON in Claude Desktop's shape).
+            Client::Continue => {
+                let dir = host
+                    .folder_var("CONTINUE_GLOBAL_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| host.home_join(&[".continue"]));
+                out.push(file(join(os, &dir, &["config.yaml"])));
+                out.extend(continue_blocks(os, &join(os, &dir, &["mcpServers"]), Scope::User));
+            }
             // `internal/config/load.go`: the system file, the config file, then the data file.
             Client::Crush => {
                 let config = match host.folder_var("CRUSH_GLOBAL_CONFIG") {
@@ -799,6 +878,15 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         ("crush.json", "crush") if comps.first().is_some_and(|c| c == "etc") => at(Client::Crush, Scope::Managed),
         ("crush.json", "crush") => at(Client::Crush, Scope::User),
         ("crush.json" | ".crush.json", _) => at(Client::Crush, Scope::Project),
+        ("config.yaml", "goose") | ("config.yaml", "config") if comps.iter().any(|c| c == "goose") => {
+            at(Client::Goose, Scope::User)
+        }
+        ("config.yaml", ".continue") => at(Client::Continue, Scope::User),
+        (n, "mcpServers")
+            if (n.ends_with(".yaml") || n.ends_with(".yml")) && comps.iter().any(|c| c == ".continue") =>
+        {
+            at(Client::Continue, scope_by_home(3))
+        }
         ("mcp_settings.json", _) if comps.iter().any(|c| c.eq_ignore_ascii_case("rooveterinaryinc.roo-cline")) => {
             at(Client::RooCode, Scope::User)
         }
@@ -1281,6 +1369,29 @@ mod tests {
             got(Os::Windows, r"C:\Users\me", &[], Crush),
             [r"C:\Users\me\.config\crush\crush.json", r"C:\Users\me\AppData\Local\crush\crush.json"]
         );
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], Goose),
+            ["/home/me/.config/goose/config.yaml", "/etc/goose/config.yaml"]
+        );
+        assert_eq!(got(Os::Macos, "/Users/me", &[], Goose)[0], "/Users/me/.config/goose/config.yaml");
+        assert_eq!(
+            got(Os::Windows, r"C:\Users\me", &[], Goose),
+            [r"C:\Users\me\AppData\Roaming\Block\goose\config\config.yaml", r"C:\ProgramData\goose\config.yaml"]
+        );
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[("GOOSE_PATH_ROOT", "/home/me/g")], Goose)[0],
+            "/home/me/g/config/config.yaml"
+        );
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], Continue),
+            [
+                "/home/me/.continue/config.yaml",
+                "/home/me/.continue/mcpServers/*.yaml",
+                "/home/me/.continue/mcpServers/*.yml",
+                "/home/me/.continue/mcpServers/*.json"
+            ]
+        );
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Continue)[0], r"C:\Users\me\.continue\config.yaml");
         let kilo = got(Os::Linux, "/home/me", &[], KiloCode);
         assert_eq!(kilo[0], "/home/me/.config/Code/User/globalStorage/kilocode.kilo-code/settings/mcp_settings.json");
         assert_eq!(kilo[5..], ["/home/me/.config/kilo/kilo.json", "/home/me/.config/kilo/kilo.jsonc"]);

@@ -161,6 +161,9 @@ pub fn parse(bytes: &[u8], at: ServersAt) -> Result<Document, ParseError> {
             shadowed_env_spans: vec![],
         });
     }
+    if at.is_yaml() {
+        return crate::yaml_document::parse(body, offset, at, bom);
+    }
     if at.is_toml() {
         return crate::toml_document::parse(body, offset, at, bom);
     }
@@ -724,6 +727,7 @@ pub fn apply_edits(bytes: &[u8], edits: &[Edit], at: ServersAt) -> Vec<u8> {
 
 /// The string literal for `s` in the syntax of a file with layout `at`.
 pub fn literal(at: ServersAt, s: &str) -> String {
+    // A double-quoted YAML scalar reads as the JSON string does.
     if at.is_toml() { crate::toml_document::basic_string(s) } else { json_string(s) }
 }
 

@@ -29,6 +29,7 @@ pub mod tsh;
 pub mod tshrun;
 pub mod vars;
 pub mod write;
+pub mod yaml_document;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -112,19 +112,18 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
                 found.sort();
                 out.extend(found.into_iter().map(|path| Location { path, ..template.clone() }));
             }
-            Candidate::Suffixed { dir, suffix, template } => {
-                let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-                let mut found: Vec<PathBuf> = rd
-                    .filter_map(|e| e.ok())
-                    .filter(|e| e.file_name().to_str().is_some_and(|n| clients::has_suffix(n, suffix)))
-                    .map(|e| e.path())
-                    .collect();
-                found.sort();
-                out.extend(found.into_iter().map(|path| Location { path, ..template.clone() }));
-            }
+            Candidate::Suffixed { dir, suffix, template } => out.extend(suffixed(&dir, suffix, &template)),
         }
     }
     for dir in &s.project_dirs {
+        if s.clients.contains(&clients::Client::Continue) {
+            let blocks = crate::platform::join(host.os, dir, &[".continue", "mcpServers"]);
+            for c in clients::continue_blocks(host.os, &blocks, clients::Scope::Project) {
+                if let Candidate::Suffixed { dir, suffix, template } = c {
+                    out.extend(suffixed(&dir, suffix, &template));
+                }
+            }
+        }
         let roots = clients::Roots { codex: codex_project_root(host.os, dir), git: git_root(host.os, dir) };
         out.extend(
             clients::project_locations(host.os, dir, &s.clients, &roots).into_iter().filter(|l| exists(&l.path)),
@@ -135,6 +134,18 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
     let mut seen = HashSet::new();
     out.retain(|l| seen.insert(same_file_key(&l.path)));
     Ok(out)
+}
+
+/// Every `dir/<name><suffix>`, sorted, each read like `template`.
+fn suffixed(dir: &Path, suffix: &str, template: &Location) -> Vec<Location> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return vec![] };
+    let mut found: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_str().is_some_and(|n| clients::has_suffix(n, suffix)))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found.into_iter().map(|path| Location { path, ..template.clone() }).collect()
 }
 
 /// A file named by `--config` is user-level (its commands are run to read versions) only when

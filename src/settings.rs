@@ -10,7 +10,7 @@ use crate::cli::{ColorWhen, Format, Global};
 use crate::clients::Client;
 use crate::platform::{Env, Host, Os};
 
-pub const ALL_CLIENTS: [Client; 20] = [
+pub const ALL_CLIENTS: [Client; 22] = [
     Client::ClaudeDesktop,
     Client::Cursor,
     Client::Vscode,
@@ -31,6 +31,8 @@ pub const ALL_CLIENTS: [Client; 20] = [
     Client::Antigravity,
     Client::Crush,
     Client::KiloCode,
+    Client::Goose,
+    Client::Continue,
 ];
 
 #[derive(Clone, Debug)]

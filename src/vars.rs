@@ -61,6 +61,8 @@ pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
         Vars::Gemini => return gemini(host, text),
         Vars::ShellExpand => return shellexpand(host, text),
         Vars::OpencodeEnv => return opencode(host, text),
+        Vars::Mustache if text.contains("${{") => return Expansion::Unknown(text.to_owned()),
+        Vars::Mustache => return Expansion::Literal,
         Vars::Literal => return Expansion::Literal,
     };
     if !text.contains("${") {

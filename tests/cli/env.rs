@@ -336,6 +336,9 @@ pub fn layout(rel: &str) -> String {
         if let Some(rest) = rel.strip_prefix(".config/zed/") {
             return format!("AppData/Roaming/Zed/{rest}");
         }
+        if let Some(rest) = rel.strip_prefix(".config/goose/") {
+            return format!("AppData/Roaming/Block/goose/config/{rest}");
+        }
     }
     rel.to_owned()
 }

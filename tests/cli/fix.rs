@@ -34,19 +34,21 @@ fn client_file(client: &str) -> &'static str {
         "crush" => ".config/crush/crush.json",
         "kilo-code" => ".config/Code/User/globalStorage/kilocode.kilo-code/settings/mcp_settings.json",
         "kilo-cli" => ".config/kilo/kilo.json",
+        "goose" => ".config/goose/config.yaml",
+        "continue" => ".continue/config.yaml",
         _ => ".cursor/mcp.json",
     }
 }
 
 /// The JSON-escaped text of `s` without its quotes, as it appears inside a literal.
-/// Every `testdata/fix/<case>`: `in.json` (`in.toml` for Codex) becomes exactly `out.json`
-/// (`out.toml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
+/// Every `testdata/fix/<case>`: `in.json` (`in.toml` for Codex, `in.yaml` for Goose and
+/// Continue) becomes exactly `out.json` (`out.toml`, `out.yaml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
 /// and a second run changes nothing.
 #[test]
 fn fixtures_round_trip_byte_for_byte() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
-    assert!(cases.len() >= 33);
+    assert!(cases.len() >= 35);
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let read = |f: &str| fs::read(case.join(f)).ok();
@@ -56,7 +58,7 @@ fn fixtures_round_trip_byte_for_byte() {
         let rel = client_file(&client);
         let target = t.home().join(crate::env::layout(rel));
         fs::create_dir_all(target.parent().unwrap()).unwrap();
-        let ext = if case.join("in.toml").exists() { "toml" } else { "json" };
+        let ext = ["toml", "yaml"].into_iter().find(|e| case.join(format!("in.{e}")).exists()).unwrap_or("json");
         let input = read(&format!("in.{ext}")).unwrap();
         fs::write(&target, &input).unwrap();
         let want = String::from_utf8(read(&format!("out.{ext}")).unwrap())
@@ -906,4 +908,25 @@ fn fix_config_says_what_it_changed_first() {
     let r = t.run(&["fix-config", "--color", "never"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.starts_with(&crate::env::shown("fixed ~/.cursor/mcp.json: teleport-mcp-demo:")), "{}", r.stdout);
+}
+
+/// Continue reads the YAML blocks in a project's `.continue/mcpServers/`: found as project
+/// files, left alone without `--include-project`, repaired byte for byte with it.
+#[test]
+fn continue_project_block_is_found_and_repaired_with_include_project() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let gone = t.home_path(".tsh/bin/4a5b-update-pkg-v2/tsh");
+    let block = format!(
+        "name: Teleport\nversion: 0.0.1\nschema: v1\nmcpServers:\n  - name: teleport-mcp-demo # ours\n    command: {gone}\n    args: [mcp, connect, demo]\n"
+    );
+    let t = t.project_file(".continue/mcpServers/teleport.yaml", &block);
+    let r = t.run(&["check", "--client", "continue", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["configs"][0]["scope"], "project");
+    t.run(&["fix-config", "--client", "continue"]);
+    assert_eq!(fs::read_to_string(t.project().join(".continue/mcpServers/teleport.yaml")).unwrap(), block);
+    let r = t.run(&["fix-config", "--client", "continue", "--include-project"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let want = block.replace(&gone, &format!("\"{}\"", crate::env::esc(&t.exe_of("bin/tsh"))));
+    assert_eq!(fs::read_to_string(t.project().join(".continue/mcpServers/teleport.yaml")).unwrap(), want);
 }

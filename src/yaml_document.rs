@@ -1,0 +1,329 @@
+//! The YAML document layer (Goose's `config.yaml`, Continue's `config.yaml` and its
+//! `mcpServers/*.yaml` blocks): bytes in, the same [`Document`] of servers as the JSON layer out,
+//! each command with the byte range of its scalar in the original file.
+//!
+//! saphyr-parser gives every event its span, so a repair replaces exactly the bytes of one scalar
+//! (with a double-quoted scalar, which YAML reads as it reads a JSON string) and every comment,
+//! blank line, key order and flow or block style stays as it was. A duplicate key on the way to a
+//! server marks it `duplicate`, as in JSON: it is never edited.
+
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use serde_json::Value as Json;
+
+use crate::clients::{Seg, ServersAt};
+use crate::document::{Document, ParseError, Server, StrSpan, line_col, remote_url};
+
+/// A node of the document, with the byte range of each scalar.
+#[derive(Debug)]
+enum Node {
+    Scalar {
+        value: String,
+        quoted: bool,
+        span: Range<usize>,
+    },
+    Map(Vec<(String, Node)>),
+    Seq(Vec<Node>),
+    /// An alias (`*name`): its value is not followed.
+    Alias,
+}
+
+/// Reads the servers of a YAML file. `body` has no BOM; `offset` is where it starts in the file.
+pub fn parse(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Document, ParseError> {
+    // saphyr counts characters; edits work on bytes.
+    let bytes_at: Vec<usize> = body.char_indices().map(|(i, _)| i).chain([body.len()]).collect();
+    let byte = |char_index: usize| bytes_at.get(char_index).copied().unwrap_or(body.len());
+    let mut events = Vec::new();
+    for e in Parser::new_from_str(body) {
+        match e {
+            Ok((ev, span)) => events.push((ev, byte(span.start.index())..byte(span.end.index()))),
+            Err(e) => {
+                let (line, column) = line_col(body, byte(e.marker().index()));
+                return Err(ParseError { message: e.info().to_owned(), line, column });
+            }
+        }
+    }
+    let mut it = events.into_iter().peekable();
+    let mut root = None;
+    while let Some((ev, _)) = it.next() {
+        if matches!(ev, Event::DocumentStart(_)) {
+            // The first document is the config; a second one is not read by the clients either.
+            root = Some(node(&mut it));
+            break;
+        }
+    }
+    let mut servers = Vec::new();
+    let mut duplicates = Vec::new();
+    if let Some(root) = &root {
+        for path in at.paths() {
+            walk(root, path, &mut Vec::new(), offset, body, at, &mut servers, &mut duplicates);
+        }
+    }
+    Ok(Document { bom, needs_jsonc: false, trailing_commas: false, servers, duplicates, shadowed_env_spans: vec![] })
+}
+
+fn node<'a>(it: &mut std::iter::Peekable<impl Iterator<Item = (Event<'a>, Range<usize>)>>) -> Node {
+    match it.next() {
+        Some((Event::Scalar(v, style, ..), span)) => {
+            Node::Scalar { value: v.into_owned(), quoted: style != ScalarStyle::Plain, span }
+        }
+        Some((Event::MappingStart(..), _)) => {
+            let mut members = Vec::new();
+            while !matches!(it.peek(), Some((Event::MappingEnd, _)) | None) {
+                let key = match node(it) {
+                    Node::Scalar { value, .. } => value,
+                    _ => String::new(),
+                };
+                members.push((key, node(it)));
+            }
+            it.next();
+            Node::Map(members)
+        }
+        Some((Event::SequenceStart(..), _)) => {
+            let mut items = Vec::new();
+            while !matches!(it.peek(), Some((Event::SequenceEnd, _)) | None) {
+                items.push(node(it));
+            }
+            it.next();
+            Node::Seq(items)
+        }
+        _ => Node::Alias,
+    }
+}
+
+/// The value of the last member named `key` (YAML forbids repeats; the clients' parsers differ).
+fn get<'n>(members: &'n [(String, Node)], key: &str) -> Option<&'n Node> {
+    members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn has_duplicates(members: &[(String, Node)]) -> bool {
+    members.iter().enumerate().any(|(i, (k, _))| members[..i].iter().any(|(q, _)| q == k))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    n: &Node,
+    path: &[Seg],
+    keys: &mut Vec<String>,
+    offset: usize,
+    body: &str,
+    at: ServersAt,
+    out: &mut Vec<Server>,
+    dups: &mut Vec<crate::document::Duplicate>,
+) {
+    let Node::Map(members) = n else {
+        if path.is_empty() {
+            collect(n, keys, offset, at, out);
+        }
+        return;
+    };
+    if has_duplicates(members) {
+        note_duplicates(members, keys, body, dups);
+    }
+    match path.split_first() {
+        None => collect(n, keys, offset, at, out),
+        Some((Seg::Key(k), rest)) => {
+            if let Some(child) = get(members, k) {
+                keys.push((*k).to_owned());
+                walk(child, rest, keys, offset, body, at, out, dups);
+                keys.pop();
+            }
+        }
+        Some((Seg::Any, rest)) => {
+            for (name, child) in members {
+                keys.push(name.clone());
+                walk(child, rest, keys, offset, body, at, out, dups);
+                keys.pop();
+            }
+        }
+    }
+    if has_duplicates(members) {
+        for s in out.iter_mut().filter(|s| s.parent.starts_with(keys)) {
+            s.duplicate = true;
+        }
+    }
+}
+
+fn note_duplicates(
+    members: &[(String, Node)],
+    keys: &[String],
+    body: &str,
+    dups: &mut Vec<crate::document::Duplicate>,
+) {
+    for (i, (k, v)) in members.iter().enumerate() {
+        if members[..i].iter().any(|(q, _)| q == k) {
+            let at = first_byte(v).unwrap_or(0);
+            let (line, column) = line_col(body, at);
+            dups.push(crate::document::Duplicate { parent: keys.to_vec(), key: k.clone(), line, column });
+        }
+    }
+}
+
+fn first_byte(n: &Node) -> Option<usize> {
+    match n {
+        Node::Scalar { span, .. } => Some(span.start),
+        Node::Map(m) => m.iter().find_map(|(_, v)| first_byte(v)),
+        Node::Seq(s) => s.iter().find_map(first_byte),
+        Node::Alias => None,
+    }
+}
+
+/// The servers of one servers node: a map of name to entry (Goose's `extensions`), or a list of
+/// entries that carry their `name` (Continue's `mcpServers`).
+fn collect(servers: &Node, keys: &[String], offset: usize, at: ServersAt, out: &mut Vec<Server>) {
+    let command_key = if at == ServersAt::GooseExtensions { "cmd" } else { "command" };
+    let env_key = if at == ServersAt::GooseExtensions { "envs" } else { "env" };
+    let entries: Vec<(String, &Node, bool)> = match servers {
+        Node::Map(m) => {
+            m.iter().enumerate().map(|(i, (k, v))| (k.clone(), v, m[i + 1..].iter().any(|(q, _)| q == k))).collect()
+        }
+        Node::Seq(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let name = match v {
+                    Node::Map(m) => match get(m, "name") {
+                        Some(Node::Scalar { value, .. }) => value.clone(),
+                        _ => i.to_string(),
+                    },
+                    _ => i.to_string(),
+                };
+                (name, v, false)
+            })
+            .collect(),
+        _ => return,
+    };
+    for (name, entry, shadowed) in entries {
+        let Node::Map(m) = entry else { continue };
+        if shadowed {
+            continue;
+        }
+        let string = |k: &str| match get(m, k) {
+            Some(Node::Scalar { value, .. }) => Some(value.clone()),
+            _ => None,
+        };
+        let command = match get(m, command_key) {
+            Some(Node::Scalar { value, span, .. }) => {
+                Some(StrSpan { value: value.clone(), span: span.start + offset..span.end + offset })
+            }
+            _ => None,
+        };
+        let args = match get(m, "args") {
+            Some(Node::Seq(items)) => items
+                .iter()
+                .map(|i| to_json(i).as_str().map_or_else(|| to_json(i).to_string(), str::to_owned))
+                .collect(),
+            _ => vec![],
+        };
+        let (env, env_spans) = match get(m, env_key) {
+            Some(Node::Map(e)) => (
+                e.iter().filter_map(|(k, v)| Some((k.clone(), to_json(v).as_str()?.to_owned()))).collect(),
+                e.iter().flat_map(|(_, v)| spans(v)).map(|s| s.start + offset..s.end + offset).collect(),
+            ),
+            Some(other) => (vec![], spans(other).into_iter().map(|s| s.start + offset..s.end + offset).collect()),
+            None => (vec![], vec![]),
+        };
+        out.push(Server {
+            name,
+            parent: keys.to_vec(),
+            command,
+            command_keys: if at == ServersAt::GooseExtensions { GOOSE_COMMAND } else { crate::document::COMMAND },
+            args,
+            env,
+            env_spans,
+            cwd: string("cwd"),
+            url: remote_url(|k| string(k).or_else(|| if k == "url" { string("uri") } else { None })),
+            value: to_json(entry),
+            duplicate: has_duplicates(m),
+        });
+    }
+}
+
+/// Goose's `cmd`.
+pub const GOOSE_COMMAND: &[&str] = &["cmd"];
+
+/// Every scalar's range under `n` (an `env` of any form is hidden whole in a diff).
+fn spans(n: &Node) -> Vec<Range<usize>> {
+    match n {
+        Node::Scalar { span, .. } => vec![span.clone()],
+        Node::Map(m) => m.iter().flat_map(|(_, v)| spans(v)).collect(),
+        Node::Seq(s) => s.iter().flat_map(spans).collect(),
+        Node::Alias => vec![],
+    }
+}
+
+/// The node as JSON, plain scalars typed as YAML 1.2's core schema types them.
+fn to_json(n: &Node) -> Json {
+    match n {
+        Node::Scalar { value, quoted: true, .. } => Json::String(value.clone()),
+        Node::Scalar { value, .. } => match value.as_str() {
+            "true" | "True" | "TRUE" => Json::Bool(true),
+            "false" | "False" | "FALSE" => Json::Bool(false),
+            "null" | "Null" | "NULL" | "~" | "" => Json::Null,
+            v => v
+                .parse::<i64>()
+                .map(Json::from)
+                .ok()
+                .or_else(|| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .and_then(|f| serde_json::Number::from_f64(f).map(Json::Number))
+                })
+                .unwrap_or_else(|| Json::String(v.to_owned())),
+        },
+        Node::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Node::Seq(s) => Json::Array(s.iter().map(to_json).collect()),
+        Node::Alias => Json::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn servers(text: &str, at: ServersAt) -> Vec<Server> {
+        parse(text, 0, at, false).unwrap().servers
+    }
+
+    /// Goose's `extensions.<key>` with `cmd`, `args`, `envs`, `enabled` (its config docs).
+    #[test]
+    fn goose_extensions_with_the_span_of_cmd() {
+        let t = "# Goose\nGOOSE_PROVIDER: openai\nextensions:\n  teleport:\n    enabled: true\n    type: stdio\n    name: teleport\n    cmd: /old/tsh   # stale\n    args: [mcp, connect, demo]\n    envs:\n      TOKEN: s3cr3t\n    timeout: 300\n  developer:\n    enabled: true\n    type: builtin\n    name: developer\n";
+        let s = servers(t, ServersAt::GooseExtensions);
+        assert_eq!(s.len(), 2);
+        let c = s[0].command.as_ref().unwrap();
+        assert_eq!((s[0].name.as_str(), c.value.as_str(), &t[c.span.clone()]), ("teleport", "/old/tsh", "/old/tsh"));
+        assert_eq!(s[0].args, ["mcp", "connect", "demo"]);
+        assert_eq!(&t[s[0].env_spans[0].clone()], "s3cr3t");
+        assert_eq!(s[0].value["enabled"], true);
+        assert_eq!(s[0].value["timeout"], 300);
+        assert!(s[1].command.is_none());
+    }
+
+    /// Continue's `mcpServers` is a list of entries that carry their `name`; quoted scalars'
+    /// spans take their quotes in, and non-ASCII text before them counts in bytes.
+    #[test]
+    fn continue_mcp_servers_list_with_quoted_scalars() {
+        let t = "name: Mé config\nversion: 1.0.0\nschema: v1\nmcpServers:\n  - name: teleport\n    command: \"/old/tsh\"\n    args:\n      - mcp\n      - connect\n      - demo\n  - name: other\n    command: 'npx'\n";
+        let s = servers(t, ServersAt::ContinueMcpServers);
+        assert_eq!(s.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["teleport", "other"]);
+        let c = s[0].command.as_ref().unwrap();
+        assert_eq!(&t[c.span.clone()], "\"/old/tsh\"");
+        assert_eq!(&t[s[1].command.as_ref().unwrap().span.clone()], "'npx'");
+    }
+
+    #[test]
+    fn bad_yaml_is_an_error_with_its_position() {
+        let e = parse("extensions:\n  a: [1, 2\n", 0, ServersAt::GooseExtensions, false).unwrap_err();
+        assert!(e.line >= 2, "{e:?}");
+    }
+
+    #[test]
+    fn a_duplicate_key_marks_its_servers() {
+        let t = "extensions:\n  a:\n    cmd: /x/tsh\n    cmd: /y/tsh\n";
+        let d = parse(t, 0, ServersAt::GooseExtensions, false).unwrap();
+        assert!(d.servers[0].duplicate);
+    }
+}
