@@ -327,3 +327,76 @@ mod tests {
         assert!(d.servers[0].duplicate);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::document::{Edit, apply_edits};
+    use proptest::prelude::*;
+
+    /// A command as a YAML scalar in one of its styles, with the value it reads as.
+    fn scalar() -> impl Strategy<Value = (String, String)> {
+        let path = "/[a-z]{1,6}(/[a-zA-Z0-9 ._é-]{1,8}){0,3}/tsh";
+        (path, 0..3u8).prop_map(|(p, style)| match style {
+            // Plain only where YAML reads it back unchanged.
+            0 if !p.contains(' ') && !p.contains(": ") => (p.clone(), p),
+            1 => (format!("'{}'", p.replace('\'', "''")), p),
+            _ => (crate::document::json_string(&p), p),
+        })
+    }
+
+    /// A Goose config: servers in block style with comments and blank lines between them.
+    fn doc() -> impl Strategy<Value = (String, Vec<String>)> {
+        prop::collection::vec((scalar(), "(  *# [a-z ]{0,10})?", any::<bool>()), 1..5).prop_map(|entries| {
+            let mut t = String::from("# mine\nextensions:\n");
+            let mut want = Vec::new();
+            for (i, ((lit, value), comment, blank)) in entries.into_iter().enumerate() {
+                t.push_str(&format!(
+                    "  s{i}:\n    cmd: {lit}{comment}\n    args: [mcp, connect, s{i}]\n    enabled: true\n"
+                ));
+                if blank {
+                    t.push('\n');
+                }
+                want.push(value);
+            }
+            (t, want)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Every command is found with the exact span of its scalar, and an edit changes that
+        /// scalar only: every other byte stays, and the file reads as before but for it.
+        #[test]
+        fn an_edit_changes_only_its_scalar((text, want) in doc(), pick in any::<prop::sample::Index>(), (_, new) in scalar()) {
+            let at = ServersAt::GooseExtensions;
+            let before = parse(&text, 0, at, false).unwrap();
+            prop_assert_eq!(before.servers.len(), want.len());
+            for (s, w) in before.servers.iter().zip(&want) {
+                prop_assert_eq!(&s.command.as_ref().unwrap().value, w);
+            }
+            prop_assert_eq!(apply_edits(text.as_bytes(), &[], at), text.as_bytes().to_vec());
+            let i = pick.index(want.len());
+            let span = before.servers[i].command.as_ref().unwrap().span.clone();
+            let out = apply_edits(text.as_bytes(), &[Edit { span: span.clone(), value: new.clone() }], at);
+            prop_assert_eq!(&out[..span.start], &text.as_bytes()[..span.start]);
+            prop_assert_eq!(&out[out.len() - (text.len() - span.end)..], &text.as_bytes()[span.end..]);
+            let after = parse(std::str::from_utf8(&out).unwrap(), 0, at, false).unwrap();
+            for (j, (a, b)) in after.servers.iter().zip(&before.servers).enumerate() {
+                let mut v = b.value.clone();
+                if j == i {
+                    v["cmd"] = Json::String(new.clone());
+                }
+                prop_assert_eq!(&a.value, &v);
+            }
+        }
+
+        /// Bad input is an error, never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(text in "[ -~\n\t]{0,200}") {
+            let _ = parse(&text, 0, ServersAt::GooseExtensions, false);
+            let _ = parse(&text, 0, ServersAt::ContinueMcpServers, false);
+        }
+    }
+}
