@@ -1,5 +1,5 @@
 //! The interop suite: the real client CLIs (Claude Code, Gemini CLI, Codex, OpenCode, Copilot
-//! CLI), pinned and installed
+//! CLI, Qwen Code, Kilo CLI), pinned and installed
 //! from the npm registry into a cache, run offline in isolated homes, are the oracle for what a
 //! client reads and loads. Each scenario has the client write its own config where it can,
 //! breaks it the way a managed update does, and compares, server by server, what the client
@@ -13,6 +13,8 @@ mod copilot;
 #[path = "../support/fake.rs"]
 mod fake;
 mod gemini;
+mod kilo;
 mod opencode;
 mod oracle;
+mod qwen;
 mod sandbox;

