@@ -274,6 +274,10 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
     for path in at.paths() {
         walker.walk(&root, path, &mut Vec::new(), false);
     }
+    // Secrets are hidden by where they are in the document, not by what the walk above kept: a
+    // copy a later duplicate key hides (`"projects": []` after the real one) shows its `env`
+    // in a diff's context lines too.
+    walker.all_secrets_in(&root);
     walker.shadowed.sort_by_key(|r| r.start);
     walker.shadowed.dedup();
     Ok(Document {
@@ -528,6 +532,27 @@ impl Walker<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Every `env`, `environment` and `headers` value anywhere under `v`, into `shadowed`.
+    fn all_secrets(&mut self, v: &Value<'_>) {
+        match v {
+            Value::Object(o) => self.all_secrets_in(o),
+            Value::Array(a) => {
+                for e in &a.elements {
+                    self.all_secrets(e);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn all_secrets_in(&mut self, o: &Object<'_>) {
+        let spans = self.env_spans(o);
+        self.shadowed.extend(spans);
+        for p in &o.properties {
+            self.all_secrets(&p.value);
         }
     }
 

@@ -60,7 +60,10 @@ pub fn parse(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result<Docu
             walk(root, path, &mut Vec::new(), offset, body, at, &mut servers, &mut duplicates);
         }
     }
-    Ok(Document { bom, needs_jsonc: false, trailing_commas: false, servers, duplicates, shadowed_env_spans: vec![] })
+    // Secrets by where they are: every `env`/`envs`/`headers` value, a hidden duplicate's too.
+    let mut secrets: Vec<Range<usize>> = root.as_ref().map(secret_spans).unwrap_or_default();
+    secrets.iter_mut().for_each(|r| *r = r.start + offset..r.end + offset);
+    Ok(Document { bom, needs_jsonc: false, trailing_commas: false, servers, duplicates, shadowed_env_spans: secrets })
 }
 
 fn node<'a>(it: &mut std::iter::Peekable<impl Iterator<Item = (Event<'a>, Range<usize>)>>) -> Node {
@@ -138,7 +141,9 @@ fn walk(
             }
         }
     }
-    if has_duplicates(members) {
+    // A key repeated on the way to the servers: which copy the client reads is unsure, so none
+    // of what lies below is edited. (Among the servers themselves only a repeated name is.)
+    if !path.is_empty() && has_duplicates(members) {
         for s in out.iter_mut().filter(|s| s.parent.starts_with(keys)) {
             s.duplicate = true;
         }
@@ -174,10 +179,15 @@ fn first_byte(n: &Node) -> Option<usize> {
 fn collect(servers: &Node, keys: &[String], offset: usize, at: ServersAt, out: &mut Vec<Server>) {
     let command_key = if at == ServersAt::GooseExtensions { "cmd" } else { "command" };
     let env_key = if at == ServersAt::GooseExtensions { "envs" } else { "env" };
-    let entries: Vec<(String, &Node, bool)> = match servers {
-        Node::Map(m) => {
-            m.iter().enumerate().map(|(i, (k, v))| (k.clone(), v, m[i + 1..].iter().any(|(q, _)| q == k))).collect()
-        }
+    // Each entry: its name, whether a later one of the same name hides it, whether it repeats one.
+    let entries: Vec<(String, &Node, bool, bool)> = match servers {
+        Node::Map(m) => m
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                (k.clone(), v, m[i + 1..].iter().any(|(q, _)| q == k), m[..i].iter().any(|(q, _)| q == k))
+            })
+            .collect(),
         Node::Seq(items) => items
             .iter()
             .enumerate()
@@ -189,12 +199,12 @@ fn collect(servers: &Node, keys: &[String], offset: usize, at: ServersAt, out: &
                     },
                     _ => i.to_string(),
                 };
-                (name, v, false)
+                (name, v, false, false)
             })
             .collect(),
         _ => return,
     };
-    for (name, entry, shadowed) in entries {
+    for (name, entry, shadowed, repeated) in entries {
         let Node::Map(m) = entry else { continue };
         if shadowed {
             continue;
@@ -235,8 +245,25 @@ fn collect(servers: &Node, keys: &[String], offset: usize, at: ServersAt, out: &
             cwd: string("cwd"),
             url: remote_url(|k| string(k).or_else(|| if k == "url" { string("uri") } else { None })),
             value: to_json(entry),
-            duplicate: has_duplicates(m),
+            duplicate: repeated || has_duplicates(m),
         });
+    }
+}
+
+fn secret_spans(n: &Node) -> Vec<Range<usize>> {
+    match n {
+        Node::Map(m) => m
+            .iter()
+            .flat_map(|(k, v)| {
+                if matches!(k.as_str(), "env" | "envs" | "environment" | "headers") {
+                    spans(v)
+                } else {
+                    secret_spans(v)
+                }
+            })
+            .collect(),
+        Node::Seq(s) => s.iter().flat_map(secret_spans).collect(),
+        _ => vec![],
     }
 }
 

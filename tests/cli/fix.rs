@@ -930,3 +930,24 @@ fn continue_project_block_is_found_and_repaired_with_include_project() {
     let want = block.replace(&gone, &format!("\"{}\"", crate::env::esc(&t.exe_of("bin/tsh"))));
     assert_eq!(fs::read_to_string(t.project().join(".continue/mcpServers/teleport.yaml")).unwrap(), want);
 }
+
+/// A copy that a later duplicate key hides (`"projects": []` after the real `projects`, a YAML
+/// extension named twice) still sits in the file, and a diff's context lines showed its `env`
+/// values: secrets are now hidden by where they are in the document.
+#[test]
+fn dry_run_hides_env_values_of_copies_a_duplicate_key_hides() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let claude = "{\n  \"mcpServers\": {\n    \"teleport-mcp-a\": {\"command\": \"/gone/tsh\", \"args\": [\"mcp\", \"connect\", \"a\"]}\n  },\n  \"projects\": {\"/x\": {\"mcpServers\": {\"s\": {\"command\": \"/bin/true\", \"env\": {\"T\": \"s3cr3t\"}}}}},\n  \"projects\": []\n}\n";
+    let goose = "extensions:\n  other:\n    envs: {T: s3cr3t}\n  teleport:\n    cmd: /gone/tsh\n    args: [mcp, connect, a]\n    enabled: true\n  other:\n    cmd: /bin/true\n    enabled: true\n";
+    let t = t.home_file(".claude.json", claude).home_file(".config/goose/config.yaml", goose);
+    let r = t.run(&["fix-config", "--dry-run", "--client", "claude-code", "--client", "goose"]);
+    assert_eq!(
+        r.stdout.matches("-    \"teleport-mcp-a\"").count() + r.stdout.matches("-    cmd: /gone/tsh").count(),
+        2,
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stdout.contains("{T: \"<redacted>\"}"), "{}", r.stdout);
+    assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
+}
