@@ -274,10 +274,6 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
     for path in at.paths() {
         walker.walk(&root, path, &mut Vec::new(), false);
     }
-    // Secrets are hidden by where they are in the document, not by what the walk above kept: a
-    // copy a later duplicate key hides (`"projects": []` after the real one) shows its `env`
-    // in a diff's context lines too.
-    walker.all_secrets_in(&root);
     walker.shadowed.sort_by_key(|r| r.start);
     walker.shadowed.dedup();
     Ok(Document {
@@ -464,10 +460,13 @@ impl Walker<'_> {
             Some((Seg::Key(k), rest)) => {
                 let all: Vec<&Value<'_>> =
                     obj.properties.iter().filter(|p| p.name.as_str() == *k).map(|p| &p.value).collect();
-                if let Some((Value::Object(child), hidden)) = all.split_last() {
-                    for h in hidden {
-                        self.shadow(h, rest);
-                    }
+                let Some((last, hidden)) = all.split_last() else { return };
+                // Hidden copies keep their secrets whatever the last value is (`"projects": []`
+                // after the real one left the real one's `env` in plain sight).
+                for h in hidden {
+                    self.every_secret(h);
+                }
+                if let Value::Object(child) = last {
                     keys.push((*k).to_owned());
                     self.walk(child, rest, keys, dup);
                     keys.pop();
@@ -478,7 +477,7 @@ impl Walker<'_> {
                     let name = p.name.as_str();
                     // JSON semantics (and the clients) use the last of duplicate keys.
                     if obj.properties[i + 1..].iter().any(|q| q.name.as_str() == name) {
-                        self.shadow(&p.value, rest);
+                        self.every_secret(&p.value);
                         continue;
                     }
                     if let Value::Object(child) = &p.value {
@@ -512,47 +511,24 @@ impl Walker<'_> {
         hit
     }
 
-    /// Notes the `env` values of every entry under `value`, a value hidden by a duplicate key,
-    /// along `path` (every key of it, hidden ones too).
-    fn shadow(&mut self, value: &Value<'_>, path: &[Seg]) {
-        let Value::Object(obj) = value else { return };
-        match path.split_first() {
-            None => {
-                for p in &obj.properties {
-                    if let Value::Object(entry) = &p.value {
-                        let spans = self.env_spans(entry);
-                        self.shadowed.extend(spans);
-                    }
-                }
-            }
-            Some((seg, rest)) => {
-                for p in &obj.properties {
-                    if matches!(seg, Seg::Any) || matches!(seg, Seg::Key(k) if *k == p.name.as_str()) {
-                        self.shadow(&p.value, rest);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Every `env`, `environment` and `headers` value anywhere under `v`, into `shadowed`.
-    fn all_secrets(&mut self, v: &Value<'_>) {
+    /// Every `env`, `environment` and `headers` value under `v`, a value a later duplicate key
+    /// hides, into `shadowed`: whatever it holds, and whatever its shape (a hidden copy is not
+    /// read as servers), its secrets show in a diff's context lines otherwise.
+    fn every_secret(&mut self, v: &Value<'_>) {
         match v {
-            Value::Object(o) => self.all_secrets_in(o),
+            Value::Object(o) => {
+                let spans = self.env_spans(o);
+                self.shadowed.extend(spans);
+                for p in &o.properties {
+                    self.every_secret(&p.value);
+                }
+            }
             Value::Array(a) => {
                 for e in &a.elements {
-                    self.all_secrets(e);
+                    self.every_secret(e);
                 }
             }
             _ => {}
-        }
-    }
-
-    fn all_secrets_in(&mut self, o: &Object<'_>) {
-        let spans = self.env_spans(o);
-        self.shadowed.extend(spans);
-        for p in &o.properties {
-            self.all_secrets(&p.value);
         }
     }
 
