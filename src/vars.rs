@@ -96,43 +96,64 @@ enum Style {
     Shell,
 }
 
+/// One `$…` reference in a command: `$NAME` (`braced` false) or `${…}` with what is between the
+/// braces (`braced` true); `None` for a `${` that is never closed.
+type Reference<'a> = Option<(&'a str, bool)>;
+
+/// What to put in place of a reference.
+enum Put {
+    Text(String),
+    /// Leave the reference as it is written.
+    Keep,
+    /// mcpcfg cannot tell what the client starts.
+    Unknown(String),
+}
+
+/// `text` with each `$NAME` and `${…}` replaced as `var` says; `prefix` goes first (a `~`'s
+/// expansion) and `text` is what follows it.
+fn replace_dollars(prefix: String, text: &str, mut var: impl FnMut(Reference<'_>) -> Put) -> Expansion {
+    let mut out = prefix;
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (reference, len) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(j) => (Some((&inner[..j], true)), j + 2),
+                None => (None, 0),
+            },
+            None => {
+                let n = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                (Some((&after[..n], false)), n)
+            }
+        };
+        match var(reference) {
+            Put::Text(v) => out.push_str(&v),
+            Put::Keep => out.push_str(&rest[i..i + 1 + len]),
+            Put::Unknown(what) => return Expansion::Unknown(what),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Expansion::Expanded(out)
+}
+
 /// Gemini CLI's `$NAME` and `${NAME}`: a variable that is set is replaced, one that is not is
 /// left as it is (and so reaches the command line as text).
 fn gemini(host: &Host, text: &str) -> Expansion {
     if !text.contains('$') {
         return Expansion::Literal;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, len) = match after.strip_prefix('{') {
-            Some(inner) => match inner.find('}') {
-                Some(j) => (&inner[..j], j + 2),
-                None => ("", 0),
-            },
-            None => {
-                let n = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
-                (&after[..n], n)
-            }
-        };
+    replace_dollars(String::new(), text, |reference| {
+        let Some((name, braced)) = reference else { return Put::Keep };
         // `${NAME:-default}`: the default when NAME is not set; set to the empty string, NAME
         // gives the empty string (seen with Gemini CLI 0.61, as with Claude Code).
         let value = match name.split_once(":-") {
-            Some((var, default)) if len > 0 && after.starts_with('{') => {
-                Some(env_set(host, var).unwrap_or_else(|| default.to_owned()))
-            }
+            Some((var, default)) if braced => Some(env_set(host, var).unwrap_or_else(|| default.to_owned())),
             _ => env(host, name).filter(|_| !name.is_empty()),
         };
-        match value {
-            Some(v) => out.push_str(&v),
-            None => out.push_str(&rest[i..i + 1 + len]),
-        }
-        rest = &after[len..];
-    }
-    out.push_str(rest);
-    Expansion::Expanded(out)
+        value.map_or(Put::Keep, Put::Text)
+    })
 }
 
 /// Amazon Q's `shellexpand::full`: a leading `~`, `$NAME` and `${NAME}`; a variable that is
@@ -142,34 +163,13 @@ fn shellexpand(host: &Host, text: &str) -> Expansion {
     if !tilde && !text.contains('$') {
         return Expansion::Literal;
     }
-    let mut out = if tilde { host.home.to_string_lossy().into_owned() } else { String::new() };
-    let mut rest = if tilde { &text[1..] } else { text };
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, len) = match after.strip_prefix('{') {
-            Some(inner) => match inner.find('}') {
-                Some(j) => (&inner[..j], j + 2),
-                None => return Expansion::Unknown(rest[i..].to_owned()),
-            },
-            None => {
-                let n = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
-                (&after[..n], n)
-            }
-        };
-        if name.is_empty() {
-            out.push('$');
-            rest = after;
-            continue;
-        }
-        match env_set(host, name) {
-            Some(v) => out.push_str(&v),
-            None => return Expansion::Unknown(format!("${name}")),
-        }
-        rest = &after[len..];
-    }
-    out.push_str(rest);
-    Expansion::Expanded(out)
+    let prefix = if tilde { host.home.to_string_lossy().into_owned() } else { String::new() };
+    replace_dollars(prefix, if tilde { &text[1..] } else { text }, |reference| match reference {
+        None => Put::Unknown("${".into()),
+        // A `$` before no name is a `$`.
+        Some(("", false)) => Put::Keep,
+        Some((name, _)) => env_set(host, name).map_or_else(|| Put::Unknown(format!("${name}")), Put::Text),
+    })
 }
 
 /// OpenCode's `{env:NAME}`, replaced in the file's text before it is parsed; a variable that is
