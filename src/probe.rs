@@ -162,6 +162,7 @@ fn run_all(specs: &[LaunchSpec], timeout: Duration) -> Vec<ProbeOutcome> {
     // Anything still running inside the runtime (rmcp's session tasks) is dropped here; the
     // processes themselves are already dead.
     runtime.shutdown_timeout(Duration::from_millis(200));
+    crate::tshrun::groups::probe_owns_signals(false);
     outcomes
 }
 
@@ -174,6 +175,8 @@ async fn interrupted() -> i32 {
     else {
         return std::future::pending().await;
     };
+    // From here the runtime hears them: the version runs' watcher leaves the exit to it.
+    crate::tshrun::groups::probe_owns_signals(true);
     tokio::select! {
         _ = int.recv() => 130,
         _ = term.recv() => 143,
@@ -560,17 +563,11 @@ impl Drop for ProcessTree {
     }
 }
 
-/// `SIGKILL` to the process group `pid` leads (the child was started with `process_group(0)`).
-/// Uses the shell's `kill` built-in, which exists wherever `/bin/sh` does.
+/// `SIGKILL` to the process group `pid` leads (the child was started with `process_group(0)`),
+/// with kill(2) itself: no shell is run.
 #[cfg(unix)]
 pub(crate) fn kill_tree(pid: u32) {
-    let _ = std::process::Command::new("/bin/sh")
-        .arg("-c")
-        .arg(format!("kill -s KILL -- -{pid} 2>/dev/null"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    crate::tshrun::groups::kill(pid);
 }
 
 /// `taskkill /T /F`: the process and every process it started. Where `/T` is refused (Wine 8's

@@ -62,7 +62,12 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
     } else {
         cmd.env_remove("TELEPORT_TOOLS_VERSION");
     }
+    // Its own process group, so that a tsh that hangs is killed with whatever it started
+    // (a re-executed copy, a helper); Ctrl-C still ends it ([`groups`]).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let Ok(mut child) = cmd.spawn() else { return Ran::Failed };
+    let _tracked = groups::Tracked::new(child.id());
     let Some(mut stdout) = child.stdout.take() else { return Ran::Failed };
     let (tx, rx) = mpsc::channel();
     // The reader runs apart so a tsh that hangs can be killed when the bound passes; a
@@ -82,6 +87,7 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
                 std::thread::sleep(Duration::from_millis(2))
             }
             _ => {
+                groups::kill(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -93,4 +99,89 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
         Some(out) => Ran::Answered { refused: status.is_some_and(|s| !s.success()), out },
         None => Ran::Failed,
     }
+}
+
+/// The process groups of the `tsh version` runs in flight. Each run leads a group of its own,
+/// which the terminal's Ctrl-C does not reach: a thread (started with the first run) kills every
+/// live group on SIGINT, SIGTERM and SIGHUP, then ends mcpcfg as the signal would have, unless
+/// `doctor --probe` holds those signals ([`groups::probe_owns_signals`]).
+#[cfg(unix)]
+pub mod groups {
+    use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+    const SLOTS: usize = 64;
+    static LIVE: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
+    static PROBE: AtomicBool = AtomicBool::new(false);
+    static WATCH: std::sync::Once = std::sync::Once::new();
+
+    /// While `doctor --probe` handles the ending signals itself (it kills its servers, then
+    /// exits), the watcher here only kills the version runs' groups.
+    pub fn probe_owns_signals(on: bool) {
+        PROBE.store(on, Ordering::SeqCst);
+    }
+
+    /// A live group, forgotten when dropped (after the run was waited for).
+    pub struct Tracked(Option<usize>);
+
+    impl Tracked {
+        pub fn new(pid: u32) -> Tracked {
+            watch();
+            let pid = pid as i32;
+            Tracked(LIVE.iter().position(|s| s.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst).is_ok()))
+        }
+    }
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            if let Some(i) = self.0 {
+                LIVE[i].store(0, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// SIGKILL to the group `pid` leads (no shell is run).
+    pub fn kill(pid: u32) {
+        if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
+            let _ = rustix::process::kill_process_group(p, rustix::process::Signal::KILL);
+        }
+    }
+
+    fn watch() {
+        WATCH.call_once(|| {
+            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+            std::thread::spawn(move || {
+                for sig in signals.forever() {
+                    for slot in &LIVE {
+                        let pid = slot.load(Ordering::SeqCst);
+                        if pid > 0 {
+                            kill(pid as u32);
+                        }
+                    }
+                    if !PROBE.load(Ordering::SeqCst) {
+                        // As the signal's own default action: the shell sees mcpcfg end by it.
+                        let _ = signal_hook::low_level::emulate_default_handler(sig);
+                        std::process::exit(128 + sig);
+                    }
+                }
+            });
+        });
+    }
+}
+
+/// Windows has no process groups to kill here: a timed-out run is killed alone.
+#[cfg(not(unix))]
+pub mod groups {
+    pub fn probe_owns_signals(_on: bool) {}
+
+    pub struct Tracked;
+
+    impl Tracked {
+        pub fn new(_pid: u32) -> Tracked {
+            Tracked
+        }
+    }
+
+    pub fn kill(_pid: u32) {}
 }

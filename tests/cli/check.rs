@@ -734,6 +734,53 @@ fn hanging_tsh_version_is_bounded() {
     assert!(r.json()["tsh"]["version"].is_null());
 }
 
+/// A `tsh version` that hangs was killed after the bound, but what it had started lived on:
+/// each run now leads a process group of its own, and the whole group is killed.
+#[test]
+#[cfg_attr(windows, ignore = "Windows has no process groups; Wine 8's taskkill has no /T")]
+fn a_hung_tsh_version_is_killed_with_what_it_started() {
+    let pids = tempfile::NamedTempFile::new().unwrap();
+    let t = TestEnv::new()
+        .stable(Fake::default().with("version_sleep", "60").with("version_child", "1"))
+        .env("FAKE_TSH_PIDFILE", &pids.path().to_string_lossy());
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let all: Vec<u32> = std::fs::read_to_string(pids.path()).unwrap().lines().map(|l| l.parse().unwrap()).collect();
+    assert!(all.len() >= 2, "the fake and its child: {all:?}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for pid in all {
+        assert!(!crate::probe::alive(pid), "process {pid} outlived mcpcfg");
+    }
+}
+
+/// With each `tsh version` in a process group of its own, the terminal's Ctrl-C no longer
+/// reached it: mcpcfg now kills the groups and ends as the signal asks.
+#[test]
+#[cfg(unix)]
+fn ctrl_c_during_tsh_version_ends_mcpcfg_and_the_run() {
+    use std::os::unix::process::ExitStatusExt;
+    let pids = tempfile::NamedTempFile::new().unwrap();
+    let t = TestEnv::new()
+        .stable(Fake::default().with("version_sleep", "60").with("version_child", "1"))
+        .env("FAKE_TSH_PIDFILE", &pids.path().to_string_lossy());
+    let mut child = t.std_cmd(&["check"]).stdout(std::process::Stdio::null()).spawn().unwrap();
+    // Wait until the fake tsh and its child are running.
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(pids.path()).unwrap().lines().count() < 2 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "tsh version never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = std::time::Instant::now();
+    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(sent.elapsed() < std::time::Duration::from_secs(3), "mcpcfg waited for the bound");
+    assert_eq!(status.signal(), Some(2), "ended by SIGINT, as a shell expects: {status:?}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for pid in std::fs::read_to_string(pids.path()).unwrap().lines().map(|l| l.parse::<u32>().unwrap()) {
+        assert!(!crate::probe::alive(pid), "process {pid} outlived mcpcfg");
+    }
+}
+
 /// A reader that goes away (`mcpcfg check | head -1`) used to turn exit status 1 into 0.
 #[test]
 fn broken_pipe_keeps_the_exit_status() {

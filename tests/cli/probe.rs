@@ -40,7 +40,7 @@ fn temp_dir(label: &str) -> tempfile::TempDir {
 
 /// Is `pid` a live process (zombies count as dead: they run nothing)?
 #[cfg(windows)]
-fn alive(pid: u32) -> bool {
+pub fn alive(pid: u32) -> bool {
     // `wmic` lists every process id (in UTF-16); Wine has it too, and no `tasklist` filter.
     let out = std::process::Command::new("wmic").args(["process", "get", "ProcessId"]).output().unwrap();
     let units: Vec<u16> = out.stdout.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
@@ -49,7 +49,7 @@ fn alive(pid: u32) -> bool {
 
 /// Is `pid` a live process (zombies count as dead: they run nothing)?
 #[cfg(not(windows))]
-fn alive(pid: u32) -> bool {
+pub fn alive(pid: u32) -> bool {
     let proc_stat = format!("/proc/{pid}/stat");
     if Path::new("/proc/self/stat").exists() {
         return match std::fs::read_to_string(proc_stat) {

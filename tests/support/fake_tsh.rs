@@ -15,7 +15,8 @@
 //! - `version`: the version `tsh version` reports (default 18.2.3), as a real tsh prints it;
 //!   `version_line`: print this line instead (Enterprise builds, garbage);
 //!   `version_sleep`: seconds to sleep before answering `tsh version` (a hung tsh);
-//!   `version_json=no`: refuse `--format=json` (a tsh older than that flag).
+//!   `version_json=no`: refuse `--format=json` (a tsh older than that flag);
+//!   `version_child`: start a child that sleeps first (as a re-executed copy would run).
 //! - `managed`: without `TELEPORT_TOOLS_VERSION=off`, `tsh version` reports this managed version
 //!   and `Re-executed from version: <version>`, as a re-executing tsh does.
 //! - `touch`: a file to create whenever it runs (proof that something ran it).
@@ -111,6 +112,9 @@ fn record_pid(pid: u32) {
 }
 
 fn version(spec: &HashMap<String, String>, flags: &[&str]) -> i32 {
+    if spec.contains_key("version_child") {
+        start_sleeper();
+    }
     if let Some(s) = spec.get("version_sleep") {
         std::thread::sleep(Duration::from_secs(s.parse().unwrap_or(60)));
     }
