@@ -20,6 +20,8 @@
 //!   [`WriteError::Changed`] is returned.
 //! - The temp file is renamed over the target and the folder is fsynced (tempfile's `persist`
 //!   fsyncs nothing). On every error path the temp file is removed (tempfile removes it on drop).
+//!   On Linux it is an unnamed `O_TMPFILE` file until it is linked under a temp name just before
+//!   the rename, so a run killed while writing leaves nothing behind.
 //! - A file with several hard links is still replaced, but only this name gets the new content:
 //!   [`WriteReport::hard_link_warning`] says so.
 //! - Not kept: ACLs, extended attributes, and a file's identity (inode) — inherent to rename.
@@ -287,7 +289,7 @@ fn replace(
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let prefix = format!(".{name}{TEMP_MARK}");
     remove_stale_temp_files(folder, &prefix);
-    let mut temp = tempfile::Builder::new().prefix(&prefix).suffix(TEMP_SUFFIX).tempfile_in(folder).map_err(|e| {
+    let temp = Temp::create(folder, &prefix).map_err(|e| {
         read_only_or_io(
             &target,
             e,
@@ -296,7 +298,7 @@ fn replace(
         )
     })?;
     copy_owner_and_mode(temp.as_file(), &meta, &target)?;
-    temp.write_all(new).map_err(WriteError::io(&target, "write a temporary copy of"))?;
+    temp.as_file().write_all(new).map_err(WriteError::io(&target, "write a temporary copy of"))?;
     temp.as_file().sync_all().map_err(WriteError::io(&target, "flush a temporary copy of"))?;
 
     before_rename(&target)?;
@@ -339,13 +341,73 @@ fn replace(
         Err(e) => return Err(WriteError::io(&target, "read again")(e)),
     }
 
-    temp.persist(&target)
-        .map_err(|e| read_only_or_io(&target, e.error, "replace", "cannot rename a file over it".to_owned()))?;
+    temp.persist(folder, &prefix, &target)
+        .map_err(|e| read_only_or_io(&target, e, "replace", "cannot rename a file over it".to_owned()))?;
     sync_folder(folder).map_err(WriteError::io(
         &target,
         "sync the folder (the new content is in place but may not survive a power loss) of",
     ))?;
     Ok(WriteReport { target, hard_link_warning })
+}
+
+/// The new content on its way to the target. On Linux it is an unnamed file (`O_TMPFILE`) in the
+/// target's folder, which a killed run leaves nothing of: it gets a name (linked through
+/// `/proc/self/fd`) only just before the rename. Elsewhere, or where the file system or a
+/// missing `/proc` does not allow that, a named temp file beside the target, removed on every
+/// error path and by a later run if a kill left it.
+enum Temp {
+    Named(tempfile::NamedTempFile),
+    #[cfg(target_os = "linux")]
+    Unnamed(File),
+}
+
+impl Temp {
+    fn create(folder: &Path, prefix: &str) -> io::Result<Temp> {
+        #[cfg(target_os = "linux")]
+        if Path::new("/proc/self/fd").is_dir() {
+            use rustix::fs::{Mode, OFlags};
+            let dir = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+            let flags = OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC;
+            // Not every file system has O_TMPFILE (EOPNOTSUPP, or EISDIR on old kernels).
+            if let Ok(fd) = rustix::fs::open(dir, flags, Mode::from_raw_mode(0o600)) {
+                return Ok(Temp::Unnamed(File::from(fd)));
+            }
+        }
+        tempfile::Builder::new().prefix(prefix).suffix(TEMP_SUFFIX).tempfile_in(folder).map(Temp::Named)
+    }
+
+    fn as_file(&self) -> &File {
+        match self {
+            Temp::Named(t) => t.as_file(),
+            #[cfg(target_os = "linux")]
+            Temp::Unnamed(f) => f,
+        }
+    }
+
+    /// Renames the new content over `target`.
+    fn persist(self, folder: &Path, prefix: &str, target: &Path) -> io::Result<()> {
+        match self {
+            Temp::Named(t) => t.persist(target).map(drop).map_err(|e| e.error),
+            #[cfg(target_os = "linux")]
+            Temp::Unnamed(f) => {
+                use std::os::fd::AsRawFd;
+                let nanos =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+                let name = folder.join(format!("{prefix}{}-{nanos}{TEMP_SUFFIX}", std::process::id()));
+                let proc = format!("/proc/self/fd/{}", f.as_raw_fd());
+                rustix::fs::linkat(
+                    rustix::fs::CWD,
+                    proc.as_str(),
+                    rustix::fs::CWD,
+                    &name,
+                    rustix::fs::AtFlags::SYMLINK_FOLLOW,
+                )?;
+                fs::rename(&name, target).inspect_err(|_| {
+                    let _ = fs::remove_file(&name);
+                })
+            }
+        }
+    }
 }
 
 /// The folder holding `file`; `.` for a bare file name.
@@ -586,9 +648,15 @@ mod tests {
         })
         .unwrap();
         let seen = seen.take();
-        assert_eq!(seen.len(), 2, "{seen:?}");
-        assert!(seen.contains(&"settings.json".to_owned()));
-        assert!(seen.iter().any(|n| n.starts_with(".settings.json.mcpcfg-") && is_temp_file_name(OsStr::new(n))));
+        if cfg!(target_os = "linux") {
+            // Opened in the target's folder with O_TMPFILE (so the rename stays on one file
+            // system), it has no name while it is written.
+            assert_eq!(seen, ["settings.json"]);
+        } else {
+            assert_eq!(seen.len(), 2, "{seen:?}");
+            assert!(seen.contains(&"settings.json".to_owned()));
+            assert!(seen.iter().any(|n| n.starts_with(".settings.json.mcpcfg-") && is_temp_file_name(OsStr::new(n))));
+        }
         assert_eq!(names(dir.path()), ["settings.json"]);
     }
 

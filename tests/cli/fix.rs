@@ -951,3 +951,29 @@ fn dry_run_hides_env_values_of_copies_a_duplicate_key_hides() {
     assert!(r.stdout.contains("{T: \"<redacted>\"}"), "{}", r.stdout);
     assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
 }
+
+/// 220 killed runs on a 50 MB file left 113 temp copies (3.6 GB) beside it. On Linux the new
+/// content is an unnamed file until just before the rename: a run killed while it waits with the
+/// content written (here, in the test hook) leaves no file behind, and the config is untouched.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_run_killed_after_writing_its_temp_copy_leaves_no_file_behind() {
+    let (t, text) = stale_home();
+    let marker = t.home().join("hook-started");
+    let hook = format!("touch '{}'; sleep 5", marker.display());
+    let t = t.home_file(".cursor/mcp.json", &text).env("MCPCFG_TEST_HOOK_BEFORE_RECHECK", &hook);
+    let mut child = t.std_cmd(&["fix-config", "--no-backup"]).spawn().unwrap();
+    let start = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "the hook never ran");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let names: Vec<String> = fs::read_dir(t.home().join(".cursor"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["mcp.json"], "what the killed run left");
+    assert_eq!(t.read_home(".cursor/mcp.json"), text);
+}
