@@ -384,7 +384,9 @@ impl Temp {
         }
     }
 
-    /// Renames the new content over `target`.
+    /// Renames the new content over `target` (an unnamed file is first linked in `folder` under
+    /// a temp name that starts with `prefix`).
+    #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
     fn persist(self, folder: &Path, prefix: &str, target: &Path) -> io::Result<()> {
         match self {
             Temp::Named(t) => t.persist(target).map(drop).map_err(|e| e.error),
