@@ -214,7 +214,11 @@ fn codex_loading(s: &Settings, configs: &mut [ConfigReport]) {
         .map(|t| crate::loading::codex_projects(&t))
         .unwrap_or_default();
     let root = s.project_dirs.first().and_then(|d| load::codex_project_root(s.host.os, d));
-    crate::loading::codex(configs, &projects, root.as_deref());
+    let requirements = crate::clients::codex_requirements_file(&s.host)
+        .and_then(|p| load::read_regular(&p).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| crate::loading::codex_requirements(&t));
+    crate::loading::codex(configs, &projects, root.as_deref(), requirements.as_deref());
 }
 
 /// Copilot CLI keeps its switches apart from its servers: `copilot mcp disable NAME` writes

@@ -487,6 +487,18 @@ pub fn continue_blocks(os: Os, dir: &Path, scope: Scope) -> Vec<Candidate> {
     ]
 }
 
+/// The administrator's `requirements.toml` of Codex (`codex-rs/config/src/mcp_requirements.rs`):
+/// `/etc/codex/requirements.toml`, `%ProgramData%\OpenAI\Codex\requirements.toml` on Windows.
+pub fn codex_requirements_file(host: &Host) -> Option<PathBuf> {
+    Some(match host.os {
+        Os::Windows => {
+            let data = host.env.get("ProgramData").unwrap_or(r"C:\ProgramData");
+            host.system_path(&format!(r"{data}\OpenAI\Codex\requirements.toml"))
+        }
+        _ => host.system_path("/etc/codex/requirements.toml"),
+    })
+}
+
 /// Codex's own folder: `$CODEX_HOME`, else `~/.codex` (`codex-rs/utils/home-dir`).
 pub fn codex_home(host: &Host) -> PathBuf {
     match host.folder_var("CODEX_HOME") {

@@ -74,7 +74,8 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
             }
             if s.pinned_by_policy {
                 out.skipped.push(format!(
-                    "left alone {file}: {label} (the managed allowlist admits it by its command; a new command would make Claude Code drop it: ask your administrator to allow the new one)"
+                    "left alone {file}: {label} (the managed allowlist admits it by its command; a new command would make {} drop it: ask your administrator to allow the new one)",
+                    loc.client.display()
                 ));
                 continue;
             }

@@ -145,7 +145,7 @@ impl NotLoaded {
             NotLoaded::Rejected => "you declined it",
             NotLoaded::OverriddenByManaged => "a managed managed-mcp.json replaces every other server",
             NotLoaded::FileUnloadable => "it cannot parse the file",
-            NotLoaded::NotInAllowlist => "the managed allowlist does not admit it",
+            NotLoaded::NotInAllowlist => "the managed allowlist does not admit it (by name, or by its command)",
             NotLoaded::Denied => "the managed denylist names it",
             NotLoaded::Shadowed => "a server of the same name in a scope it prefers wins",
             NotLoaded::UntrustedFolder => "the folder is not trusted",
@@ -458,10 +458,16 @@ pub fn codex_projects(config: &str) -> Vec<(std::path::PathBuf, bool)> {
 ///   `/etc/codex/managed_config.toml`. The command comes from the highest layer that gives the
 ///   server a transport (`command` or `url`), so the same name lower down is shadowed; `enabled`
 ///   from the highest layer that sets it.
+///
+/// With `requirements` (the administrator's `requirements.toml` lists `[mcp_servers.<name>.identity]`),
+/// a name it does not list, or whose merged command is not the listed `command`, is switched off
+/// (`codex mcp list`: `disabled_reason: "requirements (…)"`, seen with 0.171); one it admits by
+/// its command is pinned, since a repair would switch it off.
 pub fn codex(
     configs: &mut [crate::report::ConfigReport],
     projects: &[(std::path::PathBuf, bool)],
     root: Option<&std::path::Path>,
+    requirements: Option<&[(String, Option<String>)]>,
 ) {
     use crate::clients::{Client, Scope};
     let decision = |dir: &std::path::Path| projects.iter().find(|(p, _)| p == dir).map(|(_, t)| *t);
@@ -502,20 +508,53 @@ pub fn codex(
         let values: Vec<serde_json::Value> = entries.iter().map(value).collect();
         let enabled = values.iter().find_map(|v| v.get("enabled"));
         let off = enabled == Some(&serde_json::Value::Bool(false));
+        let winner = entries.iter().zip(&values).find(|(_, v)| v.get("command").is_some() || v.get("url").is_some());
+        let command = winner.and_then(|(_, v)| v.get("command")).and_then(|c| c.as_str()).map(str::to_owned);
+        let name = &configs[entries[0].1].servers[entries[0].2].server.name;
+        let admitted = requirements.map(|reqs| reqs.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()));
+        // (switched off, admitted by its command)
+        let (refused, pinned) = match admitted {
+            // No requirements, or listed without a command.
+            None | Some(Some(None)) => (false, false),
+            Some(None) => (true, false),
+            Some(Some(Some(listed))) => (command.as_deref() != Some(listed.as_str()), true),
+        };
         let mut winner_seen = false;
         for (&(_, ci, si), v) in entries.iter().zip(&values) {
             let s = &mut configs[ci].servers[si];
             if off {
                 s.not_loaded.get_or_insert(NotLoaded::Disabled);
             }
+            if refused {
+                s.not_loaded.get_or_insert(NotLoaded::NotInAllowlist);
+            }
             if v.get("command").is_some() || v.get("url").is_some() {
                 if winner_seen {
                     s.not_loaded.get_or_insert(NotLoaded::Shadowed);
+                } else if pinned && !refused {
+                    s.pinned_by_policy = true;
                 }
                 winner_seen = true;
             }
         }
     }
+}
+
+/// The `[mcp_servers.<name>.identity]` entries of Codex's `requirements.toml`: each name, with
+/// its `command` when it has one; `None` when the file lists no MCP servers (no restriction).
+pub fn codex_requirements(text: &str) -> Option<Vec<(String, Option<String>)>> {
+    let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
+    let servers = doc.get("mcp_servers")?.as_table_like()?;
+    Some(
+        servers
+            .iter()
+            .map(|(name, v)| {
+                let command =
+                    v.get("identity").and_then(|i| i.get("command")).and_then(|c| c.as_str()).map(str::to_owned);
+                (name.to_owned(), command)
+            })
+            .collect(),
+    )
 }
 
 /// Marks the servers named in `names` disabled: a client that keeps its switches in a list of
@@ -866,7 +905,7 @@ mod codex_tests {
         };
         let root = Path::new("/r/repo");
         let mut c = world();
-        codex(&mut c, &[(root.into(), true)], Some(root));
+        codex(&mut c, &[(root.into(), true)], Some(root), None);
         assert_eq!(
             reasons(&c),
             [
@@ -883,15 +922,42 @@ mod codex_tests {
         );
         // Only `sub` trusted: the root's layer is off, so the user's `base` wins again.
         let mut c = world();
-        codex(&mut c, &[(PathBuf::from("/r/repo/sub"), true)], Some(root));
+        codex(&mut c, &[(PathBuf::from("/r/repo/sub"), true)], Some(root), None);
         let r = reasons(&c);
         assert!(r.contains(&("/h/.codex/config.toml base".into(), None)), "{r:?}");
         assert!(r.contains(&("/r/repo/.codex/config.toml base".into(), Some("untrusted-folder"))), "{r:?}");
         // Nothing trusted: no project layer loads.
         let mut c = world();
-        codex(&mut c, &[(root.into(), false)], Some(root));
+        codex(&mut c, &[(root.into(), false)], Some(root), None);
         let r = reasons(&c);
         assert!(r.contains(&("/r/repo/sub/.codex/config.toml off".into(), Some("untrusted-folder"))), "{r:?}");
         assert!(r.contains(&("/h/.codex/config.toml off".into(), None)), "{r:?}");
+    }
+
+    /// `requirements.toml` as Codex 0.171 applies it: a name it lists with the same command
+    /// stays (and is pinned: a repair would switch it off), one with another command or not
+    /// listed is switched off.
+    #[test]
+    fn codex_requirements_admit_by_name_and_command() {
+        let reqs = codex_requirements(
+            "[mcp_servers.a.identity]\ncommand = \"/bin/a\"\n[mcp_servers.b.identity]\ncommand = \"/bin/other\"\n",
+        )
+        .unwrap();
+        let mut c = vec![at(
+            Scope::User,
+            "/h/.codex/config.toml",
+            "[mcp_servers.a]\ncommand = \"/bin/a\"\nargs = [\"x\"]\n[mcp_servers.b]\ncommand = \"/bin/b\"\n[mcp_servers.c]\ncommand = \"/bin/c\"\n",
+        )];
+        codex(&mut c, &[], None, Some(&reqs));
+        assert_eq!(
+            reasons(&c),
+            [
+                ("/h/.codex/config.toml a".into(), None),
+                ("/h/.codex/config.toml b".into(), Some("not-in-allowlist")),
+                ("/h/.codex/config.toml c".into(), Some("not-in-allowlist")),
+            ]
+        );
+        assert!(c[0].servers[0].pinned_by_policy);
+        assert_eq!(codex_requirements("model = \"x\"\n"), None, "no servers listed: no restriction");
     }
 }

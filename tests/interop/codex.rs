@@ -38,7 +38,7 @@ fn mcpcfg_runs(seen: &BTreeMap<String, Vec<Seen>>) -> BTreeMap<String, Option<St
         assert!(loaded.len() <= 1, "{name}: more than one command loaded: {entries:#?}");
         if let Some(s) = loaded.first() {
             out.insert(name.clone(), s.command.clone());
-        } else if entries.iter().any(|s| s.reason.as_deref() == Some("disabled")) {
+        } else if entries.iter().any(|s| matches!(s.reason.as_deref(), Some("disabled" | "not-in-allowlist"))) {
             out.insert(name.clone(), None);
         }
     }
@@ -211,4 +211,33 @@ fn codex_profile_file_loads_only_with_its_profile_and_is_repaired() {
     let fix = sb.mcpcfg("work", &["fix-config"]);
     assert_eq!(fix.code, 0, "{}", fix.all());
     assert_eq!(codex_runs(&sb, "work", Some("work"))["teleport-mcp-work"].as_deref(), Some(tsh.as_str()));
+}
+
+/// `/etc/codex/requirements.toml` switches off every server it does not list, or lists with
+/// another command (`disabled_reason: "requirements (…)"`); mcpcfg called them loaded. One it
+/// admits by its command is left alone by fix-config: a new command would switch it off.
+#[test]
+fn codex_requirements_allowlist_switches_servers_off_and_pins_the_admitted() {
+    let sb = Sandbox::alone();
+    let stale = sb.stale_tsh();
+    sb.system_file(
+        CODEX_SYSTEM_DIR,
+        "requirements.toml",
+        &format!("[mcp_servers.teleport-mcp-a.identity]\ncommand = \"{stale}\"\n[mcp_servers.teleport-mcp-b.identity]\ncommand = \"/bin/other\"\n"),
+    );
+    let user = format!(
+        "{}{}{}",
+        entry("teleport-mcp-a", &stale, "a"),
+        entry("teleport-mcp-b", &stale, "b"),
+        entry("teleport-mcp-c", &stale, "c")
+    );
+    sb.file("home/.codex/config.toml", &user);
+    let seen = agree(&sb, "work");
+    assert_eq!(seen["teleport-mcp-b"][0].reason.as_deref(), Some("not-in-allowlist"));
+    assert_eq!(seen["teleport-mcp-c"][0].reason.as_deref(), Some("not-in-allowlist"));
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert!(fix.stdout.contains("the managed allowlist admits it by its command"), "{}", fix.all());
+    let after = sb.read("home/.codex/config.toml");
+    assert!(after.contains(&entry("teleport-mcp-a", &stale, "a")), "a is left alone: {after}");
+    agree(&sb, "work");
 }
