@@ -65,24 +65,31 @@ pub fn expand(host: &Host, loc: &Location, text: &str) -> Expansion {
         Vars::Mustache => return Expansion::Literal,
         Vars::Literal => return Expansion::Literal,
     };
-    if !text.contains("${") {
-        return Expansion::Literal;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        let Some(j) = after.find('}') else { return Expansion::Unknown(rest[i..].to_owned()) };
-        let name = &after[..j];
+    replace_delimited(text, "${", |name| {
         let value = match style {
             Style::Vscode => vscode(host, loc, name),
             Style::Windsurf => name.strip_prefix("env:").and_then(|n| env(host, n.trim())),
             Style::Shell => shell(host, name),
         };
-        match value {
-            Some(v) => out.push_str(&v),
-            None => return Expansion::Unknown(format!("${{{name}}}")),
+        value.ok_or_else(|| format!("${{{name}}}"))
+    })
+}
+
+/// `text` with each `<open>NAME}` replaced by what `var(NAME)` gives; `Err(what)` (or an `open`
+/// never closed) means mcpcfg cannot tell what the client starts. `Literal` without any.
+fn replace_delimited(text: &str, open: &str, mut var: impl FnMut(&str) -> Result<String, String>) -> Expansion {
+    if !text.contains(open) {
+        return Expansion::Literal;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + open.len()..];
+        let Some(j) = after.find('}') else { return Expansion::Unknown(rest[i..].to_owned()) };
+        match var(&after[..j]) {
+            Ok(v) => out.push_str(&v),
+            Err(what) => return Expansion::Unknown(what),
         }
         rest = &after[j + 1..];
     }
@@ -175,20 +182,7 @@ fn shellexpand(host: &Host, text: &str) -> Expansion {
 /// OpenCode's `{env:NAME}`, replaced in the file's text before it is parsed; a variable that is
 /// not set gives the empty string (`src/config/variable.ts`; seen with 1.18).
 fn opencode(host: &Host, text: &str) -> Expansion {
-    if !text.contains("{env:") {
-        return Expansion::Literal;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("{env:") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 5..];
-        let Some(j) = after.find('}') else { return Expansion::Unknown(rest[i..].to_owned()) };
-        out.push_str(&env_set(host, after[..j].trim()).unwrap_or_default());
-        rest = &after[j + 1..];
-    }
-    out.push_str(rest);
-    Expansion::Expanded(out)
+    replace_delimited(text, "{env:", |name| Ok(env_set(host, name.trim()).unwrap_or_default()))
 }
 
 /// VS Code's predefined variables that make sense outside an editor window.
