@@ -214,8 +214,8 @@ fn codex_loading(s: &Settings, configs: &mut [ConfigReport]) {
         .map(|t| crate::loading::codex_projects(&t))
         .unwrap_or_default();
     let root = s.project_dirs.first().and_then(|d| load::codex_project_root(s.host.os, d));
-    let requirements = crate::clients::codex_requirements_file(&s.host)
-        .and_then(|p| load::read_regular(&p).ok())
+    let requirements = load::read_regular(&crate::clients::codex_requirements_file(&s.host))
+        .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| crate::loading::codex_requirements(&t));
     crate::loading::codex(configs, &projects, root.as_deref(), requirements.as_deref());

@@ -357,6 +357,12 @@ impl Location {
         Location { client, scope, path, syntax, servers_at }
     }
 
+    /// How an entry of this file switches its server off: the client's way, except in a file
+    /// of OpenCode's layout (Kilo CLI's `kilo.json`), which keeps OpenCode's `enabled`.
+    pub fn switch(&self) -> Switch {
+        if self.servers_at == ServersAt::OpencodeMcp { Switch::EnabledFalse } else { self.client.spec().switch }
+    }
+
     /// `client`'s project-level config at `path`, read with that client's project layout.
     pub fn project(client: Client, path: PathBuf) -> Location {
         Location::new(client, Scope::Project, path)
@@ -489,14 +495,20 @@ pub fn continue_blocks(os: Os, dir: &Path, scope: Scope) -> Vec<Candidate> {
 
 /// The administrator's `requirements.toml` of Codex (`codex-rs/config/src/mcp_requirements.rs`):
 /// `/etc/codex/requirements.toml`, `%ProgramData%\OpenAI\Codex\requirements.toml` on Windows.
-pub fn codex_requirements_file(host: &Host) -> Option<PathBuf> {
-    Some(match host.os {
+pub fn codex_requirements_file(host: &Host) -> PathBuf {
+    codex_system_file(host, "requirements.toml")
+}
+
+/// `name` in Codex's system folder: `/etc/codex`, `%ProgramData%\OpenAI\Codex` on Windows
+/// (`codex-rs/config/src/loader`, `windows_codex_system_dir`).
+fn codex_system_file(host: &Host, name: &str) -> PathBuf {
+    match host.os {
         Os::Windows => {
             let data = host.env.get("ProgramData").unwrap_or(r"C:\ProgramData");
-            host.system_path(&format!(r"{data}\OpenAI\Codex\requirements.toml"))
+            host.system_path(&format!(r"{data}\OpenAI\Codex\{name}"))
         }
-        _ => host.system_path("/etc/codex/requirements.toml"),
-    })
+        _ => host.system_path(&format!("/etc/codex/{name}")),
+    }
 }
 
 /// Codex's own folder: `$CODEX_HOME`, else `~/.codex` (`codex-rs/utils/home-dir`).
@@ -525,13 +537,11 @@ pub fn codex_profile(loc: &Location) -> Option<String> {
 /// Windows keeps the system file in `%ProgramData%\OpenAI\Codex` and has no managed one (0.171
 /// ignores `CODEX_HOME\managed_config.toml` there, with a warning).
 pub fn codex_system_files(host: &Host) -> Vec<PathBuf> {
-    match host.os {
-        Os::Windows => {
-            let data = host.env.get("ProgramData").unwrap_or(r"C:\ProgramData");
-            vec![host.system_path(&format!(r"{data}\OpenAI\Codex\config.toml"))]
-        }
-        _ => vec![host.system_path("/etc/codex/config.toml"), host.system_path("/etc/codex/managed_config.toml")],
+    let mut files = vec![codex_system_file(host, "config.toml")];
+    if host.os != Os::Windows {
+        files.push(codex_system_file(host, "managed_config.toml"));
     }
+    files
 }
 
 /// Every user-level config location of `clients` on `host`, in a stable order.

@@ -100,7 +100,7 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
             }
             Candidate::Profiles { dir, file_name, template } => {
                 let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-                let gemini = clients::is_gemini_extension(&Location { path: dir.join(file_name), ..template.clone() });
+                let gemini = template.client == clients::Client::Gemini && file_name == clients::GEMINI_EXTENSION_FILE;
                 let mut found: Vec<PathBuf> = rd
                     .filter_map(|e| e.ok())
                     .map(|e| match gemini.then(|| linked_extension(&e.path())).flatten() {

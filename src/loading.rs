@@ -84,12 +84,7 @@ pub fn apply(configs: &mut [crate::report::ConfigReport]) {
     // A server its entry switches off is listed by its client, never started. (Codex's layers
     // merge, so its `enabled` is decided in [`codex`].)
     for c in configs.iter_mut() {
-        // Kilo CLI's `kilo.json` has OpenCode's layout, and its switch.
-        let switch = match c.loaded.location.servers_at {
-            crate::clients::ServersAt::OpencodeMcp => crate::clients::Switch::EnabledFalse,
-            _ => c.loaded.location.client.spec().switch,
-        };
-        let off = match switch {
+        let off = match c.loaded.location.switch() {
             crate::clients::Switch::DisabledTrue => ("disabled", true),
             crate::clients::Switch::EnabledFalse if c.loaded.location.client != crate::clients::Client::Codex => {
                 ("enabled", false)
