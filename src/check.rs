@@ -195,7 +195,8 @@ fn reports(
     claude_code_loading(s, &mut configs, stable);
     gemini_loading(s, &mut configs);
     codex_loading(s, &mut configs);
-    copilot_loading(&mut configs);
+    copilot_loading(s, &mut configs);
+    qwen_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs
 }
@@ -221,24 +222,60 @@ fn codex_loading(s: &Settings, configs: &mut [ConfigReport]) {
     crate::loading::codex(configs, &projects, root.as_deref(), requirements.as_deref());
 }
 
-/// Copilot CLI keeps its switches apart from its servers: `copilot mcp disable NAME` writes
-/// `{"disabledMcpServers": [NAME]}` to `settings.json` beside `mcp-config.json` (seen with 1.0).
-fn copilot_loading(configs: &mut [ConfigReport]) {
-    use crate::clients::Client;
-    let copilot = |c: &&mut ConfigReport| c.loaded.location.client == Client::CopilotCli;
-    let Some(dir) =
-        configs.iter_mut().find(copilot).and_then(|c| c.loaded.location.path.parent().map(Path::to_path_buf))
-    else {
+/// The edge of [`crate::loading::copilot`]: Copilot CLI keeps its switches and its trust apart
+/// from its servers, in its home folder: `copilot mcp disable NAME` writes
+/// `{"disabledMcpServers": [NAME]}` to `settings.json`, and trusting a folder adds it to
+/// `trusted_folders` in `config.json` (seen with 1.0).
+fn copilot_loading(s: &Settings, configs: &mut [ConfigReport]) {
+    if !configs.iter().any(|c| c.loaded.location.client == crate::clients::Client::CopilotCli) {
         return;
+    }
+    let dir = crate::clients::copilot_home(&s.host);
+    let strings = |file: &str, key: &str| -> Vec<String> {
+        json_value(&crate::platform::join(s.host.os, &dir, &[file]))
+            .and_then(|v| Some(v.get(key)?.as_array()?.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect()))
+            .unwrap_or_default()
     };
-    let disabled: Vec<String> = json_value(&dir.join("settings.json"))
-        .and_then(|v| {
-            Some(
-                v.get("disabledMcpServers")?.as_array()?.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect(),
-            )
-        })
-        .unwrap_or_default();
-    crate::loading::disable_named(configs.iter_mut().filter(|c| copilot(c)), &disabled);
+    let trusted: Vec<std::path::PathBuf> =
+        strings("config.json", "trusted_folders").into_iter().map(std::path::PathBuf::from).collect();
+    crate::loading::copilot(s.host.os, configs, &trusted, &strings("settings.json", "disabledMcpServers"));
+}
+
+/// The edge of [`crate::loading::qwen`]: Qwen Code's approvals of project servers,
+/// `$QWEN_CODE_MCP_APPROVALS_PATH` or `mcpApprovals.json` in its home folder. A settings file's
+/// entry is hashed as Qwen Code sees it, its variables expanded.
+fn qwen_loading(s: &Settings, configs: &mut [ConfigReport]) {
+    use crate::clients::{Client, Scope};
+    let qwen_project =
+        |c: &ConfigReport| c.loaded.location.client == Client::QwenCode && c.loaded.location.scope == Scope::Project;
+    if !configs.iter().any(qwen_project) {
+        return;
+    }
+    let path = match s.host.folder_var("QWEN_CODE_MCP_APPROVALS_PATH") {
+        Some(p) if !p.is_empty() => std::path::PathBuf::from(p),
+        _ => crate::platform::join(s.host.os, &crate::clients::qwen_home(&s.host), &["mcpApprovals.json"]),
+    };
+    let approvals = json_value(&path).unwrap_or_default();
+    crate::loading::qwen(s.host.os, configs, &approvals, |loc, server| {
+        let from_mcp_json = loc.path.file_name().is_some_and(|n| n == ".mcp.json");
+        let mut entry = server.value.clone();
+        if !from_mcp_json {
+            expand_strings(&mut entry, &|t| {
+                crate::vars::expand(&s.host, loc, t).path(t).unwrap_or_else(|| t.to_owned())
+            });
+        }
+        crate::loading::qwen_hash(&entry, from_mcp_json)
+    });
+}
+
+/// Every string in `v`, keys left alone, replaced by `f` of it.
+fn expand_strings(v: &mut serde_json::Value, f: &dyn Fn(&str) -> String) {
+    match v {
+        serde_json::Value::String(t) => *t = f(t),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| expand_strings(x, f)),
+        serde_json::Value::Object(m) => m.values_mut().for_each(|x| expand_strings(x, f)),
+        _ => {}
+    }
 }
 
 /// A JSON (or JSONC) file read as a value, `None` when it is not there or does not parse.

@@ -67,6 +67,25 @@ pub enum Vars {
     Mustache,
 }
 
+/// Where a client refuses a file over something valid JSONC allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refuses {
+    Never,
+    Always,
+    /// In its project files only (Copilot CLI reads those with serde_json, its own with JSONC).
+    InProject,
+}
+
+impl Refuses {
+    pub fn at(self, scope: Scope) -> bool {
+        match self {
+            Refuses::Never => false,
+            Refuses::Always => true,
+            Refuses::InProject => scope == Scope::Project,
+        }
+    }
+}
+
 /// One row of the catalogue: what mcpcfg knows of a client besides where its files are.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
@@ -82,7 +101,7 @@ pub struct Spec {
     pub project: (Syntax, ServersAt),
     /// Valid JSONC it still refuses whole, loading nothing from the file (seen or read in its
     /// source): a UTF-8 BOM, trailing commas.
-    pub refuses_bom: bool,
+    pub refuses_bom: Refuses,
     pub refuses_trailing_commas: bool,
     pub switch: Switch,
     pub vars: Vars,
@@ -101,7 +120,7 @@ impl Client {
                 in_terminal: false,
                 user: (syntax, at),
                 project: (syntax, at),
-                refuses_bom: false,
+                refuses_bom: Refuses::Never,
                 refuses_trailing_commas: false,
                 switch: Switch::None,
                 vars: Vars::Literal,
@@ -126,7 +145,7 @@ impl Client {
             // Gemini CLI 0.61 takes comments but refuses a BOM and trailing commas (seen).
             Client::Gemini => Spec {
                 in_terminal: true,
-                refuses_bom: true,
+                refuses_bom: Refuses::Always,
                 refuses_trailing_commas: true,
                 vars: Vars::Gemini,
                 ..row("gemini", "Gemini CLI", Jsonc, At::McpServers)
@@ -146,15 +165,20 @@ impl Client {
                 vars: Vars::OpencodeEnv,
                 ..row("opencode", "OpenCode", Jsonc, At::OpencodeMcp)
             },
-            // Copilot CLI 1.0 takes comments and trailing commas (seen); switches live in its
-            // settings.json (`disabledMcpServers`), not in the entry.
-            Client::CopilotCli => {
-                Spec { in_terminal: true, ..row("copilot-cli", "GitHub Copilot CLI", Jsonc, At::McpServers) }
-            }
+            // Copilot CLI 1.0 takes comments, trailing commas and a BOM in its user file, but
+            // reads a project's `.mcp.json` strictly (serde_json: "Invalid JSON: trailing comma
+            // at line 1 column 61", seen); switches live in its settings.json
+            // (`disabledMcpServers`), not in the entry.
+            Client::CopilotCli => Spec {
+                in_terminal: true,
+                project: (Json, At::McpServers),
+                refuses_bom: Refuses::InProject,
+                ..row("copilot-cli", "GitHub Copilot CLI", Jsonc, At::McpServers)
+            },
             // A Gemini CLI fork: `JSON.parse(stripJsonComments(…))`.
             Client::QwenCode => Spec {
                 in_terminal: true,
-                refuses_bom: true,
+                refuses_bom: Refuses::Always,
                 refuses_trailing_commas: true,
                 vars: Vars::Gemini,
                 ..row("qwen-code", "Qwen Code", Jsonc, At::McpServers)
@@ -669,14 +693,9 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     out.push(Candidate::File(Location::new(client, Scope::Managed, path)));
                 }
             }
-            Client::CopilotCli => {
-                let dir =
-                    host.folder_var("COPILOT_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".copilot"]));
-                out.push(file(join(os, &dir, &["mcp-config.json"])));
-            }
+            Client::CopilotCli => out.push(file(join(os, &copilot_home(host), &["mcp-config.json"]))),
             Client::QwenCode => {
-                let dir = host.folder_var("QWEN_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".qwen"]));
-                out.push(file(join(os, &dir, &["settings.json"])));
+                out.push(file(join(os, &qwen_home(host), &["settings.json"])));
                 let system = match host.folder_var("QWEN_CODE_SYSTEM_SETTINGS_PATH") {
                     Some(p) => PathBuf::from(p),
                     None => host.system_path(match os {
@@ -761,6 +780,9 @@ pub const PROJECT_FILES: &[(Client, &[&str])] = &[
     (Client::Opencode, &[".opencode", "opencode.json"]),
     (Client::Opencode, &[".opencode", "opencode.jsonc"]),
     (Client::QwenCode, &[".qwen", "settings.json"]),
+    (Client::QwenCode, &[".mcp.json"]),
+    (Client::CopilotCli, &[".mcp.json"]),
+    (Client::CopilotCli, &[".github", "mcp.json"]),
     (Client::Kiro, &[".kiro", "settings", "mcp.json"]),
     (Client::AmazonQ, &[".amazonq", "mcp.json"]),
     (Client::VisualStudio, &[".vs", "mcp.json"]),
@@ -782,7 +804,8 @@ pub struct Roots {
 /// The project-level config locations of `clients` started in `dir`, nearest first: the file in
 /// `dir`; for Claude Code's `.mcp.json`, the file in each parent folder below the root; for
 /// Codex and Crush, each folder up to the project root; for OpenCode, each folder up to the Git
-/// root, or with none up to the root itself (seen with OpenCode 1.18).
+/// root, or with none up to the root itself (seen with OpenCode 1.18); for Copilot CLI, each
+/// folder up to the Git root, or only `dir` outside a work tree (seen with 1.0).
 pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) -> Vec<Location> {
     let up_to = |root: &Path| {
         let all = ancestors(os, dir);
@@ -798,7 +821,7 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) 
                 // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
                 (Client::ClaudeCode, _, _) => parents_below_root(os, dir),
                 (Client::Codex | Client::Crush, Some(root), _) => up_to(root),
-                (Client::Opencode, _, Some(root)) => up_to(root),
+                (Client::Opencode | Client::CopilotCli, _, Some(root)) => up_to(root),
                 (Client::Opencode, _, None) => ancestors(os, dir),
                 _ => vec![dir.to_path_buf()],
             };
@@ -806,6 +829,59 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) 
         }
     }
     out
+}
+
+/// Qwen Code's home folder: `$QWEN_HOME`, else `~/.qwen` (`Storage.getGlobalQwenDir`).
+pub fn qwen_home(host: &Host) -> PathBuf {
+    host.folder_var("QWEN_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".qwen"]))
+}
+
+/// Copilot CLI's home folder: `$COPILOT_HOME`, else `~/.copilot`.
+pub fn copilot_home(host: &Host) -> PathBuf {
+    host.folder_var("COPILOT_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".copilot"]))
+}
+
+/// Whether `l` is a project file that an earlier client of [`PROJECT_FILES`] reads too, as
+/// Copilot CLI and Qwen Code read Claude Code's `.mcp.json`: a guest reading.
+pub fn guest_reading(os: Os, l: &Location) -> bool {
+    let comps = os.components(&l.path.to_string_lossy());
+    let same = |a: &str, b: &str| if os.case_insensitive() { a.eq_ignore_ascii_case(b) } else { a == b };
+    let is = |rel: &[&str]| {
+        comps.len() > rel.len() && comps[comps.len() - rel.len()..].iter().zip(rel).all(|(c, r)| same(c, r))
+    };
+    let Some(at) = PROJECT_FILES.iter().position(|(c, rel)| *c == l.client && is(rel)) else { return false };
+    let rel = PROJECT_FILES[at].1;
+    PROJECT_FILES[..at].iter().any(|(c, r)| *c != l.client && *r == rel)
+}
+
+/// Whether `client` is used on this machine: the folder of its first user file is there
+/// (`~/.copilot`, `~/.qwen`). A project file that another client owns (`.mcp.json`) is read as
+/// this client's too only then, or when it is named with `--client`.
+pub fn in_use(host: &Host, client: Client) -> bool {
+    let first = user_candidates(host, &[client]).into_iter().next();
+    let path = match first {
+        Some(Candidate::File(l)) => l.path,
+        Some(Candidate::FirstOf(ls)) => match ls.into_iter().next() {
+            Some(l) => l.path,
+            None => return false,
+        },
+        Some(Candidate::Profiles { dir, .. } | Candidate::Suffixed { dir, .. }) => dir.join("x"),
+        None => return false,
+    };
+    path.parent().is_some_and(Path::is_dir)
+}
+
+/// Whether `l`, a project file that exists, is read beside the others that exist (`found`):
+/// Copilot CLI reads a folder's `.github/mcp.json` only when the folder has no `.mcp.json`
+/// (seen with 1.0, even when that `.mcp.json` is malformed and skipped).
+pub fn read_beside(found: &[Location], l: &Location) -> bool {
+    let github = l.path.parent().filter(|d| d.file_name().is_some_and(|n| n == ".github"));
+    match (l.client, github.and_then(Path::parent)) {
+        (Client::CopilotCli, Some(folder)) => {
+            !found.iter().any(|o| o.client == Client::CopilotCli && o.path == folder.join(".mcp.json"))
+        }
+        _ => true,
+    }
 }
 
 /// Whether `name` is a whole file name ending in `suffix` with something before it.
@@ -1457,6 +1533,33 @@ mod tests {
                 .map(|l| l.path.to_string_lossy().into_owned())
                 .collect();
         assert_eq!(got[..3], ["/r/app/opencode.json", "/r/opencode.json", "/opencode.json"]);
+    }
+
+    /// Copilot CLI 1.0 reads `.mcp.json`, or else `.github/mcp.json`, in every folder up to the
+    /// Git root (only the working folder outside a work tree), strictly as JSON; Qwen Code 0.24
+    /// reads `.mcp.json` in the working folder only. Both are guests in Claude Code's file.
+    #[test]
+    fn copilot_and_qwen_read_the_project_mcp_json() {
+        let paths = |client: Client, git: Option<&str>| -> Vec<Location> {
+            let roots = Roots { codex: None, git: git.map(PathBuf::from) };
+            project_locations(Os::Linux, Path::new("/r/repo/sub"), &[client], &roots)
+        };
+        let names = |ls: &[Location]| -> Vec<String> { ls.iter().map(|l| l.path.display().to_string()).collect() };
+        let copilot = paths(Client::CopilotCli, Some("/r/repo"));
+        assert_eq!(
+            names(&copilot),
+            ["/r/repo/sub/.mcp.json", "/r/repo/.mcp.json", "/r/repo/sub/.github/mcp.json", "/r/repo/.github/mcp.json"]
+        );
+        assert!(copilot.iter().all(|l| l.syntax == Syntax::Json && l.servers_at == ServersAt::McpServers));
+        assert_eq!(names(&paths(Client::CopilotCli, None)), ["/r/repo/sub/.mcp.json", "/r/repo/sub/.github/mcp.json"]);
+        assert_eq!(names(&paths(Client::QwenCode, Some("/r/repo")))[1], "/r/repo/sub/.mcp.json");
+        // `.github/mcp.json` only where its folder has no `.mcp.json`.
+        let found = [copilot[0].clone(), copilot[2].clone(), copilot[3].clone()];
+        let read: Vec<bool> = found.iter().map(|l| read_beside(&found, l)).collect();
+        assert_eq!(read, [true, false, true]);
+        assert!(guest_reading(Os::Linux, &copilot[0]) && !guest_reading(Os::Linux, &copilot[2]));
+        assert!(!guest_reading(Os::Linux, &Location::project(Client::ClaudeCode, "/r/.mcp.json".into())));
+        assert!(guest_reading(Os::Windows, &Location::project(Client::QwenCode, r"C:\r\.MCP.json".into())));
     }
 
     /// Codex takes `.codex/config.toml` from every folder between the working folder and its

@@ -42,7 +42,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     }
     // One backup run for every attempt, so that one `undo` goes back on the whole fix.
     let backups = RefCell::new(if req.backup { Some(BackupRun::begin(&s.host.state_dir())?) } else { None });
-    let (mut changes, mut clients) = (Vec::new(), Vec::new());
+    let (mut changes, mut clients, mut approvals) = (Vec::new(), Vec::new(), Vec::new());
     let mut attempt = 1;
     let (mut report, skipped, outcome) = loop {
         // Clients' own locks are taken before the files are read and held until they are
@@ -59,7 +59,13 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         }
         let (applied, outcome) = write_plan(&mut report, plan.files, &busy, &backups);
         changes.extend(applied.iter().flat_map(|f| f.changes.clone()));
-        clients.extend(applied.iter().map(|f| report.configs[f.config].loaded.location.client));
+        approvals.extend(fix::approval_notes(&report, &applied));
+        clients.extend(
+            applied
+                .iter()
+                .flat_map(|f| std::iter::once(f.config).chain(f.also.iter().copied()))
+                .map(|i| report.configs[i].loaded.location.client),
+        );
         fix::after(&mut report, &fix::Plan { files: applied, skipped: vec![] });
         drop(held);
         // Another writer (Claude Code rewrites ~/.claude.json often) changed a file between our
@@ -76,6 +82,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     report.changes = changes;
     let mut notes = skipped;
     notes.extend(fix::restart_notes(clients));
+    notes.extend(approvals);
     if !report.changes.is_empty() && req.backup {
         notes.push("run `mcpcfg undo` to restore the previous files".into());
     }
@@ -117,6 +124,7 @@ fn dry_run(s: &Settings, req: &FixRequest, scanned: &[crate::clients::Location])
     report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
     report.notes = plan.skipped.clone();
     report.notes.extend(fix::before_notes(&report, &plan));
+    report.notes.extend(fix::approval_notes(&report, &plan.files));
     if s.format == Format::Text && !s.quiet {
         let mut out = output::stdout();
         out.write_all(output::clean_diff(&diffs).as_bytes())?;

@@ -20,8 +20,10 @@ pub struct FixOptions {
 /// The repair of one file.
 #[derive(Debug)]
 pub struct FilePlan {
-    /// Index into `Report::configs`.
+    /// Index into `Report::configs`: the reading whose bytes are edited and written.
     pub config: usize,
+    /// The other readings of the same file (other clients that read it), repaired with it.
+    pub also: Vec<usize>,
     pub edits: Vec<Edit>,
     pub changes: Vec<Change>,
 }
@@ -96,9 +98,42 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         if edits.is_empty() {
             continue;
         }
-        out.files.push(FilePlan { config: i, edits, changes });
+        out.files.push(FilePlan { config: i, also: vec![], edits, changes });
     }
+    out.files = one_plan_per_file(report, std::mem::take(&mut out.files));
+    let mut said = std::collections::HashSet::new();
+    out.skipped.retain(|n| said.insert(n.clone()));
     Ok(out)
+}
+
+/// Folds the plans of one file read by several clients into the first: its edits are the same
+/// literals seen through each client's eyes, so they are written once, in one rename (two writes
+/// would make the second see the first as a concurrent change).
+fn one_plan_per_file(report: &Report, plans: Vec<FilePlan>) -> Vec<FilePlan> {
+    let mut out: Vec<FilePlan> = Vec::new();
+    let key = |i: usize| crate::load::same_file_key(&report.configs[i].loaded.location.path);
+    for p in plans {
+        let k = key(p.config);
+        let Some(first) = out.iter_mut().find(|f| key(f.config) == k) else {
+            out.push(p);
+            continue;
+        };
+        first.also.push(p.config);
+        for e in p.edits {
+            if !first.edits.iter().any(|x| x.span == e.span) {
+                first.edits.push(e);
+            }
+        }
+        for c in p.changes {
+            if !first.changes.contains(&c) {
+                first.changes.push(c);
+            }
+        }
+    }
+    for f in &mut out {
+        f.edits.sort_by_key(|e| e.span.start);
+    }
+    out
 }
 
 impl FilePlan {
@@ -416,6 +451,30 @@ pub fn restart_notes(mut clients: Vec<Client>) -> Vec<String> {
         .collect()
 }
 
+/// What a repair of `files` asks of the user besides a restart: Qwen Code binds its approval
+/// of a project server to the entry's hash, so a repaired one waits for approval again.
+pub fn approval_notes(report: &Report, files: &[FilePlan]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files {
+        for i in std::iter::once(f.config).chain(f.also.iter().copied()) {
+            let loc = &report.configs[i].loaded.location;
+            if loc.client != Client::QwenCode || loc.scope != Scope::Project {
+                continue;
+            }
+            let settings = loc.path.parent().filter(|d| d.file_name().is_some_and(|n| n == ".qwen"));
+            let folder = settings.and_then(Path::parent).or(loc.path.parent()).unwrap_or(Path::new("."));
+            for ch in &f.changes {
+                out.push(format!(
+                    "Qwen Code asks again for a changed project server: run `qwen mcp approve {}` in {}",
+                    clean(&ch.server),
+                    folder.display()
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// What to do before applying `plan`: Claude Desktop must not be running, or it may write its
 /// old config back over the repair.
 pub fn before_notes(report: &Report, plan: &Plan) -> Vec<String> {
@@ -431,13 +490,18 @@ pub fn before_notes(report: &Report, plan: &Plan) -> Vec<String> {
 /// and their repaired findings are gone.
 pub fn after(report: &mut Report, plan: &Plan) {
     for f in &plan.files {
-        let c = &mut report.configs[f.config];
-        for s in &mut c.servers {
-            if let Some(ch) = f.changes.iter().find(|ch| ch.server == s.server.label()) {
-                s.findings.retain(|x| !x.code.repairable());
-                if let Some(cmd) = &mut s.server.command {
-                    cmd.value = ch.to.clone();
-                }
+        for i in std::iter::once(f.config).chain(f.also.iter().copied()) {
+            mark_repaired(&mut report.configs[i], f);
+        }
+    }
+}
+
+fn mark_repaired(c: &mut ConfigReport, f: &FilePlan) {
+    for s in &mut c.servers {
+        if let Some(ch) = f.changes.iter().find(|ch| ch.server == s.server.label()) {
+            s.findings.retain(|x| !x.code.repairable());
+            if let Some(cmd) = &mut s.server.command {
+                cmd.value = ch.to.clone();
             }
         }
     }

@@ -125,14 +125,20 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
             }
         }
         let roots = clients::Roots { codex: codex_project_root(host.os, dir), git: git_root(host.os, dir) };
-        out.extend(
-            clients::project_locations(host.os, dir, &s.clients, &roots).into_iter().filter(|l| exists(&l.path)),
-        );
+        let found: Vec<Location> = clients::project_locations(host.os, dir, &s.clients, &roots)
+            .into_iter()
+            .filter(|l| exists(&l.path))
+            .collect();
+        out.extend(found.iter().filter(|l| clients::read_beside(&found, l)).cloned());
     }
     out.extend(scanned.iter().filter(|l| s.clients.contains(&l.client)).cloned());
-    // A project folder can be the home folder; the user-level reading of a file wins.
+    out.retain(|l| !clients::guest_reading(host.os, l) || s.clients_named || clients::in_use(host, l.client));
+    // A project folder can be the home folder; the user-level reading of a file wins. One file
+    // read by several clients (a project's `.mcp.json` by Claude Code, Copilot CLI and Qwen
+    // Code) is read once per client, since each decides on its own whether it loads it; the
+    // repair writes it once (`fix::plan`).
     let mut seen = HashSet::new();
-    out.retain(|l| seen.insert(same_file_key(&l.path)));
+    out.retain(|l| seen.insert((l.client, same_file_key(&l.path))));
     Ok(out)
 }
 
@@ -232,7 +238,8 @@ fn exists(p: &Path) -> bool {
     std::fs::symlink_metadata(p).is_ok()
 }
 
-fn same_file_key(p: &Path) -> PathBuf {
+/// What two paths that lead to one file have in common: the file's canonical path.
+pub fn same_file_key(p: &Path) -> PathBuf {
     dunce::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 

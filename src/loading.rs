@@ -63,11 +63,13 @@ pub fn file_loadable(loc: &crate::clients::Location, doc: &crate::document::Docu
 pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Document) -> Option<String> {
     let spec = loc.client.spec();
     // Gemini CLI and its fork Qwen Code: `JSON.parse` of the text with its comments stripped.
-    if doc.bom && spec.refuses_bom {
-        Some(format!(
-            "starts with a byte order mark, which {} refuses (\"Unexpected token '\u{feff}' … is not valid JSON\")",
-            spec.display
-        ))
+    if doc.bom && spec.refuses_bom.at(loc.scope) {
+        // Node's JSON.parse, or Copilot CLI's serde_json, in their words.
+        let words = match loc.client {
+            crate::clients::Client::CopilotCli => "Invalid JSON: expected value at line 1 column 1",
+            _ => "Unexpected token '\u{feff}' … is not valid JSON",
+        };
+        Some(format!("starts with a byte order mark, which {} refuses (\"{words}\")", spec.display))
     } else if doc.trailing_commas && spec.refuses_trailing_commas {
         Some(format!(
             "has trailing commas, which {} refuses (\"Expected double-quoted property name in JSON\")",
@@ -669,13 +671,24 @@ pub fn gemini(configs: &mut [crate::report::ConfigReport], ctx: &GeminiContext) 
             }
         }
     }
+    shadow_by_rank(configs, Client::Gemini, |c| Some(rank(c)));
+}
+
+/// Among the servers of one name that `client` loads from files it can parse, the one whose
+/// file ranks highest wins and the others are shadowed. An entry already not loaded shadows
+/// nothing; a file ranked `None` is left out.
+fn shadow_by_rank(
+    configs: &mut [crate::report::ConfigReport],
+    client: crate::clients::Client,
+    rank: impl Fn(&crate::clients::Location) -> Option<usize>,
+) {
     let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
-    for (ci, c) in configs.iter().enumerate().filter(|(_, c)| c.loaded.location.client == Client::Gemini) {
+    for (ci, c) in configs.iter().enumerate().filter(|(_, c)| c.loaded.location.client == client) {
         let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
+        let Some(r) = rank(&c.loaded.location) else { continue };
         for (si, s) in c.servers.iter().enumerate() {
-            // A file it cannot parse, or an entry it skips, shadows nothing.
             if loadable && s.not_loaded.is_none() {
-                by_name.entry(s.server.name.clone()).or_default().push((rank(&c.loaded.location), ci, si));
+                by_name.entry(s.server.name.clone()).or_default().push((r, ci, si));
             }
         }
     }
@@ -685,6 +698,43 @@ pub fn gemini(configs: &mut [crate::report::ConfigReport], ctx: &GeminiContext) 
             configs[ci].servers[si].not_loaded.get_or_insert(NotLoaded::Shadowed);
         }
     }
+}
+
+/// The folder a project file of Copilot CLI belongs to: `<folder>/.mcp.json`,
+/// `<folder>/.github/mcp.json`.
+fn copilot_folder(path: &std::path::Path) -> Option<&std::path::Path> {
+    let parent = path.parent()?;
+    if parent.file_name().is_some_and(|n| n == ".github") { parent.parent() } else { Some(parent) }
+}
+
+/// Which Copilot CLI servers a session loads (1.0, seen with the real CLI):
+/// - a project file only when its folder is in a trusted folder (`trusted_folders` of its
+///   `config.json`, each folder on its own: trusting a subfolder does not trust the root's file);
+/// - of one name, the nearest project file's entry wins, and any project entry over the user's;
+/// - `disabledMcpServers` of its `settings.json` switches names off in every file.
+pub fn copilot(
+    os: crate::platform::Os,
+    configs: &mut [crate::report::ConfigReport],
+    trusted: &[std::path::PathBuf],
+    disabled: &[String],
+) {
+    use crate::clients::{Client, Scope};
+    for c in configs.iter_mut().filter(|c| c.loaded.location.client == Client::CopilotCli) {
+        let loc = &c.loaded.location;
+        let in_trusted = copilot_folder(&loc.path)
+            .is_some_and(|f| crate::clients::ancestors(os, f).iter().any(|a| trusted.iter().any(|t| t == a)));
+        if loc.scope == Scope::Project && !in_trusted {
+            for s in &mut c.servers {
+                s.not_loaded.get_or_insert(NotLoaded::UntrustedFolder);
+            }
+        }
+    }
+    // Deeper folders are nearer the folder it starts in.
+    shadow_by_rank(configs, Client::CopilotCli, |l| match l.scope {
+        Scope::Project => copilot_folder(&l.path).map(|f| 1 + crate::clients::ancestors(os, f).len()),
+        _ => Some(0),
+    });
+    disable_named(configs.iter_mut().filter(|c| c.loaded.location.client == Client::CopilotCli), disabled);
 }
 
 /// Whether Gemini CLI has the extension named `name` on in `cwd`, by the rules of its
@@ -954,5 +1004,262 @@ mod codex_tests {
         );
         assert!(c[0].servers[0].pinned_by_policy);
         assert_eq!(codex_requirements("model = \"x\"\n"), None, "no servers listed: no restriction");
+    }
+}
+
+/// The hash Qwen Code binds an approval to (`hashMcpServerConfig`, 0.24): SHA-256 of the entry's
+/// `JSON.stringify` with every object's keys sorted, leaving out `scope`, `extensionName` and
+/// `description`. An entry of `.mcp.json` is first read as Claude Code's (`normalizeClaudeMcpServer`:
+/// a `type` beside `command` is dropped; `url` becomes `httpUrl` for `type: "http"`).
+pub fn qwen_hash(entry: &serde_json::Value, from_mcp_json: bool) -> String {
+    use serde_json::Value;
+    use sha2::Digest;
+    let mut e = entry.as_object().cloned().unwrap_or_default();
+    if from_mcp_json {
+        let kind = e.get("type").cloned();
+        let starts = ["command", "httpUrl", "tcp"].iter().any(|k| e.get(*k).is_some_and(truthy));
+        if starts {
+            if kind.as_ref().is_some_and(|t| t.as_str() != Some("sdk")) {
+                e.remove("type");
+            }
+        } else if let Some(Value::String(url)) = e.remove("url") {
+            if kind.as_ref().and_then(Value::as_str) != Some("sdk") {
+                e.remove("type");
+            }
+            let key = if kind.as_ref().and_then(Value::as_str) == Some("http") { "httpUrl" } else { "url" };
+            e.insert(key.into(), Value::String(url));
+        }
+    }
+    for k in ["scope", "extensionName", "description"] {
+        e.remove(k);
+    }
+    let mut text = String::new();
+    js_stringify(&Value::Object(e), &mut text);
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// JavaScript's truthiness of a JSON value.
+fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+/// `JSON.stringify(v)` with object keys sorted, as JavaScript writes it: numbers without a
+/// needless `.0`, strings escaped as serde_json escapes them (the same set of escapes).
+fn js_stringify(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            // JavaScript sorts by UTF-16 code units; they order like UTF-8 bytes below U+D800.
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push(':');
+                js_stringify(&m[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                js_stringify(x, out);
+            }
+            out.push(']');
+        }
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => out.push_str(&format!("{f:.0}")),
+            _ => out.push_str(&n.to_string()),
+        },
+        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
+    }
+}
+
+/// Which Qwen Code servers a session started in a project's folder loads (0.24,
+/// `cli/src/config/mcpServers.ts`, `mcpApprovals.ts`; seen with the real CLI):
+/// - of one name, system settings win over the project's `.qwen/settings.json`, that over the
+///   project's `.mcp.json`, that over the user's settings;
+/// - a project server (from either project file) starts only once approved with
+///   `qwen mcp approve`, and only while its entry hashes as it did then: `approvals` is
+///   `mcpApprovals.json`, `{"<project folder>": {"<name>": {"hash", "status"}}}`. `hash` gives an
+///   entry's hash as Qwen Code computes it (after expanding variables in settings files).
+pub fn qwen(
+    os: crate::platform::Os,
+    configs: &mut [crate::report::ConfigReport],
+    approvals: &serde_json::Value,
+    hash: impl Fn(&crate::clients::Location, &crate::document::Server) -> String,
+) {
+    use crate::clients::{Client, Scope};
+    let is_mcp_json = |l: &crate::clients::Location| l.path.file_name().is_some_and(|n| n == ".mcp.json");
+    // The layers merge first: a project entry waiting for approval still hides the user's.
+    shadow_by_rank(configs, Client::QwenCode, |l| {
+        Some(match l.scope {
+            Scope::User => 0,
+            Scope::Project if is_mcp_json(l) => 1,
+            Scope::Project => 2,
+            Scope::Managed => 3,
+        })
+    });
+    for c in configs.iter_mut().filter(|c| c.loaded.location.client == Client::QwenCode) {
+        let loc = c.loaded.location.clone();
+        if loc.scope != Scope::Project {
+            continue;
+        }
+        // `.mcp.json` lies in the project folder, `.qwen/settings.json` one below it.
+        let folder = if is_mcp_json(&loc) { loc.path.parent() } else { loc.path.parent().and_then(|p| p.parent()) };
+        let mut key = folder.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        if os == crate::platform::Os::Windows {
+            key = key.to_lowercase();
+        }
+        for s in &mut c.servers {
+            let record = approvals.get(&key).and_then(|p| p.get(&s.server.name));
+            let bound =
+                record.and_then(|r| r.get("hash")).and_then(|h| h.as_str()) == Some(hash(&loc, &s.server).as_str());
+            let why = match record.and_then(|r| r.get("status")).and_then(|v| v.as_str()) {
+                Some("approved") if bound => None,
+                Some("rejected") if bound => Some(NotLoaded::Rejected),
+                _ => Some(NotLoaded::PendingApproval),
+            };
+            if let Some(why) = why {
+                s.not_loaded.get_or_insert(why);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod copilot_qwen_tests {
+    use super::*;
+    use crate::clients::{Client, Location, Scope};
+    use crate::platform::Os;
+    use crate::report::ConfigReport;
+    use std::path::PathBuf;
+
+    fn at(client: Client, scope: Scope, path: &str, text: &str) -> ConfigReport {
+        super::tests::report(Location::new(client, scope, path.into()), text)
+    }
+
+    fn reasons(configs: &[ConfigReport]) -> Vec<String> {
+        configs
+            .iter()
+            .flat_map(|c| {
+                let file = c.loaded.location.path.display().to_string();
+                c.servers
+                    .iter()
+                    .map(move |s| format!("{file} {} {}", s.server.name, s.not_loaded.map_or("loaded", NotLoaded::id)))
+            })
+            .collect()
+    }
+
+    const ONE: &str = r#"{"mcpServers": {"a": {"command": "/x"}, "b": {"command": "/y"}}}"#;
+
+    /// Seen with Copilot CLI 1.0 (`copilot mcp list --json` in `/r/repo/sub`, Git root `/r/repo`):
+    /// each project folder needs its own trust; the nearest file wins a name, project over user;
+    /// `disabledMcpServers` switches a name off everywhere.
+    #[test]
+    fn copilot_project_files_need_a_trusted_folder_and_the_nearest_wins() {
+        let mut configs = vec![
+            at(Client::CopilotCli, Scope::User, "/h/.copilot/mcp-config.json", ONE),
+            at(
+                Client::CopilotCli,
+                Scope::Project,
+                "/r/repo/sub/.mcp.json",
+                r#"{"mcpServers": {"a": {"command": "/s"}}}"#,
+            ),
+            at(Client::CopilotCli, Scope::Project, "/r/repo/.github/mcp.json", ONE),
+        ];
+        copilot(Os::Linux, &mut configs, &[PathBuf::from("/r/repo")], &["b".into()]);
+        assert_eq!(
+            reasons(&configs),
+            [
+                "/h/.copilot/mcp-config.json a shadowed",
+                "/h/.copilot/mcp-config.json b shadowed",
+                "/r/repo/sub/.mcp.json a loaded",
+                "/r/repo/.github/mcp.json a shadowed",
+                "/r/repo/.github/mcp.json b disabled",
+            ]
+        );
+        for c in &mut configs {
+            c.servers.iter_mut().for_each(|s| s.not_loaded = None);
+        }
+        // Trusting the subfolder does not trust the root's file; `/r/repo2` is no part of `/r/repo`.
+        copilot(Os::Linux, &mut configs, &[PathBuf::from("/r/repo/sub"), PathBuf::from("/r/repo2")], &[]);
+        assert_eq!(
+            reasons(&configs),
+            [
+                "/h/.copilot/mcp-config.json a shadowed",
+                "/h/.copilot/mcp-config.json b loaded",
+                "/r/repo/sub/.mcp.json a loaded",
+                "/r/repo/.github/mcp.json a untrusted-folder",
+                "/r/repo/.github/mcp.json b untrusted-folder",
+            ]
+        );
+    }
+
+    /// The hash Qwen Code 0.24 stored on `qwen mcp approve mj` for
+    /// `"mj": {"command": "/bin/true", "args": []}` in `.mcp.json`.
+    #[test]
+    fn qwen_hash_is_the_one_qwen_code_stores() {
+        let entry = serde_json::json!({"command": "/bin/true", "args": []});
+        assert_eq!(qwen_hash(&entry, true), "f0bcb5ea54e6fd2e301f1747ae8cb923880cc4ae21d50d6de25eb1e96d15108f");
+        // `type` beside `command` and the provenance keys do not count; other keys do, in any order.
+        let typed = serde_json::json!({"type": "stdio", "args": [], "description": "d", "command": "/bin/true"});
+        assert_eq!(qwen_hash(&typed, true), qwen_hash(&entry, true));
+        assert_ne!(qwen_hash(&typed, false), qwen_hash(&entry, false), "settings entries keep `type`");
+        assert_ne!(qwen_hash(&serde_json::json!({"command": "/bin/tsh", "args": []}), true), qwen_hash(&entry, true));
+        let mut s = String::new();
+        js_stringify(&serde_json::json!({"b": [1, 2.0, 2.5, "\u{1}\n\"é"], "a": {"z": null, "y": true}}), &mut s);
+        assert_eq!(s, r#"{"a":{"y":true,"z":null},"b":[1,2,2.5,"\u0001\n\"é"]}"#);
+    }
+
+    /// Seen with Qwen Code 0.24 in `/r/app`: project servers wait for approval, bound to their
+    /// entry's hash; the project settings beat `.mcp.json`, which beats the user's settings.
+    #[test]
+    fn qwen_project_servers_load_once_approved_as_they_are() {
+        let mut configs = vec![
+            at(Client::QwenCode, Scope::User, "/h/.qwen/settings.json", ONE),
+            at(Client::QwenCode, Scope::Project, "/r/app/.mcp.json", ONE),
+            at(
+                Client::QwenCode,
+                Scope::Project,
+                "/r/app/.qwen/settings.json",
+                r#"{"mcpServers": {"b": {"command": "/w"}}}"#,
+            ),
+        ];
+        let hash = |_: &Location, s: &crate::document::Server| format!("h-{}", s.command.as_ref().unwrap().value);
+        let approvals = serde_json::json!({"/r/app": {
+            "a": {"hash": "h-/x", "status": "approved"},
+            "b": {"hash": "h-/old", "status": "approved"},
+        }});
+        qwen(Os::Linux, &mut configs, &approvals, hash);
+        assert_eq!(
+            reasons(&configs),
+            [
+                "/h/.qwen/settings.json a shadowed",
+                "/h/.qwen/settings.json b shadowed",
+                "/r/app/.mcp.json a loaded",
+                "/r/app/.mcp.json b shadowed",
+                "/r/app/.qwen/settings.json b pending-approval",
+            ]
+        );
+        for c in &mut configs {
+            c.servers.iter_mut().for_each(|s| s.not_loaded = None);
+        }
+        let approvals = serde_json::json!({"/r/app": {"a": {"hash": "h-/x", "status": "rejected"}}});
+        qwen(Os::Linux, &mut configs, &approvals, hash);
+        assert_eq!(reasons(&configs)[2], "/r/app/.mcp.json a rejected");
     }
 }

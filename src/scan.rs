@@ -20,19 +20,21 @@ use crate::settings::Settings;
 /// Folders never walked into.
 const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 
-/// The project-level config `path` is, among `clients`' kinds, if any: `<dir>/.vscode/mcp.json`
-/// is VS Code's, `<dir>/.codex/config.toml` Codex's, and so on.
-pub fn project_location(os: Os, path: &Path, clients: &[Client]) -> Option<Location> {
+/// The project-level readings of `path` by `clients`, if any: `<dir>/.vscode/mcp.json` is VS
+/// Code's, `<dir>/.codex/config.toml` Codex's, `<dir>/.mcp.json` Claude Code's, Copilot CLI's
+/// and Qwen Code's, and so on.
+pub fn project_locations(os: Os, path: &Path, clients: &[Client]) -> Vec<Location> {
     let comps = os.components(&path.to_string_lossy());
     let same = |a: &str, b: &str| if os.case_insensitive() { a.eq_ignore_ascii_case(b) } else { a == b };
     PROJECT_FILES
         .iter()
         .filter(|(client, _)| clients.contains(client))
-        .find(|(_, rel)| {
+        .filter(|(_, rel)| {
             // The project folder itself must be there: a bare `.mcp.json` names no project.
             comps.len() > rel.len() && comps[comps.len() - rel.len()..].iter().zip(rel.iter()).all(|(c, r)| same(c, r))
         })
         .map(|(client, _)| Location::project(*client, path.to_path_buf()))
+        .collect()
 }
 
 /// Whether a file name can be a project config at all; the cheap test run on every file.
@@ -76,18 +78,16 @@ pub fn scan(os: Os, dirs: &[PathBuf], clients: &[Client], ignore_files: bool) ->
             // An unreadable folder is skipped: the rest of the tree is still worth reporting.
             let Ok(entry) = entry else { return WalkState::Continue };
             let is_dir = entry.file_type().is_none_or(|t| t.is_dir());
-            if !is_dir
-                && entry.file_name().to_str().is_some_and(candidate_name)
-                && let Some(l) = project_location(os, entry.path(), clients)
-            {
-                found.lock().expect("no panics while holding the lock").push(l);
+            if !is_dir && entry.file_name().to_str().is_some_and(candidate_name) {
+                let readers = project_locations(os, entry.path(), clients);
+                found.lock().expect("no panics while holding the lock").extend(readers);
             }
             WalkState::Continue
         })
     });
     let mut found = found.into_inner().expect("the walk is over");
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
+    found.sort_by(|a, b| a.path.cmp(&b.path).then(a.client.cmp(&b.client)));
+    found.dedup_by(|a, b| a.path == b.path && a.client == b.client);
     found
 }
 
@@ -98,7 +98,7 @@ mod tests {
     use crate::settings::ALL_CLIENTS;
 
     fn kind(os: Os, p: &str) -> Option<(Client, Scope, ServersAt, Syntax)> {
-        project_location(os, Path::new(p), &ALL_CLIENTS).map(|l| {
+        project_locations(os, Path::new(p), &ALL_CLIENTS).into_iter().next().map(|l| {
             assert_eq!(l.path, PathBuf::from(p), "the path is kept as found");
             (l.client, l.scope, l.servers_at, l.syntax)
         })
@@ -151,8 +151,8 @@ mod tests {
     #[test]
     fn only_the_selected_clients() {
         let p = Path::new("/src/app/.vscode/mcp.json");
-        assert!(project_location(Os::Linux, p, &[Client::Cursor]).is_none());
-        assert!(project_location(Os::Linux, p, &[Client::Vscode]).is_some());
+        assert!(project_locations(Os::Linux, p, &[Client::Cursor]).is_empty());
+        assert!(!project_locations(Os::Linux, p, &[Client::Vscode]).is_empty());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Settings {
     /// `--config`: only these files.
     pub configs: Vec<PathBuf>,
     pub clients: Vec<Client>,
+    /// The clients were named (`--client`), not all taken by default.
+    pub clients_named: bool,
     /// Folders whose project-level configs are read.
     pub project_dirs: Vec<PathBuf>,
     /// `--scan`: folders walked for project-level configs, checked to be folders.
@@ -108,6 +110,7 @@ impl Settings {
             host,
             configs: g.configs.iter().map(|p| absolute(p)).collect::<anyhow::Result<_>>()?,
             clients,
+            clients_named: !g.clients.is_empty(),
             project_dirs,
             scan_dirs,
             scan_ignored: g.no_ignore,

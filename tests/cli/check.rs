@@ -906,3 +906,31 @@ fn stable_tsh_at_the_usual_install_location_is_found_without_path() {
     assert_eq!(j["tsh"]["path"], t.exe_of(usual));
     assert_eq!(j["tsh"]["version"], "18.3.0");
 }
+
+/// A project's `.mcp.json` is Claude Code's, and Copilot CLI's and Qwen Code's too where those
+/// are used here (their home folder exists) or named: each reading is its client's, and the
+/// guests' servers are not loaded until the folder is trusted or the server approved.
+#[test]
+fn project_mcp_json_is_read_for_every_client_that_uses_it() {
+    let entry = format!(r#"{{"mcpServers": {{"teleport-mcp-p": {}}}}}"#, tsh_entry("/gone/tsh", "p"));
+    let t = TestEnv::new().tsh("18.3.0", None).project_file(".mcp.json", &entry);
+    let readers = |t: &TestEnv, args: &[&str]| -> Vec<(String, bool)> {
+        let j = t.run(&[&["list", "--format", "json"], args].concat()).json();
+        j["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["path"].as_str().unwrap().ends_with(".mcp.json"))
+            .map(|c| (c["client"].as_str().unwrap().to_owned(), c["servers"][0]["loaded"].as_bool().unwrap()))
+            .collect()
+    };
+    assert_eq!(readers(&t, &[]), [("claude-code".to_owned(), false)], "Copilot CLI and Qwen Code are not used here");
+    let t = t.home_file(".copilot/config.json", "{}").home_file(".qwen/settings.json", "{}");
+    assert_eq!(
+        readers(&t, &[]),
+        [("claude-code".to_owned(), false), ("copilot-cli".to_owned(), false), ("qwen-code".to_owned(), false)]
+    );
+    let r = t.run(&["check", "--format", "json", "--client", "copilot-cli"]);
+    assert_eq!(r.code, 0, "an untrusted folder's server is not loaded, so not an error: {}", r.stdout);
+    assert_eq!(r.json()["configs"][0]["servers"][0]["not_loaded_reason"], "untrusted-folder", "{}", r.stdout);
+}

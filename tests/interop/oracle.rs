@@ -59,7 +59,9 @@ pub fn parse_claude(out: &Out) -> BTreeMap<String, Status> {
 pub fn parse_gemini(out: &Out) -> BTreeMap<String, Status> {
     let mut m = BTreeMap::new();
     for line in out.all().lines() {
-        let Some(rest) = ["✓ ", "✗ ", "○ ", "… ", "⛔ "].iter().find_map(|p| line.strip_prefix(p)) else {
+        // `● ` is Qwen Code's mark for a project server waiting for `qwen mcp approve`.
+        let Some(rest) = ["✓ ", "✗ ", "○ ", "… ", "⛔ ", "● "].iter().find_map(|p| line.strip_prefix(p))
+        else {
             continue;
         };
         let Some((name, rest)) = rest.split_once(": ") else { continue };
@@ -70,6 +72,7 @@ pub fn parse_gemini(out: &Out) -> BTreeMap<String, Status> {
             "Connected" => Status::Connected,
             "Disconnected" => Status::Failed(String::new()),
             "Disabled" => Status::Disabled,
+            "Pending approval" => Status::Pending,
             other => Status::Other(other.to_owned()),
         };
         m.insert(name.to_owned(), st);

@@ -26,3 +26,38 @@ fn qwen_stale_user_server_is_disconnected_until_fixed() {
     assert_eq!(sb.read("home/.qwen/settings.json"), before.replace(&stale, &tsh), "only the command changed");
     assert_eq!(client_view(&sb, Cli::Qwen, "work")["teleport-mcp-demo"], Status::Connected);
 }
+
+/// Qwen Code reads a project's `.mcp.json` (Claude Code's file) in the folder it starts in, and
+/// starts its servers only once approved, bound to the entry's hash: mcpcfg agrees while it
+/// waits, once approved, and after its repair, which asks for the approval again.
+#[test]
+fn qwen_project_mcp_json_waits_for_approval_bound_to_the_entry() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    sb.file(
+        "work/.mcp.json",
+        &format!("{{\"mcpServers\": {{\"teleport-mcp-demo\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"demo\"]}}}}}}\n"),
+    );
+    let agree = |want: Status| {
+        let view = client_view(&sb, Cli::Qwen, "work");
+        assert_eq!(view["teleport-mcp-demo"], want, "{view:?}");
+        let seen = mcpcfg_view(&sb, "qwen-code", "work");
+        assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+        seen
+    };
+    let seen = agree(Status::Pending);
+    assert_eq!(seen["teleport-mcp-demo"][0].reason.as_deref(), Some("pending-approval"), "{seen:#?}");
+    let approve = sb.client(Cli::Qwen, "work", &["mcp", "approve", "teleport-mcp-demo"]);
+    assert_eq!(approve.code, 0, "{}", approve.all());
+    let seen = agree(Status::Failed(String::new()));
+    assert!(seen["teleport-mcp-demo"][0].codes.contains(&"tsh-managed-update-path".to_owned()), "{seen:#?}");
+
+    let fix = sb.mcpcfg("work", &["fix-config", "--include-project", "--client", "qwen-code"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert!(fix.all().contains("qwen mcp approve teleport-mcp-demo"), "{}", fix.all());
+    let seen = agree(Status::Pending);
+    assert_eq!(seen["teleport-mcp-demo"][0].command.as_deref(), Some(tsh.as_str()));
+    let approve = sb.client(Cli::Qwen, "work", &["mcp", "approve", "teleport-mcp-demo"]);
+    assert_eq!(approve.code, 0, "{}", approve.all());
+    agree(Status::Connected);
+}
