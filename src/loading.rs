@@ -31,6 +31,9 @@ pub enum NotLoaded {
     Blocked,
     /// A system file the client skips because someone besides root could change it.
     InsecureFile,
+    /// An entry that only switches a server (`{"enabled": true}`), and no file defines one of
+    /// that name.
+    NoCommand,
 }
 
 impl NotLoaded {
@@ -48,6 +51,7 @@ impl NotLoaded {
             NotLoaded::ProfileOnly => "profile-only",
             NotLoaded::Blocked => "blocked",
             NotLoaded::InsecureFile => "insecure-file",
+            NotLoaded::NoCommand => "no-command",
         }
     }
 }
@@ -83,12 +87,16 @@ pub fn client_refuses(loc: &crate::clients::Location, doc: &crate::document::Doc
 /// Marks, in every report, the servers their client does not load; then takes the edge off their
 /// findings: a stale path in a server nobody starts is worth knowing, not an error.
 pub fn apply(configs: &mut [crate::report::ConfigReport]) {
-    // A server its entry switches off is listed by its client, never started. (Codex's layers
-    // merge, so its `enabled` is decided in [`codex`].)
+    // A server its entry switches off is listed by its client, never started.
     for c in configs.iter_mut() {
         let off = match c.loaded.location.switch() {
             crate::clients::Switch::DisabledTrue => ("disabled", true),
-            crate::clients::Switch::EnabledFalse if c.loaded.location.client != crate::clients::Client::Codex => {
+            // Codex's and OpenCode's layers merge, so there `enabled` is decided in [`codex`] and
+            // [`opencode`].
+            crate::clients::Switch::EnabledFalse
+                if c.loaded.location.client != crate::clients::Client::Codex
+                    && c.loaded.location.servers_at != crate::clients::ServersAt::OpencodeMcp =>
+            {
                 ("enabled", false)
             }
             _ => continue,
@@ -151,6 +159,7 @@ impl NotLoaded {
             NotLoaded::InsecureFile => {
                 "the file is not root's alone (owned by root, writable by no one else), so it is skipped"
             }
+            NotLoaded::NoCommand => "no file gives this name a command; the entry only switches a server on or off",
         }
     }
 }
@@ -499,42 +508,15 @@ pub fn codex(
             by_name.entry(s.server.name.clone()).or_default().push((rank(&c.loaded.location), ci, si));
         }
     }
-    for mut entries in by_name.into_values() {
-        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
-        let value = |&(_, ci, si): &(usize, usize, usize)| configs[ci].servers[si].server.value.clone();
-        let values: Vec<serde_json::Value> = entries.iter().map(value).collect();
-        let enabled = values.iter().find_map(|v| v.get("enabled"));
-        let off = enabled == Some(&serde_json::Value::Bool(false));
-        let winner = entries.iter().zip(&values).find(|(_, v)| v.get("command").is_some() || v.get("url").is_some());
-        let command = winner.and_then(|(_, v)| v.get("command")).and_then(|c| c.as_str()).map(str::to_owned);
-        let name = &configs[entries[0].1].servers[entries[0].2].server.name;
+    merge_by_field(configs, by_name, false, |name, command| {
         let admitted = requirements.map(|reqs| reqs.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()));
-        // (switched off, admitted by its command)
-        let (refused, pinned) = match admitted {
+        match admitted {
             // No requirements, or listed without a command.
             None | Some(Some(None)) => (false, false),
             Some(None) => (true, false),
-            Some(Some(Some(listed))) => (command.as_deref() != Some(listed.as_str()), true),
-        };
-        let mut winner_seen = false;
-        for (&(_, ci, si), v) in entries.iter().zip(&values) {
-            let s = &mut configs[ci].servers[si];
-            if off {
-                s.not_loaded.get_or_insert(NotLoaded::Disabled);
-            }
-            if refused {
-                s.not_loaded.get_or_insert(NotLoaded::NotInAllowlist);
-            }
-            if v.get("command").is_some() || v.get("url").is_some() {
-                if winner_seen {
-                    s.not_loaded.get_or_insert(NotLoaded::Shadowed);
-                } else if pinned && !refused {
-                    s.pinned_by_policy = true;
-                }
-                winner_seen = true;
-            }
+            Some(Some(Some(listed))) => (command != Some(listed.as_str()), true),
         }
-    }
+    });
 }
 
 /// The `[mcp_servers.<name>.identity]` entries of Codex's `requirements.toml`: each name, with
@@ -697,6 +679,89 @@ fn shadow_by_rank(
         for &(_, ci, si) in entries.iter().skip(1) {
             configs[ci].servers[si].not_loaded.get_or_insert(NotLoaded::Shadowed);
         }
+    }
+}
+
+/// Layers that merge field by field (Codex's TOML layers, OpenCode's deep merge of its JSON
+/// files). `by_name` holds each name's entries as (layer rank, config, server); of one name, the
+/// highest layer that gives a `command` (or `url`) wins and the lower ones are shadowed, and
+/// `enabled` comes from the highest layer that sets it. `policy` says of a name and the winning
+/// command whether a policy switches it off and whether it pins it (Codex's requirements).
+/// With `orphans_unloaded`, entries of a name that no layer gives a command or url (OpenCode's
+/// `{"enabled": true}` alone) start nothing.
+fn merge_by_field(
+    configs: &mut [crate::report::ConfigReport],
+    by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>>,
+    orphans_unloaded: bool,
+    policy: impl Fn(&str, Option<&str>) -> (bool, bool),
+) {
+    let starts = |v: &serde_json::Value| v.get("command").is_some() || v.get("url").is_some();
+    for (name, mut entries) in by_name {
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+        let values: Vec<serde_json::Value> =
+            entries.iter().map(|&(_, ci, si)| configs[ci].servers[si].server.value.clone()).collect();
+        let off = values.iter().find_map(|v| v.get("enabled")) == Some(&serde_json::Value::Bool(false));
+        let winner = values.iter().find(|v| starts(v));
+        let command = winner.and_then(|v| v.get("command")).and_then(command_text);
+        let (refused, pinned) = policy(&name, command.as_deref());
+        let mut winner_seen = false;
+        for (&(_, ci, si), v) in entries.iter().zip(&values) {
+            let s = &mut configs[ci].servers[si];
+            if winner.is_none() && orphans_unloaded {
+                s.not_loaded.get_or_insert(NotLoaded::NoCommand);
+            }
+            if off {
+                s.not_loaded.get_or_insert(NotLoaded::Disabled);
+            }
+            if refused {
+                s.not_loaded.get_or_insert(NotLoaded::NotInAllowlist);
+            }
+            if starts(v) {
+                if winner_seen {
+                    s.not_loaded.get_or_insert(NotLoaded::Shadowed);
+                } else if pinned && !refused {
+                    s.pinned_by_policy = true;
+                }
+                winner_seen = true;
+            }
+        }
+    }
+}
+
+/// A command as its layer gives it: Codex's string, or the program of OpenCode's array.
+fn command_text(c: &serde_json::Value) -> Option<String> {
+    c.as_str().or_else(|| c.get(0).and_then(serde_json::Value::as_str)).map(str::to_owned)
+}
+
+/// Which servers a client of OpenCode's layout (OpenCode, Kilo CLI's `kilo.json`) loads, seen
+/// with OpenCode 1.18: its files merge deeply, so a name's fields come from the highest file
+/// that sets them: the user's, then each project `opencode.json[c]` from the Git root down to
+/// the working folder, then each `.opencode/opencode.json[c]` the same way, then the system's.
+/// An entry that only sets `enabled` switches a server of another file.
+pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
+    use crate::clients::{Client, Scope, ServersAt};
+    for client in [Client::Opencode, Client::KiloCode] {
+        let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
+        for (ci, c) in configs.iter().enumerate() {
+            let loc = &c.loaded.location;
+            if loc.client != client || loc.servers_at != ServersAt::OpencodeMcp {
+                continue;
+            }
+            if c.loaded.document().is_none_or(|d| !file_loadable(loc, d)) {
+                continue;
+            }
+            let in_dot_dir = loc.path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == ".opencode");
+            let rank = match loc.scope {
+                Scope::User => 1,
+                Scope::Project if in_dot_dir => 1 << 20 | loc.path.components().count(),
+                Scope::Project => 2 + loc.path.components().count(),
+                Scope::Managed => usize::MAX,
+            };
+            for (si, s) in c.servers.iter().enumerate().filter(|(_, s)| !s.server.duplicate) {
+                by_name.entry(s.server.name.clone()).or_default().push((rank, ci, si));
+            }
+        }
+        merge_by_field(configs, by_name, true, |_, _| (false, false));
     }
 }
 
@@ -1205,6 +1270,56 @@ mod copilot_qwen_tests {
                 "/r/repo/sub/.mcp.json a loaded",
                 "/r/repo/.github/mcp.json a untrusted-folder",
                 "/r/repo/.github/mcp.json b untrusted-folder",
+            ]
+        );
+    }
+
+    /// Seen with OpenCode 1.18 in `/r/app/sub` (Git root `/r/app`): fields merge, the highest file
+    /// that sets one wins it: user, then `opencode.json` from the root down, then `.opencode/`.
+    #[test]
+    fn opencode_files_merge_by_field() {
+        let local = |cmd: &str| format!(r#"{{"type": "local", "command": ["{cmd}"]}}"#);
+        let mut configs = vec![
+            at(
+                Client::Opencode,
+                Scope::User,
+                "/h/.config/opencode/opencode.json",
+                &format!(r#"{{"mcp": {{"a": {}, "b": {}, "c": {}}}}}"#, local("/ua"), local("/ub"), local("/uc")),
+            ),
+            at(
+                Client::Opencode,
+                Scope::Project,
+                "/r/app/sub/opencode.json",
+                &format!(
+                    r#"{{"mcp": {{"a": {{"enabled": false}}, "b": {}, "d": {{"enabled": true}}}}}}"#,
+                    local("/sb")
+                ),
+            ),
+            at(
+                Client::Opencode,
+                Scope::Project,
+                "/r/app/opencode.json",
+                &format!(r#"{{"mcp": {{"b": {}}}}}"#, local("/rb")),
+            ),
+            at(
+                Client::Opencode,
+                Scope::Project,
+                "/r/app/.opencode/opencode.json",
+                &format!(r#"{{"mcp": {{"c": {}}}}}"#, local("/oc")),
+            ),
+        ];
+        opencode(&mut configs);
+        assert_eq!(
+            reasons(&configs),
+            [
+                "/h/.config/opencode/opencode.json a disabled",
+                "/h/.config/opencode/opencode.json b shadowed",
+                "/h/.config/opencode/opencode.json c shadowed",
+                "/r/app/sub/opencode.json a disabled",
+                "/r/app/sub/opencode.json b loaded",
+                "/r/app/sub/opencode.json d no-command",
+                "/r/app/opencode.json b shadowed",
+                "/r/app/.opencode/opencode.json c loaded",
             ]
         );
     }

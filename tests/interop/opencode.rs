@@ -94,3 +94,49 @@ fn opencode_project_files_from_the_working_folder_up_to_the_git_root() {
     assert_eq!(fix.code, 0, "{}", fix.all());
     assert_eq!(client_view(&sb, Cli::Opencode, "work/repo/sub")["teleport-mcp-root"], Status::Connected);
 }
+
+/// OpenCode merges its files deeply, field by field: a project entry that only says
+/// `"enabled": false` switches the user's server off, a project command beats the user's, a
+/// `.opencode/opencode.json` beats the folder's `opencode.json`, and an `enabled` with no command
+/// anywhere starts nothing. mcpcfg agrees with `opencode mcp list` on each, and still repairs the
+/// user's entry of a server a project switched off.
+#[test]
+fn opencode_layers_merge_field_by_field() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.file(
+        "home/.config/opencode/opencode.json",
+        &format!(
+            "{{\"mcp\": {{\"teleport-mcp-off\": {}, \"teleport-mcp-over\": {}, \"teleport-mcp-dot\": {}}}}}\n",
+            entry(&stale, "o"),
+            entry(&stale, "v"),
+            entry(&stale, "d")
+        ),
+    );
+    sb.file(
+        "work/opencode.json",
+        &format!(
+            "{{\"mcp\": {{\"teleport-mcp-off\": {{\"enabled\": false}}, \"teleport-mcp-over\": {}, \"teleport-mcp-dot\": {}, \"lonely\": {{\"enabled\": true}}}}}}\n",
+            entry(&tsh, "v"),
+            entry(&stale, "d")
+        ),
+    );
+    sb.file("work/.opencode/opencode.json", &format!("{{\"mcp\": {{\"teleport-mcp-dot\": {}}}}}\n", entry(&tsh, "d")));
+    let view = client_view(&sb, Cli::Opencode, "work");
+    assert_eq!(view["teleport-mcp-off"], Status::Disabled, "{view:?}");
+    assert_eq!(view["teleport-mcp-over"], Status::Connected, "{view:?}");
+    assert_eq!(view["teleport-mcp-dot"], Status::Connected, "{view:?}");
+    assert!(!view.contains_key("lonely"), "{view:?}");
+    let seen = mcpcfg_view(&sb, "opencode", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+    let reasons = |name: &str| -> Vec<Option<String>> { seen[name].iter().map(|s| s.reason.clone()).collect() };
+    assert_eq!(reasons("teleport-mcp-off"), [Some("disabled".to_owned()), Some("disabled".to_owned())]);
+    assert_eq!(reasons("lonely"), [Some("no-command".to_owned())]);
+    let check = sb.mcpcfg("work", &["check", "--client", "opencode"]);
+    assert_eq!(check.code, 0, "every stale entry is shadowed or switched off: {}", check.all());
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert!(!sb.read("home/.config/opencode/opencode.json").contains(&stale), "the user's entries are repaired too");
+}
