@@ -517,6 +517,42 @@ pub fn continue_blocks(os: Os, dir: &Path, scope: Scope) -> Vec<Candidate> {
     ]
 }
 
+/// The agent files of Amazon Q Developer CLI and its successor Kiro CLI: each `<name>.json` in
+/// `dir` is an agent, with its own `mcpServers` (`docs/agent-file-locations.md`, `agent-format.md`
+/// of aws/amazon-q-developer-cli): `~/.aws/amazonq/cli-agents`, `.amazonq/cli-agents`;
+/// `~/.kiro/agents`, `.kiro/agents`.
+fn agent_files(client: Client, scope: Scope, dir: PathBuf) -> Candidate {
+    // Both read an agent with serde_json: strict JSON.
+    let template = Location { syntax: Syntax::Json, ..Location::new(client, scope, dir.join("agent.json")) };
+    Candidate::Suffixed { dir, suffix: ".json", template }
+}
+
+/// The project folders of `clients` that hold one config file per name, each a [`Candidate`]
+/// (Continue's `.continue/mcpServers`, the agent folders of Amazon Q and Kiro).
+pub fn project_folders(os: Os, dir: &Path, clients: &[Client]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for &client in clients {
+        match client {
+            Client::Continue => {
+                out.extend(continue_blocks(os, &join(os, dir, &[".continue", "mcpServers"]), Scope::Project))
+            }
+            Client::AmazonQ => {
+                out.push(agent_files(client, Scope::Project, join(os, dir, &[".amazonq", "cli-agents"])))
+            }
+            Client::Kiro => out.push(agent_files(client, Scope::Project, join(os, dir, &[".kiro", "agents"]))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `loc` is an agent file of Amazon Q or Kiro, whose servers start only in a session of
+/// that agent (`--agent <name>`, or the one set as default).
+pub fn is_agent_file(loc: &Location) -> bool {
+    let parent = loc.path.parent().and_then(Path::file_name).and_then(|n| n.to_str());
+    matches!((loc.client, parent), (Client::AmazonQ, Some("cli-agents")) | (Client::Kiro, Some("agents")))
+}
+
 /// The administrator's `requirements.toml` of Codex (`codex-rs/config/src/mcp_requirements.rs`):
 /// `/etc/codex/requirements.toml`, `%ProgramData%\OpenAI\Codex\requirements.toml` on Windows.
 pub fn codex_requirements_file(host: &Host) -> PathBuf {
@@ -706,8 +742,14 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                 };
                 out.push(Candidate::File(Location::new(client, Scope::Managed, system)));
             }
-            Client::Kiro => out.push(file(host.home_join(&[".kiro", "settings", "mcp.json"]))),
-            Client::AmazonQ => out.push(file(host.home_join(&[".aws", "amazonq", "mcp.json"]))),
+            Client::Kiro => {
+                out.push(file(host.home_join(&[".kiro", "settings", "mcp.json"])));
+                out.push(agent_files(client, Scope::User, host.home_join(&[".kiro", "agents"])));
+            }
+            Client::AmazonQ => {
+                out.push(file(host.home_join(&[".aws", "amazonq", "mcp.json"])));
+                out.push(agent_files(client, Scope::User, host.home_join(&[".aws", "amazonq", "cli-agents"])));
+            }
             // Visual Studio is Windows-only; its user file is `%USERPROFILE%\.mcp.json`.
             Client::VisualStudio if os == Os::Windows => out.push(file(host.home_join(&[".mcp.json"]))),
             Client::VisualStudio => {}
@@ -968,6 +1010,13 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         ("mcp.json", "settings") if comps.len() >= 3 && comps[comps.len() - 3] == ".kiro" => {
             at(Client::Kiro, scope_by_home(3))
         }
+        (_, "cli-agents") if comps.len() >= 3 && comps[comps.len() - 3] == "amazonq" => {
+            at(Client::AmazonQ, Scope::User)
+        }
+        (_, "cli-agents") if comps.len() >= 3 && comps[comps.len() - 3] == ".amazonq" => {
+            at(Client::AmazonQ, Scope::Project)
+        }
+        (_, "agents") if comps.len() >= 3 && comps[comps.len() - 3] == ".kiro" => at(Client::Kiro, scope_by_home(3)),
         ("mcp.json", "amazonq") => at(Client::AmazonQ, Scope::User),
         ("mcp.json", ".amazonq") => at(Client::AmazonQ, Scope::Project),
         ("mcp.json", ".vs") => at(Client::VisualStudio, Scope::Project),
@@ -1232,6 +1281,10 @@ mod tests {
             ("/home/me/.kiro/settings/mcp.json", (Client::Kiro, Scope::User)),
             ("/src/app/.kiro/settings/mcp.json", (Client::Kiro, Scope::Project)),
             ("/home/me/.aws/amazonq/mcp.json", (Client::AmazonQ, Scope::User)),
+            ("/home/me/.aws/amazonq/cli-agents/dev.json", (Client::AmazonQ, Scope::User)),
+            ("/src/app/.amazonq/cli-agents/dev.json", (Client::AmazonQ, Scope::Project)),
+            ("/home/me/.kiro/agents/ops.json", (Client::Kiro, Scope::User)),
+            ("/src/app/.kiro/agents/ops.json", (Client::Kiro, Scope::Project)),
             ("/src/app/.amazonq/mcp.json", (Client::AmazonQ, Scope::Project)),
             ("/src/app/.vs/mcp.json", (Client::VisualStudio, Scope::Project)),
             ("/home/me/.lmstudio/mcp.json", (Client::LmStudio, Scope::User)),
@@ -1449,9 +1502,15 @@ mod tests {
             "/Library/Application Support/QwenCode/settings.json"
         );
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], QwenCode)[1], r"C:\ProgramData\qwen-code\settings.json");
-        assert_eq!(got(Os::Macos, "/Users/me", &[], Kiro), ["/Users/me/.kiro/settings/mcp.json"]);
-        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Kiro), [r"C:\Users\me\.kiro\settings\mcp.json"]);
-        assert_eq!(got(Os::Linux, "/home/me", &[], AmazonQ), ["/home/me/.aws/amazonq/mcp.json"]);
+        assert_eq!(
+            got(Os::Macos, "/Users/me", &[], Kiro),
+            ["/Users/me/.kiro/settings/mcp.json", "/Users/me/.kiro/agents/*.json"]
+        );
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Kiro)[0], r"C:\Users\me\.kiro\settings\mcp.json");
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[], AmazonQ),
+            ["/home/me/.aws/amazonq/mcp.json", "/home/me/.aws/amazonq/cli-agents/*.json"]
+        );
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], VisualStudio), [r"C:\Users\me\.mcp.json"]);
         assert!(got(Os::Linux, "/home/me", &[], VisualStudio).is_empty(), "Windows only");
         assert_eq!(

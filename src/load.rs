@@ -116,12 +116,9 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
         }
     }
     for dir in &s.project_dirs {
-        if s.clients.contains(&clients::Client::Continue) {
-            let blocks = crate::platform::join(host.os, dir, &[".continue", "mcpServers"]);
-            for c in clients::continue_blocks(host.os, &blocks, clients::Scope::Project) {
-                if let Candidate::Suffixed { dir, suffix, template } = c {
-                    out.extend(suffixed(&dir, suffix, &template));
-                }
+        for c in clients::project_folders(host.os, dir, &s.clients) {
+            if let Candidate::Suffixed { dir, suffix, template } = c {
+                out.extend(suffixed(&dir, suffix, &template));
             }
         }
         let roots = clients::Roots { codex: codex_project_root(host.os, dir), git: git_root(host.os, dir) };

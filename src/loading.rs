@@ -34,6 +34,8 @@ pub enum NotLoaded {
     /// An entry that only switches a server (`{"enabled": true}`), and no file defines one of
     /// that name.
     NoCommand,
+    /// An Amazon Q or Kiro agent's file: read only in a session of that agent.
+    AgentOnly,
 }
 
 impl NotLoaded {
@@ -52,6 +54,7 @@ impl NotLoaded {
             NotLoaded::Blocked => "blocked",
             NotLoaded::InsecureFile => "insecure-file",
             NotLoaded::NoCommand => "no-command",
+            NotLoaded::AgentOnly => "agent-only",
         }
     }
 }
@@ -107,6 +110,12 @@ pub fn apply(configs: &mut [crate::report::ConfigReport]) {
             }
         }
     }
+    // An agent's servers start only in that agent's sessions: worth repairing, not an error.
+    for c in configs.iter_mut().filter(|c| crate::clients::is_agent_file(&c.loaded.location)) {
+        for s in &mut c.servers {
+            s.not_loaded.get_or_insert(NotLoaded::AgentOnly);
+        }
+    }
     for c in configs.iter_mut() {
         let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
         if !loadable {
@@ -160,6 +169,7 @@ impl NotLoaded {
                 "the file is not root's alone (owned by root, writable by no one else), so it is skipped"
             }
             NotLoaded::NoCommand => "no file gives this name a command; the entry only switches a server on or off",
+            NotLoaded::AgentOnly => "it loads only in a session of this agent (`--agent` and the file's name)",
         }
     }
 }

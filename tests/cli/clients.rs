@@ -221,3 +221,45 @@ fn claude_code_managed_mcp_json_overrides_user_servers_and_is_never_written() {
     // The user's own server is repaired all the same (for when the managed file goes away).
     assert!(!t.read_home(".claude.json").contains("update-pkg-v2"));
 }
+
+/// Amazon Q Developer CLI and Kiro CLI keep one file per agent (`~/.aws/amazonq/cli-agents`,
+/// `.amazonq/cli-agents`, `~/.kiro/agents`, `.kiro/agents`), each with its own `mcpServers`:
+/// found, reported as loading only in that agent's sessions (a warning, not an error), and
+/// repaired byte-exactly like any other file.
+#[test]
+fn amazon_q_and_kiro_agent_files_are_found_and_repaired() {
+    let agent = |name: &str| {
+        format!(
+            "{{\n  \"name\": \"dev\",\n  \"tools\": [\"*\"],\n  \"mcpServers\": {{\"{name}\": {}}}\n}}\n",
+            tsh_entry("/gone/tsh", "demo")
+        )
+    };
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".aws/amazonq/cli-agents/dev.json", &agent("teleport-mcp-q"))
+        .home_file(".kiro/agents/ops.json", &agent("teleport-mcp-kiro"))
+        .project_file(".amazonq/cli-agents/team.json", &agent("teleport-mcp-team"));
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "agent-only servers give warnings: {}", r.stdout);
+    let j = r.json();
+    let got: Vec<(String, String, String)> = j["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["client"].as_str().unwrap().to_owned(),
+                c["scope"].as_str().unwrap().to_owned(),
+                c["servers"][0]["not_loaded_reason"].as_str().unwrap_or("loaded").to_owned(),
+            )
+        })
+        .collect();
+    let row = |c: &str, s: &str| (c.to_owned(), s.to_owned(), "agent-only".to_owned());
+    assert_eq!(got, [row("kiro", "user"), row("amazon-q", "user"), row("amazon-q", "project")]);
+    let before = std::fs::read_to_string(t.home().join(".aws/amazonq/cli-agents/dev.json")).unwrap();
+    let fix = t.run(&["fix-config"]);
+    assert_eq!(fix.code, 0, "{}\n{}", fix.stdout, fix.stderr);
+    let after = std::fs::read_to_string(t.home().join(".aws/amazonq/cli-agents/dev.json")).unwrap();
+    assert_eq!(after, before.replace("/gone/tsh", &crate::env::esc(&t.exe_of("bin/tsh"))), "only the command changed");
+    assert!(std::fs::read_to_string(t.project().join(".amazonq/cli-agents/team.json")).unwrap().contains("/gone/tsh"));
+}
