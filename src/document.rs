@@ -719,11 +719,21 @@ pub fn apply_edits(bytes: &[u8], edits: &[Edit], at: ServersAt) -> Vec<u8> {
     let mut pos = 0;
     for e in sorted {
         out.extend_from_slice(&bytes[pos..e.span.start]);
-        out.extend_from_slice(literal(at, &e.value).as_bytes());
+        out.extend_from_slice(replacement(bytes, e, at).as_bytes());
         pos = e.span.end;
     }
     out.extend_from_slice(&bytes[pos..]);
     out
+}
+
+/// What `e` writes over its span of `bytes`: the literal for its value, in the style of the YAML
+/// scalar it replaces.
+pub fn replacement(bytes: &[u8], e: &Edit, at: ServersAt) -> String {
+    if at.is_yaml() {
+        crate::yaml_document::literal_like(&bytes[e.span.clone()], &e.value)
+    } else {
+        literal(at, &e.value)
+    }
 }
 
 /// The string literal for `s` in the syntax of a file with layout `at`.

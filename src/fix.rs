@@ -181,7 +181,7 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
         if old_bytes[oi..e.span.start] != new_bytes[ni..ni + keep] {
             return Err(bug("change bytes outside the command"));
         }
-        ni += keep + document::literal(at, &e.value).len();
+        ni += keep + document::replacement(old_bytes, e, at).len();
         oi = e.span.end;
     }
     if old_bytes[oi..] != new_bytes[ni..] {
@@ -254,7 +254,7 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
             let grown: isize = inside
                 .iter()
                 .filter(|e| e.span.end <= at)
-                .map(|e| document::literal(layout, &e.value).len() as isize - e.span.len() as isize)
+                .map(|e| document::replacement(&old[start..end], e, layout).len() as isize - e.span.len() as isize)
                 .sum();
             at.saturating_add_signed(grown)
         };

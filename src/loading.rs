@@ -871,7 +871,8 @@ mod gemini_tests {
         super::tests::report(crate::clients::Location::new(crate::clients::Client::Gemini, scope, path.into()), text)
     }
 
-    fn reasons(configs: &[crate::report::ConfigReport]) -> Vec<String> {
+    /// Each server of `configs` as `<file> <name> <loaded, or why not>`.
+    pub(super) fn reasons(configs: &[crate::report::ConfigReport]) -> Vec<String> {
         configs
             .iter()
             .flat_map(|c| {
@@ -1227,17 +1228,7 @@ mod copilot_qwen_tests {
         super::tests::report(Location::new(client, scope, path.into()), text)
     }
 
-    fn reasons(configs: &[ConfigReport]) -> Vec<String> {
-        configs
-            .iter()
-            .flat_map(|c| {
-                let file = c.loaded.location.path.display().to_string();
-                c.servers
-                    .iter()
-                    .map(move |s| format!("{file} {} {}", s.server.name, s.not_loaded.map_or("loaded", NotLoaded::id)))
-            })
-            .collect()
-    }
+    use super::gemini_tests::reasons;
 
     const ONE: &str = r#"{"mcpServers": {"a": {"command": "/x"}, "b": {"command": "/y"}}}"#;
 

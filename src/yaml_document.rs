@@ -3,7 +3,8 @@
 //! each command with the byte range of its scalar in the original file.
 //!
 //! saphyr-parser gives every event its span, so a repair replaces exactly the bytes of one scalar
-//! (with a double-quoted scalar, which YAML reads as it reads a JSON string) and every comment,
+//! (in the old scalar's style where it can hold the new path, else double-quoted, which YAML
+//! reads as it reads a JSON string: [`literal_like`]) and every comment,
 //! blank line, key order and flow or block style stays as it was. A duplicate key on the way to a
 //! server marks it `duplicate`, as in JSON: it is never edited.
 
@@ -306,9 +307,80 @@ fn to_json(n: &Node) -> Json {
     }
 }
 
+/// The scalar that reads as `s`, in the style of `old` (the scalar it replaces) where that style
+/// can carry `s` unchanged: plain stays plain for a path with no YAML indicator in it, single
+/// quotes stay single (a `'` doubled), and anything else is double-quoted, which YAML reads as
+/// JSON reads a string. The file is parsed again before it is written, whatever the style.
+pub fn literal_like(old: &[u8], s: &str) -> String {
+    let printable = !s.is_empty() && s.chars().all(|c| !c.is_control() && c != '\u{feff}');
+    match old.first() {
+        Some(b'\'') if printable => format!("'{}'", s.replace('\'', "''")),
+        Some(b'"') | Some(b'\'') | None => crate::document::json_string(s),
+        Some(_) if printable && plain_safe(s) => s.to_owned(),
+        Some(_) => crate::document::json_string(s),
+    }
+}
+
+/// Whether `s` reads back as this very string when written as a plain scalar: a path or a
+/// program name, with no character that starts or breaks a plain scalar, and nothing that
+/// YAML 1.1 or 1.2 would read as another type.
+fn plain_safe(s: &str) -> bool {
+    let first = s.chars().next().unwrap_or(' ');
+    let allowed = |c: char| c.is_alphanumeric() || "/._-~+@%=\\: ()".contains(c);
+    let typed =
+        ["true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"].iter().any(|w| s.eq_ignore_ascii_case(w))
+            || s.parse::<f64>().is_ok()
+            || s.starts_with("0x")
+            || s.starts_with("0o");
+    s.chars().all(allowed)
+        && !"-?:,[]{}#&*!|>'\"%@` ".contains(first)
+        && !s.ends_with(' ')
+        && !s.ends_with(':')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !typed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A repaired Goose command keeps the style of the scalar it replaces, where that style can
+    /// hold the new path (issue 10: plain and single-quoted scalars became double-quoted).
+    #[test]
+    fn a_repaired_scalar_keeps_its_style() {
+        assert_eq!(literal_like(b"tsh", "/usr/local/bin/tsh"), "/usr/local/bin/tsh");
+        assert_eq!(literal_like(b"'tsh'", "/opt/it's/tsh"), "'/opt/it''s/tsh'");
+        assert_eq!(literal_like(b"\"tsh\"", "/usr/bin/tsh"), "\"/usr/bin/tsh\"");
+        assert_eq!(literal_like(br"tsh", r"C:\Program Files\Teleport\tsh.exe"), r"C:\Program Files\Teleport\tsh.exe");
+        for unsafe_plain in ["/a: b", "/a #b", "-x", "true", "1.5", "/a,b", "[x]", "", "/a\nb"] {
+            assert_eq!(
+                literal_like(b"tsh", unsafe_plain),
+                crate::document::json_string(unsafe_plain),
+                "{unsafe_plain:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever style it gets, the new scalar reads back as the path it was given.
+        #[test]
+        fn a_scalar_in_the_old_style_reads_back_as_the_new_value(
+            value in "[ -~é]{0,24}",
+            old in proptest::sample::select(vec!["tsh", "'tsh'", "\"tsh\""]),
+        ) {
+            let lit = literal_like(old.as_bytes(), &value);
+            for text in [
+                format!("extensions:\n  t:\n    cmd: {lit}\n    enabled: true\n"),
+                format!("extensions: {{t: {{cmd: {lit}, enabled: true}}}}\n"),
+            ] {
+                let got = parse(&text, 0, ServersAt::GooseExtensions, false)
+                    .unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+                let cmd = got.servers[0].command.as_ref().map(|c| c.value.clone());
+                proptest::prop_assert_eq!(cmd.as_deref(), Some(value.as_str()), "{}", text);
+            }
+        }
+    }
 
     fn servers(text: &str, at: ServersAt) -> Vec<Server> {
         parse(text, 0, at, false).unwrap().servers

@@ -42,7 +42,8 @@ fn client_file(client: &str) -> &'static str {
 
 /// The JSON-escaped text of `s` without its quotes, as it appears inside a literal.
 /// Every `testdata/fix/<case>`: `in.json` (`in.toml` for Codex, `in.yaml` for Goose and
-/// Continue) becomes exactly `out.json` (`out.toml`, `out.yaml`), with `@TSH@` standing for the stable tsh; the exit status is `exit` (default 0),
+/// Continue) becomes exactly `out.json` (`out.toml`, `out.yaml`), with `@TSH@` standing for the stable tsh
+/// as a JSON string holds it (`@TSH_RAW@`: as it is, for a plain or single-quoted YAML scalar); the exit status is `exit` (default 0),
 /// and a second run changes nothing.
 #[test]
 fn fixtures_round_trip_byte_for_byte() {
@@ -63,6 +64,7 @@ fn fixtures_round_trip_byte_for_byte() {
         fs::write(&target, &input).unwrap();
         let want = String::from_utf8(read(&format!("out.{ext}")).unwrap())
             .unwrap()
+            .replace("@TSH_RAW@", &t.exe_of("bin/tsh"))
             .replace("@TSH@", &crate::env::esc(&t.exe_of("bin/tsh")));
 
         let r = t.run(&["fix-config", "--format", "json"]);
@@ -927,7 +929,8 @@ fn continue_project_block_is_found_and_repaired_with_include_project() {
     assert_eq!(fs::read_to_string(t.project().join(".continue/mcpServers/teleport.yaml")).unwrap(), block);
     let r = t.run(&["fix-config", "--client", "continue", "--include-project"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let want = block.replace(&gone, &format!("\"{}\"", crate::env::esc(&t.exe_of("bin/tsh"))));
+    // A plain scalar stays plain.
+    let want = block.replace(&gone, &t.exe_of("bin/tsh"));
     assert_eq!(fs::read_to_string(t.project().join(".continue/mcpServers/teleport.yaml")).unwrap(), want);
 }
 
