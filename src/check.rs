@@ -198,6 +198,15 @@ fn reports(
     copilot_loading(s, &mut configs);
     qwen_loading(s, &mut configs);
     crate::loading::opencode(&mut configs);
+    let defaults: Vec<(crate::clients::Client, String)> =
+        [crate::clients::Client::AmazonQ, crate::clients::Client::Kiro]
+            .into_iter()
+            .filter_map(|c| {
+                let settings = json_value(&crate::clients::agent_settings(&s.host, c)?)?;
+                Some((c, settings.get("chat.defaultAgent")?.as_str()?.to_owned()))
+            })
+            .collect();
+    crate::loading::agents(&mut configs, &defaults);
     crate::loading::apply(&mut configs);
     configs
 }

@@ -546,6 +546,25 @@ pub fn project_folders(os: Os, dir: &Path, clients: &[Client]) -> Vec<Candidate>
     out
 }
 
+/// The settings file that names the default agent (`chat.defaultAgent`) of Amazon Q Developer
+/// CLI (`dirs::data_local_dir()/amazon-q/settings.json`, `util/directories.rs`) or Kiro CLI
+/// (`~/.kiro/settings/cli.json`); `None` for other clients.
+pub fn agent_settings(host: &Host, client: Client) -> Option<PathBuf> {
+    let os = host.os;
+    match client {
+        Client::AmazonQ => {
+            let data = match os {
+                Os::Linux => host.xdg("XDG_DATA_HOME", &[".local", "share"]),
+                Os::Macos => host.home_join(&["Library", "Application Support"]),
+                Os::Windows => host.local_app_data(),
+            };
+            Some(join(os, &data, &["amazon-q", "settings.json"]))
+        }
+        Client::Kiro => Some(host.home_join(&[".kiro", "settings", "cli.json"])),
+        _ => None,
+    }
+}
+
 /// Whether `loc` is an agent file of Amazon Q or Kiro, whose servers start only in a session of
 /// that agent (`--agent <name>`, or the one set as default).
 pub fn is_agent_file(loc: &Location) -> bool {

@@ -110,12 +110,6 @@ pub fn apply(configs: &mut [crate::report::ConfigReport]) {
             }
         }
     }
-    // An agent's servers start only in that agent's sessions: worth repairing, not an error.
-    for c in configs.iter_mut().filter(|c| crate::clients::is_agent_file(&c.loaded.location)) {
-        for s in &mut c.servers {
-            s.not_loaded.get_or_insert(NotLoaded::AgentOnly);
-        }
-    }
     for c in configs.iter_mut() {
         let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
         if !loadable {
@@ -775,6 +769,39 @@ pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
     }
 }
 
+/// Which agent files of Amazon Q Developer CLI and Kiro CLI a plain session loads: only the
+/// default agent's (`defaults`: each client's `chat.defaultAgent`), the workspace's file of that
+/// name before the global one (`docs/agent-file-locations.md`: "Using workspace version"). Every
+/// other agent's servers start only in that agent's sessions: worth repairing, not an error.
+pub fn agents(configs: &mut [crate::report::ConfigReport], defaults: &[(crate::clients::Client, String)]) {
+    use crate::clients::Scope;
+    let stem = |c: &crate::report::ConfigReport| {
+        c.loaded.location.path.file_stem().and_then(|n| n.to_str()).map(str::to_owned)
+    };
+    let is_default = |c: &crate::report::ConfigReport| {
+        let client = c.loaded.location.client;
+        defaults.iter().any(|(dc, name)| *dc == client && stem(c).as_deref() == Some(name.as_str()))
+    };
+    let chosen: Vec<usize> = defaults
+        .iter()
+        .filter_map(|(client, _)| {
+            let mut of_default: Vec<usize> = (0..configs.len())
+                .filter(|&i| configs[i].loaded.location.client == *client)
+                .filter(|&i| crate::clients::is_agent_file(&configs[i].loaded.location) && is_default(&configs[i]))
+                .collect();
+            of_default.sort_by_key(|&i| configs[i].loaded.location.scope != Scope::Project);
+            of_default.first().copied()
+        })
+        .collect();
+    for (i, c) in configs.iter_mut().enumerate() {
+        if crate::clients::is_agent_file(&c.loaded.location) && !chosen.contains(&i) {
+            for s in &mut c.servers {
+                s.not_loaded.get_or_insert(NotLoaded::AgentOnly);
+            }
+        }
+    }
+}
+
 /// The folder a project file of Copilot CLI belongs to: `<folder>/.mcp.json`,
 /// `<folder>/.github/mcp.json`.
 fn copilot_folder(path: &std::path::Path) -> Option<&std::path::Path> {
@@ -1321,6 +1348,29 @@ mod copilot_qwen_tests {
                 "/r/app/sub/opencode.json d no-command",
                 "/r/app/opencode.json b shadowed",
                 "/r/app/.opencode/opencode.json c loaded",
+            ]
+        );
+    }
+
+    /// Only the default agent loads in a plain session, the workspace's file of that name before
+    /// the global one (Amazon Q's `docs/agent-file-locations.md`).
+    #[test]
+    fn the_default_agent_loads_and_the_workspace_one_wins() {
+        let mut configs = vec![
+            at(Client::AmazonQ, Scope::User, "/h/.aws/amazonq/mcp.json", ONE),
+            at(Client::AmazonQ, Scope::User, "/h/.aws/amazonq/cli-agents/dev.json", ONE),
+            at(Client::AmazonQ, Scope::Project, "/r/.amazonq/cli-agents/dev.json", ONE),
+            at(Client::AmazonQ, Scope::User, "/h/.aws/amazonq/cli-agents/ops.json", ONE),
+        ];
+        agents(&mut configs, &[(Client::AmazonQ, "dev".into())]);
+        let got: Vec<String> = reasons(&configs).into_iter().filter(|r| r.contains(" a ")).collect();
+        assert_eq!(
+            got,
+            [
+                "/h/.aws/amazonq/mcp.json a loaded",
+                "/h/.aws/amazonq/cli-agents/dev.json a agent-only",
+                "/r/.amazonq/cli-agents/dev.json a loaded",
+                "/h/.aws/amazonq/cli-agents/ops.json a agent-only",
             ]
         );
     }

@@ -263,3 +263,25 @@ fn amazon_q_and_kiro_agent_files_are_found_and_repaired() {
     assert_eq!(after, before.replace("/gone/tsh", &crate::env::esc(&t.exe_of("bin/tsh"))), "only the command changed");
     assert!(std::fs::read_to_string(t.project().join(".amazonq/cli-agents/team.json")).unwrap().contains("/gone/tsh"));
 }
+
+/// The default agent (`chat.defaultAgent` in `~/.kiro/settings/cli.json`) is loaded in every
+/// plain session: a stale path in it is an error, not an agent-only warning.
+#[test]
+fn the_default_agent_of_kiro_is_loaded() {
+    let agent = format!("{{\"mcpServers\": {{\"teleport-mcp-kiro\": {}}}}}", tsh_entry("/gone/tsh", "demo"));
+    let t = TestEnv::new()
+        .tsh("18.3.0", None)
+        .home_file(".kiro/agents/ops.json", &agent)
+        .home_file(".kiro/agents/other.json", &agent.replace("teleport-mcp-kiro", "teleport-mcp-other"))
+        .home_file(".kiro/settings/cli.json", r#"{"chat.defaultAgent": "ops"}"#);
+    let r = t.run(&["check", "--format", "json", "--client", "kiro"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let j = r.json();
+    let loaded: Vec<(String, bool)> = j["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["servers"][0]["name"].as_str().unwrap().to_owned(), c["servers"][0]["loaded"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(loaded, [("teleport-mcp-kiro".to_owned(), true), ("teleport-mcp-other".to_owned(), false)]);
+}
