@@ -25,8 +25,13 @@
 //! - A file with several hard links is still replaced, but only this name gets the new content:
 //!   [`WriteReport::hard_link_warning`] says so.
 //! - Not kept: ACLs, extended attributes, and a file's identity (inode) — inherent to rename.
-//!   Between the final look at the path (one `statx`) and the `rename` there is a window no
-//!   unlocked protocol can close: a few microseconds (about 110 µs measured under strace).
+//! - On Linux the temp file and the target are exchanged (`renameat2(RENAME_EXCHANGE)`) rather
+//!   than renamed over, and the file that comes out must be the one last looked at; a file
+//!   renamed into place after that look is swapped back and [`WriteError::Changed`] returned, so
+//!   no other writer's rename is lost. What is left: a write in place into the old file through
+//!   a handle opened before the exchange and written after it. Elsewhere (macOS, Windows, a file
+//!   system without the exchange) between the final look (one `statx`) and the `rename` there
+//!   is a window of a few microseconds (about 110 µs measured under strace).
 //!
 //! Test hook: debug builds only (`#[cfg(debug_assertions)]`), if the environment variable
 //! `MCPCFG_TEST_HOOK_BEFORE_RECHECK` is set, its value is run as `sh -c "$VALUE"` (on Windows
@@ -48,6 +53,9 @@ const TEMP_MARK: &str = ".mcpcfg-";
 const TEMP_SUFFIX: &str = ".tmp";
 #[cfg(debug_assertions)]
 const TEST_HOOK_ENV: &str = "MCPCFG_TEST_HOOK_BEFORE_RECHECK";
+/// The second test hook: run after the last look at the path, just before the rename.
+#[cfg(debug_assertions)]
+const RENAME_HOOK_ENV: &str = "MCPCFG_TEST_HOOK_BEFORE_RENAME";
 
 /// Why a write did not happen. The caller maps [`WriteError::exit_code`] to the exit status.
 ///
@@ -266,6 +274,27 @@ fn replace(
     before_rename: &dyn Fn(&Path) -> Result<(), WriteError>,
     #[cfg(debug_assertions)] test_hook: Option<&OsStr>,
 ) -> Result<WriteReport, WriteError> {
+    replace_hooked(
+        path,
+        expected,
+        read,
+        new,
+        before_rename,
+        #[cfg(debug_assertions)]
+        (test_hook, std::env::var_os(RENAME_HOOK_ENV).as_deref()),
+    )
+}
+
+/// [`replace`] with both test hooks: before the re-read, and after the last look (just before
+/// the rename).
+fn replace_hooked(
+    path: &Path,
+    expected: &[u8],
+    read: Option<FileId>,
+    new: &[u8],
+    before_rename: &dyn Fn(&Path) -> Result<(), WriteError>,
+    #[cfg(debug_assertions)] (test_hook, rename_hook): (Option<&OsStr>, Option<&OsStr>),
+) -> Result<WriteReport, WriteError> {
     let target = resolve_symlinks(path)?;
     let meta = fs::metadata(&target).map_err(WriteError::io(&target, "read"))?;
     // Resolved now, the path may lead to another file than the one read (a link put in its
@@ -329,9 +358,9 @@ fn replace(
         io::Read::read_to_end(&mut f, &mut current)?;
         Ok((current, held))
     })();
-    match reread {
+    let last = match reread {
         Ok((current, held)) if current == expected && held.same_file(&before) => match fs::metadata(&target) {
-            Ok(now) if FileId::of(&now) == held => {}
+            Ok(now) if FileId::of(&now) == held => held,
             Ok(_) => return Err(changed()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
             Err(e) => return Err(WriteError::io(&target, "look again at")(e)),
@@ -339,10 +368,18 @@ fn replace(
         Ok(_) => return Err(changed()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
         Err(e) => return Err(WriteError::io(&target, "read again")(e)),
-    }
+    };
 
-    temp.persist(folder, &prefix, &target)
+    #[cfg(debug_assertions)]
+    if let Some(command) = rename_hook {
+        run_test_hook(command, &target)?;
+    }
+    let persisted = temp
+        .persist(folder, &prefix, &target, &last)
         .map_err(|e| read_only_or_io(&target, e, "replace", "cannot rename a file over it".to_owned()))?;
+    if persisted == Persisted::SwappedBack {
+        return Err(changed());
+    }
     sync_folder(folder).map_err(WriteError::io(
         &target,
         "sync the folder (the new content is in place but may not survive a power loss) of",
@@ -385,11 +422,21 @@ impl Temp {
     }
 
     /// Renames the new content over `target` (an unnamed file is first linked in `folder` under
-    /// a temp name that starts with `prefix`).
+    /// a temp name that starts with `prefix`). On Linux the two are exchanged
+    /// (`renameat2(RENAME_EXCHANGE)`), and what comes out must be `last`, the file last looked
+    /// at (same inode, size and modification time): if another writer put a file there after
+    /// that look, the exchange is undone and its file is back in place ([`Persisted::SwappedBack`]).
     #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-    fn persist(self, folder: &Path, prefix: &str, target: &Path) -> io::Result<()> {
+    fn persist(self, folder: &Path, prefix: &str, target: &Path, last: &FileId) -> io::Result<Persisted> {
         match self {
-            Temp::Named(t) => t.persist(target).map(drop).map_err(|e| e.error),
+            #[cfg(target_os = "linux")]
+            Temp::Named(t) => {
+                let name = t.path().to_path_buf();
+                // Dropping `t` removes whatever its name holds by then: the old file, or ours.
+                exchange(&name, target, last).inspect(|_| drop(t))
+            }
+            #[cfg(not(target_os = "linux"))]
+            Temp::Named(t) => t.persist(target).map(|_| Persisted::Done).map_err(|e| e.error),
             #[cfg(target_os = "linux")]
             Temp::Unnamed(f) => {
                 use std::os::fd::AsRawFd;
@@ -404,12 +451,43 @@ impl Temp {
                     &name,
                     rustix::fs::AtFlags::SYMLINK_FOLLOW,
                 )?;
-                fs::rename(&name, target).inspect_err(|_| {
-                    let _ = fs::remove_file(&name);
-                })
+                let out = exchange(&name, target, last);
+                let _ = fs::remove_file(&name);
+                out
             }
         }
     }
+}
+
+/// How the new content went in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Persisted {
+    Done,
+    /// Another file had been put at the target after the last look: it was put back.
+    SwappedBack,
+}
+
+/// Exchanges `temp` and `target`, then checks that the file now at `temp` is `last`; if not,
+/// exchanges them back. The caller removes `temp` afterwards, which then holds the old file, or
+/// ours. A file system without the exchange (EINVAL) gets a plain rename.
+#[cfg(target_os = "linux")]
+fn exchange(temp: &Path, target: &Path, last: &FileId) -> io::Result<Persisted> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE) {
+        Ok(()) => {}
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            return fs::rename(temp, target).map(|()| Persisted::Done);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // A rename moves a file's change time, not its modification time or size.
+    let out = fs::symlink_metadata(temp).map(|m| FileId::of(&m));
+    let unchanged = out.is_ok_and(|o| o.same_file(last) && o.len == last.len && o.mtime_ns == last.mtime_ns);
+    if unchanged {
+        return Ok(Persisted::Done);
+    }
+    renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE)?;
+    Ok(Persisted::SwappedBack)
 }
 
 /// The folder holding `file`; `.` for a bare file name.
@@ -994,6 +1072,39 @@ mod tests {
         let err = replace(&file, b"old", None, b"new", &no_hook, Some(hook)).unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
         assert_eq!(fs::read(&file).unwrap(), b"old");
+    }
+
+    /// Another writer's file renamed into place after the last look and before the rename was
+    /// lost (issue 12, item 6: the window between them). The exchange puts it back.
+    #[cfg(all(target_os = "linux", debug_assertions))]
+    #[test]
+    fn a_file_renamed_into_place_after_the_last_look_is_swapped_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let hook = OsStr::new("printf theirs > \"$MCPCFG_TARGET.x\" && mv \"$MCPCFG_TARGET.x\" \"$MCPCFG_TARGET\"");
+        let err = replace_hooked(&file, b"old", None, b"new", &no_hook, (None, Some(hook))).unwrap_err();
+        assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
+        assert_eq!(fs::read(&file).unwrap(), b"theirs", "the other writer's file is in place");
+        assert_eq!(names(dir.path()), ["c.json"], "no temp file is left");
+    }
+
+    /// The same for a write in place (same inode, other size) after the last look.
+    #[cfg(all(target_os = "linux", debug_assertions))]
+    #[test]
+    fn a_write_in_place_after_the_last_look_is_swapped_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let hook = OsStr::new("printf theirs >> \"$MCPCFG_TARGET\"");
+        let err = replace_hooked(&file, b"old", None, b"new", &no_hook, (None, Some(hook))).unwrap_err();
+        assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
+        assert_eq!(fs::read(&file).unwrap(), b"oldtheirs");
+        assert_eq!(names(dir.path()), ["c.json"]);
+        // Nothing happening after the last look: the new content goes in, and nothing is left.
+        replace_hooked(&file, b"oldtheirs", None, b"new", &no_hook, (None, Some(OsStr::new("true")))).unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+        assert_eq!(names(dir.path()), ["c.json"]);
     }
 
     /// A config replaced by a symlink after it was read: the write followed the new link and
