@@ -962,6 +962,10 @@ pub fn parents_below_root(os: Os, dir: &Path) -> Vec<PathBuf> {
 
 /// `dir` and every folder above it, nearest first, split as `os` splits paths.
 pub fn ancestors(os: Os, dir: &Path) -> Vec<PathBuf> {
+    // `/`-separated paths split as they are, names that are not UTF-8 included.
+    if os != Os::Windows && dir.has_root() {
+        return dir.ancestors().map(Path::to_path_buf).collect();
+    }
     let text = dir.to_string_lossy();
     let comps = os.components(&text);
     let (root, rest) = match (os, comps.first()) {

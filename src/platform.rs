@@ -69,19 +69,29 @@ impl Os {
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     vars: BTreeMap<String, String>,
+    /// The values that are not UTF-8 (a folder with such a name), kept for [`Env::get_os`].
+    other: BTreeMap<String, std::ffi::OsString>,
 }
 
 impl Env {
     pub fn from_process() -> Env {
-        Env {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
+        let mut env = Env::default();
+        for (k, v) in std::env::vars_os() {
+            let Ok(k) = k.into_string() else { continue };
+            match v.into_string() {
+                Ok(v) => {
+                    env.vars.insert(k, v);
+                }
+                Err(v) => {
+                    env.other.insert(k, v);
+                }
+            }
         }
+        env
     }
 
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
-        Env { vars: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
+        Env { vars: pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(), other: BTreeMap::new() }
     }
 
     /// The value of `key` when it is set, even to the empty string.
@@ -92,6 +102,14 @@ impl Env {
     /// A non-empty value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// A non-empty value of `key`, UTF-8 or not: for a folder named by a variable.
+    pub fn get_os(&self, key: &str) -> Option<&std::ffi::OsStr> {
+        match self.get(key) {
+            Some(v) => Some(std::ffi::OsStr::new(v)),
+            None => self.other.get(key).map(|v| v.as_os_str()).filter(|v| !v.is_empty()),
+        }
     }
 }
 
@@ -244,12 +262,13 @@ pub fn tools_dir_for(os: Os, home: &Path, tools_dir: Option<&str>, teleport_home
 
 /// `base` joined with `parts` using `os`'s separator.
 pub fn join(os: Os, base: &Path, parts: &[&str]) -> PathBuf {
-    let mut s = base.to_string_lossy().into_owned();
+    // As an OsString: a home or project folder whose name is not UTF-8 stays itself.
+    let mut s = base.as_os_str().to_owned();
     for p in parts {
-        if !s.ends_with(['/', '\\']) {
-            s.push(os.sep());
+        if !s.as_encoded_bytes().last().is_some_and(|b| *b == b'/' || *b == b'\\') {
+            s.push(os.sep().to_string());
         }
-        s.push_str(p);
+        s.push(p);
     }
     PathBuf::from(s)
 }

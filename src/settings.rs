@@ -64,7 +64,7 @@ impl Settings {
     pub fn from_global(g: &Global, env: Env) -> anyhow::Result<Settings> {
         let os = g.platform.unwrap_or_else(Os::current);
         // MCPCFG_HOME is read here rather than by clap, so that an empty one counts as unset.
-        let home_option = g.home.clone().or_else(|| env.get("MCPCFG_HOME").map(PathBuf::from));
+        let home_option = g.home.clone().or_else(|| env.get_os("MCPCFG_HOME").map(PathBuf::from));
         let (home, home_overridden) = match &home_option {
             Some(h) => (folder("--home", h)?, true),
             None => (dirs::home_dir().context("cannot tell your home folder: set HOME or pass --home DIR")?, false),
@@ -85,7 +85,7 @@ impl Settings {
             }
         };
         // Read here rather than by clap, so that an empty one counts as unset.
-        let system_root = match g.system_root.clone().or_else(|| env.get("MCPCFG_SYSTEM_ROOT").map(PathBuf::from)) {
+        let system_root = match g.system_root.clone().or_else(|| env.get_os("MCPCFG_SYSTEM_ROOT").map(PathBuf::from)) {
             Some(r) => Some(folder("--system-root", &r)?),
             None => None,
         };

@@ -934,3 +934,37 @@ fn project_mcp_json_is_read_for_every_client_that_uses_it() {
     assert_eq!(r.code, 0, "an untrusted folder's server is not loaded, so not an error: {}", r.stdout);
     assert_eq!(r.json()["configs"][0]["servers"][0]["not_loaded_reason"], "untrusted-folder", "{}", r.stdout);
 }
+
+/// A home and a project folder whose names are not valid UTF-8 found nothing and exited 0
+/// (issue 12, item 13): paths stay OS strings end to end, through check, fix-config and undo.
+#[cfg(unix)]
+#[test]
+fn home_and_project_folders_that_are_not_utf8_are_read_and_repaired() {
+    use std::os::unix::ffi::OsStrExt;
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let root = t.home().parent().unwrap().to_path_buf();
+    let home = root.join(std::ffi::OsStr::from_bytes(b"h\xff"));
+    let project = root.join(std::ffi::OsStr::from_bytes(b"p\xfe"));
+    let entry = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("/gone/tsh", "x"));
+    crate::env::write(&home.join(".cursor/mcp.json"), &entry);
+    crate::env::write(&project.join(".mcp.json"), &entry);
+    let run = |args: &[&str]| {
+        let out = t.std_cmd(args).env("MCPCFG_HOME", &home).current_dir(&project).output().unwrap();
+        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = run(&["check", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let clients: Vec<&str> = j["configs"].as_array().unwrap().iter().map(|c| c["client"].as_str().unwrap()).collect();
+    assert_eq!(clients, ["cursor", "claude-code"], "{out}");
+    let scan = t.std_cmd(&["list", "--format", "json", "--scan"]).arg(&project).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    assert_eq!(j["summary"]["configs"], 1, "--scan of a folder that is not UTF-8");
+    let (code, out) = run(&["fix-config"]);
+    assert_eq!(code, 0, "{out}");
+    let fixed = std::fs::read_to_string(home.join(".cursor/mcp.json")).unwrap();
+    assert!(!fixed.contains("/gone/tsh"), "{fixed}");
+    let (code, out) = run(&["undo"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(std::fs::read_to_string(home.join(".cursor/mcp.json")).unwrap(), entry);
+}
