@@ -230,7 +230,12 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
     if let Some(d) = c.loaded.document() {
         secrets.extend(d.shadowed_env_spans.iter().cloned());
     }
-    secrets.sort_by_key(|r| r.start);
+    // And every other `env`, `environment` or `headers` of a JSON file, wherever it is.
+    let at = c.loaded.location.servers_at;
+    if !at.is_toml() && !at.is_yaml() {
+        secrets.extend(crate::redact::json_secrets(old));
+    }
+    secrets.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     // `a/` and `b/` prefix relative names only, as git does: `a//tmp/x` helps nobody.
     let (a, b) = if display_path.starts_with('/') { ("", "") } else { ("a/", "b/") };
     let mut out = format!("--- {a}{display_path}\n+++ {b}{display_path}\n");

@@ -21,6 +21,7 @@ pub mod online;
 pub mod output;
 pub mod platform;
 pub mod probe;
+pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod settings;

@@ -955,6 +955,24 @@ fn dry_run_hides_env_values_of_copies_a_duplicate_key_hides() {
     assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
 }
 
+/// An `env` outside every server (another tool's settings, a copy under a duplicate key off the
+/// servers paths) showed its values in the context lines of a dry-run diff, in small files and in
+/// big ones read by the fast reader alike.
+#[test]
+fn dry_run_hides_env_values_outside_every_server_in_small_and_big_files() {
+    for pad in [0, 100_000] {
+        let claude = format!(
+            "{{\n  \"pad\": \"{}\",\n  \"tool\": {{\"env\": {{\"T\": \"s3cr3t-1\"}}, \"headers\": \"s3cr3t-2\"}},\n  \"tool\": 1,\n  \"mcpServers\": {{\n    \"teleport-mcp-a\": {{\"command\": \"/gone/tsh\", \"args\": [\"mcp\", \"connect\", \"a\"]}}\n  }}\n}}\n",
+            "x".repeat(pad)
+        );
+        let t = TestEnv::new().tsh("18.3.0", None).home_file(".claude.json", &claude);
+        let r = t.run(&["fix-config", "--dry-run", "--client", "claude-code"]);
+        assert!(r.stdout.contains("-    \"teleport-mcp-a\""), "{pad}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("{\"T\": \"<redacted>\"}"), "{pad}: {}", r.stdout);
+        assert!(!r.stdout.contains("s3cr3t"), "{pad}: {}", r.stdout);
+    }
+}
+
 /// 220 killed runs on a 50 MB file left 113 temp copies (3.6 GB) beside it. On Linux the new
 /// content is an unnamed file until just before the rename: a run killed while it waits with the
 /// content written (here, in the test hook) leaves no file behind, and the config is untouched.
