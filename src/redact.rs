@@ -13,22 +13,23 @@ const KEYS: [&[u8]; 3] = [b"\"env\"", b"\"environment\"", b"\"headers\""];
 /// The byte ranges to show as `<redacted>`, sorted by start: each member value of an object
 /// under one of [`KEYS`], or the whole value when it is not an object (`"env": "TOKEN=x"`).
 pub fn json_secrets(text: &[u8]) -> Vec<Range<usize>> {
+    // Two passes of memchr's SIMD `memmem`: `"env` finds both `"env"` and `"environment"`.
+    let hits = memchr::memmem::find_iter(text, b"\"env").chain(memchr::memmem::find_iter(text, b"\"headers\""));
     let mut out = Vec::new();
-    for key in KEYS {
-        for at in memchr::memmem::find_iter(text, key) {
-            if escaped(text, at) {
-                continue;
-            }
-            let colon = skip_blank(text, at + key.len());
-            if text.get(colon) != Some(&b':') {
-                continue;
-            }
-            let value = skip_blank(text, colon + 1);
-            match text.get(value) {
-                Some(b'{') => members(text, value, &mut out),
-                Some(_) => out.extend(value_end(text, value).map(|end| value..end)),
-                None => {}
-            }
+    for at in hits {
+        let Some(key) = KEYS.iter().find(|k| text[at..].starts_with(k)) else { continue };
+        if escaped(text, at) {
+            continue;
+        }
+        let colon = skip_blank(text, at + key.len());
+        if text.get(colon) != Some(&b':') {
+            continue;
+        }
+        let value = skip_blank(text, colon + 1);
+        match text.get(value) {
+            Some(b'{') => members(text, value, &mut out),
+            Some(_) => out.extend(value_end(text, value).map(|end| value..end)),
+            None => {}
         }
     }
     out.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
