@@ -119,7 +119,7 @@ fn dry_run(s: &Settings, req: &FixRequest, scanned: &[crate::clients::Location])
     let mut diffs = String::new();
     for f in &plan.files {
         let c = &report.configs[f.config];
-        diffs.push_str(&fix::diff(c, &s.host.tilde(&c.loaded.location.path), f)?);
+        diffs.push_str(&fix::diff(c, &c.loaded.location.path.to_string_lossy(), f)?);
     }
     report.changes = plan.files.iter().flat_map(|f| f.changes.clone()).collect();
     report.notes = plan.skipped.clone();
@@ -127,7 +127,7 @@ fn dry_run(s: &Settings, req: &FixRequest, scanned: &[crate::clients::Location])
     report.notes.extend(fix::approval_notes(&report, &plan.files));
     if s.format == Format::Text && !s.quiet {
         let mut out = output::stdout();
-        out.write_all(output::clean_diff(&diffs).as_bytes())?;
+        out.write_all(output::color_diff(&output::clean_diff(&diffs), s.color).as_bytes())?;
         if plan.files.is_empty() {
             writeln!(out, "nothing to change")?;
         }

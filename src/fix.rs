@@ -236,9 +236,10 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
         secrets.extend(crate::redact::json_secrets(old));
     }
     secrets.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    // `a/` and `b/` prefix relative names only, as git does: `a//tmp/x` helps nobody.
-    let (a, b) = if display_path.starts_with('/') { ("", "") } else { ("a/", "b/") };
-    let mut out = format!("--- {a}{display_path}\n+++ {b}{display_path}\n");
+    // The real path, so that `patch -p0` applies the diff from any folder; quoted as GNU diff
+    // quotes a name with a space or a quote in it (`"…/Application Support/…"`).
+    let name = patch_name(display_path);
+    let mut out = format!("--- {name}\n+++ {name}\n");
     let (mut line, mut counted_to) = (1usize, 0usize);
     for (start, end) in windows {
         line += count_newlines(&old[counted_to..start]);
@@ -357,6 +358,28 @@ fn excerpt(text: &[u8], edits: &[Edit]) -> Vec<Part> {
         ls = next;
     }
     parts
+}
+
+/// `path` as a unified diff's header names it: as it is, or in C-style quotes when it holds a
+/// space, a quote or a control character, its backslashes then escaped (GNU patch reads both;
+/// a Windows path's backslashes alone need no quotes).
+pub fn patch_name(path: &str) -> String {
+    if !path.chars().any(|c| c == ' ' || c == '"' || c.is_control()) {
+        return path.to_owned();
+    }
+    let mut out = String::from("\"");
+    for c in path.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\{:03o}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The text `parts` show of `text`, each env value in `secrets` as `<redacted>`.
@@ -657,14 +680,14 @@ mod tests {
         text.push_str("    \"x\": {\"command\": \"/gone/tsh\"}\n  }\n}\n");
         let r = report(&text, Scope::User);
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
-        let d = diff(&r.configs[0], "f.json", &p.files[0]).unwrap();
+        let d = diff(&r.configs[0], "/c/f.json", &p.files[0]).unwrap();
         let whole = similar::TextDiff::from_lines(
             text.as_str(),
             std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
         )
         .unified_diff()
         .context_radius(3)
-        .header("a/f.json", "b/f.json")
+        .header("/c/f.json", "/c/f.json")
         .to_string();
         assert_eq!(d, whole, "the windowed diff equals the diff of the whole file");
         assert!(d.contains("@@ -500,6 +500,6 @@"), "{d}");
@@ -675,16 +698,28 @@ mod tests {
         let text = "{\"mcpServers\": {\n\"a\": {\"command\": \"/gone/1\"},\n\"b\": {\"command\": \"/gone/2\"}\n}}\n";
         let r = report(text, Scope::User);
         let p = plan(&r, Some(Path::new("/n")), &FixOptions::default()).unwrap();
-        let d = diff(&r.configs[0], "f", &p.files[0]).unwrap();
+        let d = diff(&r.configs[0], "/f", &p.files[0]).unwrap();
         let whole = similar::TextDiff::from_lines(
             text,
             std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
         )
         .unified_diff()
         .context_radius(3)
-        .header("a/f", "b/f")
+        .header("/f", "/f")
         .to_string();
         assert_eq!(d, whole);
+    }
+
+    /// A header `patch -p0` reads: the name as it is, quoted where it holds a space.
+    #[test]
+    fn patch_names_are_quoted_as_gnu_diff_quotes_them() {
+        assert_eq!(patch_name("/home/u/.claude.json"), "/home/u/.claude.json");
+        assert_eq!(
+            patch_name("/Users/u/Library/Application Support/Claude/c.json"),
+            "\"/Users/u/Library/Application Support/Claude/c.json\""
+        );
+        assert_eq!(patch_name(r#"/a"b\c"#), r#""/a\"b\\c""#);
+        assert_eq!(patch_name(r"C:\Users\u\.claude.json"), r"C:\Users\u\.claude.json");
     }
 
     #[test]

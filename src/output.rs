@@ -42,6 +42,34 @@ pub fn clean_diff(s: &str) -> String {
         .collect()
 }
 
+/// A unified diff coloured as git colours one on a terminal: headers bold, hunk lines cyan,
+/// removed lines red, added lines green; unchanged without `color`.
+pub fn color_diff(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_owned();
+    }
+    diff.split_inclusive('\n')
+        .map(|l| {
+            let (body, end) = match l.strip_suffix('\n') {
+                Some(b) => (b.strip_suffix('\r').unwrap_or(b), &l[b.strip_suffix('\r').unwrap_or(b).len()..]),
+                None => (l, ""),
+            };
+            let code = if body.starts_with("--- ") || body.starts_with("+++ ") {
+                "1"
+            } else if body.starts_with("@@") {
+                "36"
+            } else if body.starts_with('-') {
+                "31"
+            } else if body.starts_with('+') {
+                "32"
+            } else {
+                return l.to_owned();
+            };
+            format!("\x1b[{code}m{body}\x1b[0m{end}")
+        })
+        .collect()
+}
+
 /// ANSI styling, or none.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {

@@ -88,7 +88,7 @@ fn check_flags_and_fix_config_repairs_every_new_client() {
 fn dry_run_of_codex_redacts_toml_env_values() {
     let t = new_clients_home();
     let r = t.run(&["fix-config", "--dry-run", "--client", "codex"]);
-    assert!(r.stdout.contains(&crate::env::shown("--- a/~/.codex/config.toml")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("--- {}", t.home_path(".codex/config.toml"))), "{}", r.stdout);
     assert!(r.stdout.contains(&format!("+command = \"{}\"", crate::env::esc(&t.exe_of("bin/tsh")))), "{}", r.stdout);
     assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
 }

@@ -136,7 +136,7 @@ fn dry_run_prints_a_redacted_diff_and_writes_nothing() {
     let before = fs::read(t.home().join(".cursor/mcp.json")).unwrap();
     let r = t.run(&["fix-config", "--dry-run"]);
     assert_eq!(r.code, 1, "dry run: the findings still stand");
-    assert!(r.stdout.contains(&crate::env::shown("--- a/~/.cursor/mcp.json")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("--- {}", t.home_path(".cursor/mcp.json"))), "{}", r.stdout);
     assert!(r.stdout.contains(&format!(
         "+    \"teleport-mcp-demo\": {{\"command\": \"{}\"",
         crate::env::esc(&t.exe_of("bin/tsh"))
@@ -171,11 +171,7 @@ fn dry_run_diff_hides_env_values_in_every_form() {
     let r = t.run(&["fix-config", "--dry-run"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     for file in [".cursor/mcp.json", ".codex/config.toml", ".config/zed/settings.json"] {
-        assert!(
-            r.stdout.contains(&crate::env::shown(&format!("--- a/~/{file}"))),
-            "{file} is in the diff:\n{}",
-            r.stdout
-        );
+        assert!(r.stdout.contains(&format!("--- {}", t.home_path(file))), "{file} is in the diff:\n{}", r.stdout);
     }
     for secret in ["ecret", "123456789"] {
         assert!(!r.stdout.contains(secret), "{secret} shown:\n{}", r.stdout);
@@ -781,7 +777,7 @@ fn dry_run_redaction_keeps_lines_and_hides_only_env_values() {
     let out = &r.stdout;
     assert!(!out.contains("abc") && !out.contains("BEGIN") && !out.contains("toml-deep-secret"), "{out}");
     // The secret's three lines are still three lines: what follows keeps its place.
-    let codex_diff = &out[out.find(&crate::env::shown("--- a/~/.codex/config.toml")).unwrap()..];
+    let codex_diff = &out[out.find(&format!("--- {}", t.home_path(".codex/config.toml"))).unwrap()..];
     assert!(codex_diff.contains("\n@@ -1,9 +1,9 @@\n"), "{codex_diff}");
     assert!(
         codex_diff.contains("\n env.CERT = \"<redacted>\"\n \n \n [mcp_servers.b.env.DEEP]\n deep = \"<redacted>\"\n"),
@@ -997,4 +993,65 @@ fn a_run_killed_after_writing_its_temp_copy_leaves_no_file_behind() {
         .collect();
     assert_eq!(names, ["mcp.json"], "what the killed run left");
     assert_eq!(t.read_home(".cursor/mcp.json"), text);
+}
+
+/// The dry-run diff named files `a/~/.cursor/mcp.json`, which neither `patch` nor `git apply`
+/// can find: its headers are now the real paths (quoted where they hold a space), so
+/// `patch -p0` applies it from any folder, and fix-config then has nothing left to do. (Entries
+/// without env values: a hunk that shows `<redacted>` cannot apply.)
+#[test]
+#[cfg_attr(windows, ignore = "GNU patch is not on the Windows test machine")]
+fn dry_run_diff_applies_with_patch_from_any_folder() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let home = t.home().parent().unwrap().join("my home");
+    let entry = |app: &str| format!(r#"{{"command": "/gone/tsh", "args": ["mcp", "connect", "{app}"]}}"#);
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, entry("x"));
+    crate::env::write(&home.join(".cursor/mcp.json"), &cursor);
+    let claude = format!("{{\r\n  \"mcpServers\": {{\"teleport-mcp-y\": {}}}\r\n}}\r\n", entry("y"));
+    crate::env::write(&home.join(".claude.json"), &claude);
+    let out = t.std_cmd(&["fix-config", "--dry-run"]).env("MCPCFG_HOME", &home).output().unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains(&format!("--- \"{}\"", home.join(".cursor/mcp.json").display())), "{diff}");
+    let patch = std::process::Command::new("patch")
+        .args(["-p0", "--batch", "--forward"])
+        .current_dir("/")
+        .stdin(std::process::Stdio::piped())
+        .output_with(&diff);
+    assert!(
+        patch.status.success(),
+        "patch -p0 (apt-get install patch): {}\n{diff}",
+        String::from_utf8_lossy(&patch.stdout)
+    );
+    let tsh = t.exe_of("bin/tsh");
+    assert_eq!(fs::read_to_string(home.join(".cursor/mcp.json")).unwrap(), cursor.replace("/gone/tsh", &tsh));
+    assert_eq!(fs::read_to_string(home.join(".claude.json")).unwrap(), claude.replace("/gone/tsh", &tsh));
+    let again = t.std_cmd(&["fix-config", "--format", "json"]).env("MCPCFG_HOME", &home).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(j["changes"].as_array().unwrap().len(), 0, "the patch did the whole repair, CRLF file included: {j:#}");
+}
+
+/// Runs a command with `input` on its standard input.
+trait OutputWith {
+    fn output_with(&mut self, input: &str) -> std::process::Output;
+}
+
+impl OutputWith for std::process::Command {
+    fn output_with(&mut self, input: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = self.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// The dry-run diff is coloured as git colours one, when colour is on, and plain otherwise.
+#[test]
+fn dry_run_diff_is_coloured_on_request() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--dry-run", "--color", "always"]);
+    assert!(r.stdout.contains("\x1b[31m-") && r.stdout.contains("\x1b[32m+"), "{:?}", r.stdout);
+    assert!(r.stdout.contains("\x1b[36m@@"), "{:?}", r.stdout);
+    let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
+    assert!(!r.stdout.contains('\x1b'), "{:?}", r.stdout);
 }
