@@ -430,7 +430,7 @@ fn file_findings(s: &Settings, l: &load::Loaded) -> Vec<findings::Finding> {
     match &l.parsed {
         Err(LoadError::Unreadable(why)) => vec![findings::Finding {
             skew: None,
-            code: findings::Code::ConfigMalformed,
+            code: findings::Code::ConfigUnreadable,
             severity: findings::Severity::Error,
             message: format!("{}: cannot read: {why}", s.host.tilde(&l.location.path)),
             hint: "check the path and its permissions".into(),

@@ -86,6 +86,15 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     if !report.changes.is_empty() && req.backup {
         notes.push("run `mcpcfg undo` to restore the previous files".into());
     }
+    // A run with nothing to do says so, rather than nothing at all.
+    if report.changes.is_empty() && notes.is_empty() {
+        let left = report.all_findings().any(|(_, _, f)| f.severity == crate::findings::Severity::Error);
+        notes.push(if left {
+            "nothing mcpcfg can repair: what is left needs the steps above".to_owned()
+        } else {
+            "nothing to repair: every tsh path is in order".to_owned()
+        });
+    }
     report.notes = notes;
     // The files are written by now: an output that fails must not read as a failed repair.
     anyhow::Context::context(

@@ -305,6 +305,10 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             out.push("open the file at the line and column above and correct the syntax".into());
             out.push("run mcpcfg check again (mcpcfg never writes to a file it cannot read)".into());
         }
+        Code::ConfigUnreadable => {
+            out.push("check that the path is a file you can read (its permissions, its folder's)".into());
+            out.push("run mcpcfg check again".into());
+        }
         Code::ConfigNeedsJsonc => {
             out.push("remove the comments and trailing commas: this client reads strict JSON and fails on them".into());
         }
@@ -578,6 +582,7 @@ mod tests {
             Code::TshMcpUnsupported,
             Code::TshNotFound,
             Code::ConfigMalformed,
+            Code::ConfigUnreadable,
             Code::ConfigNeedsJsonc,
             Code::DuplicateKey,
             Code::CommandMissing,

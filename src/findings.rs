@@ -38,6 +38,8 @@ pub enum Code {
     TshMcpUnsupported,
     TshNotFound,
     ConfigMalformed,
+    /// The file is there but cannot be read (permissions, a folder, a device): not malformed.
+    ConfigUnreadable,
     ConfigNeedsJsonc,
     DuplicateKey,
     CommandMissing,
@@ -77,6 +79,7 @@ impl Code {
             Code::TshMcpUnsupported => "tsh-mcp-unsupported",
             Code::TshNotFound => "tsh-not-found",
             Code::ConfigMalformed => "config-malformed",
+            Code::ConfigUnreadable => "config-unreadable",
             Code::ConfigNeedsJsonc => "config-needs-jsonc",
             Code::DuplicateKey => "duplicate-key",
             Code::CommandMissing => "command-missing",
@@ -177,10 +180,15 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
                 code: Code::ConfigMalformed,
                 severity: Severity::Error,
                 message: format!("{file}:{}:{}: {}", e.line, e.column, e.message),
-                hint: format!(
-                    "fix the file at line {}, column {} (mcpcfg never writes to a file it cannot read)",
-                    e.line, e.column
-                ),
+                // An encoding is no place in the file: the whole file is to be saved again.
+                hint: if e.message.starts_with("the file is UTF-16") {
+                    "save the file as UTF-8 in your editor (mcpcfg never writes to a file it cannot read)".to_owned()
+                } else {
+                    format!(
+                        "fix the file at line {}, column {} (mcpcfg never writes to a file it cannot read)",
+                        e.line, e.column
+                    )
+                },
             }];
         }
         Ok(d) => d,

@@ -165,7 +165,9 @@ pub fn print_errors(report: &Report) {
 
 /// In quiet mode, what still has to be said, on stderr: files that could not be read.
 pub fn print_quiet(report: &Report) {
-    for (_, _, f) in report.all_findings().filter(|(_, _, f)| f.code == findings::Code::ConfigMalformed) {
+    let unreadable =
+        |c: findings::Code| matches!(c, findings::Code::ConfigMalformed | findings::Code::ConfigUnreadable);
+    for (_, _, f) in report.all_findings().filter(|(_, _, f)| unreadable(f.code)) {
         say(&output::clean(&f.message));
     }
 }

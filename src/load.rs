@@ -60,6 +60,10 @@ pub fn locations(s: &Settings, scanned: &[Location]) -> anyhow::Result<Vec<Locat
     if !s.configs.is_empty() {
         let single = if s.clients.len() == 1 { Some(s.clients[0]) } else { None };
         for path in &s.configs {
+            // A path that leads nowhere is a mistake in the command, not a file to diagnose.
+            if !exists(path) {
+                anyhow::bail!("{}: no such file; check the path given to --config", path.display());
+            }
             let Some(l) = clients::infer(host.os, &host.home, path, single) else {
                 let names: Vec<&str> = crate::settings::ALL_CLIENTS.iter().map(|c| c.id()).collect();
                 anyhow::bail!(

@@ -520,7 +520,7 @@ fn config_option_on_a_missing_file_is_exit_2() {
     let t = TestEnv::new();
     let r = t.run(&["check", "--config", &t.home_path(".cursor/mcp.json")]);
     assert_eq!(r.code, 2);
-    assert!(r.stdout.contains("cannot read"), "{}", r.stdout);
+    assert!(r.stderr.contains("no such file"), "{}", r.stderr);
 }
 
 #[test]
@@ -967,4 +967,30 @@ fn home_and_project_folders_that_are_not_utf8_are_read_and_repaired() {
     let (code, out) = run(&["undo"]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(std::fs::read_to_string(home.join(".cursor/mcp.json")).unwrap(), entry);
+}
+
+/// `--config /nonexistent.json` said "cannot tell which client reads this file", and with
+/// `--client` called a file it could not read "malformed"; the UTF-16 hint pointed at line 1,
+/// column 1; fix-config with nothing to do said nothing (issue 14, item 5).
+#[test]
+fn wrong_messages_say_what_is_wrong() {
+    let t = TestEnv::new().tsh("18.3.0", None).home_file(".cursor/mcp.json", r#"{"mcpServers": {}}"#);
+    let r = t.run(&["check", "--config", "/nonexistent.json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no such file") && !r.stderr.contains("cannot tell"), "{}", r.stderr);
+    let r = t.run(&["check", "--config", "/nonexistent.json", "--client", "cursor"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no such file"), "{}", r.stderr);
+    let folder = t.home().join("afolder.json");
+    std::fs::create_dir_all(&folder).unwrap();
+    let r = t.run(&["check", "--format", "json", "--client", "cursor", "--config", folder.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.codes(), [("-".to_owned(), "config-unreadable".to_owned())], "{}", r.stdout);
+    let utf16 = t.home().join("u16.json");
+    std::fs::write(&utf16, b"\xff\xfe{\x00}\x00").unwrap();
+    let r = t.run(&["check", "--client", "cursor", "--config", utf16.to_str().unwrap()]);
+    assert!(r.stdout.contains("save the file as UTF-8") && !r.stdout.contains("line 1, column 1 ("), "{}", r.stdout);
+    let r = t.run(&["fix-config"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("nothing to repair"), "{}", r.stdout);
 }

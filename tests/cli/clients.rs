@@ -144,6 +144,7 @@ fn config_flag_infers_the_new_clients() {
         let j = t.run(&["list", "--format", "json", "--config", &t.home_path(rel)]).json();
         assert_eq!(j["configs"][0]["client"], client, "{rel}");
     }
+    std::fs::write(t.path_of("elsewhere.toml"), "").unwrap();
     let r = t.run(&["list", "--config", &t.path_of("elsewhere.toml")]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("roo-code"), "the message lists every client: {}", r.stderr);
