@@ -416,11 +416,18 @@ fn ask_cluster(
                     "log in again with tsh login",
                 ));
             }
-            SessionState::Unknown(why) => report.global.push(finding(
+            SessionState::Unknown(why) if online::network_failure(&why) => report.global.push(finding(
                 Code::ClusterUnreachable,
                 Severity::Warning,
                 format!("cannot tell the session state: {why}"),
                 "check the connection to the cluster: tsh status",
+            )),
+            // Not the network: saying "check your network" would send people the wrong way.
+            SessionState::Unknown(why) => report.global.push(finding(
+                Code::SessionUnknown,
+                Severity::Warning,
+                format!("cannot tell the session state: {why}"),
+                "run `tsh status` to see what tsh says",
             )),
         },
     }

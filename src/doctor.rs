@@ -357,6 +357,9 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
         Code::ClusterUnreachable => {
             out.push("check your network or VPN, and that the proxy answers: tsh status".into());
         }
+        Code::SessionUnknown => {
+            out.push("run `tsh status` and read what it says: tsh failed in a way mcpcfg does not know".into());
+        }
         Code::ConfigUnloadable => {
             out.push("remove the trailing commas, and save the file as UTF-8 without a byte order mark".into());
             out.push("then run mcpcfg check again: the client loads nothing from the file until then".into());
@@ -591,6 +594,7 @@ mod tests {
             Code::TshNotLoggedIn,
             Code::TshSessionExpired,
             Code::ClusterUnreachable,
+            Code::SessionUnknown,
             Code::McpNoAllowedTools,
             Code::ServerStartFailed,
             Code::ServerNoTools,

@@ -62,6 +62,8 @@ pub enum Code {
     TshSessionExpired,
     /// `tsh status` or `tsh mcp ls` did not answer in time (doctor --online).
     ClusterUnreachable,
+    /// `tsh status` failed in a way that is not the network's: what it said is in the message.
+    SessionUnknown,
     McpNoAllowedTools,
     ServerStartFailed,
     ServerNoTools,
@@ -92,6 +94,7 @@ impl Code {
             Code::TshNotLoggedIn => "tsh-not-logged-in",
             Code::TshSessionExpired => "tsh-session-expired",
             Code::ClusterUnreachable => "cluster-unreachable",
+            Code::SessionUnknown => "session-unknown",
             Code::ManagedConfigUnreadable => "managed-config-unreadable",
             Code::ConfigUnloadable => "config-unloadable",
             Code::McpNoAllowedTools => "mcp-no-allowed-tools",

@@ -140,6 +140,28 @@ fn parse_json_lenient(stdout: &str) -> Option<Value> {
 }
 
 /// One line saying why tsh failed: its last `ERROR:` line, else its last stderr line.
+/// Whether a failure of tsh reads as the network's (the proxy did not answer), rather than
+/// something else tsh could not do.
+pub fn network_failure(why: &str) -> bool {
+    let why = why.to_ascii_lowercase();
+    [
+        "did not answer within",
+        "connection refused",
+        "no such host",
+        "i/o timeout",
+        "timed out",
+        "timeout",
+        "dial tcp",
+        "network is unreachable",
+        "connection reset",
+        "no route to host",
+        "tls handshake",
+        "unexpected eof",
+    ]
+    .iter()
+    .any(|w| why.contains(w))
+}
+
 fn describe_failure(exit_ok: bool, stdout: &str, stderr: &str) -> String {
     let lines: Vec<String> = stderr.lines().map(crate::probe::clean_line).filter(|l| !l.trim().is_empty()).collect();
     let line = lines.iter().rev().find(|l| l.trim_start().starts_with("ERROR")).or_else(|| lines.last());
@@ -482,6 +504,22 @@ pub fn now_unix() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    /// Any tsh failure was `cluster-unreachable … check your network` (issue 14, item 5): only
+    /// the network's words are.
+    #[test]
+    fn only_network_failures_read_as_an_unreachable_cluster() {
+        for why in [
+            "ERROR: dial tcp 10.0.0.1:443: connect: connection refused",
+            "tsh status did not answer within 15 s",
+            "lookup proxy.example.com: no such host",
+        ] {
+            assert!(super::network_failure(why), "{why}");
+        }
+        for why in ["profile is corrupt", "ERROR: unknown flag --format", "tsh status failed without saying why"] {
+            assert!(!super::network_failure(why), "{why}");
+        }
+    }
+
     /// Entries `tsh mcp config` writes for HTTP apps carry reconnect flags and `-H` pairs.
     #[test]
     fn connect_app_with_reconnect_flags_and_headers() {

@@ -66,8 +66,11 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
     // (a re-executed copy, a helper); Ctrl-C still ends it ([`groups`]).
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    // The group is spawned and tracked under one guard, so that a Ctrl-C in between still
+    // finds it (the watcher waits for spawns in flight before it kills and exits).
+    let Some(spawning) = groups::Spawning::begin() else { return Ran::Failed };
     let Ok(mut child) = cmd.spawn() else { return Ran::Failed };
-    let _tracked = groups::Tracked::new(child.id());
+    let _tracked = spawning.track(child.id());
     let Some(mut stdout) = child.stdout.take() else { return Ran::Failed };
     let (tx, rx) = mpsc::channel();
     // The reader runs apart so a tsh that hangs can be killed when the bound passes; a
@@ -107,13 +110,16 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
 /// `doctor --probe` holds those signals ([`groups::probe_owns_signals`]).
 #[cfg(unix)]
 pub mod groups {
-    use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
     const SLOTS: usize = 64;
     static LIVE: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
     static PROBE: AtomicBool = AtomicBool::new(false);
+    /// Spawns begun and not yet tracked, and whether an ending signal came.
+    static SPAWNING: AtomicUsize = AtomicUsize::new(0);
+    static STOPPING: AtomicBool = AtomicBool::new(false);
     static WATCH: std::sync::Once = std::sync::Once::new();
 
     /// While `doctor --probe` handles the ending signals itself (it kills its servers, then
@@ -122,16 +128,38 @@ pub mod groups {
         PROBE.store(on, Ordering::SeqCst);
     }
 
-    /// A live group, forgotten when dropped (after the run was waited for).
-    pub struct Tracked(Option<usize>);
+    /// A spawn in flight: the watcher is armed before it, and waits for it to be tracked.
+    pub struct Spawning(());
 
-    impl Tracked {
-        pub fn new(pid: u32) -> Tracked {
+    impl Spawning {
+        /// `None` once an ending signal came: nothing new is started then.
+        pub fn begin() -> Option<Spawning> {
             watch();
+            SPAWNING.fetch_add(1, Ordering::SeqCst);
+            if STOPPING.load(Ordering::SeqCst) {
+                SPAWNING.fetch_sub(1, Ordering::SeqCst);
+                return None;
+            }
+            Some(Spawning(()))
+        }
+
+        /// The spawned group `pid`, tracked until the returned value is dropped.
+        pub fn track(self, pid: u32) -> Tracked {
             let pid = pid as i32;
-            Tracked(LIVE.iter().position(|s| s.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst).is_ok()))
+            let slot = LIVE.iter().position(|s| s.compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst).is_ok());
+            drop(self);
+            Tracked(slot)
         }
     }
+
+    impl Drop for Spawning {
+        fn drop(&mut self) {
+            SPAWNING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A live group, forgotten when dropped (after the run was waited for).
+    pub struct Tracked(Option<usize>);
 
     impl Drop for Tracked {
         fn drop(&mut self) {
@@ -153,6 +181,12 @@ pub mod groups {
             let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
             std::thread::spawn(move || {
                 for sig in signals.forever() {
+                    STOPPING.store(true, Ordering::SeqCst);
+                    // A group spawned but not yet tracked would outlive us: wait for it (briefly).
+                    let since = std::time::Instant::now();
+                    while SPAWNING.load(Ordering::SeqCst) > 0 && since.elapsed() < std::time::Duration::from_secs(2) {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
                     for slot in &LIVE {
                         let pid = slot.load(Ordering::SeqCst);
                         if pid > 0 {
@@ -177,8 +211,14 @@ pub mod groups {
 
     pub struct Tracked;
 
-    impl Tracked {
-        pub fn new(_pid: u32) -> Tracked {
+    pub struct Spawning;
+
+    impl Spawning {
+        pub fn begin() -> Option<Spawning> {
+            Some(Spawning)
+        }
+
+        pub fn track(self, _pid: u32) -> Tracked {
             Tracked
         }
     }
