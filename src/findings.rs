@@ -403,7 +403,10 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
     let runs: Option<PathBuf> = if needs_repair { f.stable.map(|s| s.path.clone()) } else { Some(cmd.into()) };
     let Some(runs) = runs else { return out };
     let runs_shown = if needs_repair { host.tilde(&runs) } else { shown.clone() };
-    if !needs_repair && loc.scope == Scope::Project && !f.trust_project {
+    // A binary run anyway (the stable tsh, or one a user-level config names) has its version
+    // read: say that, not that it was not run.
+    let known = (f.own_version)(&runs);
+    if !needs_repair && loc.scope == Scope::Project && !f.trust_project && known.is_none() {
         out.push(Finding {
             skew: None,
             code: Code::ProjectCommandNotRun,
@@ -415,7 +418,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         });
         return out;
     }
-    match (f.own_version)(&runs) {
+    match known {
         Some(own) => out.extend(version_findings(&at, &runs, &runs_shown, &own, f.managed_version.as_ref())),
         // Only a binary named tsh is run; any other was never asked.
         None if tsh::is_tsh_name(&host.os.file_name(&runs.to_string_lossy())) => out.push(Finding {
@@ -763,10 +766,13 @@ mod tests {
 
     #[test]
     fn project_command_is_not_run() {
+        let unread = World { own: None, ..World::new() };
         assert_eq!(
-            World::new().codes(Scope::Project, &server("/usr/local/bin/tsh", "x")),
+            unread.codes(Scope::Project, &server("/usr/local/bin/tsh", "x")),
             [("project-command-not-run", Severity::Info)]
         );
+        // Run anyway (the stable tsh): its version is known, and it is healthy.
+        assert!(World::new().codes(Scope::Project, &server("/usr/local/bin/tsh", "x")).is_empty());
     }
 
     #[test]

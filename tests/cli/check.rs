@@ -994,3 +994,17 @@ fn wrong_messages_say_what_is_wrong() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("nothing to repair"), "{}", r.stdout);
 }
+
+/// A project entry naming the stable tsh, which mcpcfg runs anyway, was reported as
+/// `project-command-not-run` (issue 14, item 5): its version is known and checked.
+#[test]
+fn a_project_entry_on_a_tsh_that_was_run_is_not_called_not_run() {
+    let t = TestEnv::new().tsh("18.1.0", None);
+    let stable = t.exe_of("bin/tsh");
+    let t =
+        t.project_file(".mcp.json", &format!(r#"{{"mcpServers": {{"teleport-mcp-p": {}}}}}"#, tsh_entry(&stable, "p")));
+    let r = t.run(&["check", "--format", "json", "--client", "claude-code"]);
+    let codes: Vec<String> = r.codes().into_iter().map(|(_, c)| c).collect();
+    assert!(!codes.contains(&"project-command-not-run".to_owned()), "{codes:?}\n{}", r.stdout);
+    assert!(codes.contains(&"tsh-version-skew".to_owned()), "{codes:?}");
+}
