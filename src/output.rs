@@ -239,11 +239,22 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
     }
     let sm = report.summary();
     let _ = write!(out, "{}, {} ({} tsh)", plural(sm.configs, "config"), plural(sm.servers, "server"), sm.tsh_servers);
-    if show_findings {
-        let _ = write!(out, ": {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
-    }
-    if !report.changes.is_empty() {
-        let _ = write!(out, "; {} changed", sm.changed);
+    // After a repair the good news leads: what was repaired, then what is left.
+    match (show_findings, report.changes.len()) {
+        (true, 0) => {
+            let _ = write!(out, ": {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
+        }
+        (true, n) if sm.errors + sm.warnings == 0 => {
+            let _ = write!(out, ": {n} repaired, nothing left");
+        }
+        (true, n) => {
+            let _ =
+                write!(out, ": {n} repaired; left: {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
+        }
+        (false, 0) => {}
+        (false, n) => {
+            let _ = write!(out, "; {n} repaired");
+        }
     }
     out.push('\n');
     out

@@ -1055,3 +1055,15 @@ fn dry_run_diff_is_coloured_on_request() {
     let r = t.run(&["fix-config", "--dry-run", "--color", "never"]);
     assert!(!r.stdout.contains('\x1b'), "{:?}", r.stdout);
 }
+
+/// A successful fix read as a failure: errors first, the good news last (issue 14, item 2).
+/// Now what was changed leads, and the summary says what was repaired and what is left.
+#[test]
+fn a_repair_reads_as_a_repair() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let r = t.run(&["fix-config", "--color", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.starts_with("fixed "), "{}", r.stdout);
+    assert!(r.stdout.trim_end().ends_with(": 1 repaired, nothing left"), "{}", r.stdout);
+}
