@@ -144,7 +144,58 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         }],
         _ => vec![],
     };
+    let mut configs = configs;
+    let mut global = global;
+    global.extend(binary_findings(host, &mut configs));
     Ok(Report { tsh: tsh_report, configs, global, ..Report::default() })
+}
+
+/// The problems of a tsh binary (too old: `tsh-version-skew`, `tsh-mcp-unsupported`), taken
+/// off every server that runs it and said once, of the binary, with the servers named: four
+/// servers on one old tsh are one problem, and each of them is ✗ only for its own. An error
+/// when any of them is loaded, else a warning.
+fn binary_findings(host: &crate::platform::Host, configs: &mut [ConfigReport]) -> Vec<findings::Finding> {
+    let mut out: Vec<(findings::Finding, Vec<(crate::clients::Client, String)>)> = Vec::new();
+    for c in configs.iter_mut() {
+        let (id, client) = (c.loaded.location.client, c.loaded.location.client.display());
+        let file = host.tilde(&c.loaded.location.path);
+        for s in &mut c.servers {
+            let (binary, own): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut s.findings).into_iter().partition(|f| f.skew.is_some());
+            s.findings = own;
+            for f in binary {
+                // The message without the server's "file: server: " prefix and its client's
+                // "does not load" note: what is left is about the binary.
+                let mut what = f.message.find(": tsh ").map_or(f.message.as_str(), |i| &f.message[i + 2..]).to_owned();
+                let note = format!(" ({client} does not load this server: ");
+                if let Some(i) = what.find(&note) {
+                    what.truncate(i);
+                }
+                let severity =
+                    if s.not_loaded.is_none() { findings::Severity::Error } else { findings::Severity::Warning };
+                let user = (id, format!("{file}: {}", s.server.label()));
+                match out.iter_mut().find(|(g, _)| g.code == f.code && g.skew == f.skew && g.message == what) {
+                    Some((g, users)) => {
+                        g.severity = g.severity.max(severity);
+                        users.push(user);
+                    }
+                    None => out.push((findings::Finding { message: what, severity, ..f }, vec![user])),
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut f, users)| {
+            let n = users.len();
+            let names: Vec<&str> = users.iter().map(|(_, u)| u.as_str()).collect();
+            f.message =
+                format!("{} (run by {n} server{}: {})", f.message, if n == 1 { "" } else { "s" }, names.join(", "));
+            if let Some(k) = &mut f.skew {
+                k.users = users;
+            }
+            f
+        })
+        .collect()
 }
 
 /// Where `p` leads when it is a symlink into the client-tools managed-update folder (which the

@@ -133,6 +133,8 @@ pub struct Skew {
     pub runs: PathBuf,
     pub original_old: bool,
     pub managed_old: bool,
+    /// Once said of the binary: the servers that run it, each as its client and `file: label`.
+    pub users: Vec<(crate::clients::Client, String)>,
 }
 
 /// What the file system says about a command path.
@@ -488,7 +490,7 @@ fn version_findings(at: &str, runs: &Path, shown: &str, own: &Version, managed: 
             ),
         };
         out.push(Finding {
-            skew: Some(Skew { runs: runs_path.to_path_buf(), original_old: own_old, managed_old }),
+            skew: Some(Skew { runs: runs_path.to_path_buf(), original_old: own_old, managed_old, users: vec![] }),
             code: Code::TshVersionSkew,
             severity: Severity::Error,
             // Without managed updates nothing is re-executed yet: the path breaks once they are on.
@@ -507,6 +509,7 @@ fn version_findings(at: &str, runs: &Path, shown: &str, own: &Version, managed: 
                 runs: runs_path.to_path_buf(),
                 original_old: managed.is_none(),
                 managed_old: managed.is_some(),
+                users: vec![],
             }),
             code: Code::TshMcpUnsupported,
             severity: Severity::Error,

@@ -327,7 +327,8 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                 "code": f.code.id(),
                 "severity": f.severity.id(),
                 "client": c.map(|c| c.loaded.location.client.id()),
-                "path": c.map(|c| c.loaded.location.path.to_string_lossy()),
+                // A tsh binary's own problem names the binary.
+                "path": c.map(|c| c.loaded.location.path.to_string_lossy()).or(f.skew.as_ref().map(|k| k.runs.to_string_lossy())),
                 "server": s.map(|s| s.server.label()),
                 "message": f.message,
                 "hint": f.hint,
@@ -430,23 +431,25 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
     let mut groups: Vec<Group<'_>> = Vec::new();
     for (c, s, f) in report.all_findings() {
         let generic = crate::doctor::steps(f, &[], ctx);
-        let place = match (c, s) {
-            (Some(c), Some(s)) => format!("{}: {}", host.tilde(&c.loaded.location.path), s.server.label()),
-            (Some(c), None) => host.tilde(&c.loaded.location.path),
-            _ => String::new(),
-        };
-        let client = c.map(|c| c.loaded.location.client);
+        // A tsh binary's problem carries the servers that run it.
+        let users = f.skew.as_ref().map(|k| k.users.clone()).unwrap_or_default();
+        let mut places: Vec<String> = users.iter().map(|(_, u)| u.clone()).collect();
+        let mut clients: Vec<crate::clients::Client> = users.iter().map(|(c, _)| *c).collect();
+        match (c, s) {
+            (Some(c), Some(s)) => places.push(format!("{}: {}", host.tilde(&c.loaded.location.path), s.server.label())),
+            (Some(c), None) => places.push(host.tilde(&c.loaded.location.path)),
+            _ => {}
+        }
+        clients.extend(c.map(|c| c.loaded.location.client));
         let same = |g: &&mut Group<'_>| {
             g.first.code == f.code && g.generic == generic && g.first.hint == f.hint && g.first.skew.is_some()
         };
         match groups.iter_mut().find(|g| same(g)) {
             Some(g) => {
-                g.places.push(place);
-                g.clients.extend(client);
+                g.places.extend(places);
+                g.clients.extend(clients);
             }
-            None => {
-                groups.push(Group { first: f, generic, places: vec![place], clients: client.into_iter().collect() })
-            }
+            None => groups.push(Group { first: f, generic, places, clients }),
         }
     }
     if groups.is_empty() {

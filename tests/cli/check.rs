@@ -120,8 +120,10 @@ fn old_original_tsh_is_version_skew_with_both_versions() {
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["check", "--format", "json"]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.codes(), [s("teleport-mcp-ok", "tsh-version-skew")]);
+    // A problem of the tsh binary: said once, of the binary.
+    assert_eq!(r.codes(), [s("-", "tsh-version-skew")]);
     let j = r.json();
+    assert_eq!(j["findings"][0]["path"], t.exe_of("bin/tsh").as_str());
     assert_eq!(j["tsh"]["version"], "18.2.0");
     assert_eq!(j["tsh"]["managed_version"], "18.2.3");
     assert_eq!(j["tsh"]["reexec_from"], "18.2.0");
@@ -165,7 +167,7 @@ fn tsh_before_18_1_has_no_mcp_connect() {
     let t = TestEnv::new().tsh("17.4.2", None);
     let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-ok": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "ok"));
     let r = t.home_file(".cursor/mcp.json", &cursor).run(&["check", "--format", "json"]);
-    assert_eq!(r.codes(), [s("teleport-mcp-ok", "tsh-mcp-unsupported"), s("teleport-mcp-ok", "tsh-version-skew")]);
+    assert_eq!(r.codes(), [s("-", "tsh-mcp-unsupported"), s("-", "tsh-version-skew")]);
 }
 
 #[test]
@@ -440,7 +442,7 @@ fn project_command_is_never_run_without_trust_project() {
     assert_eq!(r.code, 0);
     let r = t.run(&["check", "--format", "json", "--trust-project"]);
     assert!(t.project().join("tools/runs.log").exists(), "--trust-project allows it");
-    assert_eq!(r.codes(), [s("teleport-mcp-p", "tsh-version-skew")]);
+    assert_eq!(r.codes(), [s("-", "tsh-version-skew")]);
 }
 
 /// `--config repo/.mcp.json --client cursor` used to read the repository's file as a user config
@@ -1007,4 +1009,38 @@ fn a_project_entry_on_a_tsh_that_was_run_is_not_called_not_run() {
     let codes: Vec<String> = r.codes().into_iter().map(|(_, c)| c).collect();
     assert!(!codes.contains(&"project-command-not-run".to_owned()), "{codes:?}\n{}", r.stdout);
     assert!(codes.contains(&"tsh-version-skew".to_owned()), "{codes:?}");
+}
+
+/// Version skew flooded the report: said on every server that runs the old tsh, healthy ones
+/// too, and counted once per server (issue 14, item 1). It is one finding of the binary, with the
+/// servers named, counted once; each server is marked only for its own problems.
+#[test]
+fn an_old_tsh_is_one_finding_of_the_binary_not_one_per_server() {
+    let t = TestEnv::new().tsh("18.2.0", None);
+    let tsh = t.exe_of("bin/tsh");
+    let cursor = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-b": {}, "teleport-mcp-c": {}}}}}"#,
+        tsh_entry(&tsh, "a"),
+        tsh_entry(&tsh, "b"),
+        tsh_entry("/gone/tsh", "c")
+    );
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    let r = t.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    assert_eq!(j["summary"]["errors"], 2, "the old tsh once, the missing one once: {}", r.stdout);
+    let skew: Vec<&serde_json::Value> =
+        j["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "tsh-version-skew").collect();
+    assert_eq!(skew.len(), 1, "{}", r.stdout);
+    assert_eq!(skew[0]["server"], serde_json::Value::Null);
+    let msg = skew[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("run by 3 servers") && msg.contains("teleport-mcp-a") && msg.contains("teleport-mcp-c"),
+        "{msg}"
+    );
+    let text = t.run(&["check", "--color", "never"]).stdout;
+    assert!(text.contains("✓ teleport-mcp-a") && text.contains("✓ teleport-mcp-b"), "{text}");
+    assert!(text.contains("✗ teleport-mcp-c"), "{text}");
+    assert!(text.contains("1 error") || text.contains("2 errors"), "{text}");
+    assert_eq!(text.matches("tsh-version-skew").count(), 1, "{text}");
 }
