@@ -292,6 +292,9 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
 
     let mut out = Vec::new();
     let to = f.stable.map(|s| host.tilde(&s.path));
+    // The command that really repairs it: fix-config leaves project files alone unless asked.
+    let fix_command =
+        if loc.scope == Scope::Project { "mcpcfg fix-config --include-project" } else { "mcpcfg fix-config" };
     let fix_hint = |why: &str| match (&to, variable) {
         (Some(to), true) => format!(
             "{why}; the command \"{literal}\" uses a variable, which mcpcfg does not rewrite: set the variable (or edit the command) so that it names {to}"
@@ -299,8 +302,8 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
         (None, true) => {
             format!("{why}; install tsh, then set the variable in \"{literal}\" so that the command names it")
         }
-        (Some(to), false) => format!("{why}; run `mcpcfg fix-config` to point it at {to}"),
-        (None, false) => format!("{why}; install tsh, then run `mcpcfg fix-config`"),
+        (Some(to), false) => format!("{why}; run `{fix_command}` to point it at {to}"),
+        (None, false) => format!("{why}; install tsh, then run `{fix_command}`"),
     };
     let tools_dirs = server_tools_dirs(host, server);
     let kind = tsh::classify(host.os, cmd, &tools_dirs);
@@ -317,7 +320,10 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
                 ),
                 _ => format!("{at}: command {quoted} is not an absolute path"),
             },
-            hint: fix_hint(if loc.client.in_terminal() {
+            hint: fix_hint(if cmd.contains(['/', '\\']) {
+                // `./bin/tsh` is looked up from the folder the client starts in, not on PATH.
+                "a relative path leads wherever the client happens to be started from"
+            } else if loc.client.in_terminal() {
                 "it works only where tsh is on PATH, not when an IDE or another program starts the client"
             } else {
                 "GUI clients do not get your shell's PATH"
@@ -661,6 +667,19 @@ mod tests {
         let hint = |client| w.findings(&Location { client, ..loc(Scope::User) }, &s).remove(0).hint;
         assert!(hint(Client::Cursor).contains("GUI clients"), "{}", hint(Client::Cursor));
         assert!(hint(Client::ClaudeCode).contains("not when an IDE"), "{}", hint(Client::ClaudeCode));
+    }
+
+    /// Hints that lied (issue 14, item 4): `./bin/tsh` was blamed on the GUI's PATH, and a
+    /// project file's hint said `mcpcfg fix-config`, which leaves project files alone.
+    #[test]
+    fn hints_say_the_reason_and_the_command_that_works() {
+        let w = World::new();
+        let dotted = w.findings(&loc(Scope::User), &server("./bin/tsh", "teleport-mcp-demo")).remove(0).hint;
+        assert!(dotted.contains("wherever the client happens to be started") && !dotted.contains("PATH"), "{dotted}");
+        let project = w.findings(&loc(Scope::Project), &server("tsh", "teleport-mcp-demo")).remove(0).hint;
+        assert!(project.contains("`mcpcfg fix-config --include-project`"), "{project}");
+        let user = w.findings(&loc(Scope::User), &server("tsh", "teleport-mcp-demo")).remove(0).hint;
+        assert!(user.contains("`mcpcfg fix-config`"), "{user}");
     }
 
     /// `"command": 42` on a tsh server was shown as healthy "(no command)".
