@@ -38,6 +38,25 @@ pub struct Plan {
 /// Plans every repair `report` calls for, pointing commands at `to`.
 pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Result<Plan> {
     let mut out = Plan::default();
+    // A tsh too old for MCP (version skew, no `mcp connect`) that a config runs by its path is
+    // repairable when the stable tsh is a good one: the config moves to it. With `--tsh`, every
+    // selected tsh server moves to the tsh asked for.
+    let fixed = crate::tsh::fixed_version();
+    let stable_good = report.tsh.as_ref().is_some_and(|t| {
+        t.version.as_ref().is_some_and(|v| *v >= fixed) && t.managed_version.as_ref().is_none_or(|m| *m >= fixed)
+    });
+    let asked = report.tsh.as_ref().is_some_and(|t| t.stable.source == crate::tsh::Source::Flag);
+    let old: Vec<&Path> = report
+        .global
+        .iter()
+        .filter_map(|f| f.skew.as_ref())
+        .map(|k| k.runs.as_path())
+        .filter(|runs| Some(*runs) != to)
+        .collect();
+    let moves = |s: &crate::report::ServerReport| {
+        let runs_old = s.server.command.as_ref().is_some_and(|c| old.contains(&Path::new(&c.value)));
+        s.tsh && ((stable_good && runs_old) || asked)
+    };
     for (i, c) in report.configs.iter().enumerate() {
         if c.loaded.document().is_none() {
             continue;
@@ -48,7 +67,7 @@ pub fn plan(report: &Report, to: Option<&Path>, opts: &FixOptions) -> anyhow::Re
         let mut changes = Vec::new();
         for s in &c.servers {
             let wanted = crate::check::selected(&opts.servers, &s.server);
-            let repairable = s.findings.iter().any(|f| f.code.repairable());
+            let repairable = s.findings.iter().any(|f| f.code.repairable()) || moves(s);
             if !wanted || !repairable {
                 continue;
             }
@@ -522,6 +541,15 @@ pub fn after(report: &mut Report, plan: &Plan) {
             mark_repaired(&mut report.configs[i], f);
         }
     }
+    // An old tsh no config runs any more is no longer a problem of this machine's configs.
+    let configs = &report.configs;
+    let still_run = |runs: &Path| {
+        configs
+            .iter()
+            .flat_map(|c| &c.servers)
+            .any(|s| s.server.command.as_ref().is_some_and(|c| Path::new(&c.value) == runs))
+    };
+    report.global.retain(|g| g.skew.as_ref().is_none_or(|k| still_run(&k.runs)));
 }
 
 fn mark_repaired(c: &mut ConfigReport, f: &FilePlan) {

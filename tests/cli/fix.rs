@@ -1073,3 +1073,29 @@ fn a_repair_reads_as_a_repair() {
     assert!(r.stdout.starts_with("fixed "), "{}", r.stdout);
     assert!(r.stdout.trim_end().ends_with(": 1 repaired, nothing left"), "{}", r.stdout);
 }
+
+/// With 18.3.0 installed on PATH, a config on an existing 18.2.0 stayed, and
+/// `fix-config --tsh NEW` changed nothing (issue 14, item 3): a config on a tsh too old for MCP
+/// moves to the stable one when that one is good, and `--tsh` repoints every selected server.
+#[test]
+fn a_config_on_an_old_tsh_moves_to_the_newer_stable_one() {
+    let t = TestEnv::new().tsh("18.3.0", None).tsh_at(Path::new("old/tsh"), "18.2.0", None);
+    let old = t.exe_of("old/tsh");
+    let cursor = format!(r#"{{"mcpServers": {{"teleport-mcp-a": {}}}}}"#, tsh_entry(&old, "a"));
+    let t = t.home_file(".cursor/mcp.json", &cursor);
+    assert_eq!(t.run(&["check"]).code, 1, "the old tsh is version skew");
+    let r = t.run(&["fix-config", "--color", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("1 repaired, nothing left"), "{}", r.stdout);
+    assert_eq!(
+        t.read_home(".cursor/mcp.json"),
+        cursor.replace(&crate::env::esc(&old), &crate::env::esc(&t.exe_of("bin/tsh")))
+    );
+    // `--tsh` points even a healthy entry at the tsh asked for; without it, a healthy one stays.
+    let t = t.tsh_at(Path::new("new/tsh"), "18.4.0", None);
+    assert_eq!(t.run(&["fix-config", "--format", "json"]).json()["changes"].as_array().unwrap().len(), 0);
+    let new = t.exe_of("new/tsh");
+    let r = t.run(&["fix-config", "--tsh", &new, "--server", "teleport-mcp-a"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(t.read_home(".cursor/mcp.json").contains(&crate::env::esc(&new)), "{}", r.stdout);
+}

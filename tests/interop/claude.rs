@@ -40,7 +40,7 @@ fn claude_stale_servers_in_every_scope_fail_until_fixed() {
     assert_eq!(mcpcfg_loaded(&sb, "work"), client_loaded(&before));
 
     let fix = ok(sb.mcpcfg("work", &["fix-config"]));
-    assert!(fix.stdout.contains("2 changed"), "{}", fix.all());
+    assert!(fix.stdout.contains("2 repaired"), "{}", fix.all());
     let after = client_view(&sb, Cli::Claude, "work");
     assert_eq!(after["teleport-mcp-user"], Status::Connected, "{after:?}");
     assert_eq!(after["teleport-mcp-local"], Status::Connected, "{after:?}");
@@ -124,7 +124,7 @@ fn claude_parent_folder_mcp_json_is_read_and_repaired() {
     let before = agree(&sb, "work/repo/services/api");
     assert!(matches!(before["teleport-mcp-repo"], Status::Failed(_)), "{before:?}");
     let fix = ok(sb.mcpcfg("work/repo/services/api", &["fix-config", "--include-project"]));
-    assert!(fix.stdout.contains("1 changed"), "{}", fix.all());
+    assert!(fix.stdout.contains("1 repaired"), "{}", fix.all());
     assert_eq!(agree(&sb, "work/repo/services/api")["teleport-mcp-repo"], Status::Connected);
 }
 
@@ -372,7 +372,7 @@ fn claude_lock_is_honoured_while_claude_code_writes() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let fix = ok(sb.mcpcfg("work", &["fix-config"]));
-    assert!(fix.stdout.contains("1 changed"), "{}", fix.all());
+    assert!(fix.stdout.contains("1 repaired"), "{}", fix.all());
     let added = writer.wait();
     assert_eq!(added.code, 0, "{}", added.all());
 
