@@ -1074,37 +1074,29 @@ mod tests {
         assert_eq!(fs::read(&file).unwrap(), b"old");
     }
 
-    /// Another writer's file renamed into place after the last look and before the rename was
-    /// lost (issue 12, item 6: the window between them). The exchange puts it back.
+    /// Another writer's file renamed into place, or a write into the file, after the last look
+    /// and before the rename was lost (issue 12, item 6: the window between them). The exchange
+    /// puts it back.
     #[cfg(all(target_os = "linux", debug_assertions))]
     #[test]
-    fn a_file_renamed_into_place_after_the_last_look_is_swapped_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("c.json");
-        fs::write(&file, "old").unwrap();
-        let hook = OsStr::new("printf theirs > \"$MCPCFG_TARGET.x\" && mv \"$MCPCFG_TARGET.x\" \"$MCPCFG_TARGET\"");
-        let err = replace_hooked(&file, b"old", None, b"new", &no_hook, (None, Some(hook))).unwrap_err();
-        assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
-        assert_eq!(fs::read(&file).unwrap(), b"theirs", "the other writer's file is in place");
-        assert_eq!(names(dir.path()), ["c.json"], "no temp file is left");
-    }
-
-    /// The same for a write in place (same inode, other size) after the last look.
-    #[cfg(all(target_os = "linux", debug_assertions))]
-    #[test]
-    fn a_write_in_place_after_the_last_look_is_swapped_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("c.json");
-        fs::write(&file, "old").unwrap();
-        let hook = OsStr::new("printf theirs >> \"$MCPCFG_TARGET\"");
-        let err = replace_hooked(&file, b"old", None, b"new", &no_hook, (None, Some(hook))).unwrap_err();
-        assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
-        assert_eq!(fs::read(&file).unwrap(), b"oldtheirs");
-        assert_eq!(names(dir.path()), ["c.json"]);
-        // Nothing happening after the last look: the new content goes in, and nothing is left.
-        replace_hooked(&file, b"oldtheirs", None, b"new", &no_hook, (None, Some(OsStr::new("true")))).unwrap();
-        assert_eq!(fs::read(&file).unwrap(), b"new");
-        assert_eq!(names(dir.path()), ["c.json"]);
+    fn a_change_after_the_last_look_is_swapped_back() {
+        for (hook, theirs) in [
+            ("printf theirs > \"$MCPCFG_TARGET.x\" && mv \"$MCPCFG_TARGET.x\" \"$MCPCFG_TARGET\"", &b"theirs"[..]),
+            ("printf theirs >> \"$MCPCFG_TARGET\"", b"oldtheirs"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("c.json");
+            fs::write(&file, "old").unwrap();
+            let err =
+                replace_hooked(&file, b"old", None, b"new", &no_hook, (None, Some(OsStr::new(hook)))).unwrap_err();
+            assert!(matches!(err, WriteError::Changed { .. }), "{hook}: {err:?}");
+            assert_eq!(fs::read(&file).unwrap(), theirs, "{hook}: the other writer's content is in place");
+            assert_eq!(names(dir.path()), ["c.json"], "{hook}: no temp file is left");
+            // Nothing happening after the last look: the new content goes in, and nothing is left.
+            replace_hooked(&file, theirs, None, b"new", &no_hook, (None, Some(OsStr::new("true")))).unwrap();
+            assert_eq!(fs::read(&file).unwrap(), b"new");
+            assert_eq!(names(dir.path()), ["c.json"]);
+        }
     }
 
     /// A config replaced by a symlink after it was read: the write followed the new link and
