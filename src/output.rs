@@ -107,11 +107,7 @@ pub fn tsh_line(host: &Host, report: &Report) -> String {
     match &report.tsh {
         None => "tsh: none found on PATH or at the usual install locations".to_owned(),
         Some(t) => {
-            let how = match t.stable.source {
-                crate::tsh::Source::Flag => "--tsh",
-                crate::tsh::Source::Path => "on PATH",
-                crate::tsh::Source::KnownLocation => "known install location",
-            };
+            let how = t.stable.source.words();
             let mut line = format!("tsh: {} ({how}), {}", clean(&host.tilde(&t.stable.path)), version_text(&t.version));
             if let Some(m) = &t.managed_version {
                 let _ = write!(line, "; managed updates run {m}");
@@ -165,8 +161,9 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
             st.green("fixed"),
             clean(&host.tilde(&ch.path)),
             clean(&ch.server),
-            clean(&ch.from),
-            clean(&ch.to)
+            // Shortened as the file is: `~/.tsh/bin/…/tsh -> ~/bin/tsh`.
+            clean(&host.tilde(std::path::Path::new(&ch.from))),
+            clean(&host.tilde(std::path::Path::new(&ch.to)))
         );
     }
     if !report.changes.is_empty() {
@@ -399,7 +396,7 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
                 out,
                 "  stable tsh: {} ({}){}",
                 clean(&host.tilde(&t.stable.path)),
-                t.stable.source.id(),
+                t.stable.source.words(),
                 clean(&link)
             );
             let _ = writeln!(out, "  its version: {}", version_text(&t.version));

@@ -232,6 +232,15 @@ impl Source {
             Source::KnownLocation => "known-location",
         }
     }
+
+    /// How text output says where the tsh was found (check and doctor alike).
+    pub fn words(self) -> &'static str {
+        match self {
+            Source::Flag => "--tsh",
+            Source::Path => "on PATH",
+            Source::KnownLocation => "known install location",
+        }
+    }
 }
 
 /// The known install locations of tsh on `os`, in order of preference (under `--system-root`

@@ -1099,3 +1099,16 @@ fn a_config_on_an_old_tsh_moves_to_the_newer_stable_one() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(t.read_home(".cursor/mcp.json").contains(&crate::env::esc(&new)), "{}", r.stdout);
 }
+
+/// `fixed ~/.cursor/mcp.json: …: /home/u/.tsh/bin/…/tsh -> …` shortened the file but not the
+/// command, and doctor said `(path)` where check said `(on PATH)` (issue 14, item 6, part).
+#[test]
+fn fixed_lines_and_the_tsh_line_read_alike() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let doctor = t.run(&["doctor", "--color", "never"]).stdout;
+    assert!(doctor.contains("(on PATH)") && !doctor.contains("(path)"), "{doctor}");
+    let r = t.run(&["fix-config", "--color", "never"]);
+    let line = r.stdout.lines().next().unwrap();
+    assert!(line.contains(&crate::env::shown(": ~/.tsh/bin/0c1d-update-pkg-v2/tsh -> ")), "{line}");
+}
