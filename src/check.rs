@@ -131,8 +131,8 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         trust_project: s.trust_project,
     };
     let to = stable.as_ref().map(|st| st.path.as_path());
-    let configs = reports(s, loaded, to, |loc, sv| findings::server_findings(loc, sv, &facts));
-    let global = match managed_state {
+    let mut configs = reports(s, loaded, to, |loc, sv| findings::server_findings(loc, sv, &facts));
+    let mut global = match managed_state {
         ManagedState::Unreadable(why) => vec![findings::Finding {
             skew: None,
             code: findings::Code::ManagedConfigUnreadable,
@@ -144,8 +144,6 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
         }],
         _ => vec![],
     };
-    let mut configs = configs;
-    let mut global = global;
     global.extend(binary_findings(host, &mut configs));
     Ok(Report { tsh: tsh_report, configs, global, ..Report::default() })
 }
@@ -157,20 +155,14 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
 fn binary_findings(host: &crate::platform::Host, configs: &mut [ConfigReport]) -> Vec<findings::Finding> {
     let mut out: Vec<(findings::Finding, Vec<(crate::clients::Client, String)>)> = Vec::new();
     for c in configs.iter_mut() {
-        let (id, client) = (c.loaded.location.client, c.loaded.location.client.display());
+        let id = c.loaded.location.client;
         let file = host.tilde(&c.loaded.location.path);
         for s in &mut c.servers {
             let (binary, own): (Vec<_>, Vec<_>) =
                 std::mem::take(&mut s.findings).into_iter().partition(|f| f.skew.is_some());
             s.findings = own;
             for f in binary {
-                // The message without the server's "file: server: " prefix and its client's
-                // "does not load" note: what is left is about the binary.
-                let mut what = f.message.find(": tsh ").map_or(f.message.as_str(), |i| &f.message[i + 2..]).to_owned();
-                let note = format!(" ({client} does not load this server: ");
-                if let Some(i) = what.find(&note) {
-                    what.truncate(i);
-                }
+                let what = f.skew.as_ref().map(|k| k.about.clone()).unwrap_or_default();
                 let severity =
                     if s.not_loaded.is_none() { findings::Severity::Error } else { findings::Severity::Warning };
                 let user = (id, format!("{file}: {}", s.server.label()));
@@ -249,15 +241,7 @@ fn reports(
     copilot_loading(s, &mut configs);
     qwen_loading(s, &mut configs);
     crate::loading::opencode(&mut configs);
-    let defaults: Vec<(crate::clients::Client, String)> =
-        [crate::clients::Client::AmazonQ, crate::clients::Client::Kiro]
-            .into_iter()
-            .filter_map(|c| {
-                let settings = json_value(&crate::clients::agent_settings(&s.host, c)?)?;
-                Some((c, settings.get("chat.defaultAgent")?.as_str()?.to_owned()))
-            })
-            .collect();
-    crate::loading::agents(&mut configs, &defaults);
+    agent_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs
 }
@@ -302,6 +286,20 @@ fn copilot_loading(s: &Settings, configs: &mut [ConfigReport]) {
     crate::loading::copilot(s.host.os, configs, &trusted, &strings("settings.json", "disabledMcpServers"));
 }
 
+/// The edge of [`crate::loading::agents`]: the default agent (`chat.defaultAgent`) of Amazon Q
+/// and of Kiro, from each one's settings file.
+fn agent_loading(s: &Settings, configs: &mut [ConfigReport]) {
+    let defaults: Vec<(crate::clients::Client, String)> =
+        [crate::clients::Client::AmazonQ, crate::clients::Client::Kiro]
+            .into_iter()
+            .filter_map(|c| {
+                let settings = json_value(&crate::clients::agent_settings(&s.host, c)?)?;
+                Some((c, settings.get("chat.defaultAgent")?.as_str()?.to_owned()))
+            })
+            .collect();
+    crate::loading::agents(configs, &defaults);
+}
+
 /// The edge of [`crate::loading::qwen`]: Qwen Code's approvals of project servers,
 /// `$QWEN_CODE_MCP_APPROVALS_PATH` or `mcpApprovals.json` in its home folder. A settings file's
 /// entry is hashed as Qwen Code sees it, its variables expanded.
@@ -312,10 +310,9 @@ fn qwen_loading(s: &Settings, configs: &mut [ConfigReport]) {
     if !configs.iter().any(qwen_project) {
         return;
     }
-    let path = match s.host.folder_var("QWEN_CODE_MCP_APPROVALS_PATH") {
-        Some(p) if !p.is_empty() => std::path::PathBuf::from(p),
-        _ => crate::platform::join(s.host.os, &crate::clients::qwen_home(&s.host), &["mcpApprovals.json"]),
-    };
+    let path = s.host.folder_var("QWEN_CODE_MCP_APPROVALS_PATH").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        crate::platform::join(s.host.os, &crate::clients::qwen_home(&s.host), &["mcpApprovals.json"])
+    });
     let approvals = json_value(&path).unwrap_or_default();
     crate::loading::qwen(s.host.os, configs, &approvals, |loc, server| {
         let from_mcp_json = loc.path.file_name().is_some_and(|n| n == ".mcp.json");

@@ -902,15 +902,20 @@ pub fn copilot_home(host: &Host) -> PathBuf {
     host.folder_var("COPILOT_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".copilot"]))
 }
 
+/// Whether `path` is `<project>/<rel>`: it ends with `rel`'s names (case-insensitively where the
+/// OS is) and there is a project folder before them (a bare `.mcp.json` names no project).
+pub fn is_project_file(os: Os, path: &Path, rel: &[&str]) -> bool {
+    let comps = os.components(&path.to_string_lossy());
+    let same = |a: &str, b: &str| if os.case_insensitive() { a.eq_ignore_ascii_case(b) } else { a == b };
+    comps.len() > rel.len() && comps[comps.len() - rel.len()..].iter().zip(rel).all(|(c, r)| same(c, r))
+}
+
 /// Whether `l` is a project file that an earlier client of [`PROJECT_FILES`] reads too, as
 /// Copilot CLI and Qwen Code read Claude Code's `.mcp.json`: a guest reading.
 pub fn guest_reading(os: Os, l: &Location) -> bool {
-    let comps = os.components(&l.path.to_string_lossy());
-    let same = |a: &str, b: &str| if os.case_insensitive() { a.eq_ignore_ascii_case(b) } else { a == b };
-    let is = |rel: &[&str]| {
-        comps.len() > rel.len() && comps[comps.len() - rel.len()..].iter().zip(rel).all(|(c, r)| same(c, r))
+    let Some(at) = PROJECT_FILES.iter().position(|(c, rel)| *c == l.client && is_project_file(os, &l.path, rel)) else {
+        return false;
     };
-    let Some(at) = PROJECT_FILES.iter().position(|(c, rel)| *c == l.client && is(rel)) else { return false };
     let rel = PROJECT_FILES[at].1;
     PROJECT_FILES[..at].iter().any(|(c, r)| *c != l.client && *r == rel)
 }
@@ -919,17 +924,21 @@ pub fn guest_reading(os: Os, l: &Location) -> bool {
 /// (`~/.copilot`, `~/.qwen`). A project file that another client owns (`.mcp.json`) is read as
 /// this client's too only then, or when it is named with `--client`.
 pub fn in_use(host: &Host, client: Client) -> bool {
-    let first = user_candidates(host, &[client]).into_iter().next();
-    let path = match first {
-        Some(Candidate::File(l)) => l.path,
-        Some(Candidate::FirstOf(ls)) => match ls.into_iter().next() {
-            Some(l) => l.path,
-            None => return false,
-        },
-        Some(Candidate::Profiles { dir, .. } | Candidate::Suffixed { dir, .. }) => dir.join("x"),
-        None => return false,
+    let folder = match user_candidates(host, &[client]).into_iter().next() {
+        Some(Candidate::File(l)) => l.path.parent().map(Path::to_path_buf),
+        Some(Candidate::FirstOf(ls)) => ls.first().and_then(|l| l.path.parent().map(Path::to_path_buf)),
+        Some(Candidate::Profiles { dir, .. } | Candidate::Suffixed { dir, .. }) => Some(dir),
+        None => None,
     };
-    path.parent().is_some_and(Path::is_dir)
+    folder.is_some_and(|d| d.is_dir())
+}
+
+/// The project folder of a project file that lies in it or in its `sub` folder: Qwen Code's
+/// `<folder>/.mcp.json` and `<folder>/.qwen/settings.json` (`sub` = `.qwen`), Copilot CLI's
+/// `<folder>/.mcp.json` and `<folder>/.github/mcp.json` (`.github`).
+pub fn project_folder<'a>(path: &'a Path, sub: &str) -> Option<&'a Path> {
+    let parent = path.parent()?;
+    if parent.file_name().is_some_and(|n| n == sub) { parent.parent() } else { Some(parent) }
 }
 
 /// Whether `l`, a project file that exists, is read beside the others that exist (`found`):

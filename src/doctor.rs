@@ -398,7 +398,13 @@ mod tests {
 
     fn skew(runs: &str, original_old: bool, managed_old: bool) -> Finding {
         let mut x = f(Code::TshVersionSkew, "", "");
-        x.skew = Some(crate::findings::Skew { runs: runs.into(), original_old, managed_old, users: vec![] });
+        x.skew = Some(crate::findings::Skew {
+            runs: runs.into(),
+            original_old,
+            managed_old,
+            about: String::new(),
+            users: vec![],
+        });
         x
     }
 

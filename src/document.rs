@@ -400,15 +400,14 @@ fn raw_control(body: &str, range: Range<usize>) -> Option<ParseError> {
     })
 }
 
+/// The error of a file in another encoding than UTF-8: no line or column in it is wrong.
+pub const NOT_UTF8: &str =
+    "the file is UTF-16 (or UTF-32) encoded; MCP clients and mcpcfg read UTF-8 only: save it as UTF-8";
+
 /// The file as UTF-8, or an error that says what the file is instead.
 pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
     if looks_utf16(bytes) {
-        return Err(ParseError {
-            message: "the file is UTF-16 (or UTF-32) encoded; MCP clients and mcpcfg read UTF-8 only: save it as UTF-8"
-                .into(),
-            line: 1,
-            column: 1,
-        });
+        return Err(ParseError { message: NOT_UTF8.into(), line: 1, column: 1 });
     }
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];

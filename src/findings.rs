@@ -133,6 +133,8 @@ pub struct Skew {
     pub runs: PathBuf,
     pub original_old: bool,
     pub managed_old: bool,
+    /// What the finding says of the binary alone, without the file and server it was seen in.
+    pub about: String,
     /// Once said of the binary: the servers that run it, each as its client and `file: label`.
     pub users: Vec<(crate::clients::Client, String)>,
 }
@@ -186,7 +188,7 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
                 severity: Severity::Error,
                 message: format!("{file}:{}:{}: {}", e.line, e.column, e.message),
                 // An encoding is no place in the file: the whole file is to be saved again.
-                hint: if e.message.starts_with("the file is UTF-16") {
+                hint: if e.message == crate::document::NOT_UTF8 {
                     "save the file as UTF-8 in your editor (mcpcfg never writes to a file it cannot read)".to_owned()
                 } else {
                     format!(
@@ -495,31 +497,42 @@ fn version_findings(at: &str, runs: &Path, shown: &str, own: &Version, managed: 
                 format!("install tsh {fixed} or later; see `mcpcfg doctor`"),
             ),
         };
+        // Without managed updates nothing is re-executed yet: the path breaks once they are on.
+        let about = if managed.is_some() {
+            format!("{what}: `tsh mcp config` will write a path that breaks after an update")
+        } else {
+            format!(
+                "{what}: once client-tools managed updates are on, `tsh mcp config` writes a path that breaks after an update"
+            )
+        };
         out.push(Finding {
-            skew: Some(Skew { runs: runs_path.to_path_buf(), original_old: own_old, managed_old, users: vec![] }),
+            message: format!("{at}: {about}"),
+            skew: Some(Skew {
+                runs: runs_path.to_path_buf(),
+                original_old: own_old,
+                managed_old,
+                about,
+                users: vec![],
+            }),
             code: Code::TshVersionSkew,
             severity: Severity::Error,
-            // Without managed updates nothing is re-executed yet: the path breaks once they are on.
-            message: if managed.is_some() {
-                format!("{at}: {what}: `tsh mcp config` will write a path that breaks after an update")
-            } else {
-                format!("{at}: {what}: once client-tools managed updates are on, `tsh mcp config` writes a path that breaks after an update")
-            },
             hint,
         });
     }
     let effective = managed.unwrap_or(own);
     if *effective < mcp_version() {
+        let about = format!("tsh {effective} has no `tsh mcp connect` (it appeared in {})", mcp_version());
         out.push(Finding {
+            message: format!("{at}: {about}"),
             skew: Some(Skew {
                 runs: runs_path.to_path_buf(),
                 original_old: managed.is_none(),
                 managed_old: managed.is_some(),
+                about,
                 users: vec![],
             }),
             code: Code::TshMcpUnsupported,
             severity: Severity::Error,
-            message: format!("{at}: tsh {effective} has no `tsh mcp connect` (it appeared in {})", mcp_version()),
             hint: format!("upgrade tsh to {fixed} or later"),
         });
     }

@@ -508,8 +508,7 @@ pub fn approval_notes(report: &Report, files: &[FilePlan]) -> Vec<String> {
             if loc.client != Client::QwenCode || loc.scope != Scope::Project {
                 continue;
             }
-            let settings = loc.path.parent().filter(|d| d.file_name().is_some_and(|n| n == ".qwen"));
-            let folder = settings.and_then(Path::parent).or(loc.path.parent()).unwrap_or(Path::new("."));
+            let folder = crate::clients::project_folder(&loc.path, ".qwen").unwrap_or(Path::new("."));
             for ch in &f.changes {
                 out.push(format!(
                     "Qwen Code asks again for a changed project server: run `qwen mcp approve {}` in {}",

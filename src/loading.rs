@@ -506,12 +506,7 @@ pub fn codex(
         // Nearer the working folder is deeper, and wins.
         Scope::Project => 2 + loc.path.components().count(),
     };
-    let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
-    for (ci, c) in configs.iter().enumerate().filter(|(_, c)| c.loaded.location.client == Client::Codex) {
-        for (si, s) in c.servers.iter().enumerate().filter(|(_, s)| s.not_loaded.is_none() && !s.server.duplicate) {
-            by_name.entry(s.server.name.clone()).or_default().push((rank(&c.loaded.location), ci, si));
-        }
-    }
+    let by_name = entries_by_name(configs, |l| (l.client == Client::Codex).then(|| rank(l)), true);
     merge_by_field(configs, by_name, false, |name, command| {
         let admitted = requirements.map(|reqs| reqs.iter().find(|(n, _)| n == name).map(|(_, c)| c.clone()));
         match admitted {
@@ -660,6 +655,29 @@ pub fn gemini(configs: &mut [crate::report::ConfigReport], ctx: &GeminiContext) 
     shadow_by_rank(configs, Client::Gemini, |c| Some(rank(c)));
 }
 
+/// Each name's servers across the files `rank` ranks (`None`: not a layer of this merge), as
+/// (rank, config, server): those in files their client can parse and not already left out; when
+/// `merging`, not a copy a duplicate key hides either (its fields merge into nothing).
+fn entries_by_name(
+    configs: &[crate::report::ConfigReport],
+    rank: impl Fn(&crate::clients::Location) -> Option<usize>,
+    merging: bool,
+) -> std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> {
+    let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
+    for (ci, c) in configs.iter().enumerate() {
+        let Some(r) = rank(&c.loaded.location) else { continue };
+        if c.loaded.document().is_some_and(|d| !file_loadable(&c.loaded.location, d)) {
+            continue;
+        }
+        for (si, s) in c.servers.iter().enumerate() {
+            if s.not_loaded.is_none() && !(merging && s.server.duplicate) {
+                by_name.entry(s.server.name.clone()).or_default().push((r, ci, si));
+            }
+        }
+    }
+    by_name
+}
+
 /// Among the servers of one name that `client` loads from files it can parse, the one whose
 /// file ranks highest wins and the others are shadowed. An entry already not loaded shadows
 /// nothing; a file ranked `None` is left out.
@@ -668,16 +686,7 @@ fn shadow_by_rank(
     client: crate::clients::Client,
     rank: impl Fn(&crate::clients::Location) -> Option<usize>,
 ) {
-    let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
-    for (ci, c) in configs.iter().enumerate().filter(|(_, c)| c.loaded.location.client == client) {
-        let loadable = c.loaded.document().is_none_or(|d| file_loadable(&c.loaded.location, d));
-        let Some(r) = rank(&c.loaded.location) else { continue };
-        for (si, s) in c.servers.iter().enumerate() {
-            if loadable && s.not_loaded.is_none() {
-                by_name.entry(s.server.name.clone()).or_default().push((r, ci, si));
-            }
-        }
-    }
+    let by_name = entries_by_name(configs, |l| if l.client == client { rank(l) } else { None }, false);
     for mut entries in by_name.into_values() {
         entries.sort_by_key(|e| std::cmp::Reverse(e.0));
         for &(_, ci, si) in entries.iter().skip(1) {
@@ -745,26 +754,20 @@ fn command_text(c: &serde_json::Value) -> Option<String> {
 pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
     use crate::clients::{Client, Scope, ServersAt};
     for client in [Client::Opencode, Client::KiloCode] {
-        let mut by_name: std::collections::BTreeMap<String, Vec<(usize, usize, usize)>> = Default::default();
-        for (ci, c) in configs.iter().enumerate() {
-            let loc = &c.loaded.location;
+        let rank = |loc: &crate::clients::Location| {
             if loc.client != client || loc.servers_at != ServersAt::OpencodeMcp {
-                continue;
-            }
-            if c.loaded.document().is_none_or(|d| !file_loadable(loc, d)) {
-                continue;
+                return None;
             }
             let in_dot_dir = loc.path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == ".opencode");
-            let rank = match loc.scope {
+            // Deeper is nearer the working folder; every `.opencode/` file above every other one.
+            Some(match loc.scope {
                 Scope::User => 1,
                 Scope::Project if in_dot_dir => 1 << 20 | loc.path.components().count(),
                 Scope::Project => 2 + loc.path.components().count(),
                 Scope::Managed => usize::MAX,
-            };
-            for (si, s) in c.servers.iter().enumerate().filter(|(_, s)| !s.server.duplicate) {
-                by_name.entry(s.server.name.clone()).or_default().push((rank, ci, si));
-            }
-        }
+            })
+        };
+        let by_name = entries_by_name(configs, rank, true);
         merge_by_field(configs, by_name, true, |_, _| (false, false));
     }
 }
@@ -774,39 +777,27 @@ pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
 /// name before the global one (`docs/agent-file-locations.md`: "Using workspace version"). Every
 /// other agent's servers start only in that agent's sessions: worth repairing, not an error.
 pub fn agents(configs: &mut [crate::report::ConfigReport], defaults: &[(crate::clients::Client, String)]) {
-    use crate::clients::Scope;
-    let stem = |c: &crate::report::ConfigReport| {
-        c.loaded.location.path.file_stem().and_then(|n| n.to_str()).map(str::to_owned)
-    };
-    let is_default = |c: &crate::report::ConfigReport| {
-        let client = c.loaded.location.client;
-        defaults.iter().any(|(dc, name)| *dc == client && stem(c).as_deref() == Some(name.as_str()))
-    };
+    use crate::clients::{Scope, is_agent_file};
+    // Per client, the file of its default agent: the workspace's before the global one.
     let chosen: Vec<usize> = defaults
         .iter()
-        .filter_map(|(client, _)| {
-            let mut of_default: Vec<usize> = (0..configs.len())
-                .filter(|&i| configs[i].loaded.location.client == *client)
-                .filter(|&i| crate::clients::is_agent_file(&configs[i].loaded.location) && is_default(&configs[i]))
-                .collect();
-            of_default.sort_by_key(|&i| configs[i].loaded.location.scope != Scope::Project);
-            of_default.first().copied()
+        .filter_map(|(client, name)| {
+            configs
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.loaded.location.client == *client && is_agent_file(&c.loaded.location))
+                .filter(|(_, c)| c.loaded.location.path.file_stem().is_some_and(|n| *n == **name))
+                .min_by_key(|(_, c)| c.loaded.location.scope != Scope::Project)
+                .map(|(i, _)| i)
         })
         .collect();
     for (i, c) in configs.iter_mut().enumerate() {
-        if crate::clients::is_agent_file(&c.loaded.location) && !chosen.contains(&i) {
+        if is_agent_file(&c.loaded.location) && !chosen.contains(&i) {
             for s in &mut c.servers {
                 s.not_loaded.get_or_insert(NotLoaded::AgentOnly);
             }
         }
     }
-}
-
-/// The folder a project file of Copilot CLI belongs to: `<folder>/.mcp.json`,
-/// `<folder>/.github/mcp.json`.
-fn copilot_folder(path: &std::path::Path) -> Option<&std::path::Path> {
-    let parent = path.parent()?;
-    if parent.file_name().is_some_and(|n| n == ".github") { parent.parent() } else { Some(parent) }
 }
 
 /// Which Copilot CLI servers a session loads (1.0, seen with the real CLI):
@@ -823,7 +814,7 @@ pub fn copilot(
     use crate::clients::{Client, Scope};
     for c in configs.iter_mut().filter(|c| c.loaded.location.client == Client::CopilotCli) {
         let loc = &c.loaded.location;
-        let in_trusted = copilot_folder(&loc.path)
+        let in_trusted = crate::clients::project_folder(&loc.path, ".github")
             .is_some_and(|f| crate::clients::ancestors(os, f).iter().any(|a| trusted.iter().any(|t| t == a)));
         if loc.scope == Scope::Project && !in_trusted {
             for s in &mut c.servers {
@@ -833,7 +824,9 @@ pub fn copilot(
     }
     // Deeper folders are nearer the folder it starts in.
     shadow_by_rank(configs, Client::CopilotCli, |l| match l.scope {
-        Scope::Project => copilot_folder(&l.path).map(|f| 1 + crate::clients::ancestors(os, f).len()),
+        Scope::Project => {
+            crate::clients::project_folder(&l.path, ".github").map(|f| 1 + crate::clients::ancestors(os, f).len())
+        }
         _ => Some(0),
     });
     disable_named(configs.iter_mut().filter(|c| c.loaded.location.client == Client::CopilotCli), disabled);
@@ -1221,8 +1214,7 @@ pub fn qwen(
         if loc.scope != Scope::Project {
             continue;
         }
-        // `.mcp.json` lies in the project folder, `.qwen/settings.json` one below it.
-        let folder = if is_mcp_json(&loc) { loc.path.parent() } else { loc.path.parent().and_then(|p| p.parent()) };
+        let folder = crate::clients::project_folder(&loc.path, ".qwen");
         let mut key = folder.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         if os == crate::platform::Os::Windows {
             key = key.to_lowercase();
@@ -1257,6 +1249,11 @@ mod copilot_qwen_tests {
 
     use super::gemini_tests::reasons;
 
+    /// Every server back to loaded, for the next decision on the same files.
+    fn reset(configs: &mut [ConfigReport]) {
+        configs.iter_mut().flat_map(|c| &mut c.servers).for_each(|s| s.not_loaded = None);
+    }
+
     const ONE: &str = r#"{"mcpServers": {"a": {"command": "/x"}, "b": {"command": "/y"}}}"#;
 
     /// Seen with Copilot CLI 1.0 (`copilot mcp list --json` in `/r/repo/sub`, Git root `/r/repo`):
@@ -1285,9 +1282,7 @@ mod copilot_qwen_tests {
                 "/r/repo/.github/mcp.json b disabled",
             ]
         );
-        for c in &mut configs {
-            c.servers.iter_mut().for_each(|s| s.not_loaded = None);
-        }
+        reset(&mut configs);
         // Trusting the subfolder does not trust the root's file; `/r/repo2` is no part of `/r/repo`.
         copilot(Os::Linux, &mut configs, &[PathBuf::from("/r/repo/sub"), PathBuf::from("/r/repo2")], &[]);
         assert_eq!(
@@ -1421,9 +1416,7 @@ mod copilot_qwen_tests {
                 "/r/app/.qwen/settings.json b pending-approval",
             ]
         );
-        for c in &mut configs {
-            c.servers.iter_mut().for_each(|s| s.not_loaded = None);
-        }
+        reset(&mut configs);
         let approvals = serde_json::json!({"/r/app": {"a": {"hash": "h-/x", "status": "rejected"}}});
         qwen(Os::Linux, &mut configs, &approvals, hash);
         assert_eq!(reasons(&configs)[2], "/r/app/.mcp.json a rejected");

@@ -48,12 +48,11 @@ pub fn color_diff(diff: &str, color: bool) -> String {
     if !color {
         return diff.to_owned();
     }
+    let st = Style { color };
     diff.split_inclusive('\n')
         .map(|l| {
-            let (body, end) = match l.strip_suffix('\n') {
-                Some(b) => (b.strip_suffix('\r').unwrap_or(b), &l[b.strip_suffix('\r').unwrap_or(b).len()..]),
-                None => (l, ""),
-            };
+            let body = l.strip_suffix('\n').unwrap_or(l);
+            let body = body.strip_suffix('\r').unwrap_or(body);
             let code = if body.starts_with("--- ") || body.starts_with("+++ ") {
                 "1"
             } else if body.starts_with("@@") {
@@ -65,7 +64,7 @@ pub fn color_diff(diff: &str, color: bool) -> String {
             } else {
                 return l.to_owned();
             };
-            format!("\x1b[{code}m{body}\x1b[0m{end}")
+            st.paint(code, body) + &l[body.len()..]
         })
         .collect()
 }

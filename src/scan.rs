@@ -24,15 +24,10 @@ const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 /// Code's, `<dir>/.codex/config.toml` Codex's, `<dir>/.mcp.json` Claude Code's, Copilot CLI's
 /// and Qwen Code's, and so on.
 pub fn project_locations(os: Os, path: &Path, clients: &[Client]) -> Vec<Location> {
-    let comps = os.components(&path.to_string_lossy());
-    let same = |a: &str, b: &str| if os.case_insensitive() { a.eq_ignore_ascii_case(b) } else { a == b };
     PROJECT_FILES
         .iter()
         .filter(|(client, _)| clients.contains(client))
-        .filter(|(_, rel)| {
-            // The project folder itself must be there: a bare `.mcp.json` names no project.
-            comps.len() > rel.len() && comps[comps.len() - rel.len()..].iter().zip(rel.iter()).all(|(c, r)| same(c, r))
-        })
+        .filter(|(_, rel)| crate::clients::is_project_file(os, path, rel))
         .map(|(client, _)| Location::project(*client, path.to_path_buf()))
         .collect()
 }

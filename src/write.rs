@@ -223,7 +223,7 @@ pub fn atomic_replace_read(
         new,
         before_rename,
         #[cfg(debug_assertions)]
-        std::env::var_os(TEST_HOOK_ENV).as_deref(),
+        (std::env::var_os(TEST_HOOK_ENV).as_deref(), std::env::var_os(RENAME_HOOK_ENV).as_deref()),
     )
 }
 
@@ -266,28 +266,9 @@ impl FileId {
     }
 }
 
+/// The write protocol, with the debug builds' test hooks: one run before the re-read, one after
+/// the last look (just before the rename).
 fn replace(
-    path: &Path,
-    expected: &[u8],
-    read: Option<FileId>,
-    new: &[u8],
-    before_rename: &dyn Fn(&Path) -> Result<(), WriteError>,
-    #[cfg(debug_assertions)] test_hook: Option<&OsStr>,
-) -> Result<WriteReport, WriteError> {
-    replace_hooked(
-        path,
-        expected,
-        read,
-        new,
-        before_rename,
-        #[cfg(debug_assertions)]
-        (test_hook, std::env::var_os(RENAME_HOOK_ENV).as_deref()),
-    )
-}
-
-/// [`replace`] with both test hooks: before the re-read, and after the last look (just before
-/// the rename).
-fn replace_hooked(
     path: &Path,
     expected: &[u8],
     read: Option<FileId>,
@@ -1052,7 +1033,7 @@ mod tests {
         let file = dir.path().join("c.json");
         fs::write(&file, "old").unwrap();
         let hook = OsStr::new("printf 'edit from %s' hook > \"$MCPCFG_TARGET\"");
-        let err = replace(&file, b"old", None, b"new", &no_hook, Some(hook)).unwrap_err();
+        let err = replace(&file, b"old", None, b"new", &no_hook, (Some(hook), None)).unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
         assert_eq!(fs::read(&file).unwrap(), b"edit from hook");
         assert_eq!(names(dir.path()), ["c.json"]);
@@ -1069,7 +1050,7 @@ mod tests {
         fs::write(&file, "old").unwrap();
         let hook =
             OsStr::new("cp \"$MCPCFG_TARGET\" \"$MCPCFG_TARGET.x\" && mv \"$MCPCFG_TARGET.x\" \"$MCPCFG_TARGET\"");
-        let err = replace(&file, b"old", None, b"new", &no_hook, Some(hook)).unwrap_err();
+        let err = replace(&file, b"old", None, b"new", &no_hook, (Some(hook), None)).unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
         assert_eq!(fs::read(&file).unwrap(), b"old");
     }
@@ -1087,13 +1068,12 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join("c.json");
             fs::write(&file, "old").unwrap();
-            let err =
-                replace_hooked(&file, b"old", None, b"new", &no_hook, (None, Some(OsStr::new(hook)))).unwrap_err();
+            let err = replace(&file, b"old", None, b"new", &no_hook, (None, Some(OsStr::new(hook)))).unwrap_err();
             assert!(matches!(err, WriteError::Changed { .. }), "{hook}: {err:?}");
             assert_eq!(fs::read(&file).unwrap(), theirs, "{hook}: the other writer's content is in place");
             assert_eq!(names(dir.path()), ["c.json"], "{hook}: no temp file is left");
             // Nothing happening after the last look: the new content goes in, and nothing is left.
-            replace_hooked(&file, theirs, None, b"new", &no_hook, (None, Some(OsStr::new("true")))).unwrap();
+            replace(&file, theirs, None, b"new", &no_hook, (None, Some(OsStr::new("true")))).unwrap();
             assert_eq!(fs::read(&file).unwrap(), b"new");
             assert_eq!(names(dir.path()), ["c.json"]);
         }
@@ -1124,7 +1104,7 @@ mod tests {
         let file = dir.path().join("c.json");
         fs::write(&file, "old").unwrap();
         let hook = OsStr::new("test \"$(cat \"$MCPCFG_TARGET\")\" = old");
-        replace(&file, b"old", None, b"new", &no_hook, Some(hook)).unwrap();
+        replace(&file, b"old", None, b"new", &no_hook, (Some(hook), None)).unwrap();
         assert_eq!(fs::read(&file).unwrap(), b"new");
     }
 
