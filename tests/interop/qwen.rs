@@ -61,3 +61,28 @@ fn qwen_project_mcp_json_waits_for_approval_bound_to_the_entry() {
     assert_eq!(approve.code, 0, "{}", approve.all());
     agree(Status::Connected);
 }
+
+/// A project's `.qwen/settings.json` server waits for approval too, and Qwen Code hashes it with
+/// its variables expanded (`resolveEnvVarsInObject`): mcpcfg, expanding `$HOME` as Qwen does,
+/// agrees that it waits, and that it loads once approved.
+#[test]
+fn qwen_project_settings_server_is_approved_by_its_expanded_entry() {
+    let sb = Sandbox::new();
+    let tsh = sb.tsh();
+    sb.file(
+        "work/.qwen/settings.json",
+        &format!("{{\"mcpServers\": {{\"teleport-mcp-ws\": {{\"command\": \"{tsh}\", \"args\": [\"mcp\", \"connect\", \"$HOME\"]}}}}}}\n"),
+    );
+    let agree = |want: Status| {
+        let view = client_view(&sb, Cli::Qwen, "work");
+        assert_eq!(view["teleport-mcp-ws"], want, "{view:?}");
+        let seen = mcpcfg_view(&sb, "qwen-code", "work");
+        assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+        seen
+    };
+    let seen = agree(Status::Pending);
+    assert_eq!(seen["teleport-mcp-ws"][0].reason.as_deref(), Some("pending-approval"), "{seen:#?}");
+    let approve = sb.client(Cli::Qwen, "work", &["mcp", "approve", "teleport-mcp-ws"]);
+    assert_eq!(approve.code, 0, "{}", approve.all());
+    agree(Status::Connected);
+}
