@@ -38,17 +38,10 @@ fn qwen_project_mcp_json_waits_for_approval_bound_to_the_entry() {
         "work/.mcp.json",
         &format!("{{\"mcpServers\": {{\"teleport-mcp-demo\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"demo\"]}}}}}}\n"),
     );
-    let agree = |want: Status| {
-        let view = client_view(&sb, Cli::Qwen, "work");
-        assert_eq!(view["teleport-mcp-demo"], want, "{view:?}");
-        let seen = mcpcfg_view(&sb, "qwen-code", "work");
-        assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
-        seen
-    };
+    let agree = |want: Status| agree(&sb, "teleport-mcp-demo", want);
     let seen = agree(Status::Pending);
     assert_eq!(seen["teleport-mcp-demo"][0].reason.as_deref(), Some("pending-approval"), "{seen:#?}");
-    let approve = sb.client(Cli::Qwen, "work", &["mcp", "approve", "teleport-mcp-demo"]);
-    assert_eq!(approve.code, 0, "{}", approve.all());
+    approve(&sb, "teleport-mcp-demo");
     let seen = agree(Status::Failed(String::new()));
     assert!(seen["teleport-mcp-demo"][0].codes.contains(&"tsh-managed-update-path".to_owned()), "{seen:#?}");
 
@@ -57,8 +50,7 @@ fn qwen_project_mcp_json_waits_for_approval_bound_to_the_entry() {
     assert!(fix.all().contains("qwen mcp approve teleport-mcp-demo"), "{}", fix.all());
     let seen = agree(Status::Pending);
     assert_eq!(seen["teleport-mcp-demo"][0].command.as_deref(), Some(tsh.as_str()));
-    let approve = sb.client(Cli::Qwen, "work", &["mcp", "approve", "teleport-mcp-demo"]);
-    assert_eq!(approve.code, 0, "{}", approve.all());
+    approve(&sb, "teleport-mcp-demo");
     agree(Status::Connected);
 }
 
@@ -73,16 +65,25 @@ fn qwen_project_settings_server_is_approved_by_its_expanded_entry() {
         "work/.qwen/settings.json",
         &format!("{{\"mcpServers\": {{\"teleport-mcp-ws\": {{\"command\": \"{tsh}\", \"args\": [\"mcp\", \"connect\", \"$HOME\"]}}}}}}\n"),
     );
-    let agree = |want: Status| {
-        let view = client_view(&sb, Cli::Qwen, "work");
-        assert_eq!(view["teleport-mcp-ws"], want, "{view:?}");
-        let seen = mcpcfg_view(&sb, "qwen-code", "work");
-        assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
-        seen
-    };
+    let agree = |want: Status| agree(&sb, "teleport-mcp-ws", want);
     let seen = agree(Status::Pending);
     assert_eq!(seen["teleport-mcp-ws"][0].reason.as_deref(), Some("pending-approval"), "{seen:#?}");
-    let approve = sb.client(Cli::Qwen, "work", &["mcp", "approve", "teleport-mcp-ws"]);
-    assert_eq!(approve.code, 0, "{}", approve.all());
+    approve(&sb, "teleport-mcp-ws");
     agree(Status::Connected);
+}
+
+/// What Qwen Code started in `work` shows of `name`, which must be `want`, and what mcpcfg says
+/// of the same servers, which must load the same names.
+fn agree(sb: &Sandbox, name: &str, want: Status) -> std::collections::BTreeMap<String, Vec<crate::oracle::Seen>> {
+    let view = client_view(sb, Cli::Qwen, "work");
+    assert_eq!(view[name], want, "{view:?}");
+    let seen = mcpcfg_view(sb, "qwen-code", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+    seen
+}
+
+/// `qwen mcp approve NAME` in `work`.
+fn approve(sb: &Sandbox, name: &str) {
+    let out = sb.client(Cli::Qwen, "work", &["mcp", "approve", name]);
+    assert_eq!(out.code, 0, "{}", out.all());
 }
