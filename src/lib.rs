@@ -35,6 +35,7 @@ pub mod yaml_document;
 use std::io::Write;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command, Format};
@@ -55,7 +56,7 @@ pub fn main() -> ExitCode {
             e.exit()
         }
     };
-    let json = cli.global.format == Format::Json;
+    let json = cli.global().show.format == Format::Json;
     match run(cli, Env::from_process()) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -99,10 +100,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Runs one command; returns the exit status.
 pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
-    let s = Settings::from_global(&cli.global, env)?;
+    // The scripts need no home folder or settings: they describe the command line only.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "mcpcfg", &mut out);
+            output::stdout().write_all(&out)?;
+            return Ok(0);
+        }
+        Command::Man { dir } => {
+            clap_mangen::generate_to(Cli::command(), dir)
+                .with_context(|| format!("cannot write the man pages into {}", dir.display()))?;
+            return Ok(0);
+        }
+        _ => {}
+    }
+    let s = Settings::from_global(&cli.global(), env)?;
     match cli.command {
-        Command::List => commands::list(&s),
-        Command::Check => commands::check(&s),
+        Command::List(_) => commands::list(&s),
+        Command::Check(_) => commands::check(&s),
         Command::FixConfig(a) => commands::fix_config(
             &s,
             &commands::FixRequest {
@@ -121,13 +137,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
             },
         ),
         Command::Undo(a) => commands::undo(&s, a.dry_run),
-        Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "mcpcfg", &mut out);
-            output::stdout().write_all(&out)?;
-            Ok(0)
-        }
+        Command::Completions { .. } | Command::Man { .. } => Ok(0),
     }
 }
 

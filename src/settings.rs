@@ -62,16 +62,17 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_global(g: &Global, env: Env) -> anyhow::Result<Settings> {
-        let os = g.platform.unwrap_or_else(Os::current);
+        let Global { select: sel, judge, show } = g;
+        let os = sel.base.platform.unwrap_or_else(Os::current);
         // MCPCFG_HOME is read here rather than by clap, so that an empty one counts as unset.
-        let home_option = g.home.clone().or_else(|| env.get_os("MCPCFG_HOME").map(PathBuf::from));
+        let home_option = sel.base.home.clone().or_else(|| env.get_os("MCPCFG_HOME").map(PathBuf::from));
         let (home, home_overridden) = match &home_option {
             Some(h) => (folder("--home", h)?, true),
             None => (dirs::home_dir().context("cannot tell your home folder: set HOME or pass --home DIR")?, false),
         };
         let path_var = env.get("PATH").unwrap_or_default().to_owned();
-        let color = match g.color {
-            _ if g.format == Format::Json => false,
+        let color = match show.color {
+            _ if show.format == Format::Json => false,
             ColorWhen::Always => true,
             ColorWhen::Never => false,
             ColorWhen::Auto => {
@@ -85,42 +86,43 @@ impl Settings {
             }
         };
         // Read here rather than by clap, so that an empty one counts as unset.
-        let system_root = match g.system_root.clone().or_else(|| env.get_os("MCPCFG_SYSTEM_ROOT").map(PathBuf::from)) {
-            Some(r) => Some(folder("--system-root", &r)?),
-            None => None,
-        };
+        let system_root =
+            match sel.base.system_root.clone().or_else(|| env.get_os("MCPCFG_SYSTEM_ROOT").map(PathBuf::from)) {
+                Some(r) => Some(folder("--system-root", &r)?),
+                None => None,
+            };
         let host = Host { os, home, env, home_overridden, system_root };
-        let tsh = match &g.tsh {
+        let tsh = match &judge.tsh {
             Some(p) => Some(checked_tsh(&host, p)?),
             None => None,
         };
-        let project_dirs = match &g.project {
+        let project_dirs = match &sel.project {
             Some(p) => vec![folder("--project", p)?],
             // Project configs are read from where mcpcfg runs, as the clients read them from the
             // folder they open; with --config only the named files are read.
-            None if g.configs.is_empty() => std::env::current_dir().map(|d| vec![d]).unwrap_or_default(),
+            None if sel.configs.is_empty() => std::env::current_dir().map(|d| vec![d]).unwrap_or_default(),
             None => vec![],
         };
         let mut scan_dirs = Vec::new();
-        for d in &g.scan {
+        for d in &sel.scan {
             scan_dirs.push(folder("--scan", d)?);
         }
-        let clients = if g.clients.is_empty() { ALL_CLIENTS.to_vec() } else { dedup(g.clients.clone()) };
+        let clients = if sel.clients.is_empty() { ALL_CLIENTS.to_vec() } else { dedup(sel.clients.clone()) };
         Ok(Settings {
             host,
-            configs: g.configs.iter().map(|p| absolute(p)).collect::<anyhow::Result<_>>()?,
+            configs: sel.configs.iter().map(|p| absolute(p)).collect::<anyhow::Result<_>>()?,
             clients,
-            clients_named: !g.clients.is_empty(),
+            clients_named: !sel.clients.is_empty(),
             project_dirs,
             scan_dirs,
-            scan_ignored: g.no_ignore,
+            scan_ignored: sel.no_ignore,
             tsh,
             path_var,
-            format: g.format,
-            quiet: g.quiet,
+            format: show.format,
+            quiet: show.quiet,
             color,
-            strict: g.strict,
-            trust_project: g.trust_project,
+            strict: judge.strict,
+            trust_project: judge.trust_project,
         })
     }
 }

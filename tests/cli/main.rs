@@ -12,6 +12,7 @@ mod env;
 #[path = "../support/fake.rs"]
 mod fake;
 mod fix;
+mod install;
 mod probe;
 mod scan;
 #[cfg(windows)]
