@@ -90,7 +90,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     if report.changes.is_empty() && notes.is_empty() {
         let left = report.all_findings().any(|(_, _, f)| f.severity == crate::findings::Severity::Error);
         notes.push(if left {
-            "nothing mcpcfg can repair: what is left needs the steps above".to_owned()
+            "nothing mcpcfg can repair: for what is left above, `mcpcfg doctor` gives the steps".to_owned()
         } else {
             "nothing to repair: every tsh path is in order".to_owned()
         });
@@ -288,6 +288,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             .filter(|p| !p.is_empty()),
         user: None,
         cleared_tools_dir: host.tools_dirs().into_iter().find(|d| crate::doctor::tools_dir_cleared(d)),
+        managed: report.tsh.as_ref().is_some_and(|t| t.managed_version.is_some()),
     };
 
     if req.online {
@@ -300,7 +301,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
 
     match s.format {
         Format::Json => {
-            let mut doc = output::json(&report, false);
+            let mut doc = output::json(&s.host, &report, false);
             let steps: Vec<Vec<String>> = report
                 .all_findings()
                 .map(|(c, _, f)| {
@@ -313,6 +314,13 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
                 }
             }
             doc["probes"] = serde_json::Value::Array(report.probes.iter().map(output::probe_json).collect());
+            // The steps of every finding merged into one list, in order, each once.
+            doc["plan"] = serde_json::json!(
+                output::doctor_plan(&s.host, &report, &ctx)
+                    .iter()
+                    .flat_map(|step| step.split('\n').map(|l| l.trim_start().to_owned()).collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            );
             let mut out = output::stdout();
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;

@@ -149,6 +149,8 @@ pub struct Context {
     /// A client-tools folder that is gone, or holds neither `.config.json` nor a managed copy:
     /// what `tsh update --clear` (or removing `~/.tsh`) leaves.
     pub cleared_tools_dir: Option<PathBuf>,
+    /// Managed updates are on for the current profile (tsh re-executes a managed copy).
+    pub managed: bool,
 }
 
 /// Whether the client-tools folder `dir` looks cleared: gone, or without `.config.json` and
@@ -192,10 +194,108 @@ fn restart_line(clients: &[Client]) -> Option<String> {
     }
 }
 
+/// What doctor says about one finding, by when it is done: facts first, then what to do before
+/// any repair, the repair itself, the restart, and checks after. [`plan`] merges the advice of
+/// every finding into one list in that order, each step once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Advice {
+    /// Facts that explain the problem (shown with it, not numbered as steps).
+    pub why: Vec<String>,
+    /// Steps before the repair: install, remove, ask, edit, log in. A step's continuation lines
+    /// (a command to run) follow it in the same string, each after "\n  ".
+    pub before: Vec<String>,
+    /// The repair, when fix-config mends this.
+    pub repair: Option<Repair>,
+    /// Whether the clients must restart to pick the change up.
+    pub restart: bool,
+    /// Steps after all that: checks, optional clean-ups.
+    pub after: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// Whether to preview it first (a path repair: the user sees what changes).
+    pub preview: bool,
+    /// Another way to get the same result, said when this is the only repair.
+    pub instead: Option<String>,
+}
+
+impl Advice {
+    /// The steps of this one finding, in order (doctor's JSON `steps`).
+    pub fn steps(&self, clients: &[Client]) -> Vec<String> {
+        let mut out: Vec<String> = self.why.clone();
+        out.extend(self.before.iter().cloned());
+        plan_repair(&mut out, self.repair.as_ref().map(|r| (r, clients)).into_iter(), true);
+        if self.restart {
+            out.extend(restart_line(clients));
+        }
+        out.extend(self.after.iter().cloned());
+        // One line per entry, as before continuations were folded in.
+        out.iter().flat_map(|s| s.split('\n').map(str::to_owned).collect::<Vec<_>>()).collect()
+    }
+}
+
+/// The repair steps of `repairs` (advice and the clients of each), appended to `out`: preview,
+/// quit Claude Desktop, run fix-config, each once.
+fn plan_repair<'a>(out: &mut Vec<String>, repairs: impl Iterator<Item = (&'a Repair, &'a [Client])>, only_one: bool) {
+    let repairs: Vec<(&Repair, &[Client])> = repairs.collect();
+    if repairs.is_empty() {
+        return;
+    }
+    if repairs.iter().any(|(r, _)| r.preview) {
+        out.push("preview the change: mcpcfg fix-config --dry-run".into());
+    }
+    if repairs.iter().any(|(r, c)| r.preview && c.contains(&Client::ClaudeDesktop)) {
+        out.push("quit Claude Desktop first (it can rewrite its config while running)".into());
+    }
+    match repairs.as_slice() {
+        [(Repair { instead: Some(alt), .. }, _)] if only_one => out.push(format!("run: mcpcfg fix-config   ({alt})")),
+        _ => out.push("run: mcpcfg fix-config".into()),
+    }
+}
+
+/// One plan for every problem: all the steps before a repair (in the order of the problems,
+/// each once), then one fix-config run, one restart of every client concerned, then the checks.
+/// `items` holds each problem's advice and the clients whose configs it is about.
+pub fn plan(items: &[(Advice, Vec<Client>)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let push_once = |out: &mut Vec<String>, s: &String| {
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+    };
+    for (a, _) in items {
+        for s in &a.before {
+            push_once(&mut out, s);
+        }
+    }
+    let repairs = items.iter().filter_map(|(a, c)| a.repair.as_ref().map(|r| (r, c.as_slice())));
+    plan_repair(&mut out, repairs, items.iter().filter(|(a, _)| a.repair.is_some()).count() == 1);
+    let mut restart: Vec<Client> = items.iter().filter(|(a, _)| a.restart).flat_map(|(_, c)| c.clone()).collect();
+    restart.sort();
+    restart.dedup();
+    if items.iter().any(|(a, _)| a.restart) {
+        match restart_line(&restart) {
+            Some(r) => out.push(r),
+            None => out.push("restart your MCP clients so they reconnect".into()),
+        }
+    }
+    for (a, _) in items {
+        for s in &a.after {
+            push_once(&mut out, s);
+        }
+    }
+    out
+}
+
 /// Numbered steps for `f`, a finding of the configs of `clients` (empty for machine-wide findings).
 pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
+    advice(f, clients, ctx).steps(clients)
+}
+
+/// What doctor says about `f`, a finding of the configs of `clients`.
+pub fn advice(f: &Finding, clients: &[Client], ctx: &Context) -> Advice {
     let v = fixed_version();
-    let restart = restart_line(clients);
     // `tsh mcp config --client-config` takes `claude` (Claude Desktop), `cursor` or a file's path
     // (`tool/tsh/common/mcp.go`); `vscode` and `claude-code` are no keywords there.
     let client_config = match clients {
@@ -203,15 +303,9 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
         [Client::Cursor] => "cursor",
         _ => "<the config file's path>",
     };
-    let fix_then_restart = |out: &mut Vec<String>| {
-        out.push(format!(
-            "run: mcpcfg fix-config   (or re-run `tsh mcp config --client-config={client_config} <app>` with that tsh)"
-        ));
-        if let Some(r) = &restart {
-            out.push(r.clone());
-        }
-    };
-    let mut out = Vec::new();
+    let rerun = format!("or re-run `tsh mcp config --client-config={client_config} <app>` with the new tsh");
+    let mut a = Advice::default();
+    let stable_old = ctx.stable_version.as_ref().is_some_and(|sv| *sv < v);
     match f.code {
         Code::TshMissing
         | Code::TshNotExecutable
@@ -221,34 +315,36 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             if let (Code::TshManagedUpdatePath, Severity::Error, Some(dir)) =
                 (f.code, f.severity, &ctx.cleared_tools_dir)
             {
-                out.push(format!(
+                a.why.push(format!(
                     "the managed-update folder {} {}: `tsh update --clear` (or removing ~/.tsh) deletes every managed copy at once, so every config that named one broke together; managed updates fetch a copy again at the next `tsh login`",
                     dir.display(),
                     if dir.exists() { "holds no managed copy and no .config.json" } else { "is gone" }
                 ));
             }
             match &ctx.stable {
+                // The stable tsh is itself too old: it is replaced first (the plan's steps for
+                // the old tsh), and fix-config then points the config at the new one.
+                Some((stable, _)) if stable_old => a.why.push(format!(
+                    "mcpcfg fix-config points the config at the stable tsh, {}, which is too old: upgrade it first (below)",
+                    stable.display()
+                )),
                 Some((stable, _)) => {
-                    out.push(format!("mcpcfg will point the config at the stable tsh: {}", stable.display()))
+                    a.why.push(format!("mcpcfg fix-config points the config at the stable tsh: {}", stable.display()))
                 }
                 // fix-config has nothing to point it at until then.
-                None => out.push(
-                    "first install tsh: there is none to point the config at (see the tsh-not-found steps)".into(),
-                ),
+                None => {
+                    a.before.push("first install tsh: there is none to point the config at".into());
+                    a.before.extend(install_steps(ctx.os));
+                }
             }
-            out.push("preview the change: mcpcfg fix-config --dry-run".into());
-            if clients.contains(&Client::ClaudeDesktop) {
-                out.push("quit Claude Desktop first (it can rewrite its config while running)".into());
-            }
-            out.push("run: mcpcfg fix-config".into());
-            if let Some(r) = &restart {
-                out.push(r.clone());
-            }
+            a.repair = Some(Repair { preview: true, instead: None });
+            a.restart = true;
         }
         Code::TshNotFound => {
-            out.extend(install_steps(ctx.os));
-            out.push("check it: tsh version --client".into());
-            fix_then_restart(&mut out);
+            a.before.extend(install_steps(ctx.os));
+            a.before.push("check it: tsh version --client".into());
+            a.repair = Some(Repair { preview: true, instead: Some(rerun) });
+            a.restart = true;
         }
         Code::TshVersionSkew | Code::TshMcpUnsupported => {
             let (original_old, managed_old) =
@@ -256,133 +352,162 @@ pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
             if original_old {
                 let original =
                     f.skew.as_ref().map(|s| s.runs.clone()).or_else(|| ctx.stable.as_ref().map(|s| s.0.clone()));
-                // A good tsh is installed elsewhere: the config only has to run that one.
+                // A good tsh is installed elsewhere: fix-config moves the configs to it.
                 let newer = ctx
                     .stable
                     .as_ref()
                     .filter(|(p, _)| Some(p) != original.as_ref())
                     .zip(ctx.stable_version.as_ref().filter(|sv| **sv >= v));
-                match (&original, &ctx.which_tsh) {
-                    (Some(o), Some(w)) if o != w => out.push(format!("the config runs the old tsh {}", o.display())),
-                    _ => out.push(format!(
-                        "find the original tsh (the \"Re-executed from\" one): which tsh{}",
-                        ctx.which_tsh.as_ref().map(|p| format!("   → {}", p.display())).unwrap_or_default()
-                    )),
+                if let Some(o) = &original {
+                    let first = if ctx.which_tsh.as_ref() == Some(o) { ", the first tsh on PATH" } else { "" };
+                    a.why.push(if ctx.managed {
+                        format!("the old tsh is {}{first}: the one managed updates re-execute from", o.display())
+                    } else {
+                        format!("the old tsh is {}{first}", o.display())
+                    });
                 }
-                if let Some(((stable, _), sv)) = newer {
-                    out.push(format!(
-                        "a newer tsh is installed: {} ({sv}); point the config at it: edit its command, or remove the old tsh and let mcpcfg fix-config repoint it",
-                        stable.display()
-                    ));
+                let resolved = original.as_ref().map(|p| (p.clone(), ctx.resolved(p)));
+                if let Some((path, resolved)) = &resolved
+                    && resolved != path
+                {
+                    a.why.push(format!("{} links to {}", path.display(), resolved.display()));
                 }
-                if let Some(path) = &original {
-                    let resolved = ctx.resolved(path);
-                    let resolved = &resolved;
-                    if resolved != path {
-                        out.push(format!("{} links to {}", path.display(), resolved.display()));
+                let removal =
+                    resolved.map(|(p, r)| removal_steps(install_kind(ctx.os, &p, &r), &p, &r)).unwrap_or_default();
+                match newer {
+                    Some(((stable, _), sv)) => {
+                        a.why.push(format!(
+                            "a newer tsh is installed: {} ({sv}); mcpcfg fix-config points the configs at it",
+                            stable.display()
+                        ));
+                        a.repair = Some(Repair { preview: true, instead: None });
+                        if !removal.is_empty() {
+                            a.after.push("then, if nothing else uses the old tsh, remove it:".into());
+                            a.after.extend(removal.into_iter().map(|s| format!("  {s}")));
+                        }
                     }
-                    out.extend(removal_steps(install_kind(ctx.os, path, resolved), path, resolved));
-                }
-                if newer.is_none() {
-                    out.extend(install_steps(ctx.os));
-                    out.push(format!("check it: tsh version   (the first line and \"Re-executed from version\" must both be {v} or later)"));
+                    None => {
+                        a.before.extend(removal);
+                        a.before.extend(install_steps(ctx.os));
+                        a.before.push(format!(
+                            "check it: tsh version   (the first line{} must be {v} or later)",
+                            if ctx.managed { " and \"Re-executed from version\"" } else { "" }
+                        ));
+                        a.repair = Some(Repair { preview: false, instead: Some(rerun.clone()) });
+                    }
                 }
             }
             if managed_old {
-                out.push(format!(
+                a.before.push(format!(
                     "ask your Teleport administrator to raise the client-tools version: tctl autoupdate client-tools target {v}   (or newer)"
                 ));
                 // `tctl autoupdate client-tools target` is "not supported on Teleport Cloud"
                 // (`tool/tctl/common/autoupdate_command.go`): the Cloud team sets the version.
-                out.push(
+                a.before.push(
                     "on Teleport Cloud that command is not supported (the Cloud team manages the version): ask Teleport support, or have the administrator turn client-tools updates off with `tctl autoupdate client-tools disable`; meanwhile TELEPORT_TOOLS_VERSION=off in your environment runs your installed tsh".into(),
                 );
-                out.push("then run `tsh version` and check that the first line shows the new version".into());
+                a.before.push("then run `tsh version` and check that the first line shows the new version".into());
+                a.repair.get_or_insert(Repair { preview: false, instead: Some(rerun) });
             }
-            fix_then_restart(&mut out);
+            a.restart = true;
         }
         Code::ConfigMalformed => {
-            out.push("open the file at the line and column above and correct the syntax".into());
-            out.push("run mcpcfg check again (mcpcfg never writes to a file it cannot read)".into());
+            a.before.push("open the file at the line and column above and correct the syntax".into());
+            a.after.push("run mcpcfg check again (mcpcfg never writes to a file it cannot read)".into());
         }
         Code::ConfigUnreadable => {
-            out.push("check that the path is a file you can read (its permissions, its folder's)".into());
-            out.push("run mcpcfg check again".into());
+            a.before.push("check that the path is a file you can read (its permissions, its folder's)".into());
+            a.after.push("run mcpcfg check again".into());
         }
         Code::ConfigNeedsJsonc => {
-            out.push("remove the comments and trailing commas: this client reads strict JSON and fails on them".into());
+            a.before.push(
+                "remove the comments and trailing commas: this client reads strict JSON and fails on them".into(),
+            );
         }
         Code::DuplicateKey => {
-            out.push("delete one of the duplicate keys (the client uses the last)".into());
-            out.push("then run mcpcfg fix-config if a tsh path still needs repair".into());
+            a.before.push("delete one of the duplicate keys (the client uses the last)".into());
+            a.after.push("then run mcpcfg fix-config if a tsh path still needs repair".into());
         }
-        Code::CommandMissing => out.push("install the command or correct its path in the config".into()),
-        Code::VscodeLegacySettings => {
-            out.push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into())
+        Code::CommandMissing => a.before.push("install the command or correct its path in the config".into()),
+        Code::VscodeLegacySettings => a
+            .before
+            .push("in VS Code run the command \"MCP: Migrate Settings\", or move the servers to mcp.json".into()),
+        Code::ProjectCommandNotRun => {
+            a.before.push("if you trust this repository: mcpcfg doctor --trust-project".into())
         }
-        Code::ProjectCommandNotRun => out.push("if you trust this repository: mcpcfg doctor --trust-project".into()),
         Code::ConfigHardLinked => {
-            out.push("find the file's other names: find / -xdev -samefile <the file>".into());
-            out.push("replace them with symlinks to it, or run mcpcfg fix-config --config on each".into());
+            a.before.push("find the file's other names: find / -xdev -samefile <the file>".into());
+            a.before.push("replace them with symlinks to it, or run mcpcfg fix-config --config on each".into());
         }
         Code::TshVersionUnknown => {
-            out.push("run it yourself and read what it says: tsh version --client".into());
-            out.push("if it hangs or fails, reinstall tsh:".into());
-            out.extend(install_steps(ctx.os));
+            a.before.push("run it yourself and read what it says: tsh version --client".into());
+            a.before.push("if it hangs or fails, reinstall tsh:".into());
+            a.before.extend(install_steps(ctx.os).into_iter().map(|s| format!("  {s}")));
         }
         Code::CommandInvalid => {
-            out.push("open the file and write the command as a string: the absolute path of the program".into());
-            if let Some((p, _)) = &ctx.stable {
-                out.push(format!("for a tsh server that is the stable tsh: {}", p.display()));
-            }
+            a.before.push(format!(
+                "open the file and write the command as a string: the absolute path of the program{}",
+                ctx.stable
+                    .as_ref()
+                    .map(|(p, _)| format!(" (for a tsh server the stable tsh: {})", p.display()))
+                    .unwrap_or_default()
+            ));
         }
         Code::CommandNotExpanded => {
-            out.push(
-                "check what the variable stands for where the client runs: it must name an absolute path of tsh".into(),
-            );
-            out.push(format!(
-                "or replace the command with the stable tsh's absolute path{}",
+            a.before.push(format!(
+                "check what the variable stands for where the client runs: it must name an absolute path of tsh; or replace the command with the stable tsh's absolute path{}",
                 ctx.stable.as_ref().map(|(p, _)| format!(": {}", p.display())).unwrap_or_default()
             ));
         }
         Code::TshNotLoggedIn | Code::TshSessionExpired => {
             let proxy = ctx.proxy.as_deref().unwrap_or("<your proxy address>");
-            out.push(format!("log in: tsh login --proxy={proxy}"));
-            if let Some(r) = &restart {
-                out.push(r.clone());
-            } else {
-                out.push("restart your MCP clients so they reconnect".into());
-            }
+            a.before.push(format!("log in: tsh login --proxy={proxy}"));
+            a.restart = true;
         }
         Code::ClusterUnreachable => {
-            out.push("check your network or VPN, and that the proxy answers: tsh status".into());
+            a.before.push("check your network or VPN, and that the proxy answers: tsh status".into());
         }
         Code::SessionUnknown => {
-            out.push("run `tsh status` and read what it says: tsh failed in a way mcpcfg does not know".into());
+            a.before.push("run `tsh status` and read what it says: tsh failed in a way mcpcfg does not know".into());
         }
         Code::ConfigUnloadable => {
-            out.push("remove the trailing commas, and save the file as UTF-8 without a byte order mark".into());
-            out.push("then run mcpcfg check again: the client loads nothing from the file until then".into());
+            a.before.push("remove the trailing commas, and save the file as UTF-8 without a byte order mark".into());
+            a.after.push("then run mcpcfg check again: the client loads nothing from the file until then".into());
         }
         Code::ManagedConfigUnreadable => {
-            out.push("look at the file named above: tsh rewrites it at the next `tsh login`".into());
-            out.push("if it stays unreadable, remove every managed copy and the file with: tsh update --clear   (then log in again)".into());
+            a.before.push("look at the file named above: tsh rewrites it at the next `tsh login`".into());
+            a.before.push("if it stays unreadable, remove every managed copy and the file with: tsh update --clear   (then log in again)".into());
         }
         Code::McpNoAllowedTools | Code::ServerNoTools => {
             let user = ctx.user.as_deref().unwrap_or("<user>");
-            out.push(
-                "your Teleport roles allow no MCP tools on this server; ask your Teleport administrator for one of:"
-                    .into(),
-            );
-            out.push(format!("  tctl users update {user} --set-mcp-tools \"*\"   (with the access preset role's {{{{internal.mcp_tools}}}})"));
-            out.push("  the mcp-user preset role (all MCP servers and their tools)".into());
-            out.push("  a role that lists the tools under allow.mcp.tools".into());
-            out.push("check it afterwards: tsh mcp ls   (the Allowed Tools column)".into());
+            a.before.push(format!(
+                "your Teleport roles allow no MCP tools on this server; ask your Teleport administrator for one of:\n  tctl users update {user} --set-mcp-tools \"*\"   (with the access preset role's {{{{internal.mcp_tools}}}})\n  the mcp-user preset role (all MCP servers and their tools)\n  a role that lists the tools under allow.mcp.tools"
+            ));
+            a.after.push("check it afterwards: tsh mcp ls   (the Allowed Tools column)".into());
         }
         Code::ServerStartFailed => {
-            out.push("run the server's command yourself to see the error (its last stderr lines are above)".into());
-            out.push("for tsh: check the session (tsh status) and that the app exists (tsh mcp ls)".into());
-            out.push("if tsh exits at once, the Application Service may fail to run the server: its logs show exec.ExitError; check app.mcp.command, app.mcp.args and mcp.run_as_host_user".into());
+            a.before
+                .push("run the server's command yourself to see the error (its last stderr lines are above)".into());
+            a.before.push("for tsh: check the session (tsh status) and that the app exists (tsh mcp ls)".into());
+            a.before.push("if tsh exits at once, the Application Service may fail to run the server: its logs show exec.ExitError; check app.mcp.command, app.mcp.args and mcp.run_as_host_user".into());
+        }
+    }
+    a.before = fold(std::mem::take(&mut a.before));
+    a.after = fold(std::mem::take(&mut a.after));
+    a
+}
+
+/// Lines indented by two spaces continue the step before them (a command to run): each is
+/// folded into that step, so that a step and its commands stay together when steps merge.
+fn fold(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in lines {
+        match out.last_mut() {
+            Some(prev) if l.starts_with("  ") => {
+                prev.push_str("\n  ");
+                prev.push_str(l.trim_start());
+            }
+            _ => out.push(l),
         }
     }
     out
@@ -418,6 +543,7 @@ mod tests {
             proxy: Some("teleport.example.com:443".into()),
             user: Some("alice".into()),
             cleared_tools_dir: None,
+            managed: false,
         }
     }
 
@@ -480,7 +606,7 @@ mod tests {
         let c = ctx(Os::Macos, "/usr/local/bin/tsh", "/Applications/tsh.app/Contents/MacOS/tsh");
         let s = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], &c);
         let text = s.join("\n");
-        assert!(text.contains("which tsh   → /usr/local/bin/tsh"), "{text}");
+        assert!(text.contains("the old tsh is /usr/local/bin/tsh, the first tsh on PATH"), "{text}");
         assert!(text.contains("sudo rm -rf /Applications/tsh.app /usr/local/bin/tsh"), "{text}");
         assert!(text.contains("mcpcfg fix-config"));
         assert!(text.contains("restart Cursor"));
@@ -558,10 +684,70 @@ mod tests {
         let mut c = ctx(Os::Linux, "/new/tsh", "/new/tsh");
         c.stable_version = Some(semver::Version::new(18, 3, 0));
         let text = steps(&skew("/old/tsh", true, false), &[Client::Cursor], &c).join("\n");
-        assert!(text.contains("the config runs the old tsh /old/tsh"), "{text}");
+        assert!(text.contains("the old tsh is /old/tsh\n"), "{text}");
+        assert!(text.contains("mcpcfg fix-config points the configs at it"), "{text}");
+        assert!(
+            text.find("run: mcpcfg fix-config") < text.find("remove it"),
+            "removing the old one comes last: {text}"
+        );
         assert!(text.contains("a newer tsh is installed: /new/tsh (18.3.0)"), "{text}");
         assert!(!text.contains("which tsh"), "{text}");
         assert!(!text.contains("install tsh"), "nothing to install: {text}");
+    }
+
+    /// The home of issue 14: two deleted or relative paths and tsh 18.2.0 on PATH with managed
+    /// updates off. doctor said "find the original tsh (the "Re-executed from" one)" although
+    /// nothing re-executes, and its steps pointed the configs at the old tsh, then removed it,
+    /// then ran fix-config again.
+    #[test]
+    fn one_plan_in_order_each_step_once() {
+        let mut c = ctx(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh");
+        c.stable_version = Some(semver::Version::new(18, 2, 0));
+        let gone = f(Code::TshManagedUpdatePath, "", "");
+        let bare = f(Code::TshRelative, "", "");
+        let old = skew("/usr/local/bin/tsh", true, false);
+        let items: Vec<(Advice, Vec<Client>)> = vec![
+            (advice(&gone, &[Client::ClaudeDesktop], &c), vec![Client::ClaudeDesktop]),
+            (advice(&bare, &[Client::Vscode], &c), vec![Client::Vscode]),
+            (
+                advice(&old, &[Client::ClaudeDesktop, Client::Cursor, Client::Vscode], &c),
+                vec![Client::ClaudeDesktop, Client::Cursor, Client::Vscode],
+            ),
+        ];
+        let plan = plan(&items);
+        let text = plan.join("\n");
+        assert!(!text.contains("Re-executed from"), "managed updates are off: {text}");
+        let at = |needle: &str| {
+            let hits: Vec<usize> =
+                plan.iter().enumerate().filter(|(_, s)| s.contains(needle)).map(|(i, _)| i).collect();
+            assert_eq!(hits.len(), 1, "{needle:?} once in:\n{text}");
+            hits[0]
+        };
+        let order = [
+            at("dpkg -S /usr/local/bin/tsh"),
+            at("install tsh 18.2.3 or later"),
+            at("check it: tsh version"),
+            at("mcpcfg fix-config --dry-run"),
+            at("quit Claude Desktop first"),
+            at("run: mcpcfg fix-config"),
+            at("restart Cursor and VS Code; quit Claude Desktop fully"),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "out of order: {order:?}\n{text}");
+        // Nothing else, but the package's two other removal steps.
+        assert_eq!(plan.len(), order.len() + 2, "{text}");
+        // The repairs say why they wait for the upgrade.
+        assert!(items[0].0.why.iter().any(|w| w.contains("which is too old: upgrade it first")), "{:?}", items[0].0);
+    }
+
+    /// With managed updates on, the old tsh is the one they re-execute from, and its version
+    /// line must be checked too.
+    #[test]
+    fn managed_updates_on_name_the_re_executed_from_tsh() {
+        let mut c = ctx(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh");
+        c.managed = true;
+        let text = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], &c).join("\n");
+        assert!(text.contains("the one managed updates re-execute from"), "{text}");
+        assert!(text.contains("and \"Re-executed from version\" must be 18.2.3 or later"), "{text}");
     }
 
     #[test]

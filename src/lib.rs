@@ -48,7 +48,15 @@ use crate::settings::Settings;
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(mut e) => {
+            // `--json` is what other tools spell it; say how this one does.
+            if e.kind() == clap::error::ErrorKind::UnknownArgument && std::env::args_os().any(|a| a == "--json") {
+                use clap::error::{ContextKind, ContextValue};
+                e.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec!["for JSON output, use '--format json'".to_owned().into()]),
+                );
+            }
             // A usage error still gives a script asking for JSON one document on stdout.
             if e.use_stderr() && asks_for_json(std::env::args_os()) {
                 print_json_error(e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: "));
@@ -146,13 +154,15 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
     let mut stdout = output::stdout();
     match s.format {
         Format::Json => {
-            let doc = output::json(report, with_changes);
+            let doc = output::json(&s.host, report, with_changes);
             serde_json::to_writer_pretty(&mut stdout, &doc)?;
             writeln!(stdout)?;
         }
         Format::Text if s.quiet => print_quiet(report),
         Format::Text => {
-            stdout.write_all(output::text(&s.host, report, Style { color: s.color }, show_findings).as_bytes())?;
+            stdout.write_all(
+                output::text(&s.host, report, Style { color: s.color }, show_findings, with_changes).as_bytes(),
+            )?;
         }
     }
     stdout.flush()?;

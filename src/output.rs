@@ -77,7 +77,17 @@ pub struct Style {
 
 impl Style {
     fn paint(self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+        // Nothing to paint gets no escapes: a line without env keys ends where its text does.
+        if self.color && !s.is_empty() { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+    }
+    /// A server's mark, coloured as its worst finding: ✗ red, ! yellow, ✓ green, ○ (not loaded) dim.
+    pub fn mark(self, mark: &str) -> String {
+        match mark {
+            "✗" => self.paint("1;31", mark),
+            "!" => self.paint("33", mark),
+            "✓" => self.paint("32", mark),
+            _ => self.dim(mark),
+        }
     }
     pub fn bold(self, s: &str) -> String {
         self.paint("1", s)
@@ -149,7 +159,10 @@ fn finding_lines(out: &mut String, st: Style, indent: &str, msg: &str, f: &Findi
 }
 
 /// Text output: one block per file, one line per server, findings under it.
-pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> String {
+///
+/// `only_left` (after fix-config) lists only the configs and servers that still have findings:
+/// what was repaired is said by the `fixed` lines, and what is healthy needs no line.
+pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool, only_left: bool) -> String {
     let mut out = String::new();
     // What fix-config changed comes first: a successful repair must not read as a list of
     // errors with the good news at the end. What is left follows.
@@ -180,6 +193,9 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
     }
     for c in &report.configs {
         let loc = &c.loaded.location;
+        if only_left && c.file_findings.is_empty() && c.servers.iter().all(|s| s.findings.is_empty()) {
+            continue;
+        }
         let _ = writeln!(
             out,
             "{} {}",
@@ -192,7 +208,7 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
         if c.loaded.parsed.is_ok() && c.servers.is_empty() {
             let _ = writeln!(out, "  {}", st.dim("no servers"));
         }
-        for s in &c.servers {
+        for s in c.servers.iter().filter(|s| !only_left || !s.findings.is_empty()) {
             let tag = if s.tsh { " [tsh]" } else { "" };
             let env = if s.server.env.is_empty() {
                 String::new()
@@ -206,7 +222,7 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
             };
             // A server its client never starts is neither healthy nor broken.
             let mark = if s.not_loaded.is_some() { "○" } else { mark };
-            let mark = if show_findings { format!("{mark} ") } else { String::new() };
+            let mark = if show_findings { format!("{} ", st.mark(mark)) } else { String::new() };
             let not_loaded = match s.not_loaded {
                 Some(why) => format!("  (not loaded: {})", why.words()),
                 None => String::new(),
@@ -244,8 +260,24 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
             let _ = write!(out, ": {n} repaired, nothing left");
         }
         (true, n) => {
-            let _ =
-                write!(out, ": {n} repaired; left: {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
+            // What is left, by name: "1 error (tsh-version-skew)" says at once it is no path.
+            let named = |sev: Severity, count: usize, what: &str| {
+                let mut codes: Vec<&str> =
+                    report.all_findings().filter(|(_, _, f)| f.severity == sev).map(|(_, _, f)| f.code.id()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                match codes.len() {
+                    0 => plural(count, what),
+                    1..=3 => format!("{} ({})", plural(count, what), codes.join(", ")),
+                    _ => format!("{} ({}, …)", plural(count, what), codes[..3].join(", ")),
+                }
+            };
+            let _ = write!(
+                out,
+                ": {n} repaired; left: {}, {}",
+                named(Severity::Error, sm.errors, "error"),
+                named(Severity::Warning, sm.warnings, "warning")
+            );
         }
         (false, 0) => {}
         (false, n) => {
@@ -256,12 +288,14 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool) -> Str
     out
 }
 
-fn finding_json(f: &Finding) -> Value {
-    json!({"code": f.code.id(), "severity": f.severity.id(), "message": f.message, "hint": f.hint})
+/// A finding in JSON: its message without the "file: server: " prefix, which `path` and
+/// `server` hold.
+fn finding_json(msg: &str, f: &Finding) -> Value {
+    json!({"code": f.code.id(), "severity": f.severity.id(), "message": msg, "hint": f.hint})
 }
 
 /// JSON schema 1 (SPEC §7).
-pub fn json(report: &Report, with_changes: bool) -> Value {
+pub fn json(host: &Host, report: &Report, with_changes: bool) -> Value {
     let tsh = report.tsh.as_ref().map(|t| {
         json!({
             "path": t.stable.path.to_string_lossy(),
@@ -295,7 +329,7 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                         "env_keys": sv.env_keys(),
                         "loaded": s.not_loaded.is_none(),
                         "not_loaded_reason": s.not_loaded.map(|r| r.id()),
-                        "findings": s.findings.iter().map(finding_json).collect::<Vec<_>>(),
+                        "findings": s.findings.iter().map(|f| finding_json(short_message(host, c, Some(s), f), f)).collect::<Vec<_>>(),
                     });
                     if let [projects, project, _] = sv.parent.as_slice()
                         && projects == "projects"
@@ -326,7 +360,7 @@ pub fn json(report: &Report, with_changes: bool) -> Value {
                 // A tsh binary's own problem names the binary.
                 "path": c.map(|c| c.loaded.location.path.to_string_lossy()).or(f.skew.as_ref().map(|k| k.runs.to_string_lossy())),
                 "server": s.map(|s| s.server.label()),
-                "message": f.message,
+                "message": c.map_or(f.message.as_str(), |c| short_message(host, c, s, f)),
                 "hint": f.hint,
             })
         })
@@ -376,6 +410,57 @@ pub fn probe_json(p: &crate::report::Probe) -> Value {
     v
 }
 
+/// One of doctor's problems: findings with the same guidance, said once with every server they
+/// affect and every client to restart.
+pub struct Group<'a> {
+    pub first: &'a Finding,
+    generic: crate::doctor::Advice,
+    pub places: Vec<String>,
+    pub clients: Vec<crate::clients::Client>,
+}
+
+/// doctor's problems, in report order.
+pub fn doctor_groups<'a>(host: &Host, report: &'a Report, ctx: &crate::doctor::Context) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (c, s, f) in report.all_findings() {
+        let generic = crate::doctor::advice(f, &[], ctx);
+        // A tsh binary's problem carries the servers that run it.
+        let users = f.skew.as_ref().map(|k| k.users.clone()).unwrap_or_default();
+        let mut places: Vec<String> = users.iter().map(|(_, u)| u.clone()).collect();
+        let mut clients: Vec<crate::clients::Client> = users.iter().map(|(c, _)| *c).collect();
+        match (c, s) {
+            (Some(c), Some(s)) => places.push(format!("{}: {}", host.tilde(&c.loaded.location.path), s.server.label())),
+            (Some(c), None) => places.push(host.tilde(&c.loaded.location.path)),
+            _ => {}
+        }
+        clients.extend(c.map(|c| c.loaded.location.client));
+        let same = |g: &&mut Group<'_>| {
+            g.first.code == f.code && g.generic == generic && g.first.hint == f.hint && g.first.skew.is_some()
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => {
+                g.places.extend(places);
+                g.clients.extend(clients);
+            }
+            None => groups.push(Group { first: f, generic, places, clients }),
+        }
+    }
+    for g in &mut groups {
+        g.clients.sort();
+        g.clients.dedup();
+    }
+    groups
+}
+
+/// doctor's plan: every problem's steps merged, in order, each once.
+pub fn doctor_plan(host: &Host, report: &Report, ctx: &crate::doctor::Context) -> Vec<String> {
+    let items: Vec<_> = doctor_groups(host, report, ctx)
+        .into_iter()
+        .map(|g| (crate::doctor::advice(g.first, &g.clients, ctx), g.clients))
+        .collect();
+    crate::doctor::plan(&items)
+}
+
 /// doctor's text: what tsh is where, then each problem once with the servers it affects and
 /// numbered steps, then what the probes saw.
 pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, st: Style) -> String {
@@ -416,49 +501,21 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
     }
     out.push('\n');
 
-    // One block per distinct problem: the same guidance for several servers is given once,
-    // with every server it affects and every client to restart.
-    struct Group<'a> {
-        first: &'a Finding,
-        generic: Vec<String>,
-        places: Vec<String>,
-        clients: Vec<crate::clients::Client>,
-    }
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    for (c, s, f) in report.all_findings() {
-        let generic = crate::doctor::steps(f, &[], ctx);
-        // A tsh binary's problem carries the servers that run it.
-        let users = f.skew.as_ref().map(|k| k.users.clone()).unwrap_or_default();
-        let mut places: Vec<String> = users.iter().map(|(_, u)| u.clone()).collect();
-        let mut clients: Vec<crate::clients::Client> = users.iter().map(|(c, _)| *c).collect();
-        match (c, s) {
-            (Some(c), Some(s)) => places.push(format!("{}: {}", host.tilde(&c.loaded.location.path), s.server.label())),
-            (Some(c), None) => places.push(host.tilde(&c.loaded.location.path)),
-            _ => {}
-        }
-        clients.extend(c.map(|c| c.loaded.location.client));
-        let same = |g: &&mut Group<'_>| {
-            g.first.code == f.code && g.generic == generic && g.first.hint == f.hint && g.first.skew.is_some()
-        };
-        match groups.iter_mut().find(|g| same(g)) {
-            Some(g) => {
-                g.places.extend(places);
-                g.clients.extend(clients);
-            }
-            None => groups.push(Group { first: f, generic, places, clients }),
-        }
-    }
+    let groups = doctor_groups(host, report, ctx);
     if groups.is_empty() {
         let _ = writeln!(out, "{}", st.green("no problems found"));
     }
-    // Steps already given for another problem (an old tsh is both `tsh-version-skew` and
-    // `tsh-mcp-unsupported`) are pointed at rather than repeated.
-    let mut given: Vec<(usize, Vec<String>)> = Vec::new();
-    for (i, g) in groups.iter_mut().enumerate() {
+    // Each problem with what explains it; then one plan for all of them, so that a step shared
+    // by several (fix-config, a restart, upgrading a tsh) is said once and in its place.
+    let mut items = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
         let f = g.first;
-        g.clients.sort();
-        g.clients.dedup();
-        let _ = writeln!(out, "{}. {} {}: {}", i + 1, st.severity(f.severity), f.code.id(), clean(&f.message));
+        // A tsh binary's problem lists the servers that run it below, not in its sentence.
+        let msg = match &f.skew {
+            Some(k) if !k.users.is_empty() => &k.about,
+            _ => &f.message,
+        };
+        let _ = writeln!(out, "{}. {} {}: {}", i + 1, st.severity(f.severity), f.code.id(), clean(msg));
         let places: Vec<&String> = g.places.iter().filter(|p| !p.is_empty()).collect();
         if places.len() > 1 {
             let _ = writeln!(out, "   affects:");
@@ -466,20 +523,21 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
                 let _ = writeln!(out, "     {}", clean(p));
             }
         }
-        let steps = crate::doctor::steps(f, &g.clients, ctx);
-        if let Some((k, _)) = given.iter().find(|(_, earlier)| *earlier == steps) {
-            let _ = writeln!(out, "   the steps of {} above fix this too\n", k + 1);
-            continue;
+        let advice = crate::doctor::advice(f, &g.clients, ctx);
+        for why in &advice.why {
+            let _ = writeln!(out, "   - {}", clean(why));
         }
-        given.push((i, steps.clone()));
-        let mut n = 0;
-        for step in steps {
-            // Lines indented by two spaces continue the step before them (a command to run).
-            if step.starts_with("  ") {
-                let _ = writeln!(out, "     {}", clean(step.trim_start()));
-            } else {
-                n += 1;
-                let _ = writeln!(out, "   {n}. {}", clean(&step));
+        items.push((advice, g.clients.clone()));
+        out.push('\n');
+    }
+    let plan = crate::doctor::plan(&items);
+    if !plan.is_empty() {
+        let _ = writeln!(out, "{}", st.bold("what to do, in order"));
+        for (n, step) in plan.iter().enumerate() {
+            let mut lines = step.split('\n');
+            let _ = writeln!(out, "   {}. {}", n + 1, clean(lines.next().unwrap_or_default()));
+            for more in lines {
+                let _ = writeln!(out, "        {}", clean(more.trim_start()));
             }
         }
         out.push('\n');
@@ -493,18 +551,25 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
                 ProbeOutcome::Ok { server_name, server_version, tools } => {
                     let _ = writeln!(
                         out,
-                        "  ✓ {}: {} {}, {tools} tools",
+                        "  {} {}: {} {}, {tools} tools",
+                        st.mark("✓"),
                         clean(&at),
                         clean(server_name),
                         clean(server_version)
                     );
                 }
                 ProbeOutcome::NoTools { server_name, server_version } => {
-                    let _ =
-                        writeln!(out, "  ! {}: {} {}, no tools", clean(&at), clean(server_name), clean(server_version));
+                    let _ = writeln!(
+                        out,
+                        "  {} {}: {} {}, no tools",
+                        st.mark("!"),
+                        clean(&at),
+                        clean(server_name),
+                        clean(server_version)
+                    );
                 }
                 ProbeOutcome::StartFailed { reason, stderr_tail, .. } => {
-                    let _ = writeln!(out, "  ✗ {}: {}", clean(&at), clean(reason));
+                    let _ = writeln!(out, "  {} {}: {}", st.mark("✗"), clean(&at), clean(reason));
                     for l in stderr_tail {
                         let _ = writeln!(out, "      stderr: {}", clean(l));
                     }

@@ -1044,3 +1044,40 @@ fn an_old_tsh_is_one_finding_of_the_binary_not_one_per_server() {
     assert!(text.contains("1 error") || text.contains("2 errors"), "{text}");
     assert_eq!(text.matches("tsh-version-skew").count(), 1, "{text}");
 }
+
+/// JSON `message` fields began with `~/.cursor/mcp.json: teleport-mcp-x: `, which `path` and
+/// `server` already hold (issue 14, item 6).
+#[test]
+fn json_messages_do_not_repeat_the_path_and_server() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));
+    let j = t.home_file(".cursor/mcp.json", &text).run(&["check", "--format", "json"]).json();
+    let top = &j["findings"][0];
+    assert_eq!(top["server"], "teleport-mcp-x");
+    assert_eq!(top["message"], "command \"tsh\" is not an absolute path", "{j:#}");
+    assert_eq!(j["configs"][0]["servers"][0]["findings"][0]["message"], top["message"]);
+}
+
+/// The ✓/✗/! marks were never coloured, while every server line ended in an empty
+/// `ESC[2mESC[0m` (issue 14, item 6).
+#[test]
+fn marks_are_coloured_and_nothing_empty_is_painted() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let good = format!(
+        r#""teleport-mcp-ok": {{"command": {}, "args": ["mcp", "connect", "ok"]}}"#,
+        crate::env::json_str(&t.bin().join(if cfg!(windows) { "tsh.exe" } else { "tsh" }))
+    );
+    let text = format!(r#"{{"mcpServers": {{{good}, "teleport-mcp-x": {{"command": "tsh", "args": []}}}}}}"#);
+    let r = t.home_file(".cursor/mcp.json", &text).run(&["check", "--color", "always"]);
+    assert!(r.stdout.contains("\x1b[32m✓\x1b[0m teleport-mcp-ok"), "{:?}", r.stdout);
+    assert!(r.stdout.contains("\x1b[1;31m✗\x1b[0m teleport-mcp-x"), "{:?}", r.stdout);
+    assert!(!r.stdout.contains("\x1b[2m\x1b[0m"), "an empty painted span: {:?}", r.stdout);
+}
+
+/// `--json` is how other tools spell it: the usage error says what this one takes.
+#[test]
+fn json_flag_gets_a_tip() {
+    let r = TestEnv::new().run(&["check", "--json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("tip: for JSON output, use '--format json'"), "{}", r.stderr);
+}

@@ -99,6 +99,13 @@ fn doctor_json_has_steps_for_each_finding() {
     assert_eq!(j["schema"], 1);
     let steps = j["findings"][0]["steps"].as_array().unwrap();
     assert!(steps.iter().any(|s| s == "run: mcpcfg fix-config"), "{steps:?}");
+    // The merged plan is there for a script as for a person.
+    let plan: Vec<&str> = j["plan"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(
+        plan,
+        ["preview the change: mcpcfg fix-config --dry-run", "run: mcpcfg fix-config", "restart Cursor"],
+        "{j:#}"
+    );
 }
 
 fn probe_home() -> TestEnv {
@@ -307,6 +314,7 @@ fn the_same_steps_are_given_once() {
     let t = t.home_file(".cursor/mcp.json", &cursor);
     let r = t.run(&["doctor", "--color", "never"]);
     assert!(r.stdout.contains("tsh-version-skew") && r.stdout.contains("tsh-mcp-unsupported"), "{}", r.stdout);
-    assert!(r.stdout.contains("the steps of 1 above fix this too"), "{}", r.stdout);
-    assert_eq!(r.stdout.matches("install tsh 18.2.3 or later").count(), 1, "{}", r.stdout);
+    for once in ["install tsh 18.2.3 or later", "run: mcpcfg fix-config", "restart Cursor", "what to do, in order"] {
+        assert_eq!(r.stdout.matches(once).count(), 1, "{once:?} once:\n{}", r.stdout);
+    }
 }

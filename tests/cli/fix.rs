@@ -101,10 +101,12 @@ fn fix_config_reports_changes_and_what_to_restart() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains(&crate::env::shown("fixed ~/.cursor/mcp.json: teleport-mcp-demo:")), "{}", r.stdout);
     assert!(
-        r.stdout.contains(&format!("teleport-mcp-demo [tsh]: {} mcp connect demo", t.exe_of("bin/tsh"))),
-        "the server line shows the repaired command: {}",
+        r.stdout.contains(&format!(" -> {}\n", t.exe_of("bin/tsh"))),
+        "the fixed line shows the repaired command: {}",
         r.stdout
     );
+    // What was repaired is said once, by its `fixed` line; healthy servers get no line after it.
+    assert!(!r.stdout.contains("teleport-mcp-demo [tsh]"), "{}", r.stdout);
     assert!(r.stdout.contains("restart Cursor"));
     assert!(
         r.stdout.contains("quit Claude Desktop fully and start it again (if it was running during the fix"),

@@ -15,5 +15,6 @@ mod fix;
 mod install;
 mod probe;
 mod scan;
+mod snapshots;
 #[cfg(windows)]
 mod windows;
