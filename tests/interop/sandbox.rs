@@ -388,7 +388,8 @@ impl Sandbox {
     pub fn mcpcfg(&self, cwd: &str, args: &[&str]) -> Out {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mcpcfg"));
         self.base(&mut c, true);
-        c.arg("--home").arg(self.home()).args(args).current_dir(self.path(cwd));
+        // Options come after the command (each command takes its own).
+        c.args(args).arg("--home").arg(self.home()).current_dir(self.path(cwd));
         run(c, &format!("mcpcfg {}", args.join(" ")))
     }
 }
