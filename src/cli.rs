@@ -96,6 +96,23 @@ pub enum Command {
         "  2  a restore that failed (nothing to undo is 0)"
     ))]
     Undo(UndoArgs),
+    /// Repair the configs on its own after every tsh update, through the OS's service manager.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mcpcfg autofix enable --dry-run   the files it would write\n",
+        "  mcpcfg autofix enable             watch and repair from now on\n",
+        "  mcpcfg autofix status             what is installed, when it last ran, what it did\n",
+        "  mcpcfg autofix disable            remove everything enable wrote, and its log\n\n",
+        "Linux: systemd user units (a .path unit watching the managed-update state and the\n",
+        "user-level configs); macOS: a LaunchAgent with WatchPaths; Windows: a scheduled task at\n",
+        "logon and every 30 minutes. Each runs `mcpcfg autofix run`: fix-config on the user-level\n",
+        "configs, quiet, logged.\n\n",
+        "Exit status: 0; 2 when the service manager refuses; status: 1 when the mcpcfg it runs is gone."
+    ))]
+    Autofix {
+        #[command(subcommand)]
+        action: AutofixAction,
+    },
     /// Print a shell completion script.
     #[command(after_help = concat!(
         "Examples:\n",
@@ -114,6 +131,38 @@ pub enum Command {
         /// The folder to write the pages into; it must exist.
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AutofixAction {
+    /// Install the trigger (again: it is rewritten when what it watches changed).
+    Enable(AutofixArgs),
+    /// Remove everything enable installed, and the run log.
+    Disable(AutofixArgs),
+    /// Say what is installed, what it runs, and its last run.
+    Status(AutofixStatusArgs),
+    /// What the trigger runs: fix-config on the user-level configs, quiet, with a log line.
+    #[command(hide = true)]
+    Run(AutofixStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AutofixArgs {
+    /// Print what would be written and run, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub base: Base,
+    #[command(flatten)]
+    pub show: Show,
+}
+
+#[derive(Debug, Args)]
+pub struct AutofixStatusArgs {
+    #[command(flatten)]
+    pub base: Base,
+    #[command(flatten)]
+    pub show: Show,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +340,13 @@ impl Cli {
             Command::FixConfig(a) => all(&a.select, &a.judge, &a.show),
             Command::Doctor(a) => all(&a.select, &a.judge, &a.show),
             Command::Undo(a) => all(&Select { base: a.base.clone(), ..Select::default() }, &Judge::default(), &a.show),
+            Command::Autofix { action } => {
+                let (base, show) = match action {
+                    AutofixAction::Enable(a) | AutofixAction::Disable(a) => (&a.base, &a.show),
+                    AutofixAction::Status(a) | AutofixAction::Run(a) => (&a.base, &a.show),
+                };
+                all(&Select { base: base.clone(), ..Select::default() }, &Judge::default(), show)
+            }
             Command::Completions { .. } | Command::Man { .. } => Global::default(),
         }
     }

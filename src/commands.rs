@@ -33,6 +33,8 @@ pub struct FixRequest {
     pub options: FixOptions,
     pub dry_run: bool,
     pub backup: bool,
+    /// Append a line to the autofix log: what was repaired, what is left.
+    pub log: bool,
 }
 
 pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
@@ -101,10 +103,44 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
         emit(s, &report, true, true),
         "the configs were repaired as planned, but the report could not be written to standard output",
     )?;
-    if outcome != WriteOutcome::Done {
-        return Ok(3);
+    let code = if outcome == WriteOutcome::Done { report.exit_code(s.strict) } else { 3 };
+    if req.log {
+        let repaired: Vec<String> = report
+            .changes
+            .iter()
+            .map(|c| format!("{}: {}", s.host.tilde(std::path::Path::new(&c.path)), c.server))
+            .collect();
+        let mut left = output::left_words(&report).trim_start_matches([',', ';', ' ']).to_owned();
+        if code == 3 {
+            left.push_str("; a config changed meanwhile or a client held its lock: tried again at the next change");
+        }
+        crate::service::append_log(
+            &s.host,
+            &crate::autofix::log_line(std::time::SystemTime::now(), code, &repaired, &left),
+        )?;
     }
-    Ok(report.exit_code(s.strict))
+    Ok(code)
+}
+
+/// `mcpcfg autofix run`, what the trigger starts: fix-config on the user-level configs only (no
+/// project folder is read: the service has none), quiet, with a line in the autofix log. An
+/// error that stops it (a config it cannot parse) is logged too, then reported as usual.
+pub fn autofix_run(s: &Settings) -> anyhow::Result<u8> {
+    let mut s = s.clone();
+    s.project_dirs.clear();
+    s.scan_dirs.clear();
+    s.quiet = true;
+    s.color = false;
+    s.format = Format::Text;
+    let req = FixRequest { options: FixOptions::default(), dry_run: false, backup: true, log: true };
+    match fix_config(&s, &req) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            let line = crate::autofix::log_line(std::time::SystemTime::now(), 2, &[], &format!("error: {e:#}"));
+            let _ = crate::service::append_log(&s.host, &line);
+            Err(e)
+        }
+    }
 }
 
 /// How many times fix-config reads, plans and writes again after a concurrent change.

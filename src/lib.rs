@@ -3,6 +3,7 @@
 //! `main` parses the command line and hands a validated [`settings::Settings`] to the command;
 //! everything else lives in modules named for their concern.
 
+pub mod autofix;
 pub mod backup;
 pub mod check;
 pub mod claude_state;
@@ -24,6 +25,7 @@ pub mod probe;
 pub mod redact;
 pub mod report;
 pub mod scan;
+pub mod service;
 pub mod settings;
 pub mod toml_document;
 pub mod tsh;
@@ -133,6 +135,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
                 options: fix::FixOptions { servers: a.servers, include_project: a.include_project },
                 dry_run: a.dry_run,
                 backup: !a.no_backup,
+                log: false,
             },
         ),
         Command::Doctor(a) => commands::doctor(
@@ -145,6 +148,12 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
             },
         ),
         Command::Undo(a) => commands::undo(&s, a.dry_run),
+        Command::Autofix { action } => match action {
+            cli::AutofixAction::Enable(a) => service::enable(&s, a.dry_run),
+            cli::AutofixAction::Disable(a) => service::disable(&s, a.dry_run),
+            cli::AutofixAction::Status(_) => service::status(&s),
+            cli::AutofixAction::Run(_) => commands::autofix_run(&s),
+        },
         Command::Completions { .. } | Command::Man { .. } => Ok(0),
     }
 }

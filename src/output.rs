@@ -256,28 +256,8 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool, only_l
         (true, 0) => {
             let _ = write!(out, ": {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
         }
-        (true, n) if sm.errors + sm.warnings == 0 => {
-            let _ = write!(out, ": {n} repaired, nothing left");
-        }
         (true, n) => {
-            // What is left, by name: "1 error (tsh-version-skew)" says at once it is no path.
-            let named = |sev: Severity, count: usize, what: &str| {
-                let mut codes: Vec<&str> =
-                    report.all_findings().filter(|(_, _, f)| f.severity == sev).map(|(_, _, f)| f.code.id()).collect();
-                codes.sort_unstable();
-                codes.dedup();
-                match codes.len() {
-                    0 => plural(count, what),
-                    1..=3 => format!("{} ({})", plural(count, what), codes.join(", ")),
-                    _ => format!("{} ({}, …)", plural(count, what), codes[..3].join(", ")),
-                }
-            };
-            let _ = write!(
-                out,
-                ": {n} repaired; left: {}, {}",
-                named(Severity::Error, sm.errors, "error"),
-                named(Severity::Warning, sm.warnings, "warning")
-            );
+            let _ = write!(out, ": {n} repaired{}", left_words(report));
         }
         (false, 0) => {}
         (false, n) => {
@@ -459,6 +439,31 @@ pub fn doctor_plan(host: &Host, report: &Report, ctx: &crate::doctor::Context) -
         .map(|g| (crate::doctor::advice(g.first, &g.clients, ctx), g.clients))
         .collect();
     crate::doctor::plan(&items)
+}
+
+/// What is left after a repair, named: ", nothing left", or "; left: 1 error
+/// (tsh-version-skew), 0 warnings", which says at once that it is no path.
+pub fn left_words(report: &Report) -> String {
+    let sm = report.summary();
+    if sm.errors + sm.warnings == 0 {
+        return ", nothing left".to_owned();
+    }
+    let named = |sev: Severity, count: usize, what: &str| {
+        let mut codes: Vec<&str> =
+            report.all_findings().filter(|(_, _, f)| f.severity == sev).map(|(_, _, f)| f.code.id()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        match codes.len() {
+            0 => plural(count, what),
+            1..=3 => format!("{} ({})", plural(count, what), codes.join(", ")),
+            _ => format!("{} ({}, …)", plural(count, what), codes[..3].join(", ")),
+        }
+    };
+    format!(
+        "; left: {}, {}",
+        named(Severity::Error, sm.errors, "error"),
+        named(Severity::Warning, sm.warnings, "warning")
+    )
 }
 
 /// doctor's text: what tsh is where, then each problem once with the servers it affects and

@@ -15,6 +15,15 @@ pub enum Os {
 }
 
 impl Os {
+    /// The name people know it by.
+    pub fn id(self) -> &'static str {
+        match self {
+            Os::Macos => "macOS",
+            Os::Linux => "Linux",
+            Os::Windows => "Windows",
+        }
+    }
+
     pub fn current() -> Os {
         if cfg!(target_os = "macos") {
             Os::Macos

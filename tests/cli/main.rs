@@ -5,6 +5,7 @@
 //! cannot hold on Windows says why with `#[cfg_attr(windows, ignore = "…")]`, so the run lists it
 //! and counts it rather than leaving it out.
 
+mod autofix;
 mod check;
 mod clients;
 mod doctor;
