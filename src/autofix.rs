@@ -95,7 +95,11 @@ fn systemd_path_value(s: &str) -> String {
 pub fn systemd_service(t: &Trigger) -> String {
     let mut out = String::new();
     out.push_str("# Written by `mcpcfg autofix enable`; `mcpcfg autofix disable` removes it.\n");
-    out.push_str("[Unit]\nDescription=mcpcfg: repair the tsh paths in MCP client configs\n\n");
+    out.push_str("[Unit]\nDescription=mcpcfg: repair the tsh paths in MCP client configs\n");
+    // A client that saves its config in bursts (Claude Code writes ~/.claude.json many times a
+    // session) would hit the default start limit (5 in 10 s): the service would fail and the
+    // path unit stop watching. Each run is short and a run in progress absorbs new triggers.
+    out.push_str("StartLimitIntervalSec=0\n\n");
     out.push_str("[Service]\nType=oneshot\n");
     for (k, v) in &t.env {
         let _ = writeln!(out, "Environment={}", systemd_word(&format!("{k}={v}"), false));
@@ -328,7 +332,7 @@ mod tests {
     #[test]
     fn the_service_quotes_and_escapes_every_word() {
         let s = systemd_service(&trigger());
-        assert!(s.contains("Type=oneshot\n"), "{s}");
+        assert!(s.contains("Type=oneshot\n") && s.contains("StartLimitIntervalSec=0\n"), "{s}");
         assert!(s.contains(r#"ExecStart="/opt/my tools/mcpcfg" "autofix" "run" "--home" "/home/a%%b \"q\"""#), "{s}");
         // `$` is literal in Environment= (no expansion there), `%` is a specifier everywhere.
         assert!(s.contains("Environment=\"PATH=/usr/bin:/bin\"\nEnvironment=\"TELEPORT_HOME=/home/$x\"\n"), "{s}");

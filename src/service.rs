@@ -448,3 +448,24 @@ pub fn append_log(host: &Host, line: &str) -> anyhow::Result<()> {
     f.write_all(line.as_bytes()).with_context(|| format!("cannot write {}", log.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_moves_aside_past_its_limit_keeping_one_old_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = crate::platform::test_host(Os::current(), &dir.path().to_string_lossy(), &[]);
+        append_log(&host, "first\n").unwrap();
+        append_log(&host, "second\n").unwrap();
+        assert_eq!(std::fs::read_to_string(log_path(&host)).unwrap(), "first\nsecond\n");
+        std::fs::write(log_path(&host), "x".repeat(autofix::LOG_LIMIT as usize + 1)).unwrap();
+        append_log(&host, "third\n").unwrap();
+        assert_eq!(std::fs::read_to_string(log_path(&host)).unwrap(), "third\n");
+        assert_eq!(std::fs::metadata(old_log_path(&host)).unwrap().len(), autofix::LOG_LIMIT + 1);
+        std::fs::write(log_path(&host), "y".repeat(autofix::LOG_LIMIT as usize + 1)).unwrap();
+        append_log(&host, "fourth\n").unwrap();
+        assert!(std::fs::read_to_string(old_log_path(&host)).unwrap().starts_with('y'), "one old log, the newest");
+    }
+}
