@@ -8,7 +8,11 @@ objects, each with `allowedTools`, a long `history` of prompts, `mcpServers` (mo
 some with tsh servers, a few of them pointing at stale managed-update paths
 `/home/u/.tsh/bin/<uuid>-update-pkg-v2/tsh`), `lastCost` and the other per-project counters.
 
-Usage: gen_claude_json.py OUT [--size-mb 64] [--seed 1]
+Layouts: `pretty` (as Claude Code writes it), `minified` (the same state on one line, as a
+tool that rewrites it with JSON.stringify(state) leaves it), `non-ascii` (pretty, with prompts
+mostly in Cyrillic, Japanese and accented words: multi-byte UTF-8 throughout).
+
+Usage: gen_claude_json.py OUT [--size-mb 64] [--seed 1] [--layout pretty|minified|non-ascii]
 """
 
 import argparse
@@ -23,6 +27,10 @@ WORDS = (
     "deploy kubernetes pod container image docker compose yaml json schema migration index query "
     "why does this fail when I run it please explain the stack trace and suggest a change"
 ).split()
+# Words of the non-ascii layout.
+WIDE = ["Привет", "мир", "ошибка", "сервер", "日本語", "設定", "ファイル", "エラー", "café", "naïve",
+        "Größe", "über", "ñandú", "—", "“quoted”", "✓", "🚀"]
+LAYOUT = {"wide": False}
 UNICODE = ["é", "ü", "ß", "日本語", "café", "naïve", "—", "…", "“quoted”", "✓", "🚀", "Ω", "Привет"]
 TOOLS = ["Bash(npm run test:*)", "Bash(cargo build:*)", "Edit", "Read", "WebFetch(domain:docs.rs)",
          "Bash(git status:*)", "mcp__teleport-mcp-demo__query"]
@@ -34,7 +42,8 @@ def prompt(rng):
     for _ in range(rng.randint(1, 12)):
         kind = rng.random()
         if kind < 0.6:
-            words = [rng.choice(WORDS) for _ in range(rng.randint(3, 25))]
+            pool = WIDE if LAYOUT["wide"] and rng.random() < 0.8 else WORDS
+            words = [rng.choice(pool) for _ in range(rng.randint(3, 25))]
             if rng.random() < 0.15:
                 words.insert(rng.randrange(len(words)), rng.choice(UNICODE))
             lines.append(" ".join(words))
@@ -122,7 +131,9 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--size-mb", type=float, default=64.0, help="target size in MiB (default 64)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--layout", choices=["pretty", "minified", "non-ascii"], default="pretty")
     a = ap.parse_args()
+    LAYOUT["wide"] = a.layout == "non-ascii"
     rng = random.Random(a.seed)
     target = int(a.size_mb * 1024 * 1024)
 
@@ -178,7 +189,12 @@ def main():
         w("\n  }")
         w(tail_text)
         w("\n}\n")
-    print("%s: %d bytes, %d projects" % (a.out, written, n))
+    if a.layout == "minified":
+        with open(a.out, encoding="utf-8") as f:
+            state = json.load(f)
+        with open(a.out, "w", encoding="utf-8", newline="\n") as f:
+            f.write(json.dumps(state, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print("%s: %s, %d projects" % (a.out, a.layout, n))
 
 
 if __name__ == "__main__":

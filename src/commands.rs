@@ -357,9 +357,7 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
                     .flat_map(|step| step.split('\n').map(|l| l.trim_start().to_owned()).collect::<Vec<_>>())
                     .collect::<Vec<_>>()
             );
-            let mut out = output::stdout();
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
+            output::print_json(&doc)?;
         }
         Format::Text if s.quiet => crate::print_quiet(&report),
         Format::Text => {
@@ -557,9 +555,7 @@ pub fn undo(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
     let Some((run, entries)) = crate::backup::undo_last(&state, dry_run)? else {
         if !s.quiet {
             match s.format {
-                Format::Json => {
-                    writeln!(output::stdout(), "{}", serde_json::json!({"schema": 1, "run": null, "files": []}))?
-                }
+                Format::Json => output::print_json(&serde_json::json!({"schema": 1, "run": null, "files": []}))?,
                 Format::Text => writeln!(output::stdout(), "nothing to undo")?,
             }
         }
@@ -579,13 +575,7 @@ pub fn undo(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
                     serde_json::json!({"path": e.path.to_string_lossy(), "outcome": outcome})
                 })
                 .collect();
-            writeln!(
-                output::stdout(),
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({"schema": 1, "run": run, "dry_run": dry_run, "files": files})
-                )?
-            )?;
+            output::print_json(&serde_json::json!({"schema": 1, "run": run, "dry_run": dry_run, "files": files}))?;
         }
         Format::Text if s.quiet => {}
         Format::Text => {

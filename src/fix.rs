@@ -234,11 +234,16 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
     let mut edits: Vec<&Edit> = plan.edits.iter().collect();
     edits.sort_by_key(|e| e.span.start);
 
-    // Windows of whole lines around the edits, merged where their context touches.
+    // Windows of whole lines around the edits, merged where their context touches. Each search
+    // stops where it would reach the window before (or the edit after): a window that reaches
+    // that far merges with it anyway, and so the whole file is scanned about once, whatever its
+    // layout (a minified file is one line, and every edit's line starts at byte 0).
     let mut windows: Vec<(usize, usize)> = Vec::new(); // byte ranges in `old`
-    for e in &edits {
-        let start = nth_line_start_before(old, e.span.start, CONTEXT);
-        let end = nth_line_end_after(old, e.span.end, CONTEXT);
+    for (i, e) in edits.iter().enumerate() {
+        let floor = windows.last().map_or(0, |w| w.1);
+        let ceil = edits.get(i + 1).map_or(old.len(), |n| n.span.start).max(e.span.end);
+        let start = nth_line_start_before(old, e.span.start, CONTEXT, floor);
+        let end = nth_line_end_after(old, e.span.end, CONTEXT, ceil);
         match windows.last_mut() {
             Some(last) if start <= last.1 => last.1 = last.1.max(end),
             _ => windows.push((start, end)),
@@ -255,34 +260,56 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
         secrets.extend(crate::redact::json_secrets(old));
     }
     secrets.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    // A value inside another (an `env` in a hidden `env`) is masked with it: keeping the outer
+    // ones leaves ranges sorted by start and by end alike.
+    let mut outer: Vec<Range<usize>> = Vec::with_capacity(secrets.len());
+    for r in secrets {
+        if outer.last().is_none_or(|o| r.start >= o.end) {
+            outer.push(r);
+        }
+    }
+    let secrets = outer;
     // The real path, so that `patch -p0` applies the diff from any folder; quoted as GNU diff
     // quotes a name with a space or a quote in it (`"…/Application Support/…"`).
     let name = patch_name(display_path);
     let mut out = format!("--- {name}\n+++ {name}\n");
     let (mut line, mut counted_to) = (1usize, 0usize);
+    // The edits and secrets of each window are taken in order: windows, edits and secrets are
+    // sorted, so each is looked at a bounded number of times.
+    let (mut next_edit, mut first_secret) = (0usize, 0usize);
     for (start, end) in windows {
         line += count_newlines(&old[counted_to..start]);
         counted_to = start;
         // The new text of the window: its own edits applied to its old text.
-        let inside: Vec<Edit> = edits
+        let from = next_edit;
+        while next_edit < edits.len() && edits[next_edit].span.end <= end {
+            next_edit += 1;
+        }
+        let inside: Vec<Edit> = edits[from..next_edit]
             .iter()
-            .filter(|e| e.span.start >= start && e.span.end <= end)
             .map(|e| Edit { span: e.span.start - start..e.span.end - start, value: e.value.clone() })
             .collect();
+        // How much the text before each edit's end has grown: edit k's replacement once.
+        let mut grown: Vec<(usize, isize)> = Vec::with_capacity(inside.len());
+        let mut total = 0isize;
+        for e in &inside {
+            total += document::replacement(&old[start..end], e, layout).len() as isize - e.span.len() as isize;
+            grown.push((e.span.end, total));
+        }
+        let moved = |at: usize| {
+            let k = grown.partition_point(|(end, _)| *end <= at);
+            at.saturating_add_signed(if k == 0 { 0 } else { grown[k - 1].1 })
+        };
         // The secrets in the window, in its old text and (moved by the edits before them) in its new.
-        let old_secrets: Vec<Range<usize>> = secrets
+        while first_secret < secrets.len() && secrets[first_secret].end <= start {
+            first_secret += 1;
+        }
+        let last_secret = first_secret + secrets[first_secret..].partition_point(|r| r.start < end);
+        let old_secrets: Vec<Range<usize>> = secrets[first_secret..last_secret]
             .iter()
             .filter(|r| r.start < end && r.end > start)
             .map(|r| r.start.max(start) - start..r.end.min(end) - start)
             .collect();
-        let moved = |at: usize| {
-            let grown: isize = inside
-                .iter()
-                .filter(|e| e.span.end <= at)
-                .map(|e| document::replacement(&old[start..end], e, layout).len() as isize - e.span.len() as isize)
-                .sum();
-            at.saturating_add_signed(grown)
-        };
         let new_secrets: Vec<Range<usize>> = old_secrets.iter().map(|r| moved(r.start)..moved(r.end)).collect();
         let new_bytes = document::apply_edits(&old[start..end], &inside, layout);
         // Long lines (a minified file is one) are shown around the edits only.
@@ -328,18 +355,24 @@ enum Part {
 fn excerpt(text: &[u8], edits: &[Edit]) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut ls = 0;
+    // Edits are sorted and disjoint: those before this line are passed once and for all.
+    let mut first = 0;
     while ls < text.len() {
-        let le = text[ls..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| ls + i);
+        let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
         let next = (le + 1).min(text.len());
+        while first < edits.len() && edits[first].span.end < ls {
+            first += 1;
+        }
+        let near: &[Edit] = &edits[first..first + edits[first..].partition_point(|e| e.span.start <= le)];
         // An edit that runs over the line's end (a TOML multi-line string) keeps the line whole.
         let crosses =
-            edits.iter().any(|e| e.span.start < le && e.span.end > ls && (e.span.start < ls || e.span.end > le));
+            near.iter().any(|e| e.span.start < le && e.span.end > ls && (e.span.start < ls || e.span.end > le));
         if le - ls <= LONG_LINE || crosses {
             parts.push(Part::Text(ls..next));
             ls = next;
             continue;
         }
-        let mut keep: Vec<Range<usize>> = edits
+        let mut keep: Vec<Range<usize>> = near
             .iter()
             .filter(|e| e.span.start >= ls && e.span.end <= le)
             .map(|e| e.span.start.saturating_sub(AROUND).max(ls)..(e.span.end + AROUND).min(le))
@@ -401,17 +434,23 @@ pub fn patch_name(path: &str) -> String {
     out
 }
 
-/// The text `parts` show of `text`, each env value in `secrets` as `<redacted>`.
+/// The text `parts` show of `text`, each env value in `secrets` (sorted, disjoint) as
+/// `<redacted>`. Parts and secrets are both in order, so each secret is looked at about once.
 fn render(text: &[u8], parts: &[Part], secrets: &[Range<usize>]) -> String {
     let mut out = Vec::with_capacity(text.len().min(1 << 16));
+    let mut first = 0;
     for p in parts {
         match p {
             Part::Cut => out.extend_from_slice("…".as_bytes()),
             Part::Text(r) => {
+                while first < secrets.len() && secrets[first].end <= r.start {
+                    first += 1;
+                }
                 // A secret that starts before this part (a multi-line TOML string) was shown.
-                let inside: Vec<(Range<usize>, bool)> = secrets
+                let inside: Vec<(Range<usize>, bool)> = secrets[first..]
                     .iter()
-                    .filter(|s| s.start < r.end && s.end > r.start)
+                    .take_while(|s| s.start < r.end)
+                    .filter(|s| s.end > r.start)
                     .map(|s| (s.start.max(r.start) - r.start..s.end.min(r.end) - r.start, s.start >= r.start))
                     .collect();
                 out.extend(masked(&text[r.clone()], &inside));
@@ -449,25 +488,27 @@ fn count_newlines(text: &[u8]) -> usize {
     text.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, b| n + u8::from(*b == b'\n')))).sum()
 }
 
-/// The start of the line `n` lines above the one holding byte `at`.
-fn nth_line_start_before(text: &[u8], at: usize, n: usize) -> usize {
+/// The start of the line `n` lines above the one holding byte `at`, or `floor` if that comes
+/// first (the search looks no further back).
+fn nth_line_start_before(text: &[u8], at: usize, n: usize, floor: usize) -> usize {
     let mut pos = at;
     for _ in 0..=n {
-        match text[..pos].iter().rposition(|b| *b == b'\n') {
-            Some(i) => pos = i,
-            None => return 0,
+        match memchr::memrchr(b'\n', &text[floor..pos]) {
+            Some(i) => pos = floor + i,
+            None => return floor,
         }
     }
     pos + 1
 }
 
-/// The end (after the newline) of the line `n` lines below the one holding byte `at`.
-fn nth_line_end_after(text: &[u8], at: usize, n: usize) -> usize {
+/// The end (after the newline) of the line `n` lines below the one holding byte `at`, or
+/// `ceil` if that comes first (the search looks no further on).
+fn nth_line_end_after(text: &[u8], at: usize, n: usize, ceil: usize) -> usize {
     let mut pos = at;
     for _ in 0..=n {
-        match text[pos..].iter().position(|b| *b == b'\n') {
+        match memchr::memchr(b'\n', &text[pos..ceil]) {
             Some(i) => pos += i + 1,
-            None => return text.len(),
+            None => return ceil,
         }
     }
     pos
@@ -718,6 +759,61 @@ mod tests {
         .to_string();
         assert_eq!(d, whole, "the windowed diff equals the diff of the whole file");
         assert!(d.contains("@@ -500,6 +500,6 @@"), "{d}");
+    }
+
+    /// The dry run of a 64 MB minified file took 8.5 s (issue 13): every edit's window searched
+    /// for its line's start and end from the file's ends. Searches now stop at the window
+    /// before and the edit after; the windows, and so the diff, must be the same, whatever the
+    /// gaps between edits (0 to 9 lines: merged, touching, apart).
+    #[test]
+    fn bounded_window_searches_give_the_whole_file_diff() {
+        for seed in 0..40u64 {
+            let mut text = String::from("{\n  \"mcpServers\": {\n");
+            let mut n = 0;
+            for i in 0..30u64 {
+                let gap = (seed * 7 + i * 13) % 10;
+                for g in 0..gap {
+                    text.push_str(&format!("    \"ok{i}_{g}\": {{\"command\": \"/good/tsh\"}},\n"));
+                }
+                text.push_str(&format!("    \"x{i}\": {{\"command\": \"/gone/tsh\"}},\n"));
+                n += 1;
+            }
+            text.push_str("    \"last\": {\"command\": \"/good/tsh\"}\n  }\n}\n");
+            let r = report(&text, Scope::User);
+            let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
+            assert_eq!(p.files[0].edits.len(), n);
+            let d = diff(&r.configs[0], "/c/f.json", &p.files[0]).unwrap();
+            let whole = similar::TextDiff::from_lines(
+                text.as_str(),
+                std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
+            )
+            .unified_diff()
+            .context_radius(3)
+            .header("/c/f.json", "/c/f.json")
+            .to_string();
+            assert_eq!(d, whole, "seed {seed}");
+        }
+    }
+
+    /// The same file on one line: each edit is shown once, between cuts, on one - and one +
+    /// line.
+    #[test]
+    fn a_minified_file_with_many_edits_shows_each_once() {
+        let mut text = String::from("{\"mcpServers\":{");
+        for i in 0..200 {
+            text.push_str(&format!("\"x{i}\":{{\"command\":\"/gone/tsh\",\"env\":{{\"T\":\"s3cr3t\"}}}},\"pad{i}\":{{\"command\":\"/good/tsh\",\"args\":[\"{}\"]}},", "p".repeat(300)));
+        }
+        text.push_str("\"last\":{\"command\":\"/good/tsh\"}}}\n");
+        let r = report(&text, Scope::User);
+        let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
+        assert_eq!(p.files[0].edits.len(), 200);
+        let d = diff(&r.configs[0], "/f", &p.files[0]).unwrap();
+        let minus: Vec<&str> = d.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect();
+        let plus: Vec<&str> = d.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).collect();
+        assert_eq!((minus.len(), plus.len()), (1, 1), "{d}");
+        assert_eq!(minus[0].matches("\"command\":\"/gone/tsh\"").count(), 200);
+        assert_eq!(plus[0].matches("\"command\":\"/new/tsh\"").count(), 200);
+        assert!(!d.contains("s3cr3t"), "env values stay hidden");
     }
 
     #[test]

@@ -85,8 +85,7 @@ pub fn main() -> ExitCode {
 
 /// The one JSON document of a run that stopped on an error.
 fn print_json_error(message: &str) {
-    let doc = serde_json::json!({"schema": 1, "error": {"message": message}});
-    let _ = writeln!(output::stdout(), "{doc:#}");
+    let _ = output::print_json(&serde_json::json!({"schema": 1, "error": {"message": message}}));
 }
 
 /// Whether the command line asks for `--format json` (read by hand: clap could not parse it).
@@ -163,9 +162,7 @@ pub fn emit(s: &Settings, report: &Report, show_findings: bool, with_changes: bo
     let mut stdout = output::stdout();
     match s.format {
         Format::Json => {
-            let doc = output::json(&s.host, report, with_changes);
-            serde_json::to_writer_pretty(&mut stdout, &doc)?;
-            writeln!(stdout)?;
+            output::print_json(&output::json(&s.host, report, with_changes))?;
         }
         Format::Text if s.quiet => print_quiet(report),
         Format::Text => {

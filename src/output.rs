@@ -601,6 +601,18 @@ pub fn stdout() -> Stdout {
     Stdout(std::io::stdout().lock())
 }
 
+/// Prints one JSON document, pretty, and a newline: serialised whole first, then written at
+/// once (a line-buffered stdout would otherwise make one write per line: 28,000 for a big
+/// report).
+pub fn print_json(doc: &Value) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut bytes = serde_json::to_vec_pretty(doc)?;
+    bytes.push(b'\n');
+    let mut out = stdout();
+    out.write_all(&bytes)?;
+    out.flush()
+}
+
 /// Whether anything was written to [`stdout`].
 static WROTE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

@@ -272,7 +272,7 @@ pub fn enable(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
     if s.format == Format::Json {
         let doc = serde_json::json!({"schema": 1, "dry_run": dry_run, "changed": changed, "files": actions,
             "runs": t.exe.to_string_lossy(), "watch": t.watch.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>()});
-        writeln!(output::stdout(), "{}", serde_json::to_string_pretty(&doc)?)?;
+        output::print_json(&doc)?;
     } else if !dry_run {
         say(s, &format!("autofix runs {} autofix run when any of {} paths changes", t.exe.display(), t.watch.len()))?;
     }
@@ -362,7 +362,7 @@ pub fn disable(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
     if s.format == Format::Json {
         let doc = serde_json::json!({"schema": 1, "dry_run": dry_run,
             "removed": files.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>()});
-        writeln!(output::stdout(), "{}", serde_json::to_string_pretty(&doc)?)?;
+        output::print_json(&doc)?;
     }
     Ok(0)
 }
@@ -399,7 +399,7 @@ pub fn status(s: &Settings) -> anyhow::Result<u8> {
                 "files": files.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>(),
                 "runs": runs, "watched_paths": watched, "last_run": last,
                 "log": log_path(host).to_string_lossy()});
-            writeln!(output::stdout(), "{}", serde_json::to_string_pretty(&doc)?)?;
+            output::print_json(&doc)?;
         }
         Format::Text if s.quiet => {}
         Format::Text => {
