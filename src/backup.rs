@@ -5,10 +5,11 @@
 //!   and `<run-id>` sorts by start time (`20261127T071500.123456789Z-<pid>`). Folders are created
 //!   0700 and files 0600, only when the first file is saved: a run that saved nothing leaves
 //!   nothing behind.
-//! - For each replaced file the run keeps its old bytes (`N.old`) and the bytes written (`N.new`),
-//!   so `undo` compares exactly, and an `index.json` (rewritten atomically after every save)
-//!   listing `path` (the resolved file that was replaced), `original_path` (as given), the two
-//!   file names and their lengths. Everything is fsynced before [`BackupRun::save`] returns, so
+//! - For each replaced file the run keeps its old bytes (`N.old`) and the SHA-256 of the bytes
+//!   written (`new_sha256`), so `undo` knows them exactly without a second copy (releases before
+//!   this one kept those bytes as `N.new`, still read), and an `index.json` (rewritten atomically
+//!   after every save) listing `path` (the resolved file that was replaced), `original_path` (as
+//!   given), the file name and the lengths. Everything is fsynced before [`BackupRun::save`] returns, so
 //!   a backup is on disk before the config is renamed.
 //! - [`undo_last`] takes the most recent run that saved something and has not been undone; a
 //!   run that was interrupted (killed, or ended by an error before [`BackupRun::finish`]) counts
@@ -60,8 +61,12 @@ struct Entry {
     original_path: StoredPath,
     /// File name of the old bytes in the run's folder.
     backup: String,
-    /// File name of the new bytes in the run's folder.
+    /// File name of the new bytes in the run's folder: older releases' runs only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     new: String,
+    /// SHA-256 of the new bytes, in hex.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    new_sha256: String,
     old_len: u64,
     new_len: u64,
     /// The identity (device, inode) of the file the run wrote, once written: `undo` restores
@@ -168,14 +173,13 @@ impl BackupRun {
         let dir = self.create_dir()?;
         self.next_number += 1;
         let backup = format!("{}.old", self.next_number);
-        let new_name = format!("{}.new", self.next_number);
-        write_new_file(&dir.join(&backup), old)?;
-        write_new_file(&dir.join(&new_name), new)?;
+        keep_old(target, &dir.join(&backup), old)?;
         self.index.entries.push(Entry {
             path: entry_path,
             original_path: entry_original,
             backup,
-            new: new_name,
+            new: String::new(),
+            new_sha256: sha256_hex(new),
             old_len: old.len() as u64,
             new_len: new.len() as u64,
             written: None,
@@ -195,6 +199,16 @@ impl BackupRun {
         let (Some(dir), Some(id)) = (self.dir.clone(), identity(target)) else { return Ok(()) };
         if let Some(e) = self.index.entries.iter_mut().rev().find(|e| e.path == wanted) {
             e.written = Some(id);
+            // A kept inode has the config's mode until now: it is the backup's alone from here.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let file = dir.join(&e.backup);
+                if fs::symlink_metadata(&file).is_ok_and(|m| m.permissions().mode() & 0o7777 != 0o600) {
+                    fs::set_permissions(&file, fs::Permissions::from_mode(0o600))
+                        .with_context(|| format!("could not make the backup {} private", file.display()))?;
+                }
+            }
             write_index(&dir, &self.index)?;
         }
         Ok(())
@@ -218,7 +232,7 @@ impl BackupRun {
             return Ok(());
         }
         write_index(&dir, &self.index)?;
-        for name in [&entry.backup, &entry.new] {
+        for name in [&entry.backup, &entry.new].into_iter().filter(|n| !n.is_empty()) {
             let file = dir.join(name);
             fs::remove_file(&file).with_context(|| format!("could not remove the backup {}", file.display()))?;
         }
@@ -435,7 +449,14 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
         fs::read(&file).with_context(|| format!("could not read the backup {}", file.display()))
     };
     let old = read_backup(&entry.backup)?;
-    let new = read_backup(&entry.new)?;
+    // The new bytes by their hash, or (a run of an older release) as it kept them.
+    let is_new = |bytes: &[u8]| -> Result<bool> {
+        if entry.new.is_empty() {
+            Ok(!entry.new_sha256.is_empty() && sha256_hex(bytes) == entry.new_sha256)
+        } else {
+            Ok(bytes == read_backup(&entry.new)?.as_slice())
+        }
+    };
     let current = match fs::read(&path) {
         Ok(current) => current,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -448,9 +469,10 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
     let now = identity(&path);
     let same_file =
         rewritten || entry.written.is_none_or(|id| now == Some(id)) || now.is_some_and(|id| accepted.contains(&id));
-    let outcome = if current == new && !same_file {
+    let current_is_new = is_new(&current)?;
+    let outcome = if current_is_new && !same_file {
         UndoOutcome::ChangedSince
-    } else if current == new {
+    } else if current_is_new {
         if !dry_run {
             write::atomic_replace(&path, &current, &old, &|_| Ok(()))?;
         }
@@ -461,6 +483,11 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
         UndoOutcome::ChangedSince
     };
     Ok(UndoEntry { path, outcome, backup })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `YYYYMMDDTHHMMSS.nnnnnnnnnZ-<pid>` in UTC: sorts by time, unique per process and instant.
@@ -560,6 +587,30 @@ fn create_private_dir_all(dir: &Path) -> Result<()> {
 }
 
 /// Creates `file` (it must not exist) with mode 0600 and makes its bytes durable.
+/// Keeps the bytes `target` holds (`old`) as `file`. Where it is safe, the file itself is kept,
+/// by a second name: the rename that follows replaces `target` with another file and leaves
+/// this one to the backup alone, so a 64 MB config costs no copy and no second flush. Safe means
+/// a regular file of this user (undo trusts only its own files) that nobody else can write, with
+/// no other name (another name could change it later), holding `old`'s length, on the state
+/// folder's file system (else `link` fails and the bytes are copied). [`BackupRun::written`]
+/// makes it 0600 once the rename is done. Everywhere else, and on Windows, a copy.
+fn keep_old(target: &Path, file: &Path, old: &[u8]) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        let linkable = fs::symlink_metadata(target).is_ok_and(|m| {
+            m.is_file() && m.uid() == me && m.mode() & 0o022 == 0 && m.nlink() == 1 && m.len() == old.len() as u64
+        });
+        if linkable && fs::hard_link(target, file).is_ok() {
+            // The name must be on disk before the config is renamed, as a copy would be.
+            return write::sync_folder(file.parent().unwrap_or(Path::new(".")))
+                .with_context(|| format!("could not flush the backup folder of {}", file.display()));
+        }
+    }
+    write_new_file(file, old)
+}
+
 fn write_new_file(file: &Path, bytes: &[u8]) -> Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -624,6 +675,77 @@ mod tests {
     /// `undo` as root restored whatever a state folder anyone could write named (a planted
     /// `index.json` naming /etc/passwd): backups are trusted only in folders of the invoking user.
     #[cfg(unix)]
+    /// A 64 MB repair wrote 192 MB (issue 13): the old bytes, the new bytes and the file. The
+    /// new bytes are now kept as their SHA-256; a run of an older release, with its `N.new`
+    /// file, is still undone.
+    #[test]
+    fn undo_knows_the_new_bytes_by_their_hash_and_still_reads_older_runs() {
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        let dir = fs::read_dir(state.join("backups")).unwrap().next().unwrap().unwrap().path();
+        let index = read_index(&dir);
+        assert_eq!(index.entries[0].new, "");
+        assert_eq!(index.entries[0].new_sha256, sha256_hex(b"new"));
+        // As an older release left it: the new bytes in a file, no hash.
+        let mut old_style: serde_json::Value = serde_json::from_slice(&fs::read(dir.join(INDEX)).unwrap()).unwrap();
+        old_style["entries"][0]["new"] = "1.new".into();
+        old_style["entries"][0].as_object_mut().unwrap().remove("new_sha256");
+        write_new_file(&dir.join("1.new"), b"new").unwrap();
+        fs::write(dir.join(INDEX), serde_json::to_vec(&old_style).unwrap()).unwrap();
+        #[cfg(unix)]
+        fs::set_permissions(dir.join(INDEX), fs::Permissions::from_mode(0o600)).unwrap();
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::Restored);
+        assert_eq!(fs::read(&file).unwrap(), b"old");
+
+        // A hash that does not match what the file holds: changed since, left alone.
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        fs::write(&file, "nex").unwrap();
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::ChangedSince);
+        assert_eq!(fs::read(&file).unwrap(), b"nex");
+    }
+
+    /// The old bytes of a 64 MB file were copied and flushed before every repair (issue 13):
+    /// the replaced file itself is now kept, by a second name, made 0600 once replaced; a file
+    /// with another name (which could change it later) is copied as before.
+    #[test]
+    #[cfg(unix)]
+    fn the_replaced_file_is_kept_by_a_second_name_unless_it_has_another() {
+        use std::os::unix::fs::MetadataExt;
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join("f.json");
+        fs::write(&file, "old").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        let old_inode = fs::metadata(&file).unwrap().ino();
+        let state = home.path().join("state");
+        let mut run = BackupRun::begin(&state).unwrap();
+        fix(&mut run, &file, b"new");
+        let dir = run.finish().unwrap().unwrap();
+        let kept = fs::metadata(dir.join("1.old")).unwrap();
+        assert_eq!(kept.ino(), old_inode, "the replaced file itself, not a copy");
+        assert_eq!((kept.nlink(), kept.mode() & 0o7777), (1, 0o600));
+        assert_eq!(fs::read(dir.join("1.old")).unwrap(), b"old");
+        assert_eq!(mode(&file), 0o644, "the config keeps its mode");
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::Restored);
+        assert_eq!(fs::read(&file).unwrap(), b"old");
+
+        // With a second name elsewhere: copied, and the other name keeps the old bytes.
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join("f.json");
+        fs::write(&file, "old").unwrap();
+        fs::hard_link(&file, home.path().join("other.json")).unwrap();
+        let old_inode = fs::metadata(&file).unwrap().ino();
+        let mut run = BackupRun::begin(&home.path().join("state")).unwrap();
+        fix(&mut run, &file, b"new");
+        let dir = run.finish().unwrap().unwrap();
+        assert_ne!(fs::metadata(dir.join("1.old")).unwrap().ino(), old_inode);
+        assert_eq!(fs::read(dir.join("1.old")).unwrap(), b"old");
+        assert_eq!(mode(&dir.join("1.old")), 0o600);
+    }
+
     #[test]
     fn undo_refuses_a_state_folder_that_others_can_write() {
         let home = tempfile::tempdir().unwrap();
@@ -860,7 +982,8 @@ mod tests {
         let mut files: Vec<String> =
             fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         files.sort();
-        assert_eq!(files, ["1.new", "1.old", "index.json"]);
+        // The new bytes are kept as their hash: no second copy of the file.
+        assert_eq!(files, ["1.old", "index.json"]);
         for name in files {
             assert_eq!(mode(&dir.join(&name)), 0o600, "{name}");
         }

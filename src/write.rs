@@ -268,6 +268,25 @@ impl FileId {
 
 /// The write protocol, with the debug builds' test hooks: one run before the re-read, one after
 /// the last look (just before the rename).
+/// Whether `f` holds exactly `expected`, read a piece at a time: the file is not held in
+/// memory a second time.
+fn holds(f: &mut File, expected: &[u8]) -> io::Result<bool> {
+    let mut buf = vec![0u8; (1 << 20).min(expected.len() + 1)];
+    let mut at = 0;
+    loop {
+        let n = match io::Read::read(f, &mut buf) {
+            Ok(0) => return Ok(at == expected.len()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if expected.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(false);
+        }
+        at += n;
+    }
+}
+
 fn replace(
     path: &Path,
     expected: &[u8],
@@ -332,15 +351,13 @@ fn replace(
     // read has another inode, one written in place another size or change time. Only then is
     // the bytes' equality worth anything.
     let before = read.unwrap_or_else(|| FileId::of(&meta));
-    let reread = (|| -> io::Result<(Vec<u8>, FileId)> {
+    let reread = (|| -> io::Result<(bool, FileId)> {
         let mut f = File::open(&target)?;
         let held = FileId::of(&f.metadata()?);
-        let mut current = Vec::with_capacity(expected.len());
-        io::Read::read_to_end(&mut f, &mut current)?;
-        Ok((current, held))
+        Ok((holds(&mut f, expected)?, held))
     })();
     let last = match reread {
-        Ok((current, held)) if current == expected && held.same_file(&before) => match fs::metadata(&target) {
+        Ok((true, held)) if held.same_file(&before) => match fs::metadata(&target) {
             Ok(now) if FileId::of(&now) == held => held,
             Ok(_) => return Err(changed()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(changed()),
@@ -650,6 +667,26 @@ mod stale_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The last look before the rename read the whole file a second time (issue 13: 3.2× the
+    /// file in memory); it now compares a piece at a time, and must still tell every difference.
+    #[test]
+    fn the_last_look_compares_piece_by_piece() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let check = |on_disk: &[u8], expected: &[u8]| {
+            fs::write(&p, on_disk).unwrap();
+            holds(&mut File::open(&p).unwrap(), expected).unwrap()
+        };
+        assert!(check(&big, &big));
+        assert!(check(b"", b""));
+        assert!(!check(&big[..big.len() - 1], &big), "shorter");
+        assert!(!check(&big, &big[..big.len() - 1]), "longer");
+        let mut other = big.clone();
+        other[2_500_000] ^= 1;
+        assert!(!check(&other, &big), "one byte past the first piece");
+    }
     use std::cell::Cell;
     #[cfg(unix)]
     use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
