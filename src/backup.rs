@@ -595,6 +595,8 @@ fn create_private_dir_all(dir: &Path) -> Result<()> {
 /// folder's file system (else `link` fails and the bytes are copied). [`BackupRun::written`]
 /// makes it 0600 once the rename is done. Everywhere else, and on Windows, a copy.
 fn keep_old(target: &Path, file: &Path, old: &[u8]) -> Result<()> {
+    #[cfg(not(unix))]
+    let _ = target;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -672,9 +674,6 @@ mod tests {
         (state, file)
     }
 
-    /// `undo` as root restored whatever a state folder anyone could write named (a planted
-    /// `index.json` naming /etc/passwd): backups are trusted only in folders of the invoking user.
-    #[cfg(unix)]
     /// A 64 MB repair wrote 192 MB (issue 13): the old bytes, the new bytes and the file. The
     /// new bytes are now kept as their SHA-256; a run of an older release, with its `N.new`
     /// file, is still undone.
@@ -746,6 +745,9 @@ mod tests {
         assert_eq!(mode(&dir.join("1.old")), 0o600);
     }
 
+    /// `undo` as root restored whatever a state folder anyone could write named (a planted
+    /// `index.json` naming /etc/passwd): backups are trusted only in folders of the invoking user.
+    #[cfg(unix)]
     #[test]
     fn undo_refuses_a_state_folder_that_others_can_write() {
         let home = tempfile::tempdir().unwrap();
