@@ -59,7 +59,7 @@ pub enum Command {
         "  1  an error finding (with --strict, a warning too)\n",
         "  2  usage error, or a config that cannot be read or parsed"
     ))]
-    Check(CheckArgs),
+    Check(Global),
     /// Repair tsh paths in place (atomic, every other byte kept).
     #[command(after_help = concat!(
         "Examples:\n",
@@ -140,10 +140,10 @@ pub enum AutofixAction {
     /// Remove everything enable installed, and the run log.
     Disable(AutofixArgs),
     /// Say what is installed, what it runs, and its last run.
-    Status(AutofixStatusArgs),
+    Status(Own),
     /// What the trigger runs: fix-config on the user-level configs, quiet, with a log line.
     #[command(hide = true)]
-    Run(AutofixStatusArgs),
+    Run(Own),
 }
 
 #[derive(Debug, Args)]
@@ -152,33 +152,33 @@ pub struct AutofixArgs {
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]
+    pub own: Own,
+}
+
+/// The options of the commands about mcpcfg's own files (undo, autofix): where home is, and
+/// how to print.
+#[derive(Clone, Debug, Args)]
+pub struct Own {
+    #[command(flatten)]
     pub base: Base,
     #[command(flatten)]
     pub show: Show,
 }
 
-#[derive(Debug, Args)]
-pub struct AutofixStatusArgs {
-    #[command(flatten)]
-    pub base: Base,
-    #[command(flatten)]
-    pub show: Show,
+impl Own {
+    fn global(&self) -> Global {
+        Global {
+            select: Select { base: self.base.clone(), ..Select::default() },
+            show: self.show.clone(),
+            ..Global::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub select: Select,
-    #[command(flatten)]
-    pub show: Show,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub select: Select,
-    #[command(flatten)]
-    pub judge: Judge,
     #[command(flatten)]
     pub show: Show,
 }
@@ -198,11 +198,7 @@ pub struct FixArgs {
     #[arg(long)]
     pub include_project: bool,
     #[command(flatten)]
-    pub select: Select,
-    #[command(flatten)]
-    pub judge: Judge,
-    #[command(flatten)]
-    pub show: Show,
+    pub all: Global,
 }
 
 #[derive(Debug, Args)]
@@ -220,11 +216,7 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 15)]
     pub timeout: u64,
     #[command(flatten)]
-    pub select: Select,
-    #[command(flatten)]
-    pub judge: Judge,
-    #[command(flatten)]
-    pub show: Show,
+    pub all: Global,
 }
 
 #[derive(Debug, Args)]
@@ -233,9 +225,7 @@ pub struct UndoArgs {
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]
-    pub base: Base,
-    #[command(flatten)]
-    pub show: Show,
+    pub own: Own,
 }
 
 /// Where mcpcfg's own defaults come from: the home folder and, for tests, the OS layout.
@@ -317,36 +307,32 @@ impl Default for Show {
     }
 }
 
-/// Every option a command can be given, with the defaults for those it does not take: the one
-/// shape [`crate::settings::Settings`] is made from.
-#[derive(Debug, Default)]
+/// Every option a command can be given (check, fix-config and doctor take them all), with the
+/// defaults for those a command does not take: the one shape [`crate::settings::Settings`] is
+/// made from.
+#[derive(Clone, Debug, Default, Args)]
 pub struct Global {
+    #[command(flatten)]
     pub select: Select,
+    #[command(flatten)]
     pub judge: Judge,
+    #[command(flatten)]
     pub show: Show,
 }
 
 impl Cli {
     /// The options of this command line, whatever its command.
     pub fn global(&self) -> Global {
-        let all = |select: &Select, judge: &Judge, show: &Show| Global {
-            select: select.clone(),
-            judge: judge.clone(),
-            show: show.clone(),
-        };
         match &self.command {
-            Command::List(a) => all(&a.select, &Judge::default(), &a.show),
-            Command::Check(a) => all(&a.select, &a.judge, &a.show),
-            Command::FixConfig(a) => all(&a.select, &a.judge, &a.show),
-            Command::Doctor(a) => all(&a.select, &a.judge, &a.show),
-            Command::Undo(a) => all(&Select { base: a.base.clone(), ..Select::default() }, &Judge::default(), &a.show),
-            Command::Autofix { action } => {
-                let (base, show) = match action {
-                    AutofixAction::Enable(a) | AutofixAction::Disable(a) => (&a.base, &a.show),
-                    AutofixAction::Status(a) | AutofixAction::Run(a) => (&a.base, &a.show),
-                };
-                all(&Select { base: base.clone(), ..Select::default() }, &Judge::default(), show)
+            Command::List(a) => Global { select: a.select.clone(), show: a.show.clone(), ..Global::default() },
+            Command::Check(all) | Command::FixConfig(FixArgs { all, .. }) | Command::Doctor(DoctorArgs { all, .. }) => {
+                all.clone()
             }
+            Command::Undo(UndoArgs { own, .. })
+            | Command::Autofix {
+                action: AutofixAction::Enable(AutofixArgs { own, .. }) | AutofixAction::Disable(AutofixArgs { own, .. }),
+            }
+            | Command::Autofix { action: AutofixAction::Status(own) | AutofixAction::Run(own) } => own.global(),
             Command::Completions { .. } | Command::Man { .. } => Global::default(),
         }
     }

@@ -749,16 +749,20 @@ mod tests {
         let r = report(&text, Scope::User);
         let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
         let d = diff(&r.configs[0], "/c/f.json", &p.files[0]).unwrap();
-        let whole = similar::TextDiff::from_lines(
-            text.as_str(),
-            std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
-        )
-        .unified_diff()
-        .context_radius(3)
-        .header("/c/f.json", "/c/f.json")
-        .to_string();
+        let whole = whole_file_diff(&text, &r, &p, "/c/f.json");
         assert_eq!(d, whole, "the windowed diff equals the diff of the whole file");
         assert!(d.contains("@@ -500,6 +500,6 @@"), "{d}");
+    }
+
+    /// The diff of the whole old text against the whole new one, as `similar` makes it: what
+    /// the windowed diff must equal on files of short lines.
+    fn whole_file_diff(text: &str, r: &Report, p: &Plan, name: &str) -> String {
+        let new = p.files[0].render(&r.configs[0]).unwrap();
+        similar::TextDiff::from_lines(text, std::str::from_utf8(&new).unwrap())
+            .unified_diff()
+            .context_radius(3)
+            .header(name, name)
+            .to_string()
     }
 
     /// The dry run of a 64 MB minified file took 8.5 s (issue 13): every edit's window searched
@@ -783,14 +787,7 @@ mod tests {
             let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
             assert_eq!(p.files[0].edits.len(), n);
             let d = diff(&r.configs[0], "/c/f.json", &p.files[0]).unwrap();
-            let whole = similar::TextDiff::from_lines(
-                text.as_str(),
-                std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
-            )
-            .unified_diff()
-            .context_radius(3)
-            .header("/c/f.json", "/c/f.json")
-            .to_string();
+            let whole = whole_file_diff(&text, &r, &p, "/c/f.json");
             assert_eq!(d, whole, "seed {seed}");
         }
     }
@@ -822,14 +819,7 @@ mod tests {
         let r = report(text, Scope::User);
         let p = plan(&r, Some(Path::new("/n")), &FixOptions::default()).unwrap();
         let d = diff(&r.configs[0], "/f", &p.files[0]).unwrap();
-        let whole = similar::TextDiff::from_lines(
-            text,
-            std::str::from_utf8(&p.files[0].render(&r.configs[0]).unwrap()).unwrap(),
-        )
-        .unified_diff()
-        .context_radius(3)
-        .header("/f", "/f")
-        .to_string();
+        let whole = whole_file_diff(text, &r, &p, "/f");
         assert_eq!(d, whole);
     }
 

@@ -8,6 +8,7 @@
 # those are for `mcpcfg doctor`, and remediating again would change nothing.
 # The line written is what Intune shows as the detection output.
 
+# Intune uploads and runs each script on its own: the two share no code, by necessity.
 $ErrorActionPreference = 'Stop'
 
 function Find-Mcpcfg {

@@ -4,6 +4,7 @@
 # written out but are no failure of the remediation); exit 1 when mcpcfg stopped (a config it
 # cannot parse, a write that failed, a config that changed meanwhile), with its message.
 
+# Intune uploads and runs each script on its own: the two share no code, by necessity.
 $ErrorActionPreference = 'Stop'
 
 $mcpcfg = Join-Path $env:ProgramFiles 'mcpcfg\mcpcfg.exe'
