@@ -91,7 +91,7 @@ pub fn parse_bytes(body: &[u8], offset: usize, at: ServersAt) -> Option<Document
             Split::Missed => {}
         }
     }
-    parse(std::str::from_utf8(body).ok()?, offset, at)
+    parse(simdutf8::basic::from_utf8(body).ok()?, offset, at)
 }
 
 /// The layouts whose entries this reader reads exactly as the AST reader does: `command` a
