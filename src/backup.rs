@@ -313,9 +313,37 @@ fn prune(backups: &Path, keep: usize, keep_bytes: u64) {
     runs.reverse();
     let mut total = 0u64;
     for (i, dir) in runs.iter().enumerate() {
+        // A run still going keeps files a moment before its index names them: only a run
+        // folder untouched for 10 minutes is one that was killed.
+        let idle = fs::metadata(dir)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|d| d > std::time::Duration::from_secs(600)));
+        if idle {
+            let index = fs::read(dir.join(INDEX)).ok().and_then(|b| serde_json::from_slice::<Index>(&b).ok());
+            // An index that cannot be read is left for undo to report.
+            if index.is_some() || !dir.join(INDEX).exists() {
+                drop_strays(dir, index.as_ref());
+            }
+        }
         total = total.saturating_add(folder_bytes(dir));
         if i > 0 && (i >= keep || total > keep_bytes) {
             let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Removes the kept files of a run's folder that its index does not name: a run killed between
+/// keeping a file and recording it left them, and a kept file may be the config itself (its
+/// second name), which would then stay hard-linked. Removing our name loses nothing: an
+/// unrecorded file was never needed by undo, and a config keeps its bytes under its own name.
+fn drop_strays(dir: &Path, index: Option<&Index>) {
+    let Ok(listing) = fs::read_dir(dir) else { return };
+    for e in listing.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let kept = name.ends_with(".old") || name.ends_with(".new");
+        let named = index.is_some_and(|i| i.entries.iter().any(|x| x.backup == name || x.new == name));
+        if kept && !named && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
         }
     }
 }
@@ -380,6 +408,9 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
         let dir = backups.join(name);
         let index_path = dir.join(INDEX);
         if fs::symlink_metadata(&index_path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+            if !dry_run && check_private(&dir, true).is_ok() {
+                drop_strays(&dir, None);
+            }
             continue;
         }
         check_private(&dir, true)?;
@@ -400,6 +431,9 @@ pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<
                 dir.display()
             )
         })?;
+        if !dry_run {
+            drop_strays(&dir, Some(&index));
+        }
         if index.undone || index.entries.is_empty() {
             for e in &index.entries {
                 if let (Some(id), Ok(p)) = (e.restored, e.path.to_path()) {
@@ -478,6 +512,11 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
         }
         UndoOutcome::Restored
     } else if current == old {
+        // Killed between keeping the file by a second name and the rename: the config is the
+        // kept file itself. Our name goes, so the config is left with its one name again.
+        if !dry_run && identity(&backup).is_some() && identity(&backup) == now {
+            fs::remove_file(&backup).with_context(|| format!("could not remove the backup {}", backup.display()))?;
+        }
         UndoOutcome::Restored
     } else {
         UndoOutcome::ChangedSince

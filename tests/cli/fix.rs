@@ -657,6 +657,70 @@ fn killed_fix_config_leaves_old_or_new_text() {
     assert!(runs < 20 || finished > 0, "some runs must get through the write ({killed} were killed)");
 }
 
+/// The same with backups on, which now keep the replaced file itself by a second name (issue
+/// 13): after a kill anywhere, `undo` brings back exactly the old text, and the config is left
+/// with one name.
+#[test]
+#[cfg_attr(windows, ignore = "it sends Unix signals with kill(1)")]
+fn killed_fix_config_with_backups_is_undone_to_the_old_text() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let history = "prompt text ".repeat(40);
+    let projects: Vec<String> = (0..4000)
+        .map(|i| format!(r#""/home/u/src/p{i}": {{"history": [{{"display": "{history}"}}], "mcpServers": {{}}}}"#))
+        .collect();
+    let old = format!(
+        r#"{{"projects": {{{}}}, "mcpServers": {{"teleport-mcp-demo": {}}}}}"#,
+        projects.join(", "),
+        tsh_entry(&stale, "demo")
+    );
+    let path = t.home().join(".claude.json");
+    let runs: u64 = std::env::var("MCPCFG_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    let mut slowest = 0u64;
+    for _ in 0..3 {
+        fs::write(&path, &old).unwrap();
+        let start = std::time::Instant::now();
+        t.std_cmd(&["fix-config", "-q"]).status().unwrap();
+        slowest = slowest.max(start.elapsed().as_micros() as u64);
+        t.std_cmd(&["undo", "-q"]).status().unwrap();
+    }
+    let window = slowest.max(1000) * 3 / 2;
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut killed = 0;
+    for _ in 0..runs {
+        fs::write(&path, &old).unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = t.std_cmd(&["fix-config", "-q"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(seed % window));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+        let _ = fs::remove_dir(t.home().join(".claude.json.lock"));
+        let undo = t.run(&["undo"]);
+        assert!(undo.code == 0, "undo after a kill: {}{}", undo.stdout, undo.stderr);
+        assert!(fs::read_to_string(&path).unwrap() == old, "undo did not bring back the old text: {}", undo.stdout);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // A kill between keeping the file and renaming over it leaves the backup's name on
+            // the config itself: undo removes it.
+            let links = fs::metadata(&path).unwrap().nlink();
+            assert_eq!(links, 1, "the config has {links} names after undo");
+        }
+        for e in fs::read_dir(t.home()).unwrap().filter_map(|e| e.ok()) {
+            if e.file_name().to_string_lossy().contains("mcpcfg") {
+                fs::remove_file(e.path()).unwrap();
+            }
+        }
+    }
+    eprintln!("{runs} runs with backups: {killed} killed mid-run, each undone to the old text, with one name");
+    assert!(killed > 0, "the test must kill some runs");
+}
+
 #[test]
 #[cfg_attr(
     windows,
