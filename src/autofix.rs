@@ -300,17 +300,34 @@ pub fn program_of(text: &str) -> Option<String> {
         }
         return None;
     }
-    let rest = &text[text.find("<key>ProgramArguments</key>")?..];
-    let start = rest.find("<string>")? + "<string>".len();
-    let end = rest[start..].find("</string>")? + start;
-    Some(
-        rest[start..end]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&amp;", "&"),
-    )
+    plist_strings(text, "ProgramArguments").into_iter().next()
+}
+
+/// The paths a unit or plist of ours watches: each `PathChanged=`, or `WatchPaths`' strings.
+pub fn watched_of(text: &str) -> Vec<String> {
+    let mut out: Vec<String> =
+        text.lines().filter_map(|l| l.strip_prefix("PathChanged=")).map(|p| p.replace("%%", "%")).collect();
+    out.extend(plist_strings(text, "WatchPaths"));
+    out
+}
+
+/// The strings of the array under `key` in a plist of ours, unescaped.
+fn plist_strings(text: &str, key: &str) -> Vec<String> {
+    let Some(at) = text.find(&format!("<key>{key}</key>")) else { return vec![] };
+    let rest = &text[at..];
+    let array = &rest[..rest.find("</array>").unwrap_or(rest.len())];
+    array
+        .split("<string>")
+        .skip(1)
+        .filter_map(|s| s.split_once("</string>").map(|(v, _)| v))
+        .map(|v| {
+            v.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
 }
 
 /// The log's size past which it is moved to `autofix.log.1` (the one older log kept).
@@ -425,6 +442,14 @@ mod tests {
         assert_eq!(program_of(&systemd_service(&t)).as_deref(), t.exe.to_str());
         assert_eq!(program_of(&launchd_plist(&t)).as_deref(), t.exe.to_str());
         assert_eq!(program_of("[Unit]\n"), None);
+    }
+
+    #[test]
+    fn the_watched_paths_read_back_from_the_unit_and_the_plist() {
+        let t = trigger();
+        let want: Vec<String> = t.watch.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        assert_eq!(watched_of(&systemd_path(&t)), want);
+        assert_eq!(watched_of(&launchd_plist(&t)), want);
     }
 
     #[test]

@@ -373,17 +373,25 @@ pub fn status(s: &Settings) -> anyhow::Result<u8> {
     let files: Vec<PathBuf> =
         present(host).into_iter().filter(|p| *p != log_path(host) && *p != old_log_path(host)).collect();
     let mut runs = None;
-    let mut watched = 0;
+    let mut watched_paths = Vec::new();
     // The wants link leads to the path unit: read once.
     for p in files.iter().filter(|p| !std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())) {
         let text = std::fs::read_to_string(p).unwrap_or_default();
         runs = runs.or_else(|| autofix::program_of(&text));
-        watched += text.lines().filter(|l| l.starts_with("PathChanged=")).count();
-        if let Some(n) = text.find("<key>WatchPaths</key>") {
-            let rest = &text[n..];
-            watched += rest[..rest.find("</array>").unwrap_or(rest.len())].matches("<string>").count();
-        }
+        watched_paths.extend(autofix::watched_of(&text));
     }
+    let watched = watched_paths.len();
+    // A client installed since enable has a config the trigger does not watch.
+    let unwatched: Vec<String> = if watched == 0 {
+        vec![]
+    } else {
+        trigger(s)?
+            .watch
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|p| !watched_paths.contains(p))
+            .collect()
+    };
     let task = host.os == Os::Windows
         && manage(host)
         && Command::new("schtasks").args(["/Query", "/TN", NAME]).output().is_ok_and(|o| o.status.success());
@@ -397,7 +405,7 @@ pub fn status(s: &Settings) -> anyhow::Result<u8> {
         Format::Json => {
             let doc = serde_json::json!({"schema": 1, "enabled": enabled,
                 "files": files.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>(),
-                "runs": runs, "watched_paths": watched, "last_run": last,
+                "runs": runs, "watched_paths": watched, "unwatched": unwatched, "last_run": last,
                 "log": log_path(host).to_string_lossy()});
             output::print_json(&doc)?;
         }
@@ -413,6 +421,13 @@ pub fn status(s: &Settings) -> anyhow::Result<u8> {
             }
             if let Some(r) = &runs {
                 writeln!(out, "  runs: {} autofix run, when any of {watched} paths changes", output::clean(r))?;
+            }
+            for p in &unwatched {
+                writeln!(
+                    out,
+                    "  warning: {} is not watched (it came after enable): run `mcpcfg autofix enable` again",
+                    output::clean(&host.tilde(Path::new(p)))
+                )?;
             }
             if let Some(r) = gone {
                 writeln!(

@@ -138,6 +138,17 @@ fn autofix_units_verify_and_repair_a_config_after_a_managed_update() {
     assert!(status.stdout.contains("when any of 3 paths changes"), "{}", status.stdout);
     assert!(status.stdout.contains(&format!("last run: {}", log.trim_end())), "{}", status.stdout);
 
+    // A client configured after enable: status says its config is not watched, and enable
+    // again adds it.
+    let t = t.home_file(".codeium/windsurf/mcp_config.json", r#"{"mcpServers": {}}"#);
+    let status = t.run(&["autofix", "status"]);
+    assert!(status.stdout.contains("warning: ~/.codeium/windsurf/mcp_config.json is not watched"), "{}", status.stdout);
+    t.run(&["autofix", "enable"]);
+    assert!(!t.run(&["autofix", "status"]).stdout.contains("not watched"));
+    let _ = std::fs::remove_file(t.home().join(".codeium/windsurf/mcp_config.json"));
+    let _ = std::fs::remove_dir_all(t.home().join(".codeium"));
+    t.run(&["autofix", "enable"]);
+
     // Undo still works on what autofix repaired.
     let j = t.run(&["undo", "--dry-run", "--format", "json"]).json();
     assert_eq!(j["files"][0]["outcome"], "restored", "{j:#}");
