@@ -584,6 +584,32 @@ fn no_backup_leaves_no_state() {
     assert!(!t.home().join(".local/state/mcpcfg/backups").exists());
 }
 
+/// How long after the start a kill may land, in microseconds, so that kills fall anywhere in
+/// a run of `args` on `old`: half again the slowest of three runs (debug builds are slower; one
+/// run timed alone, while the other tests load the machine, once made every later run outlast
+/// its window: all 60 killed). `after` runs after each (an undo, to start again from `old`).
+fn kill_window(t: &TestEnv, path: &Path, old: &str, args: &[&str], after: Option<&[&str]>) -> u64 {
+    let mut slowest = 0u64;
+    for _ in 0..3 {
+        fs::write(path, old).unwrap();
+        let start = std::time::Instant::now();
+        t.std_cmd(args).status().unwrap();
+        slowest = slowest.max(start.elapsed().as_micros() as u64);
+        if let Some(after) = after {
+            t.std_cmd(after).status().unwrap();
+        }
+    }
+    slowest.max(1000) * 3 / 2
+}
+
+/// The next of a reproducible sequence of kill delays (xorshift).
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
 /// SIGKILL at random moments during fix-config on a large `~/.claude.json`: afterwards the
 /// file is always exactly the old or exactly the new text.
 #[test]
@@ -606,25 +632,12 @@ fn killed_fix_config_leaves_old_or_new_text() {
     let new = old.replace(&crate::env::esc(&stale), &crate::env::esc(&t.exe_of("bin/tsh")));
     let path = t.home().join(".claude.json");
     let runs: u64 = std::env::var("MCPCFG_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
-    // Kills land anywhere in a run: how long one takes here (debug builds are slower).
-    // The slowest of three runs: one run timed alone, while the other tests load the machine,
-    // once made every later run outlast its window (all 60 killed).
-    let mut slowest = 0u64;
-    for _ in 0..3 {
-        fs::write(&path, &old).unwrap();
-        let start = std::time::Instant::now();
-        t.std_cmd(&["fix-config", "--no-backup", "-q"]).status().unwrap();
-        slowest = slowest.max(start.elapsed().as_micros() as u64);
-    }
-    let window = slowest.max(1000) * 3 / 2;
+    let window = kill_window(&t, &path, &old, &["fix-config", "--no-backup", "-q"], None);
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let (mut killed, mut finished) = (0, 0);
     for _ in 0..runs {
         fs::write(&path, &old).unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay = std::time::Duration::from_micros(seed % window);
+        let delay = std::time::Duration::from_micros(xorshift(&mut seed) % window);
         let mut child = t.std_cmd(&["fix-config", "--no-backup", "-q"]).spawn().unwrap();
         std::thread::sleep(delay);
         match child.try_wait().unwrap() {
@@ -676,24 +689,13 @@ fn killed_fix_config_with_backups_is_undone_to_the_old_text() {
     );
     let path = t.home().join(".claude.json");
     let runs: u64 = std::env::var("MCPCFG_CRASH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
-    let mut slowest = 0u64;
-    for _ in 0..3 {
-        fs::write(&path, &old).unwrap();
-        let start = std::time::Instant::now();
-        t.std_cmd(&["fix-config", "-q"]).status().unwrap();
-        slowest = slowest.max(start.elapsed().as_micros() as u64);
-        t.std_cmd(&["undo", "-q"]).status().unwrap();
-    }
-    let window = slowest.max(1000) * 3 / 2;
+    let window = kill_window(&t, &path, &old, &["fix-config", "-q"], Some(&["undo", "-q"]));
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut killed = 0;
     for _ in 0..runs {
         fs::write(&path, &old).unwrap();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
         let mut child = t.std_cmd(&["fix-config", "-q"]).spawn().unwrap();
-        std::thread::sleep(std::time::Duration::from_micros(seed % window));
+        std::thread::sleep(std::time::Duration::from_micros(xorshift(&mut seed) % window));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             killed += 1;
