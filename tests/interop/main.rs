@@ -10,6 +10,8 @@
 mod claude;
 mod codex;
 mod copilot;
+// Shared with the integration suite, which uses more of it.
+#[allow(dead_code)]
 #[path = "../support/fake.rs"]
 mod fake;
 mod gemini;

@@ -7,7 +7,6 @@
 //! suite: it is the oracle, and a suite that skips it proves nothing.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -277,11 +276,6 @@ impl Sandbox {
     /// Puts the fake tsh (`tests/support/fake_tsh.rs`), MCP-speaking, at `at`.
     pub fn fake_tsh(&self, at: &Path) {
         crate::fake::Fake::mode("mcp-ok").install(at);
-    }
-
-    pub fn env(mut self, k: &str, v: &str) -> Self {
-        self.extra_env.push((k.into(), v.into()));
-        self
     }
 
     pub fn remove_env(&mut self, k: &str) {
