@@ -110,7 +110,7 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
             .iter()
             .map(|c| format!("{}: {}", s.host.tilde(std::path::Path::new(&c.path)), c.server))
             .collect();
-        let mut left = output::left_words(&report).trim_start_matches([',', ';', ' ']).to_owned();
+        let mut left = output::left_words(&report);
         if code == 3 {
             left.push_str("; a config changed meanwhile or a client held its lock: tried again at the next change");
         }

@@ -257,7 +257,9 @@ pub fn text(host: &Host, report: &Report, st: Style, show_findings: bool, only_l
             let _ = write!(out, ": {}, {}", plural(sm.errors, "error"), plural(sm.warnings, "warning"));
         }
         (true, n) => {
-            let _ = write!(out, ": {n} repaired{}", left_words(report));
+            let left = left_words(report);
+            let sep = if sm.errors + sm.warnings == 0 { ", " } else { "; " };
+            let _ = write!(out, ": {n} repaired{sep}{left}");
         }
         (false, 0) => {}
         (false, n) => {
@@ -441,12 +443,12 @@ pub fn doctor_plan(host: &Host, report: &Report, ctx: &crate::doctor::Context) -
     crate::doctor::plan(&items)
 }
 
-/// What is left after a repair, named: ", nothing left", or "; left: 1 error
-/// (tsh-version-skew), 0 warnings", which says at once that it is no path.
+/// What is left after a repair, named: "nothing left", or "left: 1 error (tsh-version-skew),
+/// 0 warnings", which says at once that it is no path.
 pub fn left_words(report: &Report) -> String {
     let sm = report.summary();
     if sm.errors + sm.warnings == 0 {
-        return ", nothing left".to_owned();
+        return "nothing left".to_owned();
     }
     let named = |sev: Severity, count: usize, what: &str| {
         let mut codes: Vec<&str> =
@@ -460,7 +462,7 @@ pub fn left_words(report: &Report) -> String {
         }
     };
     format!(
-        "; left: {}, {}",
+        "left: {}, {}",
         named(Severity::Error, sm.errors, "error"),
         named(Severity::Warning, sm.warnings, "warning")
     )

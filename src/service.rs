@@ -30,6 +30,11 @@ fn systemd_dir(host: &Host) -> PathBuf {
     crate::platform::join(host.os, &host.app_data(), &["systemd", "user"])
 }
 
+/// `mcpcfg-autofix.<kind>` in the systemd user folder (`path` or `service`).
+fn unit_file(host: &Host, kind: &str) -> PathBuf {
+    crate::platform::join(host.os, &systemd_dir(host), &[&format!("{NAME}.{kind}")])
+}
+
 fn wants_link(host: &Host) -> PathBuf {
     crate::platform::join(host.os, &systemd_dir(host), &["default.target.wants", &format!("{NAME}.path")])
 }
@@ -50,14 +55,8 @@ fn old_log_path(host: &Host) -> PathBuf {
 fn artefacts(host: &Host, t: &Trigger) -> Vec<Artefact> {
     match host.os {
         Os::Linux => vec![
-            Artefact {
-                path: crate::platform::join(host.os, &systemd_dir(host), &[&format!("{NAME}.service")]),
-                bytes: autofix::systemd_service(t).into_bytes(),
-            },
-            Artefact {
-                path: crate::platform::join(host.os, &systemd_dir(host), &[&format!("{NAME}.path")]),
-                bytes: autofix::systemd_path(t).into_bytes(),
-            },
+            Artefact { path: unit_file(host, "service"), bytes: autofix::systemd_service(t).into_bytes() },
+            Artefact { path: unit_file(host, "path"), bytes: autofix::systemd_path(t).into_bytes() },
         ],
         Os::Macos => vec![Artefact { path: plist_path(host), bytes: autofix::launchd_plist(t).into_bytes() }],
         Os::Windows => vec![],
@@ -110,7 +109,7 @@ fn call(program: &str, args: &[&str]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot run {program}: is it installed and on PATH?"))?;
     if !out.status.success() {
         bail!(
-            "`{program} {}` failed ({}): {}",
+            "`{program} {}` failed ({}): {}; what mcpcfg wrote is listed by `mcpcfg autofix status`, and `mcpcfg autofix disable` removes it",
             args.join(" "),
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
@@ -206,10 +205,11 @@ pub fn enable(s: &Settings, dry_run: bool) -> anyhow::Result<u8> {
             // What `systemctl enable` does: the path unit is wanted by default.target, so it
             // starts at the next login of that user.
             let link = wants_link(host);
-            let unit = crate::platform::join(host.os, &systemd_dir(host), &[&format!("{NAME}.path")]);
+            let unit = unit_file(host, "path");
             let linked = std::fs::read_link(&link).is_ok_and(|l| l == unit);
             if !linked && !dry_run {
-                std::fs::create_dir_all(link.parent().context("no folder")?)?;
+                let dir = link.parent().context("the wants link has no folder")?;
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 let _ = std::fs::remove_file(&link);
                 symlink(&unit, &link)?;
                 changed = true;
@@ -292,11 +292,7 @@ fn symlink(_target: &Path, link: &Path) -> anyhow::Result<()> {
 /// Everything of autofix's that is on disk now: the artefacts, the wants link, the logs.
 fn present(host: &Host) -> Vec<PathBuf> {
     let mut all = match host.os {
-        Os::Linux => vec![
-            crate::platform::join(host.os, &systemd_dir(host), &[&format!("{NAME}.service")]),
-            crate::platform::join(host.os, &systemd_dir(host), &[&format!("{NAME}.path")]),
-            wants_link(host),
-        ],
+        Os::Linux => vec![unit_file(host, "service"), unit_file(host, "path"), wants_link(host)],
         Os::Macos => vec![plist_path(host)],
         Os::Windows => vec![],
     };
