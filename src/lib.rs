@@ -28,6 +28,7 @@ pub mod scan;
 pub mod service;
 pub mod settings;
 pub mod toml_document;
+pub mod tree;
 pub mod tsh;
 pub mod tshrun;
 pub mod vars;

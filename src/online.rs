@@ -364,6 +364,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
         cmd.creation_flags(CREATE_NO_WINDOW);
     }
     let mut child = cmd.spawn().with_context(|| format!("could not run {}", tsh.display()))?;
+    let mut tree = crate::tree::Tree::of_std(&child);
 
     let stdout_buf = Arc::new(Mutex::new(Vec::new()));
     let stderr_buf = Arc::new(Mutex::new(Vec::new()));
@@ -394,7 +395,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
     };
     // Kill the group in every case: a finished tsh may have left a helper behind, and an
     // unfinished one must go. The leader is not reaped yet, so its group id is still its own.
-    crate::probe::kill_tree(child.id());
+    tree.kill();
     let status = match status {
         Some(status) => Some(status),
         None => {

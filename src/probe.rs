@@ -15,12 +15,10 @@
 //!   and reading the last of stderr then take a fraction of a second, so `probe_all` returns
 //!   about `timeout` (plus well under a second) after it was called, however many servers there
 //!   are: they are probed in parallel.
-//! - On unix each server runs in its own process group, and on every path (success, failure,
-//!   timeout, even a panic or a dropped future) that whole group is killed with `SIGKILL` once
-//!   the probe is done with it, so neither the server nor anything it spawned outlives the
-//!   probe, even when it ignores stdin EOF and `SIGTERM`. Daemons that leave the group on
-//!   purpose (`setsid`) are out of reach, as they are for MCP clients. On Windows the process
-//!   tree is killed with `taskkill /T /F`.
+//! - Each server and what it starts is a [`crate::tree::Tree`] (a process group on unix, a job
+//!   object on Windows), killed on every path (success, failure, timeout, even a panic or a
+//!   dropped future) once the probe is done with it, so neither the server nor anything it
+//!   spawned outlives the probe, even when it ignores stdin EOF and `SIGTERM`.
 //! - The result has one [`ProbeOutcome`] per spec, in the same order.
 //!
 //! A server that exits before the handshake is what MCP clients only show as "Server
@@ -275,7 +273,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     };
     // From here on, whatever happens (even a panic or this future being dropped), the
     // process group dies with the guard.
-    let mut tree = ProcessTree::new(child.id());
+    let mut tree = crate::tree::Tree::of_tokio(&child);
 
     let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
         tree.kill();
@@ -391,9 +389,6 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     }
 }
 
-/// End a server politely: cancel the session (which closes its stdin), give it until the
-/// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
-/// the group afterwards in any case.
 /// `line` with every value of `env` (of four characters or more: shorter ones are too common
 /// to hide without hiding other text) shown as `<redacted>`.
 fn redacted(line: &str, env: &[(String, String)]) -> String {
@@ -403,6 +398,9 @@ fn redacted(line: &str, env: &[(String, String)]) -> String {
     values.iter().fold(line.to_owned(), |l, v| l.replace(v, "<redacted>"))
 }
 
+/// End a server politely: cancel the session (which closes its stdin), give it until the
+/// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
+/// the tree afterwards in any case.
 async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
     let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now())).max(Duration::from_millis(100));
     let until = Instant::now() + grace;
@@ -538,69 +536,6 @@ pub(crate) fn clean_line(line: &str) -> String {
     }
     out.trim_end().to_string()
 }
-
-/// Kills a child's whole process group (unix) or process tree (Windows) when told to or when
-/// dropped.
-struct ProcessTree {
-    pid: Option<u32>,
-}
-
-impl ProcessTree {
-    fn new(pid: Option<u32>) -> ProcessTree {
-        ProcessTree { pid: pid.filter(|&p| p > 1) }
-    }
-
-    fn kill(&mut self) {
-        if let Some(pid) = self.pid.take() {
-            kill_tree(pid);
-        }
-    }
-}
-
-impl Drop for ProcessTree {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// `SIGKILL` to the process group `pid` leads (the child was started with `process_group(0)`),
-/// with kill(2) itself: no shell is run.
-#[cfg(unix)]
-pub(crate) fn kill_tree(pid: u32) {
-    crate::tshrun::groups::kill(pid);
-}
-
-/// `taskkill /T /F`: the process and every process it started. Where `/T` is refused (Wine 8's
-/// taskkill knows only `/F`), at least the process itself.
-#[cfg(windows)]
-pub(crate) fn kill_tree(pid: u32) {
-    use std::os::windows::process::CommandExt;
-    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
-    let taskkill = |tree: bool| {
-        let pid = pid.to_string();
-        let mut args = vec!["/PID", &pid, "/F"];
-        if tree {
-            args.push("/T");
-        }
-        std::process::Command::new("taskkill")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .creation_flags(CREATE_NO_WINDOW)
-            .status()
-    };
-    // Exit status 128 is "no such process": then there is nothing left to try.
-    if let Ok(status) = taskkill(true)
-        && !status.success()
-        && status.code() != Some(128)
-    {
-        let _ = taskkill(false);
-    }
-}
-
-#[cfg(not(any(unix, windows)))]
-pub(crate) fn kill_tree(_pid: u32) {}
 
 #[cfg(test)]
 mod tests {

@@ -71,6 +71,7 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
     let Some(spawning) = groups::Spawning::begin() else { return Ran::Failed };
     let Ok(mut child) = cmd.spawn() else { return Ran::Failed };
     let _tracked = spawning.track(child.id());
+    let mut tree = crate::tree::Tree::of_std(&child);
     let Some(mut stdout) = child.stdout.take() else { return Ran::Failed };
     let (tx, rx) = mpsc::channel();
     // The reader runs apart so a tsh that hangs can be killed when the bound passes; a
@@ -90,7 +91,7 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
                 std::thread::sleep(Duration::from_millis(2))
             }
             _ => {
-                groups::kill(child.id());
+                tree.kill();
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -204,7 +205,8 @@ pub mod groups {
     }
 }
 
-/// Windows has no process groups to kill here: a timed-out run is killed alone.
+/// Elsewhere there are no signals to watch: on Windows each run's job object ends it, and
+/// whatever it started, when mcpcfg ends ([`crate::tree`]).
 #[cfg(not(unix))]
 pub mod groups {
     pub fn probe_owns_signals(_on: bool) {}
@@ -222,6 +224,4 @@ pub mod groups {
             Tracked
         }
     }
-
-    pub fn kill(_pid: u32) {}
 }

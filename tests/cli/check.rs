@@ -737,9 +737,9 @@ fn hanging_tsh_version_is_bounded() {
 }
 
 /// A `tsh version` that hangs was killed after the bound, but what it had started lived on:
-/// each run now leads a process group of its own, and the whole group is killed.
+/// each run now leads a process group of its own (a job object on Windows), and the whole of it
+/// is killed.
 #[test]
-#[cfg_attr(windows, ignore = "Windows has no process groups; Wine 8's taskkill has no /T")]
 fn a_hung_tsh_version_is_killed_with_what_it_started() {
     let pids = tempfile::NamedTempFile::new().unwrap();
     let t = TestEnv::new()

@@ -7,10 +7,6 @@ use crate::env::{Fake, TestEnv, tsh_entry};
 use crate::fake::shared as fake;
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn old_managed_tsh_names_the_administrators_command() {
     let t = TestEnv::new()
         .tsh("18.3.0", Some("18.2.0"))
@@ -121,10 +117,6 @@ fn probe_home() -> TestEnv {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn probe_tells_working_failing_and_toolless_servers_apart() {
     let t = probe_home();
     let r = t.run(&["doctor", "--probe", "--color", "never", "--timeout", "10"]);
@@ -139,10 +131,6 @@ fn probe_tells_working_failing_and_toolless_servers_apart() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn probe_json_reports_each_server() {
     let t = probe_home();
     let j = t.run(&["doctor", "--probe", "--format", "json", "--server", "teleport-mcp-ok"]).json();

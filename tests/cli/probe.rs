@@ -130,10 +130,6 @@ fn expect_start_failed(outcome: &ProbeOutcome) -> (&str, Option<i32>, &[String])
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn ok_server_reports_name_version_and_all_tool_pages() {
     let dir = temp_dir("ok");
     let pidfile = dir.path().join("pids");
@@ -159,10 +155,6 @@ fn failing_server_reports_exit_status_and_stderr() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn server_without_tools_is_no_tools() {
     let outcomes = probe_all(&[connect("mcp-notools", "demo")], Duration::from_secs(15));
     assert_eq!(
@@ -172,7 +164,6 @@ fn server_without_tools_is_no_tools() {
 }
 
 #[test]
-#[cfg_attr(windows, ignore = "Wine 8's taskkill has no /T, so the processes a server starts outlive it there")]
 fn hanging_server_times_out_and_its_whole_group_dies() {
     let dir = temp_dir("hang");
     let pidfile = dir.path().join("pids");
@@ -197,7 +188,6 @@ fn hanging_server_times_out_and_its_whole_group_dies() {
 }
 
 #[test]
-#[cfg_attr(windows, ignore = "Wine 8's taskkill has no /T, so the processes a server starts outlive it there")]
 fn server_ignoring_stdin_eof_after_success_is_killed() {
     let dir = temp_dir("linger");
     let pidfile = dir.path().join("pids");
@@ -244,10 +234,6 @@ fn server_exiting_with_a_child_holding_stdout_is_reported_and_the_child_dies() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn handshake_error_answer_is_reported() {
     let dir = temp_dir("initerr");
     let pidfile = dir.path().join("pids");
@@ -266,10 +252,6 @@ fn handshake_error_answer_is_reported() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn stderr_flood_does_not_block_the_server() {
     let mut spec = connect("mcp-ok", "demo");
     // About 1.3 MB, far more than a pipe buffer.
@@ -352,7 +334,6 @@ fn env_is_inherited_plus_spec_env_and_cwd_is_used() {
 }
 
 #[test]
-#[cfg_attr(windows, ignore = "Wine 8's taskkill has no /T, so the processes a server starts outlive it there")]
 fn all_four_in_parallel_within_the_bound_and_in_order() {
     let dir = temp_dir("parallel");
     let pidfile = dir.path().join("pids");
@@ -380,10 +361,6 @@ fn all_four_in_parallel_within_the_bound_and_in_order() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine a probe with a live MCP session has been seen to stall for ever, no process left (not understood yet)"
-)]
 fn probe_all_works_inside_a_tokio_runtime() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let outcomes = rt.block_on(async { probe_all(&[connect("mcp-notools", "demo")], Duration::from_secs(15)) });

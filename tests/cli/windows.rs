@@ -122,3 +122,63 @@ fn paths_are_shown_with_backslashes() {
     assert!(r.stdout.contains(&shown("cursor (user) ~/.cursor/mcp.json")), "{}", r.stdout);
     assert!(r.stdout.contains(r"cursor (user) ~\.cursor\mcp.json"), "{}", r.stdout);
 }
+
+/// Waits until `pidfile` names `n` processes, then ends `child` the hard way (TerminateProcess,
+/// as Task Manager does; a Ctrl-C ends mcpcfg no less surely) and checks every process named
+/// there ended with it: each child was in a kill-on-close job of mcpcfg's.
+fn end_and_expect_none_left(mut child: std::process::Child, pidfile: &std::path::Path, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while fs::read_to_string(pidfile).map(|s| s.lines().count()).unwrap_or(0) < n {
+        assert!(std::time::Instant::now() < deadline, "the fake did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let pids: Vec<u32> = fs::read_to_string(pidfile).unwrap().lines().filter_map(|l| l.trim().parse().ok()).collect();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let left: Vec<u32> = pids.iter().copied().filter(|&p| crate::probe::alive(p)).collect();
+        if left.is_empty() {
+            return;
+        }
+        assert!(std::time::Instant::now() < until, "outlived mcpcfg: {left:?} of {pids:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// `doctor --probe` ended while a server hangs: the server and the child it started end too.
+/// (Before job objects, `taskkill /T` did not exist under Wine and nothing ran when mcpcfg was
+/// ended: both were left running.)
+#[test]
+fn a_probe_ended_abruptly_leaves_no_server_running() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let pidfile = t.root.path().join("pids");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": {}, "args": ["mcp", "connect", "hang-ended"], "env": {{"FAKE_TSH_PIDFILE": {}}}}}}}}}"#,
+        crate::env::json_str(&crate::fake::shared("mcp-hang")),
+        crate::env::json_str(&pidfile)
+    );
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let child = t
+        .std_cmd(&["doctor", "--probe", "--timeout", "60"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    end_and_expect_none_left(child, &pidfile, 2);
+}
+
+/// `check` ended while `tsh version` hangs: that tsh and the child it started end too.
+#[test]
+fn a_check_ended_abruptly_leaves_no_tsh_running() {
+    let pidfile_dir = tempfile::tempdir().unwrap();
+    let pidfile = pidfile_dir.path().join("pids");
+    let t = TestEnv::new()
+        .stable(crate::fake::Fake::version("18.3.0").with("version_sleep", "60").with("version_child", "1"))
+        .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "demo"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let child =
+        t.std_cmd(&["check"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    end_and_expect_none_left(child, &pidfile, 2);
+}

@@ -1,0 +1,166 @@
+//! A child process and everything it starts, ended together: a `tsh` that hangs, an MCP server
+//! that ignores end of input, and whatever helpers they started.
+//!
+//! - On unix the caller starts the child as the leader of a process group of its own
+//!   (`process_group(0)`), and [`Tree::kill`] sends `SIGKILL` to that group with kill(2) (no
+//!   shell is run). Daemons that leave the group on purpose (`setsid`) are out of reach, as they
+//!   are for MCP clients. Ctrl-C does not reach the group: [`crate::tshrun::groups`] and the
+//!   probe's own signal handling kill the live groups before mcpcfg exits.
+//! - On Windows the child is put in a job object of its own, made with "kill on job close", as
+//!   soon as it has been created; the processes it starts join that job. Killing the tree closes
+//!   the job's handle, which ends every process in it. Windows closes that handle too when
+//!   mcpcfg ends in any other way (Ctrl-C, a crash, Task Manager), so no child outlives mcpcfg
+//!   there. A process it starts in the instant between its creation and its assignment would
+//!   escape; a new process is still loading its DLLs then. Where no job can be made or joined,
+//!   `taskkill /T /F` (the process and its descendants) is the fallback, and the process itself
+//!   where even `/T` is refused (Wine 8's taskkill knows only `/F`).
+//!
+//! A [`Tree`] is killed when it is dropped, so every path (success, error, timeout, panic, a
+//! dropped future) ends the processes.
+
+/// The processes started from one child; killed when told to or when dropped.
+#[derive(Debug)]
+pub struct Tree {
+    pid: Option<u32>,
+    #[cfg(windows)]
+    job: Option<win32job::Job>,
+}
+
+impl Tree {
+    /// The tree of a child started by `std::process::Command` (on unix: as a group leader).
+    pub fn of_std(child: &std::process::Child) -> Tree {
+        #[cfg(windows)]
+        {
+            use std::os::windows::io::AsRawHandle;
+            Tree::new(Some(child.id()), Some(child.as_raw_handle() as isize))
+        }
+        #[cfg(not(windows))]
+        Tree::new(Some(child.id()))
+    }
+
+    /// The tree of a child started by `tokio::process::Command` (on unix: as a group leader).
+    /// Nothing is tracked for a child that has already been reaped.
+    pub fn of_tokio(child: &tokio::process::Child) -> Tree {
+        #[cfg(windows)]
+        {
+            Tree::new(child.id(), child.raw_handle().map(|h| h as isize))
+        }
+        #[cfg(not(windows))]
+        Tree::new(child.id())
+    }
+
+    #[cfg(not(windows))]
+    fn new(pid: Option<u32>) -> Tree {
+        // Group 0 and 1 are never a child's: killing them would reach far too much.
+        Tree { pid: pid.filter(|&p| p > 1) }
+    }
+
+    #[cfg(windows)]
+    fn new(pid: Option<u32>, handle: Option<isize>) -> Tree {
+        let job = handle.and_then(|handle| {
+            let mut limits = win32job::ExtendedLimitInfo::new();
+            limits.limit_kill_on_job_close();
+            let job = win32job::Job::create_with_limit_info(&limits).ok()?;
+            job.assign_process(handle).ok()?;
+            Some(job)
+        });
+        Tree { pid: pid.filter(|&p| p > 0), job }
+    }
+
+    /// Ends the child and everything it started, once; later calls do nothing.
+    pub fn kill(&mut self) {
+        #[cfg(windows)]
+        if let Some(job) = self.job.take() {
+            // Closing the only handle to a kill-on-close job ends every process in it.
+            drop(job);
+            self.pid = None;
+            return;
+        }
+        if let Some(pid) = self.pid.take() {
+            kill_tree(pid);
+        }
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[cfg(unix)]
+fn kill_tree(pid: u32) {
+    crate::tshrun::groups::kill(pid);
+}
+
+#[cfg(windows)]
+fn kill_tree(pid: u32) {
+    use std::os::windows::process::CommandExt;
+    use std::process::Stdio;
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    let taskkill = |tree: bool| {
+        let pid = pid.to_string();
+        let mut args = vec!["/PID", &pid, "/F"];
+        if tree {
+            args.push("/T");
+        }
+        std::process::Command::new("taskkill")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .creation_flags(CREATE_NO_WINDOW)
+            .status()
+    };
+    // Exit status 128 is "no such process": then there is nothing left to try.
+    if let Ok(status) = taskkill(true)
+        && !status.success()
+        && status.code() != Some(128)
+    {
+        let _ = taskkill(false);
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
+fn kill_tree(_pid: u32) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A child that would run for a minute.
+    fn long_child() -> std::process::Child {
+        let mut cmd = std::process::Command::new("sleep");
+        cmd.arg("60");
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        cmd.spawn().unwrap()
+    }
+
+    #[test]
+    #[cfg_attr(windows, ignore = "no sleep program: tests/cli/probe.rs kills the fake server's trees there")]
+    fn a_killed_tree_ends_its_child() {
+        let mut child = long_child();
+        let mut tree = Tree::of_std(&child);
+        tree.kill();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "{status:?}");
+        // A second kill is a no-op (the group id may be someone else's by now).
+        tree.kill();
+    }
+
+    #[test]
+    #[cfg_attr(windows, ignore = "no sleep program: tests/cli/probe.rs kills the fake server's trees there")]
+    fn a_dropped_tree_ends_its_child() {
+        let mut child = long_child();
+        drop(Tree::of_std(&child));
+        assert!(!child.wait().unwrap().success());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pids_0_and_1_are_never_killed() {
+        assert_eq!(Tree::new(Some(1)).pid, None);
+        assert_eq!(Tree::new(Some(0)).pid, None);
+    }
+}
