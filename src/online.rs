@@ -363,7 +363,11 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
         const CREATE_NO_WINDOW: u32 = 0x0800_0000;
         cmd.creation_flags(CREATE_NO_WINDOW);
     }
+    // Tracked as the version runs are, so that a Ctrl-C kills this group too before mcpcfg
+    // ends (on unix the group does not hear the terminal's Ctrl-C).
+    let spawning = crate::tshrun::groups::Spawning::begin().context("interrupted")?;
     let mut child = cmd.spawn().with_context(|| format!("could not run {}", tsh.display()))?;
+    let _tracked = spawning.track(child.id());
     let mut tree = crate::tree::Tree::of_std(&child);
 
     let stdout_buf = Arc::new(Mutex::new(Vec::new()));

@@ -205,9 +205,67 @@ pub mod groups {
     }
 }
 
-/// Elsewhere there are no signals to watch: on Windows each run's job object ends it, and
-/// whatever it started, when mcpcfg ends ([`crate::tree`]).
-#[cfg(not(unix))]
+/// On Windows the runs' job objects end every child when mcpcfg ends ([`crate::tree`]), so the
+/// watcher only has to make Ctrl-C (and Ctrl-Break) end mcpcfg with 130, as `doctor --probe`
+/// does and as on unix, rather than with the default action's code (STATUS_CONTROL_C_EXIT on
+/// Windows, 0 under Wine 8: an interrupted `check` looked like a clean one).
+#[cfg(windows)]
+pub mod groups {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static PROBE: AtomicBool = AtomicBool::new(false);
+    static WATCH: std::sync::Once = std::sync::Once::new();
+
+    /// While `doctor --probe` handles Ctrl-C itself (it kills its servers, then exits), the
+    /// watcher here leaves the exit to it.
+    pub fn probe_owns_signals(on: bool) {
+        PROBE.store(on, Ordering::SeqCst);
+    }
+
+    pub struct Tracked;
+
+    pub struct Spawning;
+
+    impl Spawning {
+        /// Arms the watcher (with the first run) and always lets the run start.
+        pub fn begin() -> Option<Spawning> {
+            watch();
+            Some(Spawning)
+        }
+
+        pub fn track(self, _pid: u32) -> Tracked {
+            Tracked
+        }
+    }
+
+    fn watch() {
+        WATCH.call_once(|| {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            // Registered here, before the first run starts, so a Ctrl-C right after it is seen.
+            let handlers = {
+                let _in_runtime = runtime.enter();
+                tokio::signal::windows::ctrl_c().and_then(|c| Ok((c, tokio::signal::windows::ctrl_break()?)))
+            };
+            let Ok((mut ctrl_c, mut ctrl_break)) = handlers else { return };
+            std::thread::spawn(move || {
+                runtime.block_on(async move {
+                    loop {
+                        tokio::select! {
+                            got = ctrl_c.recv() => if got.is_none() { return },
+                            got = ctrl_break.recv() => if got.is_none() { return },
+                        }
+                        if !PROBE.load(Ordering::SeqCst) {
+                            std::process::exit(130);
+                        }
+                    }
+                })
+            });
+        });
+    }
+}
+
+/// Elsewhere there are no signals to watch.
+#[cfg(not(any(unix, windows)))]
 pub mod groups {
     pub fn probe_owns_signals(_on: bool) {}
 

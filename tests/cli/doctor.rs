@@ -284,6 +284,46 @@ fn interrupted_probe_leaves_no_server_running() {
     }
 }
 
+/// `tsh status` ran in a process group of its own that the terminal's Ctrl-C does not reach:
+/// a hung one (and its child) outlived an interrupted `doctor --online`.
+#[test]
+#[cfg_attr(windows, ignore = "it sends Unix signals with kill(1); tests/cli/windows.rs raises a console Ctrl-C")]
+fn ctrl_c_during_doctor_online_ends_mcpcfg_and_tsh_status() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        let pidfile_dir = tempfile::tempdir().unwrap();
+        let pidfile = pidfile_dir.path().join("pids");
+        let t =
+            TestEnv::new().stable(Fake::mode("online-hang")).env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
+        let mut child = t
+            .std_cmd(&["doctor", "--online", "--timeout", "60"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_status_run(&t);
+        std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(2), "ended by SIGINT, as a shell expects: {status:?}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        for pid in fs::read_to_string(&pidfile).unwrap().lines().filter_map(|l| l.trim().parse::<u32>().ok()) {
+            assert!(!crate::probe::alive(pid), "process {pid} outlived mcpcfg");
+        }
+    }
+}
+
+/// Waits until the fake `tsh status` of `t` runs and has started its child.
+pub fn wait_for_status_run(t: &TestEnv) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !fs::read_to_string(t.bin().join("runs.log")).unwrap_or_default().contains(" status ") {
+        assert!(std::time::Instant::now() < deadline, "tsh status never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Its child starts just after the run is logged.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+}
+
 #[test]
 fn online_with_a_tsh_before_18_1_does_not_ask_for_mcp_apps() {
     let t = TestEnv::new().stable(Fake::mode("online-ok").with("version", "17.4.0"));

@@ -127,13 +127,23 @@ fn paths_are_shown_with_backslashes() {
 /// as Task Manager does; a Ctrl-C ends mcpcfg no less surely) and checks every process named
 /// there ended with it: each child was in a kill-on-close job of mcpcfg's.
 fn end_and_expect_none_left(mut child: std::process::Child, pidfile: &std::path::Path, n: usize) {
+    wait_for_pids(pidfile, n);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    expect_none_left(pidfile);
+}
+
+/// Waits until `pidfile` names `n` processes.
+fn wait_for_pids(pidfile: &std::path::Path, n: usize) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while fs::read_to_string(pidfile).map(|s| s.lines().count()).unwrap_or(0) < n {
         assert!(std::time::Instant::now() < deadline, "the fake did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+}
+
+/// Every process named in `pidfile` has ended (within a few seconds).
+fn expect_none_left(pidfile: &std::path::Path) {
     let pids: Vec<u32> = fs::read_to_string(pidfile).unwrap().lines().filter_map(|l| l.trim().parse().ok()).collect();
     let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
     loop {
@@ -181,4 +191,80 @@ fn a_check_ended_abruptly_leaves_no_tsh_running() {
     let child =
         t.std_cmd(&["check"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
     end_and_expect_none_left(child, &pidfile, 2);
+}
+
+/// The console's Ctrl-C, sent by `tests/windows/ctrlc.c` (which `tests/windows/run.sh` builds
+/// and names in `MCPCFG_TEST_CTRL_C`), to `mcpcfg ARGS` started on a console of its own once
+/// `ready` returns. Returns mcpcfg's exit code, once every process named in `pidfile` has ended
+/// too.
+fn ctrl_c(t: &TestEnv, args: &[&str], pidfile: &std::path::Path, ready: impl Fn()) -> Option<i32> {
+    use std::os::windows::process::CommandExt;
+    const CREATE_NEW_CONSOLE: u32 = 0x0000_0010;
+    let sender = std::env::var_os("MCPCFG_TEST_CTRL_C").expect("MCPCFG_TEST_CTRL_C: run tests/windows/run.sh");
+    // A console of its own, so that the Ctrl-C reaches mcpcfg and not this test.
+    let mut child = t
+        .std_cmd(args)
+        .creation_flags(CREATE_NEW_CONSOLE)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    ready();
+    let sent = std::process::Command::new(&sender).arg(child.id().to_string()).output().unwrap();
+    assert!(sent.status.success(), "{sender:?}: {}", String::from_utf8_lossy(&sent.stderr));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("mcpcfg did not end on Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    expect_none_left(pidfile);
+    status.code()
+}
+
+/// Ctrl-C ends `doctor --probe` as a shell expects (130), and the hanging server and its child
+/// with it.
+#[test]
+fn ctrl_c_during_a_probe_ends_mcpcfg_and_the_server() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let pidfile = t.root.path().join("pids");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": {}, "args": ["mcp", "connect", "hang-ctrl-c"], "env": {{"FAKE_TSH_PIDFILE": {}}}}}}}}}"#,
+        crate::env::json_str(&crate::fake::shared("mcp-hang")),
+        crate::env::json_str(&pidfile)
+    );
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let ready = || wait_for_pids(&pidfile, 2);
+    assert_eq!(ctrl_c(&t, &["doctor", "--probe", "--timeout", "60"], &pidfile, ready), Some(130));
+}
+
+/// Ctrl-C ends `check` while `tsh version` hangs, with 130 as on unix (Wine's default action
+/// ended it with 0, as if the check had passed), and that tsh and the child it started with it.
+#[test]
+fn ctrl_c_during_tsh_version_ends_mcpcfg_and_the_run() {
+    let pidfile_dir = tempfile::tempdir().unwrap();
+    let pidfile = pidfile_dir.path().join("pids");
+    let t = TestEnv::new()
+        .stable(crate::fake::Fake::version("18.3.0").with("version_sleep", "60").with("version_child", "1"))
+        .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "demo"));
+    let t = t.home_file(".cursor/mcp.json", &text);
+    assert_eq!(ctrl_c(&t, &["check"], &pidfile, || wait_for_pids(&pidfile, 2)), Some(130));
+}
+
+/// Ctrl-C ends `doctor --online` while `tsh status` hangs, and that tsh and its child with it.
+#[test]
+fn ctrl_c_during_doctor_online_ends_mcpcfg_and_tsh_status() {
+    let pidfile_dir = tempfile::tempdir().unwrap();
+    let pidfile = pidfile_dir.path().join("pids");
+    let t = TestEnv::new()
+        .stable(crate::fake::Fake::mode("online-hang"))
+        .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
+    let ready = || crate::doctor::wait_for_status_run(&t);
+    assert_eq!(ctrl_c(&t, &["doctor", "--online", "--timeout", "60"], &pidfile, ready), Some(130));
 }

@@ -10,7 +10,7 @@
 //!   - `mcp-hang`: `tsh mcp connect` starts a child, reads stdin and never answers;
 //!   - `online-ok`, `online-expired`, `online-logged-out`, `online-no-active-profile`,
 //!     `online-hang`: `tsh status --format=json` and `tsh mcp ls --format=json` print the fixtures
-//!     of `testdata/fake/fixtures` (real tsh output, see its SOURCES.md) or hang;
+//!     of `testdata/fake/fixtures` (real tsh output, see its SOURCES.md) or hang (with a child);
 //!   - anything else (the default): every other command fails as an unknown one.
 //! - `version`: the version `tsh version` reports (default 18.2.3), as a real tsh prints it;
 //!   `version_line`: print this line instead (Enterprise builds, garbage);
@@ -186,6 +186,7 @@ fn status(mode: &str) -> i32 {
         }
         "online-hang" => {
             ignore_sigterm();
+            start_sleeper();
             loop {
                 std::thread::sleep(Duration::from_secs(1));
             }

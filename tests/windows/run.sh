@@ -38,6 +38,13 @@ if ! cmp -s <(cat tests/windows/processprng.c tests/windows/processprng.def) "$c
   cat tests/windows/processprng.c tests/windows/processprng.def >"$cache/shim.src"
 fi
 
+# The Ctrl-C tests raise a console Ctrl-C with this small program (tests/windows/ctrlc.c).
+if [ ! -f "$cache/ctrlc.exe" ] || [ tests/windows/ctrlc.c -nt "$cache/ctrlc.exe" ]; then
+  x86_64-w64-mingw32-gcc -O2 -o "$cache/ctrlc.exe" tests/windows/ctrlc.c
+fi
+MCPCFG_TEST_CTRL_C="$(winepath -w "$cache/ctrlc.exe" 2>/dev/null)"
+export MCPCFG_TEST_CTRL_C
+
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
 # The Windows-only code is linted too.
