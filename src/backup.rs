@@ -156,7 +156,20 @@ impl BackupRun {
     /// the index. `target` is the file that will be replaced (the end of its symlink chain),
     /// `original_path` the path as given. Meant to run in `atomic_replace`'s `before_rename`.
     pub fn save(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
-        let result = self.save_entry(target, original_path, old, new);
+        self.save_hashed(target, original_path, old, new.len(), content_hash(new))
+    }
+
+    /// [`BackupRun::save`] with the new bytes' [`content_hash`] worked out already (by fix-config,
+    /// on another core while the temporary copy is written).
+    pub fn save_hashed(
+        &mut self,
+        target: &Path,
+        original_path: &Path,
+        old: &[u8],
+        new_len: usize,
+        new_sha256: String,
+    ) -> Result<()> {
+        let result = self.save_entry(target, original_path, old, new_len, new_sha256);
         // A run whose first backup failed (a full disk) leaves no empty folder behind.
         if result.is_err()
             && self.index.entries.is_empty()
@@ -167,7 +180,14 @@ impl BackupRun {
         result
     }
 
-    fn save_entry(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
+    fn save_entry(
+        &mut self,
+        target: &Path,
+        original_path: &Path,
+        old: &[u8],
+        new_len: usize,
+        new_sha256: String,
+    ) -> Result<()> {
         let entry_path = StoredPath::new(target)?;
         let entry_original = StoredPath::new(original_path)?;
         let dir = self.create_dir()?;
@@ -179,9 +199,9 @@ impl BackupRun {
             original_path: entry_original,
             backup,
             new: String::new(),
-            new_sha256: sha256_hex(new),
+            new_sha256,
             old_len: old.len() as u64,
-            new_len: new.len() as u64,
+            new_len: new_len as u64,
             written: None,
             restored: None,
         });
@@ -486,7 +506,7 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
     // The new bytes by their hash, or (a run of an older release) as it kept them.
     let is_new = |bytes: &[u8]| -> Result<bool> {
         if entry.new.is_empty() {
-            Ok(!entry.new_sha256.is_empty() && sha256_hex(bytes) == entry.new_sha256)
+            Ok(!entry.new_sha256.is_empty() && content_hash(bytes) == entry.new_sha256)
         } else {
             Ok(bytes == read_backup(&entry.new)?.as_slice())
         }
@@ -524,7 +544,8 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
     Ok(UndoEntry { path, outcome, backup })
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// What undo keeps of the bytes it wrote: their SHA-256, in hex.
+pub fn content_hash(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -723,7 +744,7 @@ mod tests {
         let dir = fs::read_dir(state.join("backups")).unwrap().next().unwrap().unwrap().path();
         let index = read_index(&dir);
         assert_eq!(index.entries[0].new, "");
-        assert_eq!(index.entries[0].new_sha256, sha256_hex(b"new"));
+        assert_eq!(index.entries[0].new_sha256, content_hash(b"new"));
         // As an older release left it: the new bytes in a file, no hash.
         let mut old_style: serde_json::Value = serde_json::from_slice(&fs::read(dir.join(INDEX)).unwrap()).unwrap();
         old_style["entries"][0]["new"] = "1.new".into();

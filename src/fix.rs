@@ -159,10 +159,21 @@ impl FilePlan {
     /// The repaired file, proven to differ from `c`'s only in the edited literals: it is parsed
     /// again and its servers compared with the old ones before anyone may write it.
     pub fn render(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
-        let new_bytes = document::apply_edits(c.loaded.bytes()?, &self.edits, c.loaded.location.servers_at);
-        let old = c.loaded.document().map(|d| d.servers.as_slice()).unwrap_or_default();
-        verify(c, old, &new_bytes, &self.edits)?;
+        let new_bytes = self.build(c)?;
+        self.verify(c, &new_bytes)?;
         Ok(new_bytes)
+    }
+
+    /// The repaired file, not yet proven: [`FilePlan::verify`] must pass before it is written.
+    pub fn build(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
+        Ok(document::apply_edits(c.loaded.bytes()?, &self.edits, c.loaded.location.servers_at))
+    }
+
+    /// The proof [`FilePlan::render`] gives: `new_bytes` parses, its servers equal `c`'s but for
+    /// the edited commands, and every byte outside the edited literals is the same.
+    pub fn verify(&self, c: &ConfigReport, new_bytes: &[u8]) -> anyhow::Result<()> {
+        let old = c.loaded.document().map(|d| d.servers.as_slice()).unwrap_or_default();
+        verify(c, old, new_bytes, &self.edits)
     }
 }
 

@@ -72,6 +72,9 @@ pub enum WriteError {
     SymlinkLoop { path: PathBuf },
     /// Any other failure, with what was being done (`"read"`, `"replace"`, …): exit status 2.
     Io { path: PathBuf, action: &'static str, source: io::Error },
+    /// The caller's own check before the rename refused the new content (`message` is complete,
+    /// path included): exit status 2.
+    Refused { message: String },
 }
 
 impl WriteError {
@@ -110,6 +113,7 @@ impl fmt::Display for WriteError {
             WriteError::Io { path, action, source } => {
                 write!(f, "could not {action} {}: {source}; {}", path.display(), io_hint(source))
             }
+            WriteError::Refused { message } => f.write_str(message),
         }
     }
 }
