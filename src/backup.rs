@@ -156,20 +156,13 @@ impl BackupRun {
     /// the index. `target` is the file that will be replaced (the end of its symlink chain),
     /// `original_path` the path as given. Meant to run in `atomic_replace`'s `before_rename`.
     pub fn save(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
-        self.save_hashed(target, original_path, old, new.len(), content_hash(new))
+        self.save_hashed(target, original_path, old, NewContent::of(new))
     }
 
-    /// [`BackupRun::save`] with the new bytes' [`content_hash`] worked out already (by fix-config,
+    /// [`BackupRun::save`] with what is kept of the new bytes worked out already (by fix-config,
     /// on another core while the temporary copy is written).
-    pub fn save_hashed(
-        &mut self,
-        target: &Path,
-        original_path: &Path,
-        old: &[u8],
-        new_len: usize,
-        new_sha256: String,
-    ) -> Result<()> {
-        let result = self.save_entry(target, original_path, old, new_len, new_sha256);
+    pub fn save_hashed(&mut self, target: &Path, original_path: &Path, old: &[u8], new: NewContent) -> Result<()> {
+        let result = self.save_entry(target, original_path, old, new);
         // A run whose first backup failed (a full disk) leaves no empty folder behind.
         if result.is_err()
             && self.index.entries.is_empty()
@@ -180,14 +173,7 @@ impl BackupRun {
         result
     }
 
-    fn save_entry(
-        &mut self,
-        target: &Path,
-        original_path: &Path,
-        old: &[u8],
-        new_len: usize,
-        new_sha256: String,
-    ) -> Result<()> {
+    fn save_entry(&mut self, target: &Path, original_path: &Path, old: &[u8], new: NewContent) -> Result<()> {
         let entry_path = StoredPath::new(target)?;
         let entry_original = StoredPath::new(original_path)?;
         let dir = self.create_dir()?;
@@ -199,9 +185,9 @@ impl BackupRun {
             original_path: entry_original,
             backup,
             new: String::new(),
-            new_sha256,
+            new_sha256: new.sha256,
             old_len: old.len() as u64,
-            new_len: new_len as u64,
+            new_len: new.len as u64,
             written: None,
             restored: None,
         });
@@ -544,8 +530,20 @@ fn undo_entry(dir: &Path, entry: &Entry, dry_run: bool, rewritten: bool, accepte
     Ok(UndoEntry { path, outcome, backup })
 }
 
-/// What undo keeps of the bytes it wrote: their SHA-256, in hex.
-pub fn content_hash(bytes: &[u8]) -> String {
+/// What undo keeps of the bytes a repair writes: how many, and their SHA-256.
+pub struct NewContent {
+    pub len: usize,
+    pub sha256: String,
+}
+
+impl NewContent {
+    pub fn of(bytes: &[u8]) -> NewContent {
+        NewContent { len: bytes.len(), sha256: content_hash(bytes) }
+    }
+}
+
+/// The SHA-256 of `bytes`, in hex.
+fn content_hash(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

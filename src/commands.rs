@@ -216,16 +216,16 @@ fn write_plan(
             // The proof that the new text differs only in the edited literals, and the hash
             // undo keeps of it, are needed only before the rename: they run on another core
             // while the temporary copy is written and flushed (a 64 MB file: ~150 ms saved).
-            let checked = scope.spawn(|| -> anyhow::Result<Option<String>> {
+            let checked = scope.spawn(|| -> anyhow::Result<Option<crate::backup::NewContent>> {
                 f.verify(c, &new_bytes)?;
-                Ok(hash.then(|| crate::backup::content_hash(&new_bytes)))
+                Ok(hash.then(|| crate::backup::NewContent::of(&new_bytes)))
             });
             let checked = RefCell::new(Some(checked));
             let save = |target: &std::path::Path| -> Result<(), WriteError> {
                 let Some(checked) = checked.borrow_mut().take() else {
                     return Err(WriteError::Refused { message: format!("{}: checked twice", path.display()) });
                 };
-                let new_sha256 = match checked.join() {
+                let kept = match checked.join() {
                     Ok(Ok(hash)) => hash,
                     Ok(Err(e)) => return Err(WriteError::Refused { message: format!("{e:#}") }),
                     Err(_) => {
@@ -234,13 +234,11 @@ fn write_plan(
                         });
                     }
                 };
-                if let (Some(b), Some(new_sha256)) = (backups.borrow_mut().as_mut(), new_sha256) {
-                    b.save_hashed(target, path, old_bytes, new_bytes.len(), new_sha256).map_err(|e| {
-                        WriteError::Io {
-                            path: target.to_path_buf(),
-                            action: "save a backup of",
-                            source: std::io::Error::other(format!("{e:#}")),
-                        }
+                if let (Some(b), Some(kept)) = (backups.borrow_mut().as_mut(), kept) {
+                    b.save_hashed(target, path, old_bytes, kept).map_err(|e| WriteError::Io {
+                        path: target.to_path_buf(),
+                        action: "save a backup of",
+                        source: std::io::Error::other(format!("{e:#}")),
                     })?;
                 }
                 Ok(())

@@ -41,9 +41,21 @@ fn temp_dir(label: &str) -> tempfile::TempDir {
 /// Is `pid` a live process (zombies count as dead: they run nothing)?
 #[cfg(windows)]
 pub fn alive(pid: u32) -> bool {
-    // `wmic` lists every process id (in UTF-16); Wine has it too, and no `tasklist` filter.
-    let out = std::process::Command::new("wmic").args(["process", "get", "ProcessId"]).output().unwrap();
-    let units: Vec<u16> = out.stdout.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
+    // `wmic` lists every process id (in UTF-16); Wine has it too, and no `tasklist` filter. Its
+    // output goes to a file, not a pipe: the first wmic of a Wine session starts services
+    // (rpcss.exe) that inherit its output and never close it, so reading a pipe to its end
+    // waited for ever (that hung the first test of a run that used this).
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let status = std::process::Command::new("wmic")
+        .args(["process", "get", "ProcessId"])
+        .stdin(std::process::Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "wmic: {status:?}");
+    let bytes = std::fs::read(out.path()).unwrap();
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
     String::from_utf16_lossy(&units).split_whitespace().any(|w| w == pid.to_string())
 }
 

@@ -161,14 +161,7 @@ fn expect_none_left(pidfile: &std::path::Path) {
 /// ended: both were left running.)
 #[test]
 fn a_probe_ended_abruptly_leaves_no_server_running() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    let pidfile = t.root.path().join("pids");
-    let text = format!(
-        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": {}, "args": ["mcp", "connect", "hang-ended"], "env": {{"FAKE_TSH_PIDFILE": {}}}}}}}}}"#,
-        crate::env::json_str(&crate::fake::shared("mcp-hang")),
-        crate::env::json_str(&pidfile)
-    );
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, pidfile) = hanging_server_home("hang-ended");
     let child = t
         .std_cmd(&["doctor", "--probe", "--timeout", "60"])
         .stdout(std::process::Stdio::null())
@@ -181,13 +174,7 @@ fn a_probe_ended_abruptly_leaves_no_server_running() {
 /// `check` ended while `tsh version` hangs: that tsh and the child it started end too.
 #[test]
 fn a_check_ended_abruptly_leaves_no_tsh_running() {
-    let pidfile_dir = tempfile::tempdir().unwrap();
-    let pidfile = pidfile_dir.path().join("pids");
-    let t = TestEnv::new()
-        .stable(crate::fake::Fake::version("18.3.0").with("version_sleep", "60").with("version_child", "1"))
-        .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
-    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "demo"));
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, pidfile) = hung_version_home();
     let child =
         t.std_cmd(&["check"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
     end_and_expect_none_left(child, &pidfile, 2);
@@ -231,14 +218,7 @@ fn ctrl_c(t: &TestEnv, args: &[&str], pidfile: &std::path::Path, ready: impl Fn(
 /// with it.
 #[test]
 fn ctrl_c_during_a_probe_ends_mcpcfg_and_the_server() {
-    let t = TestEnv::new().tsh("18.3.0", None);
-    let pidfile = t.root.path().join("pids");
-    let text = format!(
-        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": {}, "args": ["mcp", "connect", "hang-ctrl-c"], "env": {{"FAKE_TSH_PIDFILE": {}}}}}}}}}"#,
-        crate::env::json_str(&crate::fake::shared("mcp-hang")),
-        crate::env::json_str(&pidfile)
-    );
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, pidfile) = hanging_server_home("hang-ctrl-c");
     let ready = || wait_for_pids(&pidfile, 2);
     assert_eq!(ctrl_c(&t, &["doctor", "--probe", "--timeout", "60"], &pidfile, ready), Some(130));
 }
@@ -247,13 +227,7 @@ fn ctrl_c_during_a_probe_ends_mcpcfg_and_the_server() {
 /// ended it with 0, as if the check had passed), and that tsh and the child it started with it.
 #[test]
 fn ctrl_c_during_tsh_version_ends_mcpcfg_and_the_run() {
-    let pidfile_dir = tempfile::tempdir().unwrap();
-    let pidfile = pidfile_dir.path().join("pids");
-    let t = TestEnv::new()
-        .stable(crate::fake::Fake::version("18.3.0").with("version_sleep", "60").with("version_child", "1"))
-        .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
-    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "demo"));
-    let t = t.home_file(".cursor/mcp.json", &text);
+    let (t, pidfile) = hung_version_home();
     assert_eq!(ctrl_c(&t, &["check"], &pidfile, || wait_for_pids(&pidfile, 2)), Some(130));
 }
 
@@ -267,4 +241,29 @@ fn ctrl_c_during_doctor_online_ends_mcpcfg_and_tsh_status() {
         .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
     let ready = || crate::doctor::wait_for_status_run(&t);
     assert_eq!(ctrl_c(&t, &["doctor", "--online", "--timeout", "60"], &pidfile, ready), Some(130));
+}
+
+/// A home whose only tsh hangs in `tsh version` after starting a child, recording both in the
+/// returned pid file (which lives in the home's temporary root).
+fn hung_version_home() -> (TestEnv, std::path::PathBuf) {
+    let t = TestEnv::new();
+    let pidfile = t.root.path().join("pids");
+    let t = t
+        .stable(crate::fake::Fake::version("18.3.0").with("version_sleep", "60").with("version_child", "1"))
+        .env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&t.exe_of("bin/tsh"), "demo"));
+    (t.home_file(".cursor/mcp.json", &text), pidfile)
+}
+
+/// A home with one Cursor server, `tsh mcp connect APP` on a fake that hangs after starting a
+/// child, recording both in the returned pid file.
+fn hanging_server_home(app: &str) -> (TestEnv, std::path::PathBuf) {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let pidfile = t.root.path().join("pids");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-hang": {{"command": {}, "args": ["mcp", "connect", "{app}"], "env": {{"FAKE_TSH_PIDFILE": {}}}}}}}}}"#,
+        crate::env::json_str(&crate::fake::shared("mcp-hang")),
+        crate::env::json_str(&pidfile)
+    );
+    (t.home_file(".cursor/mcp.json", &text), pidfile)
 }
