@@ -152,16 +152,12 @@ impl BackupRun {
         &self.id
     }
 
-    /// Saves the bytes `target` held (`old`) and is about to hold (`new`), and records them in
-    /// the index. `target` is the file that will be replaced (the end of its symlink chain),
-    /// `original_path` the path as given. Meant to run in `atomic_replace`'s `before_rename`.
-    pub fn save(&mut self, target: &Path, original_path: &Path, old: &[u8], new: &[u8]) -> Result<()> {
-        self.save_hashed(target, original_path, old, NewContent::of(new))
-    }
-
-    /// [`BackupRun::save`] with what is kept of the new bytes worked out already (by fix-config,
-    /// on another core while the temporary copy is written).
-    pub fn save_hashed(&mut self, target: &Path, original_path: &Path, old: &[u8], new: NewContent) -> Result<()> {
+    /// Saves the bytes `target` held (`old`) and what undo keeps of those it is about to hold
+    /// (`new`: worked out by fix-config on another core while the temporary copy is written), and
+    /// records them in the index. `target` is the file that will be replaced (the end of its
+    /// symlink chain), `original_path` the path as given. Meant to run in `atomic_replace`'s
+    /// `before_rename`.
+    pub fn save(&mut self, target: &Path, original_path: &Path, old: &[u8], new: NewContent) -> Result<()> {
         let result = self.save_entry(target, original_path, old, new);
         // A run whose first backup failed (a full disk) leaves no empty folder behind.
         if result.is_err()
@@ -713,7 +709,7 @@ mod tests {
         let old = fs::read(path).unwrap();
         let run = std::cell::RefCell::new(run);
         let report = write::atomic_replace(path, &old, new, &|target| {
-            run.borrow_mut().save(target, path, &old, new).unwrap();
+            run.borrow_mut().save(target, path, &old, NewContent::of(new)).unwrap();
             Ok(())
         })
         .unwrap();
@@ -875,7 +871,7 @@ mod tests {
         let mut run = BackupRun::begin(&state).unwrap();
         let dir = run.create_dir().unwrap();
         fs::create_dir(dir.join("1.old")).unwrap(); // the write of the old bytes fails
-        assert!(run.save(&file, &file, b"old", b"new").is_err());
+        assert!(run.save(&file, &file, b"old", NewContent::of(b"new")).is_err());
         assert!(!dir.exists(), "no orphan run folder");
         assert_eq!(run.finish().unwrap(), None);
     }
@@ -1208,8 +1204,8 @@ mod tests {
         let mut run = BackupRun::begin(&state).unwrap();
         fix(&mut run, &written, b"new 1");
         // Saved, but the write was then aborted (the file changed): with and without forget.
-        run.save(&aborted, &aborted, b"old 2", b"new 2").unwrap();
-        run.save(&aborted, &aborted, b"old 2", b"new 2").unwrap();
+        run.save(&aborted, &aborted, b"old 2", NewContent::of(b"new 2")).unwrap();
+        run.save(&aborted, &aborted, b"old 2", NewContent::of(b"new 2")).unwrap();
         run.forget(&aborted).unwrap();
         let dir = run.finish().unwrap().unwrap();
         assert_eq!(read_index(&dir).entries.len(), 2);
@@ -1230,7 +1226,7 @@ mod tests {
         let state = home.path().join("state");
         let file = home.path().join("c.json");
         let mut run = BackupRun::begin(&state).unwrap();
-        run.save(&file, &file, b"old", b"new").unwrap();
+        run.save(&file, &file, b"old", NewContent::of(b"new")).unwrap();
         run.forget(&file).unwrap();
         assert_eq!(run.finish().unwrap(), None);
         assert!(run_folders(&state).is_empty());

@@ -211,40 +211,7 @@ fn write_plan(
                 continue;
             }
         };
-        let hash = backups.borrow().is_some();
-        let written = std::thread::scope(|scope| {
-            // The proof that the new text differs only in the edited literals, and the hash
-            // undo keeps of it, are needed only before the rename: they run on another core
-            // while the temporary copy is written and flushed (a 64 MB file: ~150 ms saved).
-            let checked = scope.spawn(|| -> anyhow::Result<Option<crate::backup::NewContent>> {
-                f.verify(c, &new_bytes)?;
-                Ok(hash.then(|| crate::backup::NewContent::of(&new_bytes)))
-            });
-            let checked = RefCell::new(Some(checked));
-            let save = |target: &std::path::Path| -> Result<(), WriteError> {
-                let Some(checked) = checked.borrow_mut().take() else {
-                    return Err(WriteError::Refused { message: format!("{}: checked twice", path.display()) });
-                };
-                let kept = match checked.join() {
-                    Ok(Ok(hash)) => hash,
-                    Ok(Err(e)) => return Err(WriteError::Refused { message: format!("{e:#}") }),
-                    Err(_) => {
-                        return Err(WriteError::Refused {
-                            message: format!("{}: the check of the repair failed; nothing was written", path.display()),
-                        });
-                    }
-                };
-                if let (Some(b), Some(kept)) = (backups.borrow_mut().as_mut(), kept) {
-                    b.save_hashed(target, path, old_bytes, kept).map_err(|e| WriteError::Io {
-                        path: target.to_path_buf(),
-                        action: "save a backup of",
-                        source: std::io::Error::other(format!("{e:#}")),
-                    })?;
-                }
-                Ok(())
-            };
-            write::atomic_replace_read(path, old_bytes, c.loaded.identity, &new_bytes, &save)
-        });
+        let written = write_checked(&f, c, old_bytes, &new_bytes, backups);
         match written {
             Ok(w) => {
                 if let Some(b) = backups.borrow_mut().as_mut() {
@@ -279,6 +246,49 @@ fn write_plan(
         }
     }
     (applied, outcome)
+}
+
+/// Writes `new_bytes` over `c`'s file (which held `old_bytes`), saving a backup first when the
+/// run keeps them. The proof that the new text differs only in the edited literals, and the
+/// hash undo keeps of it, are needed only before the rename: they run on the other core while
+/// the temporary copy is written and flushed (a 64 MB file: about 40 ms saved).
+fn write_checked(
+    f: &fix::FilePlan,
+    c: &crate::report::ConfigReport,
+    old_bytes: &[u8],
+    new_bytes: &[u8],
+    backups: &RefCell<Option<BackupRun>>,
+) -> Result<write::WriteReport, WriteError> {
+    let path = &c.loaded.location.path;
+    let keep = backups.borrow().is_some();
+    std::thread::scope(|scope| {
+        let checked = scope.spawn(|| -> anyhow::Result<Option<crate::backup::NewContent>> {
+            f.verify(c, new_bytes)?;
+            Ok(keep.then(|| crate::backup::NewContent::of(new_bytes)))
+        });
+        // `before_rename` runs once; the cell hands it the one result to wait for.
+        let checked = RefCell::new(Some(checked));
+        let refused = |what: &str| WriteError::Refused {
+            message: format!("{}: {what}; nothing was written (please report this)", path.display()),
+        };
+        let save = |target: &std::path::Path| -> Result<(), WriteError> {
+            let checked = checked.borrow_mut().take().ok_or_else(|| refused("the repair was checked twice"))?;
+            let kept = match checked.join() {
+                Ok(Ok(kept)) => kept,
+                Ok(Err(e)) => return Err(WriteError::Refused { message: format!("{e:#}") }),
+                Err(_) => return Err(refused("the check of the repair failed")),
+            };
+            if let (Some(b), Some(kept)) = (backups.borrow_mut().as_mut(), kept) {
+                b.save(target, path, old_bytes, kept).map_err(|e| WriteError::Io {
+                    path: target.to_path_buf(),
+                    action: "save a backup of",
+                    source: std::io::Error::other(format!("{e:#}")),
+                })?;
+            }
+            Ok(())
+        };
+        write::atomic_replace_read(path, old_bytes, c.loaded.identity, new_bytes, &save)
+    })
 }
 
 /// The locks of every client file that has one (Claude Code's `~/.claude.json`): those taken, and

@@ -157,7 +157,9 @@ fn one_plan_per_file(report: &Report, plans: Vec<FilePlan>) -> Vec<FilePlan> {
 
 impl FilePlan {
     /// The repaired file, proven to differ from `c`'s only in the edited literals: it is parsed
-    /// again and its servers compared with the old ones before anyone may write it.
+    /// again and its servers compared with the old ones before anyone may write it. (fix-config
+    /// builds and proves on two cores instead: `commands::write_checked`.)
+    #[cfg(test)]
     pub fn render(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
         let new_bytes = self.build(c)?;
         self.verify(c, &new_bytes)?;

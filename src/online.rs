@@ -352,23 +352,16 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
     #[cfg(windows)]
     {
         use std::os::windows::process::CommandExt;
         const CREATE_NO_WINDOW: u32 = 0x0800_0000;
         cmd.creation_flags(CREATE_NO_WINDOW);
     }
-    // Tracked as the version runs are, so that a Ctrl-C kills this group too before mcpcfg
-    // ends (on unix the group does not hear the terminal's Ctrl-C).
-    let spawning = crate::tshrun::groups::Spawning::begin().context("interrupted")?;
-    let mut child = cmd.spawn().with_context(|| format!("could not run {}", tsh.display()))?;
-    let _tracked = spawning.track(child.id());
-    let mut tree = crate::tree::Tree::of_std(&child);
+    // A tree tracked as the version runs are, so that a Ctrl-C kills it too before mcpcfg ends
+    // (on unix the group does not hear the terminal's Ctrl-C).
+    let (mut child, mut run) =
+        crate::tshrun::spawn(&mut cmd).with_context(|| format!("could not run {}", tsh.display()))?;
 
     let stdout_buf = Arc::new(Mutex::new(Vec::new()));
     let stderr_buf = Arc::new(Mutex::new(Vec::new()));
@@ -399,7 +392,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
     };
     // Kill the group in every case: a finished tsh may have left a helper behind, and an
     // unfinished one must go. The leader is not reaped yet, so its group id is still its own.
-    tree.kill();
+    run.tree.kill();
     let status = match status {
         Some(status) => Some(status),
         None => {

@@ -62,16 +62,7 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
     } else {
         cmd.env_remove("TELEPORT_TOOLS_VERSION");
     }
-    // Its own process group, so that a tsh that hangs is killed with whatever it started
-    // (a re-executed copy, a helper); Ctrl-C still ends it ([`groups`]).
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    // The group is spawned and tracked under one guard, so that a Ctrl-C in between still
-    // finds it (the watcher waits for spawns in flight before it kills and exits).
-    let Some(spawning) = groups::Spawning::begin() else { return Ran::Failed };
-    let Ok(mut child) = cmd.spawn() else { return Ran::Failed };
-    let _tracked = spawning.track(child.id());
-    let mut tree = crate::tree::Tree::of_std(&child);
+    let Ok((mut child, mut run)) = spawn(&mut cmd) else { return Ran::Failed };
     let Some(mut stdout) = child.stdout.take() else { return Ran::Failed };
     let (tx, rx) = mpsc::channel();
     // The reader runs apart so a tsh that hangs can be killed when the bound passes; a
@@ -91,7 +82,7 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
                 std::thread::sleep(Duration::from_millis(2))
             }
             _ => {
-                tree.kill();
+                run.tree.kill();
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -103,6 +94,29 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
         Some(out) => Ran::Answered { refused: status.is_some_and(|s| !s.success()), out },
         None => Ran::Failed,
     }
+}
+
+/// A tsh run started by [`spawn`]: its tree (killed when dropped), and its place among the runs
+/// that an ending signal kills before mcpcfg exits.
+pub struct TrackedRun {
+    pub tree: crate::tree::Tree,
+    _tracked: groups::Tracked,
+}
+
+/// Starts `cmd` as the root of a [`crate::tree::Tree`] (on unix: in a process group of its own,
+/// so that a tsh that hangs is killed with whatever it started, a re-executed copy or a helper)
+/// and tracks it in [`groups`], so that Ctrl-C still ends it. Refused once an ending signal came.
+pub fn spawn(cmd: &mut Command) -> std::io::Result<(std::process::Child, TrackedRun)> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    // Spawned and tracked under one guard, so that a Ctrl-C in between still finds the group
+    // (the watcher waits for spawns in flight before it kills and exits).
+    let spawning = groups::Spawning::begin()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "mcpcfg is being interrupted"))?;
+    let child = cmd.spawn()?;
+    let tracked = spawning.track(child.id());
+    let tree = crate::tree::Tree::of_std(&child);
+    Ok((child, TrackedRun { tree, _tracked: tracked }))
 }
 
 /// The process groups of the `tsh version` runs in flight. Each run leads a group of its own,

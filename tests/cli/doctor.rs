@@ -306,10 +306,7 @@ fn ctrl_c_during_doctor_online_ends_mcpcfg_and_tsh_status() {
         std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
         let status = child.wait().unwrap();
         assert_eq!(status.signal(), Some(2), "ended by SIGINT, as a shell expects: {status:?}");
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        for pid in fs::read_to_string(&pidfile).unwrap().lines().filter_map(|l| l.trim().parse::<u32>().ok()) {
-            assert!(!crate::probe::alive(pid), "process {pid} outlived mcpcfg");
-        }
+        crate::probe::assert_recorded_gone(&pidfile);
     }
 }
 

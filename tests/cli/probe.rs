@@ -119,11 +119,20 @@ fn pids_in(file: &Path) -> Vec<u32> {
 /// Every process recorded in `pidfile` and every process with `marker` in its command line
 /// is gone (allowing a moment for the kernel to finish the kills).
 fn assert_all_gone(pidfile: &Path, marker: &str) {
+    assert_gone(pidfile, Some(marker));
+}
+
+/// Every process recorded in `pidfile` is gone (allowing a moment for the kills).
+pub fn assert_recorded_gone(pidfile: &Path) {
+    assert_gone(pidfile, None);
+}
+
+fn assert_gone(pidfile: &Path, marker: Option<&str>) {
     let pids = pids_in(pidfile);
     let until = Instant::now() + Duration::from_secs(2);
     loop {
         let left: Vec<u32> = pids.iter().copied().filter(|&p| alive(p)).collect();
-        let marked = live_with_marker(marker);
+        let marked = marker.map(live_with_marker).unwrap_or_default();
         if left.is_empty() && marked.is_empty() {
             return;
         }

@@ -130,7 +130,7 @@ fn end_and_expect_none_left(mut child: std::process::Child, pidfile: &std::path:
     wait_for_pids(pidfile, n);
     child.kill().unwrap();
     child.wait().unwrap();
-    expect_none_left(pidfile);
+    crate::probe::assert_recorded_gone(pidfile);
 }
 
 /// Waits until `pidfile` names `n` processes.
@@ -139,20 +139,6 @@ fn wait_for_pids(pidfile: &std::path::Path, n: usize) {
     while fs::read_to_string(pidfile).map(|s| s.lines().count()).unwrap_or(0) < n {
         assert!(std::time::Instant::now() < deadline, "the fake did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-/// Every process named in `pidfile` has ended (within a few seconds).
-fn expect_none_left(pidfile: &std::path::Path) {
-    let pids: Vec<u32> = fs::read_to_string(pidfile).unwrap().lines().filter_map(|l| l.trim().parse().ok()).collect();
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    loop {
-        let left: Vec<u32> = pids.iter().copied().filter(|&p| crate::probe::alive(p)).collect();
-        if left.is_empty() {
-            return;
-        }
-        assert!(std::time::Instant::now() < until, "outlived mcpcfg: {left:?} of {pids:?}");
-        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 
@@ -210,7 +196,7 @@ fn ctrl_c(t: &TestEnv, args: &[&str], pidfile: &std::path::Path, ready: impl Fn(
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    expect_none_left(pidfile);
+    crate::probe::assert_recorded_gone(pidfile);
     status.code()
 }
 
