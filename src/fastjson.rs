@@ -691,7 +691,7 @@ mod tests {
         let mut done = 0;
         for s in 0..=text.len() {
             let split = parse_split(text.as_bytes(), 3, CC, s);
-            if halves::at_member_line(text.as_bytes(), s) {
+            if halves::at_member_line(text.as_bytes(), s) || halves::after_object(text.as_bytes(), s) {
                 for window in [1, 2, 7, 64, 1 << 20] {
                     assert_eq!(streamed(text, 3, s, window), split, "split at {s}, window {window}: {text:?}");
                 }
@@ -769,9 +769,15 @@ mod tests {
         ];
         for text in &cases {
             let members = text.matches("\n    \"/home/u/src/proj-").count();
-            // Every member of `projects` but the first is a place to split.
+            // Every member of `projects` but the first is a place to split, laid out as Claude
+            // Code writes it or minified.
             assert_eq!(split_everywhere(text), members - 1, "{text}");
+            assert_eq!(split_everywhere(&minify(text)), members - 1, "{text}");
         }
+    }
+
+    fn minify(text: &str) -> String {
+        serde_json::to_string(&serde_json::from_str::<Json>(text).unwrap()).unwrap()
     }
 
     #[test]
@@ -809,8 +815,14 @@ mod tests {
         let s = split_point(text.as_bytes(), CC).unwrap();
         assert!(s >= text.len() / 2 && text[s..].starts_with("\"/home/u/src/proj-"), "{}", &text[s..s + 20]);
         assert!(matches!(parse_split(text.as_bytes(), 0, CC, s), Split::Done(_)));
-        let minified = serde_json::to_string(&serde_json::from_str::<Json>(&text).unwrap()).unwrap();
-        assert_eq!(split_point(minified.as_bytes(), CC), None);
+        // Minified: after `},`, at a key that looks like a path (the keys inside a project's
+        // value do not), which the drive letter of a Windows path does too.
+        for (from, to) in [("\"/home/u/src/", "\"/home/u/src/"), ("\"/home/u/src/", "\"C:\\\\src\\\\")] {
+            let minified = minify(&text).replace(from, to);
+            let s = split_point(minified.as_bytes(), CC).unwrap();
+            assert!(s >= minified.len() / 2 && minified[s - 2..].starts_with(&format!("}},{to}proj-")), "{minified}");
+            assert!(matches!(parse_split(minified.as_bytes(), 0, CC, s), Split::Done(_)));
+        }
         assert_eq!(split_point(text.as_bytes(), MCP), None);
         let tabs: String = text
             .lines()

@@ -1,8 +1,9 @@
 //! Claude Code's `~/.claude.json` read in two halves at once, from memory or straight from the
 //! file through two small windows.
 //!
-//! Two cores: a big pretty-printed `~/.claude.json` is read by two threads, split at the line
-//! of a `projects` member near the middle ([`split_point`], a guess). The first thread reads
+//! Two cores: a big `~/.claude.json` is read by two threads, split at a `projects` member near
+//! the middle ([`split_point`], a guess: the line of one in a pretty-printed file, one after
+//! `},` in a minified one). The first thread reads
 //! the text before that line, which must end exactly between two members of `projects`, after
 //! a comma; the second reads on from there: the remaining members of `projects`, the rest of
 //! the top level, the end. Each hands every member's value to serde_json as the one-piece
@@ -73,12 +74,12 @@ pub fn read_stream<R: ReadAt + ?Sized>(src: &R, len: u64, window: usize) -> Opti
         return None;
     }
     let offset = if start.starts_with(BOM.as_bytes()) { BOM.len() } else { 0 };
-    let indent = member_indent(&start[offset..])?;
+    let layout = Layout::of(&start[offset..])?;
     // Look for the place to split near the middle, where `split_point` would.
     let mid = len / 2;
     let limit = len - len / 8;
     let probe = read_some(src, mid, (WINDOW_BYTES as u64).max(window as u64).min(limit.saturating_sub(mid)))?;
-    let s = mid + member_line(&probe, &indent)? as u64;
+    let s = mid + layout.member(&probe)? as u64;
     match stream_split(src, offset as u64, s, len, window) {
         // The length is checked again: a file that grew or shrank meanwhile is read whole.
         Split::Done(doc) if src.len_now().ok()? == len => Some(Document { bom: offset > 0, ..doc }),
@@ -112,17 +113,46 @@ fn fill<R: ReadAt + ?Sized>(src: &R, buf: &mut [u8], at: u64) -> io::Result<()> 
     Ok(())
 }
 
-/// Where to split `body` for two threads: the opening quote of a key at the indentation of the
-/// members of `projects` (twice the indentation of the top level's members, as in Claude Code's
-/// `JSON.stringify(state, null, 2)`), on the first such line from the middle on whose object
-/// follows a comma. Only a guess: [`parse_split`] checks it.
+/// Where to split `body` for two threads, from the middle on: see [`Layout::member`]. Only a
+/// guess: [`parse_split`] checks it.
 pub fn split_point(body: &[u8], at: ServersAt) -> Option<usize> {
     if at != ServersAt::ClaudeCodeUser {
         return None;
     }
-    let indent = member_indent(body)?;
+    let layout = Layout::of(body)?;
     let mid = body.len() / 2;
-    Some(mid + member_line(&body[mid..body.len() - body.len() / 8], &indent)?)
+    Some(mid + layout.member(&body[mid..body.len() - body.len() / 8])?)
+}
+
+/// How a Claude Code file is laid out, which says where a member of `projects` may start.
+enum Layout {
+    /// As Claude Code writes it (`JSON.stringify(state, null, 2)`): the members of `projects`
+    /// are indented by this, twice the top level's indentation.
+    Pretty(Vec<u8>),
+    /// On one line, with no whitespace (a file rewritten by another tool).
+    Minified,
+}
+
+impl Layout {
+    fn of(body: &[u8]) -> Option<Layout> {
+        match member_indent(body) {
+            Some(indent) => Some(Layout::Pretty(indent)),
+            None => body.starts_with(b"{\"").then_some(Layout::Minified),
+        }
+    }
+
+    /// The first place in `text` that looks like the opening quote of a key of `projects`:
+    /// pretty, a key at the members' indentation whose line follows a comma; minified, a key
+    /// that looks like a project's path (`/…` or a drive letter and colon) right after `},`.
+    fn member(&self, text: &[u8]) -> Option<usize> {
+        match self {
+            Layout::Pretty(indent) => member_line(text, indent),
+            Layout::Minified => memchr::memmem::find_iter(text, b"},\"").map(|i| i + 2).find(|&q| {
+                let key = &text[q + 1..];
+                key.starts_with(b"/") || (key.first().is_some_and(u8::is_ascii_alphabetic) && key.get(1) == Some(&b':'))
+            }),
+        }
+    }
 }
 
 /// The indentation of the members of `projects`: twice the top level's, which is the second
@@ -161,10 +191,17 @@ pub(super) fn at_member_line(body: &[u8], s: usize) -> bool {
     body[before] == b',' && body[before..s].contains(&b'\n')
 }
 
+/// Whether `s` is a quote right after `},`, where a member of a minified `projects` starts.
+/// Unlike a line break, that does not prove `s` outside a string: the first half's read does,
+/// as it does for every split (it must end exactly there, between two members).
+pub(super) fn after_object(body: &[u8], s: usize) -> bool {
+    body.get(s) == Some(&b'"') && s >= 2 && body[s - 2..s] == *b"},"
+}
+
 /// Reads `body` (which starts `offset` bytes into its file) in two halves at once, split at
 /// `s` (see the module doc).
 pub fn parse_split(body: &[u8], offset: usize, at: ServersAt, s: usize) -> Split {
-    if at != ServersAt::ClaudeCodeUser || !at_member_line(body, s) {
+    if at != ServersAt::ClaudeCodeUser || !(at_member_line(body, s) || after_object(body, s)) {
         return Split::Missed;
     }
     let (head, tail) = body.split_at(s);
@@ -571,10 +608,13 @@ mod tests {
     #[test]
     fn streaming_gives_what_the_ast_reader_gives_through_any_window() {
         let text = claude_json(60);
-        let expected = whole(&text);
-        for window in [1, 3, 100, 4096, WINDOW_BYTES] {
-            let got = read_stream(text.as_bytes(), text.len() as u64, window);
-            assert_eq!(got.as_ref(), Some(&expected), "window {window}");
+        let minified = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap()).unwrap();
+        for text in [text, minified] {
+            let expected = whole(&text);
+            for window in [1, 3, 100, 4096, WINDOW_BYTES] {
+                let got = read_stream(text.as_bytes(), text.len() as u64, window);
+                assert_eq!(got.as_ref(), Some(&expected), "window {window}: {text}");
+            }
         }
     }
 
@@ -590,7 +630,10 @@ mod tests {
     #[test]
     fn streaming_leaves_to_the_whole_read_what_it_cannot_read() {
         let text = claude_json(30);
-        let minified = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap()).unwrap();
+        // Minified, with no member of `projects` whose key looks like a path to split at.
+        let minified = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap())
+            .unwrap()
+            .replace("\"/home", "\"~");
         let jsonc = text.replacen("{\n", "{ // note\n", 1);
         let truncated = &text[..text.len() - 1];
         let dup_project = text.replacen("proj-29\"", "proj-0\"", 1);
