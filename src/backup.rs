@@ -534,14 +534,30 @@ pub struct NewContent {
 
 impl NewContent {
     pub fn of(bytes: &[u8]) -> NewContent {
-        NewContent { len: bytes.len(), sha256: content_hash(bytes) }
+        NewContent::of_pieces([bytes])
+    }
+
+    /// The content that `pieces`, one after another, make.
+    pub fn of_pieces<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> NewContent {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        let mut len = 0;
+        for p in pieces {
+            hash.update(p);
+            len += p.len();
+        }
+        NewContent { len, sha256: hex(&hash.finalize()) }
     }
 }
 
 /// The SHA-256 of `bytes`, in hex.
 fn content_hash(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `YYYYMMDDTHHMMSS.nnnnnnnnnZ-<pid>` in UTC: sorts by time, unique per process and instant.

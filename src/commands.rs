@@ -204,14 +204,14 @@ fn write_plan(
             outcome = WriteOutcome::LockedOut;
             continue;
         }
-        let (old_bytes, new_bytes) = match c.loaded.bytes().and_then(|old| Ok((old, f.build(c)?))) {
+        let (old_bytes, new) = match c.loaded.bytes().and_then(|old| Ok((old, f.build(c)?))) {
             Ok(b) => b,
             Err(e) => {
                 report.errors.push(format!("{e:#}"));
                 continue;
             }
         };
-        let written = write_checked(&f, c, old_bytes, &new_bytes, backups);
+        let written = write_checked(&f, c, old_bytes, &new, backups);
         match written {
             Ok(w) => {
                 if let Some(b) = backups.borrow_mut().as_mut() {
@@ -248,23 +248,24 @@ fn write_plan(
     (applied, outcome)
 }
 
-/// Writes `new_bytes` over `c`'s file (which held `old_bytes`), saving a backup first when the
-/// run keeps them. The proof that the new text differs only in the edited literals, and the
-/// hash undo keeps of it, are needed only before the rename: they run on the other core while
-/// the temporary copy is written and flushed (a 64 MB file: about 40 ms saved).
+/// Writes `new` (the old bytes and the edits' literals, never put together whole) over `c`'s
+/// file (which held `old_bytes`), saving a backup first when the run keeps them. The proof
+/// that the new text differs only in the edited literals, and the hash undo keeps of it, are
+/// needed only before the rename: they run on the other core while the temporary copy is
+/// written and flushed (a 64 MB file: about 40 ms saved).
 fn write_checked(
     f: &fix::FilePlan,
     c: &crate::report::ConfigReport,
     old_bytes: &[u8],
-    new_bytes: &[u8],
+    new: &crate::document::Patched<'_>,
     backups: &RefCell<Option<BackupRun>>,
 ) -> Result<write::WriteReport, WriteError> {
     let path = &c.loaded.location.path;
     let keep = backups.borrow().is_some();
     std::thread::scope(|scope| {
         let checked = scope.spawn(|| -> anyhow::Result<Option<crate::backup::NewContent>> {
-            f.verify(c, new_bytes)?;
-            Ok(keep.then(|| crate::backup::NewContent::of(new_bytes)))
+            f.verify(c, new)?;
+            Ok(keep.then(|| crate::backup::NewContent::of_pieces(new.pieces())))
         });
         // `before_rename` runs once; the cell hands it the one result to wait for.
         let checked = RefCell::new(Some(checked));
@@ -287,7 +288,7 @@ fn write_checked(
             }
             Ok(())
         };
-        write::atomic_replace_read(path, old_bytes, c.loaded.identity, new_bytes, &save)
+        write::atomic_replace_read(path, old_bytes, c.loaded.identity, new, &save)
     })
 }
 

@@ -18,6 +18,7 @@ use jsonc_parser::{CollectOptions, ParseOptions};
 use serde_json::Value as Json;
 
 use crate::clients::{Seg, ServersAt};
+use crate::fastjson::ReadAt;
 
 pub(crate) const BOM: &str = "\u{feff}";
 
@@ -717,17 +718,84 @@ pub struct Edit {
 /// `bytes` with each edited literal replaced by the encoding of its new value in the file's
 /// syntax ([`literal`]); every other byte is copied as it was. Edits must not overlap.
 pub fn apply_edits(bytes: &[u8], edits: &[Edit], at: ServersAt) -> Vec<u8> {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| e.span.start);
-    let mut out = Vec::with_capacity(bytes.len() + 64 * edits.len());
-    let mut pos = 0;
-    for e in sorted {
-        out.extend_from_slice(&bytes[pos..e.span.start]);
-        out.extend_from_slice(replacement(bytes, e, at).as_bytes());
-        pos = e.span.end;
+    Patched::of(bytes, edits, at).to_vec()
+}
+
+/// A text with edits applied, held as its pieces: the old bytes between the edits, borrowed,
+/// and each edit's literal. fix-config writes and proves the new text from these through
+/// [`ReadAt`], so a 64 MB `~/.claude.json` is never held a second time, whole.
+pub struct Patched<'a> {
+    /// Each piece (none empty), with where it starts in the new text.
+    pieces: Vec<(u64, std::borrow::Cow<'a, [u8]>)>,
+    len: u64,
+}
+
+impl<'a> Patched<'a> {
+    /// `bytes` with `edits` (spans of `bytes` that do not overlap) applied.
+    pub fn of(bytes: &'a [u8], edits: &[Edit], at: ServersAt) -> Patched<'a> {
+        let mut sorted: Vec<&Edit> = edits.iter().collect();
+        sorted.sort_by_key(|e| e.span.start);
+        let mut out = Patched { pieces: Vec::with_capacity(2 * edits.len() + 1), len: 0 };
+        let mut pos = 0;
+        for e in sorted {
+            out.push(bytes[pos..e.span.start].into());
+            out.push(replacement(bytes, e, at).into_bytes().into());
+            pos = e.span.end;
+        }
+        out.push(bytes[pos..].into());
+        out
     }
-    out.extend_from_slice(&bytes[pos..]);
-    out
+
+    fn push(&mut self, piece: std::borrow::Cow<'a, [u8]>) {
+        if !piece.is_empty() {
+            let n = piece.len() as u64;
+            self.pieces.push((self.len, piece));
+            self.len += n;
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The pieces, in order: together, the new text.
+    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        self.pieces.iter().map(|(_, p)| p.as_ref())
+    }
+
+    /// The new text, whole.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len as usize);
+        self.pieces().for_each(|p| out.extend_from_slice(p));
+        out
+    }
+}
+
+impl ReadAt for Patched<'_> {
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+        // The piece that holds `at`, then as many after it as `buf` takes.
+        let first = self.pieces.partition_point(|(start, _)| *start <= at).saturating_sub(1);
+        let mut done = 0;
+        for (start, piece) in &self.pieces[first.min(self.pieces.len())..] {
+            let Some(from) = (at + done as u64).checked_sub(*start) else { break };
+            let Some(rest) = piece.get(from as usize..) else { continue };
+            let n = rest.len().min(buf.len() - done);
+            buf[done..done + n].copy_from_slice(&rest[..n]);
+            done += n;
+            if done == buf.len() {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    fn len_now(&self) -> std::io::Result<u64> {
+        Ok(self.len)
+    }
 }
 
 /// What `e` writes over its span of `bytes`: the literal for its value, in the style of the YAML
@@ -1226,6 +1294,49 @@ mod proptests {
             }
             prop_assert_eq!(after.bom, before.bom);
             prop_assert_eq!(after.needs_jsonc, before.needs_jsonc);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// What is written and proven of a repair is read from its pieces: read from anywhere,
+        /// in reads of any size, they give the text the edits make, and its hash.
+        #[test]
+        fn patched_text_reads_as_the_edited_text_from_anywhere(
+            d in doc(),
+            picks in prop::collection::vec((any::<prop::sample::Index>(), literal()), 0..4),
+            size in 1usize..40,
+        ) {
+            let old = d.text.as_bytes();
+            let servers = parse(old, ServersAt::McpServers).unwrap().servers;
+            let mut edits: Vec<Edit> = vec![];
+            for (pick, (value, _)) in picks {
+                let span = servers[pick.index(servers.len())].command.as_ref().unwrap().span.clone();
+                if !edits.iter().any(|e| e.span == span) {
+                    edits.push(Edit { span, value });
+                }
+            }
+            // Applied by hand, from the last edit back.
+            let mut want = old.to_vec();
+            let mut sorted = edits.clone();
+            sorted.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+            for e in &sorted {
+                want.splice(e.span.clone(), json_string(&e.value).into_bytes());
+            }
+            let patched = Patched::of(old, &edits, ServersAt::McpServers);
+            prop_assert_eq!(patched.len(), want.len() as u64);
+            prop_assert_eq!(patched.to_vec(), want.clone());
+            prop_assert_eq!(patched.pieces().collect::<Vec<_>>().concat(), want.clone());
+            let of_pieces = crate::backup::NewContent::of_pieces(patched.pieces());
+            let of_whole = crate::backup::NewContent::of(&want);
+            prop_assert_eq!((of_pieces.len, of_pieces.sha256), (of_whole.len, of_whole.sha256));
+            for at in 0..=want.len() + 1 {
+                let mut buf = vec![0u8; size];
+                let n = patched.read_at(&mut buf, at as u64).unwrap();
+                let rest = want.get(at..).unwrap_or_default();
+                prop_assert_eq!(&buf[..n], &rest[..rest.len().min(size)], "at {}", at);
+            }
         }
     }
 

@@ -4,8 +4,10 @@
 use std::ops::Range;
 use std::path::Path;
 
+use crate::clients::ServersAt;
 use crate::clients::{Client, Scope};
-use crate::document::{self, Edit, Server};
+use crate::document::{self, Edit, Patched, Server};
+use crate::fastjson::ReadAt;
 use crate::output::clean;
 use crate::report::{Change, ConfigReport, Report};
 
@@ -161,32 +163,42 @@ impl FilePlan {
     /// builds and proves on two cores instead: `commands::write_checked`.)
     #[cfg(test)]
     pub fn render(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
-        let new_bytes = self.build(c)?;
-        self.verify(c, &new_bytes)?;
-        Ok(new_bytes)
+        let new = self.build(c)?;
+        self.verify(c, &new)?;
+        Ok(new.to_vec())
     }
 
-    /// The repaired file, not yet proven: [`FilePlan::verify`] must pass before it is written.
-    pub fn build(&self, c: &ConfigReport) -> anyhow::Result<Vec<u8>> {
-        Ok(document::apply_edits(c.loaded.bytes()?, &self.edits, c.loaded.location.servers_at))
+    /// The repaired file as pieces of the old one and the new literals, not yet proven:
+    /// [`FilePlan::verify`] must pass before it is written.
+    pub fn build<'a>(&self, c: &'a ConfigReport) -> anyhow::Result<Patched<'a>> {
+        Ok(Patched::of(c.loaded.bytes()?, &self.edits, c.loaded.location.servers_at))
     }
 
-    /// The proof [`FilePlan::render`] gives: `new_bytes` parses, its servers equal `c`'s but for
-    /// the edited commands, and every byte outside the edited literals is the same.
-    pub fn verify(&self, c: &ConfigReport, new_bytes: &[u8]) -> anyhow::Result<()> {
+    /// The proof [`FilePlan::render`] gives: the new text parses, its servers equal `c`'s but
+    /// for the edited commands, and every byte outside the edited literals is the same.
+    pub fn verify<R: ReadAt + ?Sized>(&self, c: &ConfigReport, new: &R) -> anyhow::Result<()> {
         let old = c.loaded.document().map(|d| d.servers.as_slice()).unwrap_or_default();
-        verify(c, old, new_bytes, &self.edits)
+        verify(c, old, new, &self.edits)
     }
 }
 
 /// Parses the new text and checks that its servers equal the old ones but for the edited
-/// commands, and that every byte outside the edited literals is the same.
-fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) -> anyhow::Result<()> {
+/// commands, and that every byte outside the edited literals is the same. The new text is read
+/// through [`ReadAt`], as it is written: a big Claude Code file is streamed through two small
+/// windows, as `check` reads it, and never held whole.
+fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, old: &[Server], new_text: &R, edits: &[Edit]) -> anyhow::Result<()> {
     let path = c.loaded.location.path.display();
     let at = c.loaded.location.servers_at;
-    let new = document::parse(new_bytes, at).map_err(|e| {
-        anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
-    })?;
+    let len = new_text.len_now()?;
+    let streamed = (at == ServersAt::ClaudeCodeUser && len >= crate::load::STREAM_MIN_BYTES)
+        .then(|| crate::fastjson::read_stream(new_text, len, crate::fastjson::WINDOW_BYTES))
+        .flatten();
+    let new = match streamed {
+        Some(doc) => doc,
+        None => document::parse(&read_whole(new_text, len)?, at).map_err(|e| {
+            anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
+        })?,
+    };
     let bug = |what: &str| anyhow::anyhow!("{path}: the repair would {what}; nothing was written (please report this)");
     if new.servers.len() != old.len() {
         return Err(bug("change the number of servers"));
@@ -207,19 +219,46 @@ fn verify(c: &ConfigReport, old: &[Server], new_bytes: &[u8], edits: &[Edit]) ->
     let old_bytes = c.loaded.bytes()?;
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.span.start);
-    let (mut oi, mut ni) = (0usize, 0usize);
+    let (mut oi, mut ni) = (0usize, 0u64);
     for e in sorted {
-        let keep = e.span.start - oi;
-        if old_bytes[oi..e.span.start] != new_bytes[ni..ni + keep] {
+        if !holds_at(new_text, ni, &old_bytes[oi..e.span.start])? {
             return Err(bug("change bytes outside the command"));
         }
-        ni += keep + document::replacement(old_bytes, e, at).len();
+        ni += (e.span.start - oi + document::replacement(old_bytes, e, at).len()) as u64;
         oi = e.span.end;
     }
-    if old_bytes[oi..] != new_bytes[ni..] {
+    if ni + (old_bytes.len() - oi) as u64 != len || !holds_at(new_text, ni, &old_bytes[oi..])? {
         return Err(bug("change bytes outside the command"));
     }
     Ok(())
+}
+
+/// All `len` bytes of `text`.
+fn read_whole<R: ReadAt + ?Sized>(text: &R, len: u64) -> std::io::Result<Vec<u8>> {
+    let mut out = vec![0u8; usize::try_from(len).map_err(std::io::Error::other)?];
+    let mut done = 0;
+    while done < out.len() {
+        match text.read_at(&mut out[done..], done as u64)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => done += n,
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `text` holds `expected` from `at` on, compared a MiB at a time.
+fn holds_at<R: ReadAt + ?Sized>(text: &R, at: u64, expected: &[u8]) -> std::io::Result<bool> {
+    let mut buf = vec![0u8; expected.len().min(1 << 20)];
+    let mut done = 0;
+    while done < expected.len() {
+        let want = buf.len().min(expected.len() - done);
+        let n = text.read_at(&mut buf[..want], at + done as u64)?;
+        if n == 0 || buf[..n] != expected[done..done + n] {
+            return Ok(false);
+        }
+        done += n;
+    }
+    Ok(true)
 }
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -855,10 +894,76 @@ mod tests {
         let span = c.servers[0].server.command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
         let mut bytes = document::apply_edits(c.loaded.bytes().unwrap(), &edits, ServersAt::McpServers);
-        assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes, &edits).is_ok());
+        assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes[..], &edits).is_ok());
         let at = bytes.len() - 2;
         bytes[at] = b' ';
-        assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes, &edits).is_err());
+        assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes[..], &edits).is_err());
+    }
+
+    /// `text` with the byte at `at` replaced: a write gone wrong, for the proof to catch.
+    struct Flipped<'a> {
+        text: &'a Patched<'a>,
+        at: u64,
+        to: u8,
+    }
+
+    impl ReadAt for Flipped<'_> {
+        fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+            let n = self.text.read_at(buf, at)?;
+            if (at..at + n as u64).contains(&self.at) {
+                buf[(self.at - at) as usize] = self.to;
+            }
+            Ok(n)
+        }
+        fn len_now(&self) -> std::io::Result<u64> {
+            self.text.len_now()
+        }
+    }
+
+    #[test]
+    fn a_big_claude_code_repair_is_proven_streamed_and_a_change_anywhere_is_caught() {
+        let project = |i: usize| {
+            let command = if i % 50 == 7 { "/gone/tsh" } else { "/good/tsh" };
+            serde_json::json!({
+                "history": [{"display": format!("prompt {i} {}", "é x".repeat(300)), "pastedContents": {}}],
+                "mcpServers": {format!("teleport-mcp-{i}"): {"command": command, "args": ["mcp", "connect", "x"]}},
+            })
+        };
+        let projects: serde_json::Map<String, serde_json::Value> =
+            (0..5000).map(|i| (format!("/home/u/src/proj-{i}"), project(i))).collect();
+        let text = serde_json::to_string_pretty(&serde_json::json!({"numStartups": 3, "projects": projects})).unwrap();
+        assert!(text.len() as u64 >= crate::load::STREAM_MIN_BYTES);
+        let r = Report { configs: vec![config_at(&text, Scope::User, ServersAt::ClaudeCodeUser)], ..Report::default() };
+        let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
+        let (f, c) = (&p.files[0], &r.configs[0]);
+        assert_eq!(f.edits.len(), 100);
+        let new = f.build(c).unwrap();
+        // The proof reads the new text through two windows, as `check` does, not whole.
+        let streamed = crate::fastjson::read_stream(&new, new.len(), crate::fastjson::WINDOW_BYTES).unwrap();
+        assert_eq!(streamed, document::parse(&new.to_vec(), ServersAt::ClaudeCodeUser).unwrap());
+        f.verify(c, &new).unwrap();
+        assert_eq!(new.to_vec(), text.replace("\"/gone/tsh\"", "\"/new/tsh\"").into_bytes());
+
+        let whole = new.to_vec();
+        let near = |what: &str, from: usize| {
+            (whole[from..].windows(what.len()).position(|w| w == what.as_bytes()).unwrap() + from) as u64
+        };
+        let second_half = whole.len() / 2;
+        for (why, at, to) in [
+            // Only the byte comparison sees these: the servers stay the same.
+            ("a skipped string", near("prompt 4000", second_half), b'P'),
+            ("the first byte", 0, b' '),
+            ("the last byte", new.len() - 1, b' '),
+            ("beside an edited literal", near("\"/new/tsh\"", second_half) - 1, b'\t'),
+            // The server comparison sees these.
+            ("an argument", near("\"connect\"", second_half) + 1, b'C'),
+            ("an edited literal", near("\"/new/tsh\"", second_half) + 1, b'N'),
+            // The parse fails.
+            ("a brace", near("}", second_half), b']'),
+        ] {
+            let bad = Flipped { text: &new, at, to };
+            assert!(f.verify(c, &bad).is_err(), "{why} changed at {at} was not caught");
+        }
     }
 
     const ZED_OLD: &str = "{\n  \"context_servers\": {\n    \"teleport-mcp-a\": {\n      \"source\": \"custom\",\n      \"command\": {\"path\": \"/gone/tsh\", \"args\": [\"mcp\", \"connect\", \"a\"]},\n    },\n  },\n}\n";
@@ -881,7 +986,7 @@ mod tests {
         let span = old[0].command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
         let good = document::apply_edits(c.loaded.bytes().unwrap(), &edits, ServersAt::ZedContextServers);
-        assert!(verify(&c, old, &good, &edits).is_ok());
+        assert!(verify(&c, old, &good[..], &edits).is_ok());
         // Same length, so only the server comparison can catch it: an argument changed.
         let bad = String::from_utf8(good).unwrap().replace("\"connect\"", "\"cOnnect\"");
         assert!(verify(&c, old, bad.as_bytes(), &edits).is_err());

@@ -46,6 +46,8 @@ use std::fs::{self, File, Metadata};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::fastjson::ReadAt;
+
 /// How many symlinks [`resolve_symlinks`] follows before calling it a loop (Linux's limit).
 const MAX_SYMLINK_HOPS: usize = 40;
 /// Temp files are named `.<file name>.mcpcfg-<random>.tmp`.
@@ -213,11 +215,11 @@ pub fn atomic_replace(
 
 /// [`atomic_replace`] for a file read earlier as `read` ([`FileId`] of what was read): the
 /// path must still lead to that very file, or nothing is written ([`WriteError::Changed`]).
-pub fn atomic_replace_read(
+pub fn atomic_replace_read<R: ReadAt + ?Sized>(
     path: &Path,
     expected: &[u8],
     read: Option<FileId>,
-    new: &[u8],
+    new: &R,
     before_rename: &dyn Fn(&Path) -> Result<(), WriteError>,
 ) -> Result<WriteReport, WriteError> {
     replace(
@@ -291,11 +293,32 @@ fn holds(f: &mut File, expected: &[u8]) -> io::Result<bool> {
     }
 }
 
-fn replace(
+/// Writes all of `new` to `f`, a MiB at a time: the new text (a [`crate::document::Patched`])
+/// need not be held whole.
+fn write_from<R: ReadAt + ?Sized>(mut f: &File, new: &R) -> io::Result<()> {
+    let len = new.len_now()?;
+    let mut buf = vec![0u8; len.min(1 << 20) as usize];
+    let mut at = 0;
+    while at < len {
+        let want = buf.len().min((len - at) as usize);
+        match new.read_at(&mut buf[..want], at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                f.write_all(&buf[..n])?;
+                at += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn replace<R: ReadAt + ?Sized>(
     path: &Path,
     expected: &[u8],
     read: Option<FileId>,
-    new: &[u8],
+    new: &R,
     before_rename: &dyn Fn(&Path) -> Result<(), WriteError>,
     #[cfg(debug_assertions)] (test_hook, rename_hook): (Option<&OsStr>, Option<&OsStr>),
 ) -> Result<WriteReport, WriteError> {
@@ -331,7 +354,7 @@ fn replace(
         )
     })?;
     copy_owner_and_mode(temp.as_file(), &meta, &target)?;
-    temp.as_file().write_all(new).map_err(WriteError::io(&target, "write a temporary copy of"))?;
+    write_from(temp.as_file(), new).map_err(WriteError::io(&target, "write a temporary copy of"))?;
     temp.as_file().sync_all().map_err(WriteError::io(&target, "flush a temporary copy of"))?;
 
     before_rename(&target)?;
@@ -1074,7 +1097,7 @@ mod tests {
         let file = dir.path().join("c.json");
         fs::write(&file, "old").unwrap();
         let hook = OsStr::new("printf 'edit from %s' hook > \"$MCPCFG_TARGET\"");
-        let err = replace(&file, b"old", None, b"new", &no_hook, (Some(hook), None)).unwrap_err();
+        let err = replace(&file, b"old", None, &b"new"[..], &no_hook, (Some(hook), None)).unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
         assert_eq!(fs::read(&file).unwrap(), b"edit from hook");
         assert_eq!(names(dir.path()), ["c.json"]);
@@ -1091,7 +1114,7 @@ mod tests {
         fs::write(&file, "old").unwrap();
         let hook =
             OsStr::new("cp \"$MCPCFG_TARGET\" \"$MCPCFG_TARGET.x\" && mv \"$MCPCFG_TARGET.x\" \"$MCPCFG_TARGET\"");
-        let err = replace(&file, b"old", None, b"new", &no_hook, (Some(hook), None)).unwrap_err();
+        let err = replace(&file, b"old", None, &b"new"[..], &no_hook, (Some(hook), None)).unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
         assert_eq!(fs::read(&file).unwrap(), b"old");
     }
@@ -1109,12 +1132,12 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join("c.json");
             fs::write(&file, "old").unwrap();
-            let err = replace(&file, b"old", None, b"new", &no_hook, (None, Some(OsStr::new(hook)))).unwrap_err();
+            let err = replace(&file, b"old", None, &b"new"[..], &no_hook, (None, Some(OsStr::new(hook)))).unwrap_err();
             assert!(matches!(err, WriteError::Changed { .. }), "{hook}: {err:?}");
             assert_eq!(fs::read(&file).unwrap(), theirs, "{hook}: the other writer's content is in place");
             assert_eq!(names(dir.path()), ["c.json"], "{hook}: no temp file is left");
             // Nothing happening after the last look: the new content goes in, and nothing is left.
-            replace(&file, theirs, None, b"new", &no_hook, (None, Some(OsStr::new("true")))).unwrap();
+            replace(&file, theirs, None, &b"new"[..], &no_hook, (None, Some(OsStr::new("true")))).unwrap();
             assert_eq!(fs::read(&file).unwrap(), b"new");
             assert_eq!(names(dir.path()), ["c.json"]);
         }
@@ -1133,7 +1156,7 @@ mod tests {
         fs::write(&elsewhere, "old").unwrap();
         fs::remove_file(&file).unwrap();
         std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
-        let err = atomic_replace_read(&file, b"old", Some(read), b"new", &no_hook).unwrap_err();
+        let err = atomic_replace_read(&file, b"old", Some(read), &b"new"[..], &no_hook).unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }), "{err:?}");
         assert_eq!(fs::read(&elsewhere).unwrap(), b"old", "the file it never read is untouched");
     }
@@ -1145,7 +1168,7 @@ mod tests {
         let file = dir.path().join("c.json");
         fs::write(&file, "old").unwrap();
         let hook = OsStr::new("test \"$(cat \"$MCPCFG_TARGET\")\" = old");
-        replace(&file, b"old", None, b"new", &no_hook, (Some(hook), None)).unwrap();
+        replace(&file, b"old", None, &b"new"[..], &no_hook, (Some(hook), None)).unwrap();
         assert_eq!(fs::read(&file).unwrap(), b"new");
     }
 
