@@ -263,9 +263,13 @@ fn write_checked(
     let path = &c.loaded.location.path;
     let keep = backups.borrow().is_some();
     std::thread::scope(|scope| {
+        // Each on a thread of its own, so that the two cores share them (and the write) evenly.
+        let hashed = keep.then(|| scope.spawn(|| crate::backup::NewContent::of_pieces(new.pieces())));
         let checked = scope.spawn(|| -> anyhow::Result<Option<crate::backup::NewContent>> {
             f.verify(c, new)?;
-            Ok(keep.then(|| crate::backup::NewContent::of_pieces(new.pieces())))
+            hashed
+                .map(|h| h.join().map_err(|_| anyhow::anyhow!("{}: the hash of the repair failed", path.display())))
+                .transpose()
         });
         // `before_rename` runs once; the cell hands it the one result to wait for.
         let checked = RefCell::new(Some(checked));

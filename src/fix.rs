@@ -246,9 +246,9 @@ fn read_whole<R: ReadAt + ?Sized>(text: &R, len: u64) -> std::io::Result<Vec<u8>
     Ok(out)
 }
 
-/// Whether `text` holds `expected` from `at` on, compared a MiB at a time.
+/// Whether `text` holds `expected` from `at` on, compared a [`crate::write::CHUNK`] at a time.
 fn holds_at<R: ReadAt + ?Sized>(text: &R, at: u64, expected: &[u8]) -> std::io::Result<bool> {
-    let mut buf = vec![0u8; expected.len().min(1 << 20)];
+    let mut buf = vec![0u8; expected.len().min(crate::write::CHUNK)];
     let mut done = 0;
     while done < expected.len() {
         let want = buf.len().min(expected.len() - done);
@@ -645,8 +645,14 @@ pub fn after(report: &mut Report, plan: &Plan) {
 }
 
 fn mark_repaired(c: &mut ConfigReport, f: &FilePlan) {
+    // By label, looked up once per server: a big `~/.claude.json` has hundreds of each, and a
+    // search of the changes for every server's label took 35 ms of a 64 MB repair.
+    let mut changes = std::collections::HashMap::new();
+    for ch in &f.changes {
+        changes.entry(ch.server.as_str()).or_insert(ch);
+    }
     for s in &mut c.servers {
-        if let Some(ch) = f.changes.iter().find(|ch| ch.server == s.server.label()) {
+        if let Some(ch) = changes.get(s.server.label().as_str()) {
             s.findings.retain(|x| !x.code.repairable());
             if let Some(cmd) = &mut s.server.command {
                 cmd.value = ch.to.clone();
@@ -749,6 +755,24 @@ mod tests {
         let new = String::from_utf8(p.files[0].render(&r.configs[0]).unwrap()).unwrap();
         assert_eq!(new, TEXT.replace("\"/gone/tsh\"", "\"C:\\\\T\\\\tsh.exe\""));
         assert_eq!(p.files[0].changes[0].from, "/gone/tsh");
+    }
+
+    /// The changes are found by label once per server (a search per server was quadratic: 35 ms
+    /// of a 64 MB repair); each repaired server shows its new command and loses its repairable
+    /// findings, and the one not repaired keeps its command.
+    #[test]
+    fn after_marks_each_repaired_server_by_its_label() {
+        let text = "{\"mcpServers\": {\"a\": {\"command\": \"/gone/tsh\"}, \"b\": {\"command\": \"/gone/tsh\"}, \"c\": {\"command\": \"/good/tsh\"}}}";
+        let mut r = report(text, Scope::User);
+        let p = plan(&r, Some(Path::new("/new/tsh")), &FixOptions::default()).unwrap();
+        assert_eq!(p.files[0].changes.len(), 2);
+        after(&mut r, &p);
+        let got: Vec<(&str, &str, usize)> = r.configs[0]
+            .servers
+            .iter()
+            .map(|s| (s.server.name.as_str(), s.server.command.as_ref().unwrap().value.as_str(), s.findings.len()))
+            .collect();
+        assert_eq!(got, [("a", "/new/tsh", 0), ("b", "/new/tsh", 0), ("c", "/good/tsh", 0)]);
     }
 
     #[test]

@@ -48,6 +48,9 @@ use std::path::{Path, PathBuf};
 
 use crate::fastjson::ReadAt;
 
+/// How much of a file is read or written at a time: a big file's copy in memory is the
+/// caller's, and a 256 KiB buffer goes as fast as a bigger one (the kernel copies either way).
+pub const CHUNK: usize = 256 << 10;
 /// How many symlinks [`resolve_symlinks`] follows before calling it a loop (Linux's limit).
 const MAX_SYMLINK_HOPS: usize = 40;
 /// Temp files are named `.<file name>.mcpcfg-<random>.tmp`.
@@ -277,7 +280,7 @@ impl FileId {
 /// Whether `f` holds exactly `expected`, read a piece at a time: the file is not held in
 /// memory a second time.
 fn holds(f: &mut File, expected: &[u8]) -> io::Result<bool> {
-    let mut buf = vec![0u8; (1 << 20).min(expected.len() + 1)];
+    let mut buf = vec![0u8; CHUNK.min(expected.len() + 1)];
     let mut at = 0;
     loop {
         let n = match io::Read::read(f, &mut buf) {
@@ -293,11 +296,11 @@ fn holds(f: &mut File, expected: &[u8]) -> io::Result<bool> {
     }
 }
 
-/// Writes all of `new` to `f`, a MiB at a time: the new text (a [`crate::document::Patched`])
+/// Writes all of `new` to `f`, a [`CHUNK`] at a time: the new text (a [`crate::document::Patched`])
 /// need not be held whole.
 fn write_from<R: ReadAt + ?Sized>(mut f: &File, new: &R) -> io::Result<()> {
     let len = new.len_now()?;
-    let mut buf = vec![0u8; len.min(1 << 20) as usize];
+    let mut buf = vec![0u8; len.min(CHUNK as u64) as usize];
     let mut at = 0;
     while at < len {
         let want = buf.len().min((len - at) as usize);
