@@ -28,10 +28,10 @@ pub enum Depth {
 pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Result<Report> {
     let host = &s.host;
     let keep = if depth == Depth::Repairs { Keep::Bytes } else { Keep::Servers };
-    let loaded = load::load_all(load::locations(s, scanned)?, keep);
+    let locations = load::locations(s, scanned)?;
     if depth == Depth::Servers {
         // Nothing is run, and no repair is planned: the repair target is not looked for.
-        let configs = reports(s, loaded, None, |_, _| vec![]);
+        let configs = reports(s, load::load_all(locations, keep), None, |_, _| vec![]);
         return Ok(Report { configs, ..Report::default() });
     }
 
@@ -69,6 +69,15 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
     {
         runs.push(VersionRun { tsh: m.clone(), own: true });
     }
+    // These need no config: they run while the configs are read (a real `tsh version` takes
+    // about as long as reading a 64 MB `~/.claude.json`; a child waiting costs no core).
+    let (loaded, mut versions) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| load::load_all(locations, keep));
+        let versions = tshrun::read_versions(&runs, tshrun::VERSION_TIMEOUT);
+        (loading.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), versions)
+    });
+    // Then the binaries the configs run by their paths, those not run already.
+    let mut more = Vec::new();
     for l in &loaded {
         // A managed file is an administrator's: its tsh is as trusted as the user's own.
         let trusted = l.location.scope != Scope::Project || s.trust_project;
@@ -81,14 +90,13 @@ pub fn gather(s: &Settings, depth: Depth, scanned: &[Location]) -> anyhow::Resul
                 && tsh::is_tsh_name(&host.os.file_name(&cmd))
                 && file_state(p) == FileState::Executable
             {
-                runs.push(VersionRun { tsh: p.to_path_buf(), own: true });
+                more.push(VersionRun { tsh: p.to_path_buf(), own: true });
             }
         }
     }
-    if let Some(r) = &reexec_run {
-        runs.retain(|x| !(x.own && x.tsh == r.tsh));
-    }
-    let versions = tshrun::read_versions(&runs, tshrun::VERSION_TIMEOUT);
+    // The re-executing run tells the stable tsh's own version too.
+    more.retain(|x| !versions.contains_key(x) && !reexec_run.as_ref().is_some_and(|r| x.own && x.tsh == r.tsh));
+    versions.extend(tshrun::read_versions(&more, tshrun::VERSION_TIMEOUT));
     let own_version = |p: &Path| -> Option<Version> {
         match &reexec_run {
             Some(r) if r.tsh == p => {
