@@ -113,7 +113,9 @@ for s in sizes:
         bar("%d MB 3. fix-config peak / file, %s" % (s, name), x["fix-rss"] * 1024 / x["bytes"], 1.2, "%.2f×")
         bar("%d MB 3. check peak MB, %s" % (s, name), x["check-rss"] / 1024, 32, "%.1f")
         bar("%d MB 4. check / cat, %s" % (s, name), x["check"] / x["cat"], 4, "%.2f×")
-    bar("%d MB check on pretty, ms" % s, p["check"] * 1e3, 100, "%.1f")
+    # The first release's bars are set for a 64 MB file.
+    if s == 64:
+        bar("%d MB check on pretty, ms" % s, p["check"] * 1e3, 100, "%.1f")
     bar("%d MB node / check on pretty" % s, p["node"] / p["check"], 10, "%.1f×", smaller=False)
 if len(sizes) > 1:
     small, big = sizes[0], sizes[-1]
