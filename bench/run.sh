@@ -3,7 +3,7 @@
 # its bar with "met" or "NOT met":
 #   1. fix-config --dry-run linear whatever the layout: minified within 1.5× of pretty
 #   2. a real fix-config (backup included) within 1.5× of `sh -c 'cp F T && sync T && mv T F'`
-#   3. fix-config's peak memory ≤ 1.2× the file; check's < 32 MB on every layout
+#   3. fix-config's peak memory ≤ 1.2× the file; check's, list's and doctor's < 32 MB on every layout
 #   4. check within 4× of `cat F >/dev/null`
 #   5. (with two sizes) every figure of the larger within 4.5× of the smaller's, per 4× the size
 # and the first release's bars on the pretty file: check ≤ 100 ms and ≥ 10× node JSON.parse.
@@ -77,6 +77,8 @@ for size in "${sizes[@]}"; do
     cp "$master" "$file"
     record "$size" "$layout" fix-rss "$(peak_kb "$bin" fix-config --home "$home")"
     record "$size" "$layout" check-rss "$(peak_kb "$bin" check --home "$home")"
+    record "$size" "$layout" list-rss "$(peak_kb "$bin" list --home "$home")"
+    record "$size" "$layout" doctor-rss "$(peak_kb "$bin" doctor --home "$home")"
     if [ "$layout" = pretty ]; then
       node_out=$repo/bench/results/node-$size.json
       hyperfine -N --style none --warmup 1 --runs 5 --export-json "$node_out" \
@@ -111,7 +113,8 @@ for s in sizes:
     for name, x in (("pretty", p), ("minified", m), ("non-ascii", w)):
         bar("%d MB 2. fix-config / floor, %s" % (s, name), x["fix"] / x["floor"], 1.5, "%.2f×")
         bar("%d MB 3. fix-config peak / file, %s" % (s, name), x["fix-rss"] * 1024 / x["bytes"], 1.2, "%.2f×")
-        bar("%d MB 3. check peak MB, %s" % (s, name), x["check-rss"] / 1024, 32, "%.1f")
+        for what in ("check", "list", "doctor"):
+            bar("%d MB 3. %s peak MB, %s" % (s, what, name), x[what + "-rss"] / 1024, 32, "%.1f")
         bar("%d MB 4. check / cat, %s" % (s, name), x["check"] / x["cat"], 4, "%.2f×")
     # The first release's bars are set for a 64 MB file.
     if s == 64:

@@ -18,7 +18,7 @@ use jsonc_parser::{CollectOptions, ParseOptions};
 use serde_json::Value as Json;
 
 use crate::clients::{Seg, ServersAt};
-use crate::fastjson::ReadAt;
+use crate::readat::ReadAt;
 
 pub(crate) const BOM: &str = "\u{feff}";
 

@@ -37,7 +37,7 @@
 
 mod halves;
 
-pub use halves::{ReadAt, Split, WINDOW_BYTES, parse_split, read_stream, split_point};
+pub use halves::{Split, WINDOW_BYTES, parse_split, read_stream, split_point};
 
 use std::borrow::Cow;
 use std::collections::HashSet;

@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::clients::ServersAt;
 use crate::clients::{Client, Scope};
 use crate::document::{self, Edit, Patched, Server};
-use crate::fastjson::ReadAt;
 use crate::output::clean;
+use crate::readat::{ReadAt, holds_at, read_all};
 use crate::report::{Change, ConfigReport, Report};
 
 /// What a user asked of fix-config.
@@ -195,7 +195,7 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, old: &[Server], new_text: &R, ed
         .flatten();
     let new = match streamed {
         Some(doc) => doc,
-        None => document::parse(&read_whole(new_text, len)?, at).map_err(|e| {
+        None => document::parse(&read_all(new_text, len)?, at).map_err(|e| {
             anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
         })?,
     };
@@ -231,34 +231,6 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, old: &[Server], new_text: &R, ed
         return Err(bug("change bytes outside the command"));
     }
     Ok(())
-}
-
-/// All `len` bytes of `text`.
-fn read_whole<R: ReadAt + ?Sized>(text: &R, len: u64) -> std::io::Result<Vec<u8>> {
-    let mut out = vec![0u8; usize::try_from(len).map_err(std::io::Error::other)?];
-    let mut done = 0;
-    while done < out.len() {
-        match text.read_at(&mut out[done..], done as u64)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => done += n,
-        }
-    }
-    Ok(out)
-}
-
-/// Whether `text` holds `expected` from `at` on, compared a [`crate::write::CHUNK`] at a time.
-fn holds_at<R: ReadAt + ?Sized>(text: &R, at: u64, expected: &[u8]) -> std::io::Result<bool> {
-    let mut buf = vec![0u8; expected.len().min(crate::write::CHUNK)];
-    let mut done = 0;
-    while done < expected.len() {
-        let want = buf.len().min(expected.len() - done);
-        let n = text.read_at(&mut buf[..want], at + done as u64)?;
-        if n == 0 || buf[..n] != expected[done..done + n] {
-            return Ok(false);
-        }
-        done += n;
-    }
-    Ok(true)
 }
 
 /// Lines of context around each change, as `diff -u` gives.

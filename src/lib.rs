@@ -22,6 +22,7 @@ pub mod online;
 pub mod output;
 pub mod platform;
 pub mod probe;
+pub mod readat;
 pub mod redact;
 pub mod report;
 pub mod scan;

@@ -281,7 +281,7 @@ pub const STREAM_MIN_BYTES: u64 = crate::fastjson::SPLIT_MIN_BYTES as u64;
 /// A file read at offsets, from any thread.
 struct Pread<'a>(&'a std::fs::File);
 
-impl crate::fastjson::ReadAt for Pread<'_> {
+impl crate::readat::ReadAt for Pread<'_> {
     #[cfg(unix)]
     fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
         std::os::unix::fs::FileExt::read_at(self.0, buf, at)

@@ -43,14 +43,11 @@
 use std::ffi::OsStr;
 use std::fmt;
 use std::fs::{self, File, Metadata};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::fastjson::ReadAt;
+use crate::readat::{CHUNK, ReadAt};
 
-/// How much of a file is read or written at a time: a big file's copy in memory is the
-/// caller's, and a 256 KiB buffer goes as fast as a bigger one (the kernel copies either way).
-pub const CHUNK: usize = 256 << 10;
 /// How many symlinks [`resolve_symlinks`] follows before calling it a loop (Linux's limit).
 const MAX_SYMLINK_HOPS: usize = 40;
 /// Temp files are named `.<file name>.mcpcfg-<random>.tmp`.
@@ -296,27 +293,6 @@ fn holds(f: &mut File, expected: &[u8]) -> io::Result<bool> {
     }
 }
 
-/// Writes all of `new` to `f`, a [`CHUNK`] at a time: the new text (a [`crate::document::Patched`])
-/// need not be held whole.
-fn write_from<R: ReadAt + ?Sized>(mut f: &File, new: &R) -> io::Result<()> {
-    let len = new.len_now()?;
-    let mut buf = vec![0u8; len.min(CHUNK as u64) as usize];
-    let mut at = 0;
-    while at < len {
-        let want = buf.len().min((len - at) as usize);
-        match new.read_at(&mut buf[..want], at) {
-            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => {
-                f.write_all(&buf[..n])?;
-                at += n as u64;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
 fn replace<R: ReadAt + ?Sized>(
     path: &Path,
     expected: &[u8],
@@ -357,7 +333,7 @@ fn replace<R: ReadAt + ?Sized>(
         )
     })?;
     copy_owner_and_mode(temp.as_file(), &meta, &target)?;
-    write_from(temp.as_file(), new).map_err(WriteError::io(&target, "write a temporary copy of"))?;
+    crate::readat::copy_to(new, &mut temp.as_file()).map_err(WriteError::io(&target, "write a temporary copy of"))?;
     temp.as_file().sync_all().map_err(WriteError::io(&target, "flush a temporary copy of"))?;
 
     before_rename(&target)?;
@@ -1173,6 +1149,35 @@ mod tests {
         let hook = OsStr::new("test \"$(cat \"$MCPCFG_TARGET\")\" = old");
         replace(&file, b"old", None, &b"new"[..], &no_hook, (Some(hook), None)).unwrap();
         assert_eq!(fs::read(&file).unwrap(), b"new");
+    }
+
+    /// New content that ends before its length says (a source gone wrong) fails the write
+    /// before the rename: the file keeps its bytes, and no temporary copy is left beside it.
+    #[test]
+    fn new_content_that_ends_early_writes_nothing() {
+        struct Short;
+        impl ReadAt for Short {
+            fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+                b"{\"mcpServers\": "[..].read_at(buf, at)
+            }
+            fn len_now(&self) -> io::Result<u64> {
+                Ok(1 << 20)
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.json");
+        fs::write(&file, "old").unwrap();
+        let renamed = std::cell::Cell::new(false);
+        let err = atomic_replace_read(&file, b"old", None, &Short, &|_| {
+            renamed.set(true);
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(matches!(err, WriteError::Io { action: "write a temporary copy of", .. }), "{err:?}");
+        assert!(!renamed.get(), "the write went on to the rename");
+        assert_eq!(fs::read(&file).unwrap(), b"old");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["c.json"]);
     }
 
     /// The environment variable switches the hook on in debug builds and does nothing in release

@@ -22,36 +22,16 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::io;
 
 use serde_json::error::Category;
 
 use super::{CC_PROJECTS, CC_PROJECTS_KEY, CC_TOP, CC_TOP_KEY, Key, Origin, Skipped, Walked, servers_of};
 use crate::clients::ServersAt;
 use crate::document::{BOM, Document, Server, looks_utf16};
+use crate::readat::{ReadAt, fill};
 
 /// How much of its half a streaming read holds at first: small enough to stay in the cache.
 pub const WINDOW_BYTES: usize = 256 << 10;
-
-/// Where a streaming read gets its bytes: a file at the edge, bytes in tests.
-pub trait ReadAt: Sync {
-    /// Like `pread`: up to `buf.len()` bytes from `at`; 0 at the end.
-    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize>;
-    /// The length now, to tell whether the source changed while it was read.
-    fn len_now(&self) -> io::Result<u64>;
-}
-
-impl ReadAt for [u8] {
-    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
-        let rest = usize::try_from(at).ok().and_then(|at| self.get(at..)).unwrap_or_default();
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        Ok(n)
-    }
-    fn len_now(&self) -> io::Result<u64> {
-        Ok(self.len() as u64)
-    }
-}
 
 /// What reading in two halves gave.
 #[derive(Debug, PartialEq)]
@@ -97,20 +77,6 @@ fn read_some<R: ReadAt + ?Sized>(src: &R, at: u64, want: u64) -> Option<Vec<u8>>
     let mut buf = vec![0u8; usize::try_from(want).ok()?];
     fill(src, &mut buf, at).ok()?;
     Some(buf)
-}
-
-/// Fills `buf` from `at`; an error when the source ends first.
-fn fill<R: ReadAt + ?Sized>(src: &R, buf: &mut [u8], at: u64) -> io::Result<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        match src.read_at(&mut buf[done..], at + done as u64) {
-            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => done += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// Where to split `body` for two threads, from the middle on: see [`Layout::member`]. Only a
@@ -566,6 +532,7 @@ impl<const PATH: usize, const SKIP: usize> Piece for Walk<PATH, SKIP> {
 
 #[cfg(test)]
 mod tests {
+    use std::io;
     use std::sync::atomic::{AtomicU64, Ordering};
 
     use super::*;

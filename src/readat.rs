@@ -1,0 +1,142 @@
+//! Text read at offsets, a piece at a time: a file at the edge, bytes in memory, or a repaired
+//! file that is the old bytes plus the edits ([`crate::document::Patched`]). The streaming
+//! reader, the write of the temporary copy and the proof of a repair all read through this, so
+//! none of them needs a big file held whole a second time.
+
+use std::io;
+
+/// How much a piece-by-piece read or comparison holds at a time: a 256 KiB buffer goes as fast
+/// as a bigger one (the kernel copies either way) and stays in the cache.
+pub const CHUNK: usize = 256 << 10;
+
+/// Where bytes come from, by offset, from any thread.
+pub trait ReadAt: Sync {
+    /// Like `pread`: up to `buf.len()` bytes from `at`; 0 at the end.
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize>;
+    /// The length now, to tell whether the source changed while it was read.
+    fn len_now(&self) -> io::Result<u64>;
+}
+
+impl ReadAt for [u8] {
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+        let rest = usize::try_from(at).ok().and_then(|at| self.get(at..)).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        Ok(n)
+    }
+    fn len_now(&self) -> io::Result<u64> {
+        Ok(self.len() as u64)
+    }
+}
+
+/// Fills `buf` from `at`; an error when the source ends first.
+pub fn fill<R: ReadAt + ?Sized>(src: &R, buf: &mut [u8], at: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match src.read_at(&mut buf[done..], at + done as u64) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The first `len` bytes of `src`, whole (for small texts: a big one is read piece by piece).
+pub fn read_all<R: ReadAt + ?Sized>(src: &R, len: u64) -> io::Result<Vec<u8>> {
+    let mut out = vec![0u8; usize::try_from(len).map_err(io::Error::other)?];
+    fill(src, &mut out, 0)?;
+    Ok(out)
+}
+
+/// Whether `src` holds `expected` from `at` on, compared a [`CHUNK`] at a time.
+pub fn holds_at<R: ReadAt + ?Sized>(src: &R, at: u64, expected: &[u8]) -> io::Result<bool> {
+    let mut buf = vec![0u8; expected.len().min(CHUNK)];
+    let mut done = 0;
+    while done < expected.len() {
+        let want = buf.len().min(expected.len() - done);
+        match fill(src, &mut buf[..want], at + done as u64) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        if buf[..want] != expected[done..done + want] {
+            return Ok(false);
+        }
+        done += want;
+    }
+    Ok(true)
+}
+
+/// Writes all `len_now()` bytes of `src` to `out`, a [`CHUNK`] at a time.
+pub fn copy_to<R: ReadAt + ?Sized>(src: &R, out: &mut dyn io::Write) -> io::Result<()> {
+    let len = src.len_now()?;
+    let mut buf = vec![0u8; len.min(CHUNK as u64) as usize];
+    let mut at = 0;
+    while at < len {
+        let want = buf.len().min((len - at) as usize);
+        fill(src, &mut buf[..want], at)?;
+        out.write_all(&buf[..want])?;
+        at += want as u64;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gives at most `step` bytes a read, and an interruption before every other read.
+    struct Trickle<'a> {
+        text: &'a [u8],
+        step: usize,
+        calls: std::sync::atomic::AtomicUsize,
+    }
+
+    impl ReadAt for Trickle<'_> {
+        fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+            if self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(2) {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.step);
+            self.text.read_at(&mut buf[..n], at)
+        }
+        fn len_now(&self) -> io::Result<u64> {
+            Ok(self.text.len() as u64)
+        }
+    }
+
+    #[test]
+    fn short_and_interrupted_reads_are_read_on() {
+        let text: Vec<u8> = (0..(CHUNK * 2 + 17)).map(|i| (i % 251) as u8).collect();
+        let src = Trickle { text: &text, step: 4093, calls: Default::default() };
+        assert_eq!(read_all(&src, text.len() as u64).unwrap(), text);
+        let mut out = vec![];
+        copy_to(&src, &mut out).unwrap();
+        assert_eq!(out, text);
+        assert!(holds_at(&src, 5, &text[5..]).unwrap());
+        assert!(!holds_at(&src, 5, &text[4..]).unwrap(), "a source that ends first does not hold it");
+        let mut other = text[5..].to_vec();
+        other[CHUNK + 3] ^= 1;
+        assert!(!holds_at(&src, 5, &other).unwrap());
+    }
+
+    /// A source whose length says more than it gives (a file cut short meanwhile): an error,
+    /// never a short copy taken for the whole.
+    #[test]
+    fn a_source_that_ends_early_is_an_error() {
+        struct Short;
+        impl ReadAt for Short {
+            fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+                b"abc"[..].read_at(buf, at)
+            }
+            fn len_now(&self) -> io::Result<u64> {
+                Ok(10)
+            }
+        }
+        let mut out = vec![];
+        assert_eq!(copy_to(&Short, &mut out).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(read_all(&Short, 10).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    }
+}
