@@ -83,6 +83,20 @@ pub fn copy_to<R: ReadAt + ?Sized>(src: &R, out: &mut dyn io::Write) -> io::Resu
     Ok(())
 }
 
+/// Gives the bytes it holds, but says it is longer: a source gone wrong, for tests.
+#[cfg(test)]
+pub(crate) struct EndsEarly(pub &'static [u8], pub u64);
+
+#[cfg(test)]
+impl ReadAt for EndsEarly {
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+        self.0.read_at(buf, at)
+    }
+    fn len_now(&self) -> io::Result<u64> {
+        Ok(self.1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,17 +140,9 @@ mod tests {
     /// never a short copy taken for the whole.
     #[test]
     fn a_source_that_ends_early_is_an_error() {
-        struct Short;
-        impl ReadAt for Short {
-            fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
-                b"abc"[..].read_at(buf, at)
-            }
-            fn len_now(&self) -> io::Result<u64> {
-                Ok(10)
-            }
-        }
+        let short = EndsEarly(b"abc", 10);
         let mut out = vec![];
-        assert_eq!(copy_to(&Short, &mut out).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
-        assert_eq!(read_all(&Short, 10).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(copy_to(&short, &mut out).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(read_all(&short, 10).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
     }
 }

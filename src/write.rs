@@ -1155,20 +1155,12 @@ mod tests {
     /// before the rename: the file keeps its bytes, and no temporary copy is left beside it.
     #[test]
     fn new_content_that_ends_early_writes_nothing() {
-        struct Short;
-        impl ReadAt for Short {
-            fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
-                b"{\"mcpServers\": "[..].read_at(buf, at)
-            }
-            fn len_now(&self) -> io::Result<u64> {
-                Ok(1 << 20)
-            }
-        }
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.json");
         fs::write(&file, "old").unwrap();
         let renamed = std::cell::Cell::new(false);
-        let err = atomic_replace_read(&file, b"old", None, &Short, &|_| {
+        let short = crate::readat::EndsEarly(b"{\"mcpServers\": ", 1 << 20);
+        let err = atomic_replace_read(&file, b"old", None, &short, &|_| {
             renamed.set(true);
             Ok(())
         })
