@@ -119,7 +119,7 @@ for s in sizes:
     # The first release's bars are set for a 64 MB file.
     if s == 64:
         bar("%d MB check on pretty, ms" % s, p["check"] * 1e3, 100, "%.1f")
-    bar("%d MB node / check on pretty" % s, p["node"] / p["check"], 10, "%.1f×", smaller=False)
+        bar("%d MB node / check on pretty" % s, p["node"] / p["check"], 10, "%.1f×", smaller=False)
 if len(sizes) > 1:
     small, big = sizes[0], sizes[-1]
     for layout in ("pretty", "minified", "non-ascii"):
