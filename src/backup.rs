@@ -552,8 +552,7 @@ impl NewContent {
 
 /// The SHA-256 of `bytes`, in hex.
 fn content_hash(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex(&sha2::Sha256::digest(bytes))
+    NewContent::of(bytes).sha256
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -262,20 +262,18 @@ fn write_checked(
 ) -> Result<write::WriteReport, WriteError> {
     let path = &c.loaded.location.path;
     let keep = backups.borrow().is_some();
+    // Refusals that only a bug can cause.
+    let bug = |what: &str| format!("{}: {what}; nothing was written (please report this)", path.display());
+    let refused = |what: &str| WriteError::Refused { message: bug(what) };
     std::thread::scope(|scope| {
         // Each on a thread of its own, so that the two cores share them (and the write) evenly.
         let hashed = keep.then(|| scope.spawn(|| crate::backup::NewContent::of_pieces(new.pieces())));
         let checked = scope.spawn(|| -> anyhow::Result<Option<crate::backup::NewContent>> {
             f.verify(c, new)?;
-            hashed
-                .map(|h| h.join().map_err(|_| anyhow::anyhow!("{}: the hash of the repair failed", path.display())))
-                .transpose()
+            hashed.map(|h| h.join().map_err(|_| anyhow::anyhow!(bug("the hash of the repair failed")))).transpose()
         });
         // `before_rename` runs once; the cell hands it the one result to wait for.
         let checked = RefCell::new(Some(checked));
-        let refused = |what: &str| WriteError::Refused {
-            message: format!("{}: {what}; nothing was written (please report this)", path.display()),
-        };
         let save = |target: &std::path::Path| -> Result<(), WriteError> {
             let checked = checked.borrow_mut().take().ok_or_else(|| refused("the repair was checked twice"))?;
             let kept = match checked.join() {

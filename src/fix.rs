@@ -4,7 +4,6 @@
 use std::ops::Range;
 use std::path::Path;
 
-use crate::clients::ServersAt;
 use crate::clients::{Client, Scope};
 use crate::document::{self, Edit, Patched, Server};
 use crate::output::clean;
@@ -190,7 +189,7 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, old: &[Server], new_text: &R, ed
     let path = c.loaded.location.path.display();
     let at = c.loaded.location.servers_at;
     let len = new_text.len_now()?;
-    let streamed = (at == ServersAt::ClaudeCodeUser && len >= crate::load::STREAM_MIN_BYTES)
+    let streamed = crate::load::streams(at, len)
         .then(|| crate::fastjson::read_stream(new_text, len, crate::fastjson::WINDOW_BYTES))
         .flatten();
     let new = match streamed {
@@ -948,14 +947,14 @@ mod tests {
         for (why, at, to) in [
             // Only the byte comparison sees these: the servers stay the same.
             ("a skipped string", near("prompt 4000", second_half), b'P'),
-            ("the first byte", 0, b' '),
-            ("the last byte", new.len() - 1, b' '),
             ("beside an edited literal", near("\"/new/tsh\"", second_half) - 1, b'\t'),
             // The server comparison sees these.
             ("an argument", near("\"connect\"", second_half) + 1, b'C'),
             ("an edited literal", near("\"/new/tsh\"", second_half) + 1, b'N'),
             // The parse fails.
             ("a brace", near("}", second_half), b']'),
+            ("the first byte", 0, b' '),
+            ("the last byte", new.len() - 1, b' '),
         ] {
             let bad = Flipped { text: &new, at, to };
             assert!(f.verify(c, &bad).is_err(), "{why} changed at {at} was not caught");

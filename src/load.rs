@@ -259,8 +259,7 @@ pub fn load(location: Location, keep: Keep) -> Loaded {
     };
     let (len, identity) = (meta.len(), Some(crate::write::FileId::of(&meta)));
     if keep == Keep::Servers
-        && location.servers_at == ServersAt::ClaudeCodeUser
-        && len >= STREAM_MIN_BYTES
+        && streams(location.servers_at, len)
         && let Some(doc) = crate::fastjson::read_stream(&Pread(&file), len, crate::fastjson::WINDOW_BYTES)
     {
         return Loaded { location, identity, bytes: None, parsed: Ok(doc) };
@@ -277,6 +276,12 @@ pub fn load(location: Location, keep: Keep) -> Loaded {
 /// From this size on, [`load`] streams a Claude Code file it need not keep (when that fails,
 /// not strict JSON or changed while read, the whole read says what the file holds).
 pub const STREAM_MIN_BYTES: u64 = crate::fastjson::SPLIT_MIN_BYTES as u64;
+
+/// Whether a file of layout `at`, `len` bytes long, is read by streaming (the text of a repair
+/// too, when it is proven): a big Claude Code file.
+pub fn streams(at: ServersAt, len: u64) -> bool {
+    at == ServersAt::ClaudeCodeUser && len >= STREAM_MIN_BYTES
+}
 
 /// A file read at offsets, from any thread.
 struct Pread<'a>(&'a std::fs::File);

@@ -355,8 +355,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
     #[cfg(windows)]
     {
         use std::os::windows::process::CommandExt;
-        const CREATE_NO_WINDOW: u32 = 0x0800_0000;
-        cmd.creation_flags(CREATE_NO_WINDOW);
+        cmd.creation_flags(crate::tree::CREATE_NO_WINDOW);
     }
     // A tree tracked as the version runs are, so that a Ctrl-C kills it too before mcpcfg ends
     // (on unix the group does not hear the terminal's Ctrl-C).

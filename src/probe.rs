@@ -261,8 +261,7 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     cmd.process_group(0);
     #[cfg(windows)]
     {
-        const CREATE_NO_WINDOW: u32 = 0x0800_0000;
-        cmd.creation_flags(CREATE_NO_WINDOW);
+        cmd.creation_flags(crate::tree::CREATE_NO_WINDOW);
     }
 
     let mut child = match cmd.spawn() {

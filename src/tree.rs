@@ -18,6 +18,11 @@
 //! A [`Tree`] is killed when it is dropped, so every path (success, error, timeout, panic, a
 //! dropped future) ends the processes.
 
+/// `CREATE_NO_WINDOW`: a child mcpcfg starts (a server, tsh, taskkill) opens no console window
+/// of its own, as when mcpcfg runs from a scheduled task.
+#[cfg(windows)]
+pub const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+
 /// The processes started from one child; killed when told to or when dropped.
 #[derive(Debug)]
 pub struct Tree {
@@ -97,7 +102,6 @@ fn kill_tree(pid: u32) {
 fn kill_tree(pid: u32) {
     use std::os::windows::process::CommandExt;
     use std::process::Stdio;
-    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
     let taskkill = |tree: bool| {
         let pid = pid.to_string();
         let mut args = vec!["/PID", &pid, "/F"];

@@ -261,12 +261,7 @@ fn interrupted_probe_leaves_no_server_running() {
         crate::env::json_str(&pidfile)
     );
     let t = t.home_file(".cursor/mcp.json", &text);
-    let mut child = t
-        .std_cmd(&["doctor", "--probe", "--timeout", "60"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = t.spawn_quiet(&["doctor", "--probe", "--timeout", "60"]);
     // Wait until the server and its own child are up.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while fs::read_to_string(&pidfile).map(|s| s.lines().count()).unwrap_or(0) < 2 {
@@ -296,12 +291,7 @@ fn ctrl_c_during_doctor_online_ends_mcpcfg_and_tsh_status() {
         let pidfile = pidfile_dir.path().join("pids");
         let t =
             TestEnv::new().stable(Fake::mode("online-hang")).env("FAKE_TSH_PIDFILE", &pidfile.display().to_string());
-        let mut child = t
-            .std_cmd(&["doctor", "--online", "--timeout", "60"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = t.spawn_quiet(&["doctor", "--online", "--timeout", "60"]);
         wait_for_status_run(&t);
         std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
         let status = child.wait().unwrap();

@@ -145,6 +145,11 @@ impl TestEnv {
         Command::from_std(self.std_cmd(args))
     }
 
+    /// `mcpcfg ARGS` started in the background, its output thrown away: for a test that ends it.
+    pub fn spawn_quiet(&self, args: &[&str]) -> std::process::Child {
+        self.std_cmd(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap()
+    }
+
     pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("mcpcfg"));
         c.env_clear()

@@ -148,12 +148,7 @@ fn wait_for_pids(pidfile: &std::path::Path, n: usize) {
 #[test]
 fn a_probe_ended_abruptly_leaves_no_server_running() {
     let (t, pidfile) = hanging_server_home("hang-ended");
-    let child = t
-        .std_cmd(&["doctor", "--probe", "--timeout", "60"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = t.spawn_quiet(&["doctor", "--probe", "--timeout", "60"]);
     end_and_expect_none_left(child, &pidfile, 2);
 }
 
@@ -161,8 +156,7 @@ fn a_probe_ended_abruptly_leaves_no_server_running() {
 #[test]
 fn a_check_ended_abruptly_leaves_no_tsh_running() {
     let (t, pidfile) = hung_version_home();
-    let child =
-        t.std_cmd(&["check"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let child = t.spawn_quiet(&["check"]);
     end_and_expect_none_left(child, &pidfile, 2);
 }
 
