@@ -220,26 +220,26 @@ fn reports(
 ) -> Vec<ConfigReport> {
     let mut configs = loaded
         .into_iter()
-        .map(|l| {
+        .map(|mut l| {
             let file_findings = file_findings(s, &l);
-            let servers =
-                l.document()
-                    .map(|d| {
-                        d.servers
-                            .iter()
-                            .map(|sv| ServerReport {
-                                tsh: findings::is_tsh_server(&s.host, sv),
-                                findings: server_findings(&l.location, sv),
-                                server: sv.clone(),
-                                not_loaded: None,
-                                pinned_by_policy: false,
-                                command_has_variables: sv.command.as_ref().is_some_and(|c| {
-                                    crate::vars::expand(&s.host, &l.location, &c.value).has_variables()
-                                }),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+            // The servers move from the document into their reports rather than being copied:
+            // a big `~/.claude.json` holds hundreds, each with its whole entry. From here on
+            // `ConfigReport::servers` is where a file's servers are.
+            let taken = l.parsed.as_mut().map(|d| std::mem::take(&mut d.servers)).unwrap_or_default();
+            let servers = taken
+                .into_iter()
+                .map(|sv| ServerReport {
+                    tsh: findings::is_tsh_server(&s.host, &sv),
+                    findings: server_findings(&l.location, &sv),
+                    not_loaded: None,
+                    pinned_by_policy: false,
+                    command_has_variables: sv
+                        .command
+                        .as_ref()
+                        .is_some_and(|c| crate::vars::expand(&s.host, &l.location, &c.value).has_variables()),
+                    server: sv,
+                })
+                .collect();
             ConfigReport { loaded: l, file_findings, servers }
         })
         .collect::<Vec<_>>();

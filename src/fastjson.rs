@@ -73,7 +73,7 @@ pub fn parse(body: &str, offset: usize, at: ServersAt) -> Option<Document> {
         bom: false,
         needs_jsonc: false,
         trailing_commas: false,
-        servers: servers.concat(),
+        servers: servers.into_iter().flatten().collect(), // moved: `concat` would clone each one
         duplicates: vec![],
         shadowed_env_spans: vec![],
     })

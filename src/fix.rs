@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::clients::{Client, Scope};
-use crate::document::{self, Edit, Patched, Server};
+use crate::document::{self, Edit, Patched};
 use crate::output::clean;
 use crate::readat::{ReadAt, holds_at, read_all};
 use crate::report::{Change, ConfigReport, Report};
@@ -176,8 +176,7 @@ impl FilePlan {
     /// The proof [`FilePlan::render`] gives: the new text parses, its servers equal `c`'s but
     /// for the edited commands, and every byte outside the edited literals is the same.
     pub fn verify<R: ReadAt + ?Sized>(&self, c: &ConfigReport, new: &R) -> anyhow::Result<()> {
-        let old = c.loaded.document().map(|d| d.servers.as_slice()).unwrap_or_default();
-        verify(c, old, new, &self.edits)
+        verify(c, new, &self.edits)
     }
 }
 
@@ -185,7 +184,7 @@ impl FilePlan {
 /// commands, and that every byte outside the edited literals is the same. The new text is read
 /// through [`ReadAt`], as it is written: a big Claude Code file is streamed through two small
 /// windows, as `check` reads it, and never held whole.
-fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, old: &[Server], new_text: &R, edits: &[Edit]) -> anyhow::Result<()> {
+fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) -> anyhow::Result<()> {
     let path = c.loaded.location.path.display();
     let at = c.loaded.location.servers_at;
     let len = new_text.len_now()?;
@@ -199,10 +198,10 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, old: &[Server], new_text: &R, ed
         })?,
     };
     let bug = |what: &str| anyhow::anyhow!("{path}: the repair would {what}; nothing was written (please report this)");
-    if new.servers.len() != old.len() {
+    if new.servers.len() != c.servers.len() {
         return Err(bug("change the number of servers"));
     }
-    for (o, n) in old.iter().zip(&new.servers) {
+    for (o, n) in c.servers.iter().map(|r| &r.server).zip(&new.servers) {
         let edited = edits.iter().find(|e| o.command.as_ref().is_some_and(|c| c.span == e.span));
         let mut expect = o.value.clone();
         if let Some(e) = edited
@@ -889,10 +888,10 @@ mod tests {
         let span = c.servers[0].server.command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
         let mut bytes = document::apply_edits(c.loaded.bytes().unwrap(), &edits, ServersAt::McpServers);
-        assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes[..], &edits).is_ok());
+        assert!(verify(c, &bytes[..], &edits).is_ok());
         let at = bytes.len() - 2;
         bytes[at] = b' ';
-        assert!(verify(c, &c.loaded.document().unwrap().servers, &bytes[..], &edits).is_err());
+        assert!(verify(c, &bytes[..], &edits).is_err());
     }
 
     /// `text` with the byte at `at` replaced: a write gone wrong, for the proof to catch.
@@ -981,10 +980,10 @@ mod tests {
         let span = old[0].command.as_ref().unwrap().span.clone();
         let edits = [Edit { span, value: "/x".into() }];
         let good = document::apply_edits(c.loaded.bytes().unwrap(), &edits, ServersAt::ZedContextServers);
-        assert!(verify(&c, old, &good[..], &edits).is_ok());
+        assert!(verify(&c, &good[..], &edits).is_ok());
         // Same length, so only the server comparison can catch it: an argument changed.
         let bad = String::from_utf8(good).unwrap().replace("\"connect\"", "\"cOnnect\"");
-        assert!(verify(&c, old, bad.as_bytes(), &edits).is_err());
+        assert!(verify(&c, bad.as_bytes(), &edits).is_err());
     }
 
     #[test]

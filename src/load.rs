@@ -14,6 +14,8 @@ pub struct Loaded {
     /// The bytes as read, kept for a command that edits (a later write checks the file still
     /// holds them); `None` when read for servers only ([`Keep::Servers`]).
     pub bytes: Option<Vec<u8>>,
+    /// What parsing gave. Its `servers` move into the file's `ConfigReport` when the reports
+    /// are built (`check::reports`): read them there.
     pub parsed: Result<Document, LoadError>,
     /// Which file was read (device, inode, size, times): a repair writes only to that file.
     pub identity: Option<crate::write::FileId>,

@@ -352,13 +352,9 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    #[cfg(windows)]
-    {
-        use std::os::windows::process::CommandExt;
-        cmd.creation_flags(crate::tree::CREATE_NO_WINDOW);
-    }
-    // A tree tracked as the version runs are, so that a Ctrl-C kills it too before mcpcfg ends
-    // (on unix the group does not hear the terminal's Ctrl-C).
+    // A tree tracked as the version runs are (with no console window on Windows), so that a
+    // Ctrl-C kills it too before mcpcfg ends (on unix the group does not hear the terminal's
+    // Ctrl-C).
     let (mut child, mut run) =
         crate::tshrun::spawn(&mut cmd).with_context(|| format!("could not run {}", tsh.display()))?;
 

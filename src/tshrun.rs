@@ -106,9 +106,13 @@ pub struct TrackedRun {
 /// Starts `cmd` as the root of a [`crate::tree::Tree`] (on unix: in a process group of its own,
 /// so that a tsh that hangs is killed with whatever it started, a re-executed copy or a helper)
 /// and tracks it in [`groups`], so that Ctrl-C still ends it. Refused once an ending signal came.
+/// On Windows it opens no console window: run from autofix's scheduled task, a `tsh version`
+/// would otherwise flash one every half hour.
 pub fn spawn(cmd: &mut Command) -> std::io::Result<(std::process::Child, TrackedRun)> {
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
+    #[cfg(windows)]
+    std::os::windows::process::CommandExt::creation_flags(cmd, crate::tree::CREATE_NO_WINDOW);
     // Spawned and tracked under one guard, so that a Ctrl-C in between still finds the group
     // (the watcher waits for spawns in flight before it kills and exits).
     let spawning = groups::Spawning::begin()

@@ -200,7 +200,7 @@ fn halves<R: ReadAt + ?Sized>(head: Window<'_, R>, tail: Window<'_, R>) -> Split
         bom: false,
         needs_jsonc: false,
         trailing_commas: false,
-        servers: first.servers.concat(),
+        servers: first.servers.into_iter().flatten().collect(), // moved: `concat` would clone each one
         duplicates: vec![],
         shadowed_env_spans: vec![],
     })
@@ -272,14 +272,22 @@ impl<'a, R: ReadAt + ?Sized> Window<'a, R> {
     }
 }
 
+/// A key's hash, the same in every run and on both threads.
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+}
+
 /// What a half found, and what joining the halves needs to know.
 struct Half {
     /// Servers, per path of Claude Code's layout.
     servers: Vec<Vec<Server>>,
     /// Keys of the top level that a path follows, as met.
     root_followed: Vec<&'static str>,
-    /// Keys of `projects`.
-    projects: HashSet<String>,
+    /// Keys of `projects`, as hashes: thousands of paths need not be held twice to find a
+    /// repeated one. Two keys with one hash look repeated, and the file is then read whole by
+    /// the reader that reports duplicates: slower, never wrong.
+    projects: HashSet<u64>,
 }
 
 /// Reads one half member by member, handing each value to serde_json (so the values are read
@@ -373,7 +381,7 @@ impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
                 server.parent = parent;
                 self.half.servers[CC_PROJECTS].push(server);
             }
-            if !self.half.projects.insert(name) {
+            if !self.half.projects.insert(key_hash(&name)) {
                 return Err(Stop::Invalid);
             }
             match self.peek()? {
@@ -604,6 +612,8 @@ mod tests {
         let jsonc = text.replacen("{\n", "{ // note\n", 1);
         let truncated = &text[..text.len() - 1];
         let dup_project = text.replacen("proj-29\"", "proj-0\"", 1);
+        let dup_in_head = text.replacen("proj-1\"", "proj-0\"", 1);
+        let dup_in_tail = text.replacen("proj-28\"", "proj-29\"", 1);
         let bad_utf8 = |at: usize| {
             let mut b = text.clone().into_bytes();
             b[at] = 0xff;
@@ -616,6 +626,8 @@ mod tests {
             ("jsonc", jsonc.as_bytes()),
             ("truncated", truncated.as_bytes()),
             ("duplicate project", dup_project.as_bytes()),
+            ("duplicate project in the first half", dup_in_head.as_bytes()),
+            ("duplicate project in the second half", dup_in_tail.as_bytes()),
             ("bad UTF-8 in the first half", &bad_head),
             ("bad UTF-8 in the second half", &bad_tail),
             ("UTF-16", &utf16),
