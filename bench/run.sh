@@ -7,8 +7,10 @@
 #   4. check within 4× of `cat F >/dev/null`
 #   5. (with two sizes) every figure of the larger within 4.5× of the smaller's, per 4× the size
 # and the first release's bars on the pretty file: check ≤ 100 ms and ≥ 10× node JSON.parse.
+# Bars 1, 2, 4 and the first release's are set for 64 MB, 3's ratio for 64 MB and up, 5 from
+# 64 MB to the largest size: at other sizes the ratios are shown for information.
 #
-# Usage: bench/run.sh [SIZE_MB ...]   (default 64; e.g. `bench/run.sh 64 256`; honours
+# Usage: bench/run.sh [SIZE_MB ...]   (default 64; e.g. `bench/run.sh 1 64 256`; honours
 # CARGO_TARGET_DIR). Layouts: pretty, minified, non-ascii (bench/gen_claude_json.py).
 # Exports hyperfine's JSON into bench/results/. Needs python3 and node; installs hyperfine and
 # GNU time (`time` package) if missing.
@@ -99,9 +101,15 @@ for line in open(sys.argv[1]):
     r[(int(size), layout)][what] = float(value)
 sizes = sorted({s for s, _ in r})
 rows = []
-def bar(name, value, limit, fmt, smaller=True):
+def bar(name, value, limit, fmt, smaller=True, set_for=None):
+    """A ratio next to its bar; `set_for` names the sizes of a bar set for others than this one,
+    whose ratio is then shown for information only."""
     ok = value <= limit if smaller else value >= limit
-    rows.append((name, fmt % value, ("≤ " if smaller else "≥ ") + fmt % limit, "met" if ok else "NOT met"))
+    verdict = "(info: set for %s)" % set_for if set_for else "met" if ok else "NOT met"
+    rows.append((name, fmt % value, ("≤ " if smaller else "≥ ") + fmt % limit, verdict))
+# The goals are set for 64 MB (1, 2, 4, and the first release's bars) and for 64 MB and up (3's
+# fix-config ratio: below that, the few MB every run holds outweigh the file). Smaller files
+# are measured and shown all the same.
 for s in sizes:
     p, m, w = r[(s, "pretty")], r[(s, "minified")], r[(s, "non-ascii")]
     print("%d MB: pretty %.1f MB, minified %.1f MB, non-ascii %.1f MB" % (s, p["bytes"] / 2**20, m["bytes"] / 2**20, w["bytes"] / 2**20))
@@ -109,19 +117,23 @@ for s in sizes:
         print("  %-9s check %6.1f ms (cat %5.1f)  dry-run %6.1f ms  fix-config %6.1f ms (floor %6.1f)  peak RSS: check %5.1f MB, fix-config %6.1f MB"
               % (name, x["check"] * 1e3, x["cat"] * 1e3, x["dry-run"] * 1e3, x["fix"] * 1e3, x["floor"] * 1e3,
                  x["check-rss"] / 1024, x["fix-rss"] / 1024))
-    bar("%d MB 1. dry-run minified / pretty" % s, m["dry-run"] / p["dry-run"], 1.5, "%.2f×")
+    at64 = None if s == 64 else "64 MB"
+    big = None if s >= 64 else "64 MB and up"
+    bar("%d MB 1. dry-run minified / pretty" % s, m["dry-run"] / p["dry-run"], 1.5, "%.2f×", set_for=at64)
     for name, x in (("pretty", p), ("minified", m), ("non-ascii", w)):
-        bar("%d MB 2. fix-config / floor, %s" % (s, name), x["fix"] / x["floor"], 1.5, "%.2f×")
-        bar("%d MB 3. fix-config peak / file, %s" % (s, name), x["fix-rss"] * 1024 / x["bytes"], 1.2, "%.2f×")
+        bar("%d MB 2. fix-config / floor, %s" % (s, name), x["fix"] / x["floor"], 1.5, "%.2f×", set_for=at64)
+        bar("%d MB 3. fix-config peak / file, %s" % (s, name), x["fix-rss"] * 1024 / x["bytes"], 1.2, "%.2f×", set_for=big)
         for what in ("check", "list", "doctor"):
             bar("%d MB 3. %s peak MB, %s" % (s, what, name), x[what + "-rss"] / 1024, 32, "%.1f")
-        bar("%d MB 4. check / cat, %s" % (s, name), x["check"] / x["cat"], 4, "%.2f×")
+        bar("%d MB 4. check / cat, %s" % (s, name), x["check"] / x["cat"], 4, "%.2f×", set_for=at64)
     # The first release's bars are set for a 64 MB file.
     if s == 64:
         bar("%d MB check on pretty, ms" % s, p["check"] * 1e3, 100, "%.1f")
         bar("%d MB node / check on pretty" % s, p["node"] / p["check"], 10, "%.1f×", smaller=False)
-if len(sizes) > 1:
-    small, big = sizes[0], sizes[-1]
+# Growth: from 64 MB to the largest size (from the smallest when 64 MB was not measured).
+grown = [x for x in sizes if x > 64]
+if len(sizes) > 1 and (64 not in sizes or grown):
+    small, big = (64 if 64 in sizes else sizes[0]), sizes[-1]
     for layout in ("pretty", "minified", "non-ascii"):
         for what in ("check", "dry-run", "fix"):
             growth = r[(big, layout)][what] / r[(small, layout)][what]

@@ -262,7 +262,8 @@ pub fn load(location: Location, keep: Keep) -> Loaded {
     let (len, identity) = (meta.len(), Some(crate::write::FileId::of(&meta)));
     if keep == Keep::Servers
         && streams(location.servers_at, len)
-        && let Some(doc) = crate::fastjson::read_stream(&Pread(&file), len, crate::fastjson::WINDOW_BYTES)
+        && let Some(doc) =
+            crate::fastjson::read_stream(&crate::readat::FileAt(&file), len, crate::fastjson::WINDOW_BYTES)
     {
         return Loaded { location, identity, bytes: None, parsed: Ok(doc) };
     }
@@ -283,27 +284,6 @@ pub const STREAM_MIN_BYTES: u64 = crate::fastjson::SPLIT_MIN_BYTES as u64;
 /// too, when it is proven): a big Claude Code file.
 pub fn streams(at: ServersAt, len: u64) -> bool {
     at == ServersAt::ClaudeCodeUser && len >= STREAM_MIN_BYTES
-}
-
-/// A file read at offsets, from any thread.
-struct Pread<'a>(&'a std::fs::File);
-
-impl crate::readat::ReadAt for Pread<'_> {
-    #[cfg(unix)]
-    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-        std::os::unix::fs::FileExt::read_at(self.0, buf, at)
-    }
-    #[cfg(windows)]
-    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-        std::os::windows::fs::FileExt::seek_read(self.0, buf, at)
-    }
-    #[cfg(not(any(unix, windows)))]
-    fn read_at(&self, _: &mut [u8], _: u64) -> std::io::Result<usize> {
-        Err(std::io::ErrorKind::Unsupported.into())
-    }
-    fn len_now(&self) -> std::io::Result<u64> {
-        Ok(self.0.metadata()?.len())
-    }
 }
 
 /// Reads every file, in parallel when there are several (one may be tens of MB), on at most as

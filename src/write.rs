@@ -46,7 +46,7 @@ use std::fs::{self, File, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::readat::{CHUNK, ReadAt};
+use crate::readat::ReadAt;
 
 /// How many symlinks [`resolve_symlinks`] follows before calling it a loop (Linux's limit).
 const MAX_SYMLINK_HOPS: usize = 40;
@@ -274,25 +274,6 @@ impl FileId {
 
 /// The write protocol, with the debug builds' test hooks: one run before the re-read, one after
 /// the last look (just before the rename).
-/// Whether `f` holds exactly `expected`, read a piece at a time: the file is not held in
-/// memory a second time.
-fn holds(f: &mut File, expected: &[u8]) -> io::Result<bool> {
-    let mut buf = vec![0u8; CHUNK.min(expected.len() + 1)];
-    let mut at = 0;
-    loop {
-        let n = match io::Read::read(f, &mut buf) {
-            Ok(0) => return Ok(at == expected.len()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if expected.get(at..at + n) != Some(&buf[..n]) {
-            return Ok(false);
-        }
-        at += n;
-    }
-}
-
 fn replace<R: ReadAt + ?Sized>(
     path: &Path,
     expected: &[u8],
@@ -358,9 +339,9 @@ fn replace<R: ReadAt + ?Sized>(
     // the bytes' equality worth anything.
     let before = read.unwrap_or_else(|| FileId::of(&meta));
     let reread = (|| -> io::Result<(bool, FileId)> {
-        let mut f = File::open(&target)?;
+        let f = File::open(&target)?;
         let held = FileId::of(&f.metadata()?);
-        Ok((holds(&mut f, expected)?, held))
+        Ok((crate::readat::holds_exactly(&crate::readat::FileAt(&f), expected)?, held))
     })();
     let last = match reread {
         Ok((true, held)) if held.same_file(&before) => match fs::metadata(&target) {
@@ -683,15 +664,17 @@ mod tests {
         let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let check = |on_disk: &[u8], expected: &[u8]| {
             fs::write(&p, on_disk).unwrap();
-            holds(&mut File::open(&p).unwrap(), expected).unwrap()
+            crate::readat::holds_exactly(&crate::readat::FileAt(&File::open(&p).unwrap()), expected).unwrap()
         };
         assert!(check(&big, &big));
         assert!(check(b"", b""));
         assert!(!check(&big[..big.len() - 1], &big), "shorter");
         assert!(!check(&big, &big[..big.len() - 1]), "longer");
-        let mut other = big.clone();
-        other[2_500_000] ^= 1;
-        assert!(!check(&other, &big), "one byte past the first piece");
+        for at in [0, 262_143, 262_144, 2_500_000, 2_999_999] {
+            let mut other = big.clone();
+            other[at] ^= 1;
+            assert!(!check(&other, &big), "changed at {at}");
+        }
     }
     use std::cell::Cell;
     #[cfg(unix)]
