@@ -79,6 +79,7 @@ for size in "${sizes[@]}"; do
     cp "$master" "$file"
     record "$size" "$layout" fix-rss "$(peak_kb "$bin" fix-config --home "$home")"
     record "$size" "$layout" check-rss "$(peak_kb "$bin" check --home "$home")"
+    record "$size" "$layout" dry-run-rss "$(peak_kb "$bin" fix-config --dry-run --home "$home")"
     record "$size" "$layout" list-rss "$(peak_kb "$bin" list --home "$home")"
     record "$size" "$layout" doctor-rss "$(peak_kb "$bin" doctor --home "$home")"
     if [ "$layout" = pretty ]; then
@@ -114,9 +115,9 @@ for s in sizes:
     p, m, w = r[(s, "pretty")], r[(s, "minified")], r[(s, "non-ascii")]
     print("%d MB: pretty %.1f MB, minified %.1f MB, non-ascii %.1f MB" % (s, p["bytes"] / 2**20, m["bytes"] / 2**20, w["bytes"] / 2**20))
     for name, x in (("pretty", p), ("minified", m), ("non-ascii", w)):
-        print("  %-9s check %6.1f ms (cat %5.1f)  dry-run %6.1f ms  fix-config %6.1f ms (floor %6.1f)  peak RSS: check %5.1f MB, fix-config %6.1f MB"
+        print("  %-9s check %6.1f ms (cat %5.1f)  dry-run %6.1f ms  fix-config %6.1f ms (floor %6.1f)  peak RSS: check %5.1f MB, dry-run %6.1f MB, fix-config %6.1f MB"
               % (name, x["check"] * 1e3, x["cat"] * 1e3, x["dry-run"] * 1e3, x["fix"] * 1e3, x["floor"] * 1e3,
-                 x["check-rss"] / 1024, x["fix-rss"] / 1024))
+                 x["check-rss"] / 1024, x["dry-run-rss"] / 1024, x["fix-rss"] / 1024))
     at64 = None if s == 64 else "64 MB"
     big = None if s >= 64 else "64 MB and up"
     bar("%d MB 1. dry-run minified / pretty" % s, m["dry-run"] / p["dry-run"], 1.5, "%.2f×", set_for=at64)

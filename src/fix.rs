@@ -333,7 +333,8 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
             .map(|r| r.start.max(start) - start..r.end.min(end) - start)
             .collect();
         let new_secrets: Vec<Range<usize>> = old_secrets.iter().map(|r| moved(r.start)..moved(r.end)).collect();
-        let new_bytes = document::apply_edits(&old[start..end], &inside, layout);
+        // Read in parts, never built whole: a minified file's window is the whole file.
+        let new_bytes = Patched::of(&old[start..end], &inside, layout);
         // Long lines (a minified file is one) are shown around the edits only.
         let old_text = &old[start..end];
         let old_parts = excerpt(old_text, &inside);
@@ -344,8 +345,8 @@ pub fn diff(c: &ConfigReport, display_path: &str, plan: &FilePlan) -> anyhow::Re
                 Part::Cut => Part::Cut,
             })
             .collect();
-        let old_win = render(old_text, &old_parts, &old_secrets);
-        let new_win = render(&new_bytes, &new_parts, &new_secrets);
+        let old_win = render(old_text, &old_parts, &old_secrets)?;
+        let new_win = render(&new_bytes, &new_parts, &new_secrets)?;
         let hunks = similar::TextDiff::from_lines(old_win.as_str(), new_win.as_str())
             .unified_diff()
             .context_radius(CONTEXT)
@@ -458,8 +459,8 @@ pub fn patch_name(path: &str) -> String {
 
 /// The text `parts` show of `text`, each env value in `secrets` (sorted, disjoint) as
 /// `<redacted>`. Parts and secrets are both in order, so each secret is looked at about once.
-fn render(text: &[u8], parts: &[Part], secrets: &[Range<usize>]) -> String {
-    let mut out = Vec::with_capacity(text.len().min(1 << 16));
+fn render<R: ReadAt + ?Sized>(text: &R, parts: &[Part], secrets: &[Range<usize>]) -> std::io::Result<String> {
+    let mut out = Vec::new();
     let mut first = 0;
     for p in parts {
         match p {
@@ -475,11 +476,13 @@ fn render(text: &[u8], parts: &[Part], secrets: &[Range<usize>]) -> String {
                     .filter(|s| s.end > r.start)
                     .map(|s| (s.start.max(r.start) - r.start..s.end.min(r.end) - r.start, s.start >= r.start))
                     .collect();
-                out.extend(masked(&text[r.clone()], &inside));
+                let mut bytes = vec![0u8; r.len()];
+                crate::readat::fill(text, &mut bytes, r.start as u64)?;
+                out.extend(masked(&bytes, &inside));
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// `text` with the bytes of each range of `secrets` (sorted, not overlapping) written as
@@ -640,7 +643,7 @@ mod tests {
         let at = text.find("\"tsh\"").unwrap();
         let edits = [Edit { span: at..at + 5, value: "/new/tsh".into() }];
         let parts = excerpt(text.as_bytes(), &edits);
-        let shown = render(text.as_bytes(), &parts, &[]);
+        let shown = render(text.as_bytes(), &parts, &[]).unwrap();
         let lines: Vec<&str> = shown.lines().collect();
         assert_eq!(lines[0], "short");
         assert!(lines[1].starts_with('…') && lines[1].ends_with('…') && lines[1].contains("\"command\": \"tsh\""));
