@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::clients::{Client, Scope};
 use crate::document::{self, Edit, Patched};
 use crate::output::clean;
-use crate::readat::{ReadAt, holds_at, read_all};
+use crate::readat::{ReadAt, holds_at_with, read_all};
 use crate::report::{Change, ConfigReport, Report};
 
 /// What a user asked of fix-config.
@@ -201,8 +201,10 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) ->
     if new.servers.len() != c.servers.len() {
         return Err(bug("change the number of servers"));
     }
+    // Each server's edit, by the span of its command: looked up once per server.
+    let edit_of: std::collections::HashMap<&Range<usize>, &Edit> = edits.iter().map(|e| (&e.span, e)).collect();
     for (o, n) in c.servers.iter().map(|r| &r.server).zip(&new.servers) {
-        let edited = edits.iter().find(|e| o.command.as_ref().is_some_and(|c| c.span == e.span));
+        let edited = o.command.as_ref().and_then(|c| edit_of.get(&c.span));
         let mut expect = o.value.clone();
         if let Some(e) = edited
             && !set_at(&mut expect, o.command_keys, &e.value)
@@ -218,14 +220,15 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) ->
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.span.start);
     let (mut oi, mut ni) = (0usize, 0u64);
+    let mut buf = Vec::new();
     for e in sorted {
-        if !holds_at(new_text, ni, &old_bytes[oi..e.span.start])? {
+        if !holds_at_with(new_text, ni, &old_bytes[oi..e.span.start], &mut buf)? {
             return Err(bug("change bytes outside the command"));
         }
         ni += (e.span.start - oi + document::replacement(old_bytes, e, at).len()) as u64;
         oi = e.span.end;
     }
-    if ni + (old_bytes.len() - oi) as u64 != len || !holds_at(new_text, ni, &old_bytes[oi..])? {
+    if ni + (old_bytes.len() - oi) as u64 != len || !holds_at_with(new_text, ni, &old_bytes[oi..], &mut buf)? {
         return Err(bug("change bytes outside the command"));
     }
     Ok(())

@@ -91,10 +91,19 @@ pub fn read_all<R: ReadAt + ?Sized>(src: &R, len: u64) -> io::Result<Vec<u8>> {
 
 /// Whether `src` holds `expected` from `at` on, compared a [`CHUNK`] at a time.
 pub fn holds_at<R: ReadAt + ?Sized>(src: &R, at: u64, expected: &[u8]) -> io::Result<bool> {
-    let mut buf = vec![0u8; expected.len().min(CHUNK)];
+    holds_at_with(src, at, expected, &mut Vec::new())
+}
+
+/// [`holds_at`] reading into `buf` (grown to a [`CHUNK`] at most), for a caller that compares
+/// many stretches: the proof of a repair compares one between every two edits.
+pub fn holds_at_with<R: ReadAt + ?Sized>(src: &R, at: u64, expected: &[u8], buf: &mut Vec<u8>) -> io::Result<bool> {
+    let size = expected.len().min(CHUNK);
+    if buf.len() < size {
+        buf.resize(size, 0);
+    }
     let mut done = 0;
     while done < expected.len() {
-        let want = buf.len().min(expected.len() - done);
+        let want = size.min(expected.len() - done);
         match fill(src, &mut buf[..want], at + done as u64) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
@@ -197,6 +206,11 @@ mod tests {
         let mut other = text[5..].to_vec();
         other[CHUNK + 3] ^= 1;
         assert!(!holds_at(&src, 5, &other).unwrap());
+        // One buffer for many stretches, whatever it held before.
+        let mut buf = vec![7u8; 3];
+        assert!(holds_at_with(&src, 5, &text[5..], &mut buf).unwrap());
+        assert!(holds_at_with(&src, 0, &text[..10], &mut buf).unwrap());
+        assert!(!holds_at_with(&src, 5, &other, &mut buf).unwrap());
     }
 
     /// A source whose length says more than it gives (a file cut short meanwhile): an error,
