@@ -33,9 +33,11 @@
 //! read here and refused by the AST reader.
 //!
 //! Big Claude Code files are read in two halves at once, from memory or straight from the
-//! file: see [`halves`].
+//! file: see [`halves`]. There the values that hold no servers are skipped by [`skip`], which
+//! accepts exactly what `IgnoredAny` accepts (tested against serde_json) and is faster.
 
 mod halves;
+mod skip;
 
 pub use halves::{Split, WINDOW_BYTES, parse_split, read_stream, split_point};
 
@@ -295,15 +297,6 @@ impl<'de, const PATH: usize, const SKIP: usize> Deserialize<'de> for Walked<'de,
 
 /// Skips one value, validating it as strictly as reading it would (see the module doc).
 struct Skip;
-
-/// [`Skip`] as a type.
-struct Skipped;
-
-impl<'de> Deserialize<'de> for Skipped {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Skip.deserialize(d).map(|()| Skipped)
-    }
-}
 
 impl<'de> DeserializeSeed<'de> for Skip {
     type Value = ();
@@ -1034,17 +1027,23 @@ mod tests {
         /// reading it in two halves can split there.
         fn claude_code_document() -> impl Strategy<Value = String> {
             // Mostly without duplicate keys (the other property covers those).
-            let project = (
-                proptest::collection::vec(("\"[a-z]{1,3}\"", value()), 0..2),
-                proptest::option::of(servers_obj()),
-                ws(),
-            )
-                .prop_map(|(others, servers, w)| {
-                    let mut ms: Vec<String> = others.iter().map(|(k, v)| format!("{w}{k}: {v}")).collect();
-                    ms.extend(servers.map(|v| format!("{w}\"mcpServers\": {v}")));
-                    ms.push(format!("{w}\"history\": [{{\"display\": \"a\\n    \\\"/x\\\": {{\"}}]"));
-                    format!("{{{}}}", ms.join(","))
-                });
+            // Keys the skipper must leave to serde_json: escaped (one spells `mcpServers`), and
+            // `mcpServers` a second time; a lone surrogate, which both skips accept.
+            let other_key = prop_oneof![
+                12 => "\"[a-z]{1,3}\"",
+                1 => Just("\"mcp\\u0053ervers\"".to_owned()),
+                1 => Just("\"a\\u00e9\"".to_owned()),
+                1 => Just("\"mcpServers\"".to_owned()),
+            ];
+            let other_value = prop_oneof![12 => value(), 1 => Just("[\"\\udc00\", {\"x\": \"\\ud800\"}]".to_owned())];
+            let project =
+                (proptest::collection::vec((other_key, other_value), 0..2), proptest::option::of(servers_obj()), ws())
+                    .prop_map(|(others, servers, w)| {
+                        let mut ms: Vec<String> = others.iter().map(|(k, v)| format!("{w}{k}: {v}")).collect();
+                        ms.extend(servers.map(|v| format!("{w}\"mcpServers\": {v}")));
+                        ms.push(format!("{w}\"history\": [{{\"display\": \"a\\n    \\\"/x\\\": {{\"}}]"));
+                        format!("{{{}}}", ms.join(","))
+                    });
             let project = prop_oneof![6 => project, 1 => value()];
             let projects = proptest::collection::vec((string_lit(), project, ws()), 1..6).prop_map(|ps| {
                 let members: Vec<String> =

@@ -6,8 +6,9 @@
 //! `},` in a minified one). The first thread reads
 //! the text before that line, which must end exactly between two members of `projects`, after
 //! a comma; the second reads on from there: the remaining members of `projects`, the rest of
-//! the top level, the end. Each hands every member's value to serde_json as the one-piece
-//! reader does ([`super::parse`]); only the punctuation between members is read by hand. When
+//! the top level, the end. Each hands every value on a path to serde_json as the one-piece
+//! reader does ([`super::parse`]), and skips the rest with [`super::skip`], which accepts
+//! what serde_json's skip accepts; only the punctuation between members is read by hand. When
 //! the guess does not hold, the caller reads the file in one piece. The result is the same
 //! either way; only the time differs.
 //!
@@ -25,7 +26,8 @@ use std::collections::HashSet;
 
 use serde_json::error::Category;
 
-use super::{CC_PROJECTS, CC_PROJECTS_KEY, CC_TOP, CC_TOP_KEY, Key, Origin, Skipped, Walked, servers_of};
+use super::skip::{Cut, Skipper};
+use super::{CC_PROJECTS, CC_PROJECTS_KEY, CC_TOP, CC_TOP_KEY, Key, Origin, Walked, servers_of};
 use crate::clients::ServersAt;
 use crate::document::{BOM, Document, Server, looks_utf16};
 use crate::readat::{ReadAt, fill};
@@ -301,6 +303,7 @@ struct Shell<'a, R: ?Sized> {
     half: Half,
     /// The first half: its end is the cut, not the end of the file.
     head: bool,
+    skipper: Skipper,
 }
 
 impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
@@ -310,7 +313,7 @@ impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
             root_followed: Vec::new(),
             projects: HashSet::new(),
         };
-        Shell { win, pos: 0, half, head }
+        Shell { win, pos: 0, half, head, skipper: Skipper::default() }
     }
 
     /// The first half, from the top: it must reach its end between two members of `projects`.
@@ -374,8 +377,7 @@ impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
                 return Ok(true);
             }
             let name = self.key()?;
-            let found = self.value::<Walk<CC_PROJECTS, 2>>()?;
-            for mut server in found {
+            for mut server in self.project()? {
                 let mut parent = vec![CC_PROJECTS_KEY.to_owned(), name.clone()];
                 parent.append(&mut server.parent);
                 server.parent = parent;
@@ -395,6 +397,65 @@ impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
         }
     }
 
+    /// The servers of one member of `projects`. Its value is skipped by [`Skipper`], which
+    /// notes its `mcpServers`; serde_json then reads that one member's value as [`super::parse`]
+    /// reads it. A project that is not an object, or has a key with an escape (which might
+    /// spell `mcpServers`) or `mcpServers` twice, is read by serde_json whole, as before.
+    fn project(&mut self) -> Result<Vec<Server>, Stop> {
+        if self.peek()? != b'{' {
+            return self.value::<Walk<CC_PROJECTS, 2>>();
+        }
+        let start = self.skip(CC_TOP_KEY.as_bytes())?;
+        let text = &self.win.buf[..self.pos];
+        match self.skipper.members.as_slice() {
+            [] => Ok(Vec::new()),
+            [m] if text[m.key.clone()] == *CC_TOP_KEY.as_bytes() => {
+                let servers = &text[m.value..];
+                let walked =
+                    serde_json::Deserializer::from_slice(servers).into_iter::<Walked<'_, CC_PROJECTS, 3>>().next();
+                let Some(Ok(walked)) = walked else { return Err(Stop::Invalid) };
+                let origin = Origin { addr: servers.as_ptr() as usize, at: self.win.at as usize + m.value };
+                let mut found = servers_of(&origin, walked.0).ok_or(Stop::Invalid)?;
+                for server in &mut found {
+                    server.parent.insert(0, CC_TOP_KEY.to_owned());
+                }
+                Ok(found)
+            }
+            _ => {
+                let end = self.pos;
+                self.pos = start;
+                let found = self.value::<Walk<CC_PROJECTS, 2>>()?;
+                debug_assert_eq!(self.pos, end, "serde_json and the skipper end the value in one place");
+                Ok(found)
+            }
+        }
+    }
+
+    /// Skips one value with [`Skipper::value`] (again after reading more, when the window ends
+    /// inside it), checking its UTF-8 as [`Shell::value`] does; returns where it starts in the
+    /// window. Its members keyed `want` are then in `self.skipper.members`, at places in the
+    /// window.
+    fn skip(&mut self, want: &[u8]) -> Result<usize, Stop> {
+        loop {
+            let complete = self.win.complete();
+            let text = &self.win.buf[..self.win.len];
+            match self.skipper.value(text, self.pos, want) {
+                // A value that reaches the window's end might go on past it (a number).
+                Ok(end) if complete || end < text.len() => {
+                    simdutf8::basic::from_utf8(&text[self.pos..end]).map_err(|_| Stop::Invalid)?;
+                    let start = self.pos;
+                    self.pos = end;
+                    return Ok(start);
+                }
+                Err(Cut::End) if complete => return Err(self.end()),
+                Err(Cut::Invalid) if complete => return Err(Stop::Invalid),
+                // Cut by the window, or wrong: read again with more text.
+                _ => {}
+            }
+            self.win.more(&mut self.pos)?;
+        }
+    }
+
     /// The value of a top-level member other than an object `projects`.
     fn top_member(&mut self, key: &str) -> Result<(), Stop> {
         if key == CC_TOP_KEY {
@@ -407,7 +468,7 @@ impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
             if key == CC_PROJECTS_KEY {
                 self.follow(CC_PROJECTS_KEY)?;
             }
-            self.value::<Skip>()?;
+            self.skip(b"")?;
         }
         Ok(())
     }
@@ -513,17 +574,6 @@ impl Piece for KeyPiece {
     type Owned = String;
     fn own(value: Key<'_>, _: &Origin) -> Option<String> {
         Some(value.0.into_owned())
-    }
-}
-
-/// A value skipped (its syntax checked).
-struct Skip;
-
-impl Piece for Skip {
-    type Borrowed<'de> = Skipped;
-    type Owned = ();
-    fn own(_: Skipped, _: &Origin) -> Option<()> {
-        Some(())
     }
 }
 
