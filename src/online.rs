@@ -355,7 +355,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
     // A tree tracked as the version runs are (with no console window on Windows), so that a
     // Ctrl-C kills it too before mcpcfg ends (on unix the group does not hear the terminal's
     // Ctrl-C).
-    let (mut child, mut run) =
+    let (mut child, run) =
         crate::tshrun::spawn(&mut cmd).with_context(|| format!("could not run {}", tsh.display()))?;
 
     let stdout_buf = Arc::new(Mutex::new(Vec::new()));
@@ -374,9 +374,9 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
 
     let mut timed_out = false;
     let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) => {}
+        match crate::tree::has_ended(&mut child) {
+            Ok(true) => break Some(()),
+            Ok(false) => {}
             Err(_) => break None,
         }
         if Instant::now() >= deadline {
@@ -386,15 +386,13 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
         std::thread::sleep(Duration::from_millis(10));
     };
     // Kill the group in every case: a finished tsh may have left a helper behind, and an
-    // unfinished one must go. The leader is not reaped yet, so its group id is still its own.
-    run.tree.kill();
-    let status = match status {
-        Some(status) => Some(status),
-        None => {
-            let _ = child.kill();
-            child.wait().ok()
-        }
-    };
+    // unfinished one must go. The leader is not reaped yet (`has_ended` leaves it), so its
+    // group id is still its own; it is reaped after.
+    run.end();
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    let status = child.wait().ok();
 
     // The pipes reach end of file once every process holding them is dead; a process that
     // escaped the group could keep them open, so the wait for the readers is bounded too.

@@ -87,6 +87,44 @@ impl Tree {
     }
 }
 
+/// Whether `child` has ended, without reaping it on unix (`waitid` with `WNOWAIT`).
+///
+/// Until a group's leader is reaped its pid cannot go to another process, so neither can the
+/// group's id. So a group is killed while its leader is a zombie, and the leader reaped after:
+/// killed after the reap, the id may already lead a stranger's group (pids wrap), which would
+/// get the SIGKILL. On Windows the open process handle keeps the pid, and the job is ended by
+/// its own handle, so `try_wait` is enough.
+pub fn has_ended(child: &mut std::process::Child) -> std::io::Result<bool> {
+    #[cfg(unix)]
+    return pid_ended(child.id());
+    #[cfg(not(unix))]
+    child.try_wait().map(|status| status.is_some())
+}
+
+/// Waits until `child` (a server `doctor --probe` started) has ended, leaving it unreaped on
+/// unix as [`has_ended`] does: checked every few milliseconds, as `WNOWAIT` has no waiting
+/// future in tokio. A child already reaped, or one that cannot be asked, counts as ended.
+pub async fn ended(child: &mut tokio::process::Child) {
+    loop {
+        #[cfg(unix)]
+        let done = child.id().is_none_or(|pid| pid_ended(pid).unwrap_or(true));
+        #[cfg(not(unix))]
+        let done = child.try_wait().map_or(true, |status| status.is_some());
+        if done {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// Whether the child `pid` has ended, leaving it unreaped (`waitid` with `WNOWAIT`).
+#[cfg(unix)]
+fn pid_ended(pid: u32) -> std::io::Result<bool> {
+    use rustix::process::{Pid, WaitId, WaitIdOptions, waitid};
+    let pid = Pid::from_raw(pid as i32).ok_or_else(|| std::io::Error::other("a child with pid 0"))?;
+    Ok(waitid(WaitId::Pid(pid), WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT)?.is_some())
+}
+
 impl Drop for Tree {
     fn drop(&mut self) {
         self.kill();
@@ -158,6 +196,38 @@ mod tests {
     fn a_dropped_tree_ends_its_child() {
         let mut child = long_child();
         drop(Tree::of_std(&child));
+        assert!(!child.wait().unwrap().success());
+    }
+
+    /// The bug: a run's group was killed after its leader had been reaped, when the group's id
+    /// was free to go to someone else's group.
+    #[cfg(unix)]
+    #[test]
+    fn an_ended_child_is_left_unreaped_so_its_group_id_is_still_its_own() {
+        use rustix::process::{Pid, test_kill_process_group};
+        let mut cmd = std::process::Command::new("true");
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().unwrap();
+        let group = Pid::from_raw(child.id() as i32).unwrap();
+        let since = std::time::Instant::now();
+        while !has_ended(&mut child).unwrap() {
+            assert!(since.elapsed() < std::time::Duration::from_secs(20), "`true` did not end");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        // Ended and still there: the zombie leads its group, which can be signalled (0 only checks).
+        test_kill_process_group(group).unwrap();
+        assert!(has_ended(&mut child).unwrap(), "asking again still finds it ended");
+        assert!(child.wait().unwrap().success());
+        // Reaped, the group is gone.
+        assert!(test_kill_process_group(group).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_running_child_has_not_ended() {
+        let mut child = long_child();
+        assert!(!has_ended(&mut child).unwrap());
+        Tree::of_std(&child).kill();
         assert!(!child.wait().unwrap().success());
     }
 

@@ -62,7 +62,7 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
     } else {
         cmd.env_remove("TELEPORT_TOOLS_VERSION");
     }
-    let Ok((mut child, mut run)) = spawn(&mut cmd) else { return Ran::Failed };
+    let Ok((mut child, run)) = spawn(&mut cmd) else { return Ran::Failed };
     let Some(mut stdout) = child.stdout.take() else { return Ran::Failed };
     let (tx, rx) = mpsc::channel();
     // The reader runs apart so a tsh that hangs can be killed when the bound passes; a
@@ -74,15 +74,20 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
     });
     let deadline = std::time::Instant::now() + timeout;
     let out = rx.recv_timeout(timeout).ok();
-    // Output complete (or the bound passed): reap the child, killing it if it lingers.
+    // Output complete (or the bound passed): reap the child, killing it if it lingers. Its
+    // group (a helper it left) is killed before it is reaped, while the group id is still its
+    // own (see `tree::has_ended`).
     let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if out.is_some() && std::time::Instant::now() < deadline => {
+        match crate::tree::has_ended(&mut child) {
+            Ok(true) => {
+                run.end();
+                break child.wait().ok();
+            }
+            Ok(false) if out.is_some() && std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(2))
             }
             _ => {
-                run.tree.kill();
+                run.end();
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -101,6 +106,15 @@ fn run_once(tsh: &Path, own: bool, args: &[&str], timeout: Duration) -> Ran {
 pub struct TrackedRun {
     pub tree: crate::tree::Tree,
     _tracked: groups::Tracked,
+}
+
+impl TrackedRun {
+    /// Kills the run's group and stops tracking it. Called before its leader is reaped (see
+    /// [`crate::tree::has_ended`]): dropped later, the group id could be someone else's.
+    pub fn end(self) {
+        // Fields drop in order: the tree is killed, then forgotten by the signal watcher.
+        drop(self);
+    }
 }
 
 /// Starts `cmd` as the root of a [`crate::tree::Tree`] (on unix: in a process group of its own,
