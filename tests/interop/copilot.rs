@@ -104,3 +104,37 @@ fn copilot_skips_a_project_mcp_json_with_a_comment() {
     assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
     assert_eq!(seen["teleport-mcp-demo"][0].reason.as_deref(), Some("file-unloadable"), "{seen:#?}");
 }
+
+/// A UTF-8 BOM: Copilot CLI reads its user file with one (and mcpcfg keeps the BOM when it
+/// repairs it), and skips a project's `.mcp.json` with one, as mcpcfg says it does.
+#[test]
+fn copilot_reads_its_user_file_with_a_bom_and_skips_a_project_file_with_one() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let entry = |name: &str, command: &str| {
+        format!(
+            "{{\"mcpServers\": {{\"{name}\": {{\"command\": \"{command}\", \"args\": [\"mcp\", \"connect\", \"x\"]}}}}}}\n"
+        )
+    };
+    sb.file("home/.copilot/mcp-config.json", &format!("\u{feff}{}", entry("teleport-mcp-user", &stale)));
+    sb.file("work/.mcp.json", &format!("\u{feff}{}", entry("teleport-mcp-project", &tsh)));
+    let work = sb.work().to_string_lossy().into_owned();
+    sb.file("home/.copilot/config.json", &serde_json::json!({ "trusted_folders": [work] }).to_string());
+
+    let view = client_view(&sb, Cli::Copilot, "work");
+    let seen = mcpcfg_view(&sb, "copilot-cli", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+    assert!(client_loaded(&view).contains(&"teleport-mcp-user".to_owned()), "{view:?}");
+    assert!(!client_loaded(&view).contains(&"teleport-mcp-project".to_owned()), "{view:?}");
+    assert_eq!(seen["teleport-mcp-project"][0].reason.as_deref(), Some("file-unloadable"), "{seen:#?}");
+
+    // The user file is repaired; the project file stays unloadable, so the exit status is 1.
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 1, "{}", fix.all());
+    assert!(fix.all().contains("1 repaired"), "{}", fix.all());
+    let repaired = std::fs::read(sb.home().join(".copilot/mcp-config.json")).unwrap();
+    assert!(repaired.starts_with("\u{feff}".as_bytes()), "the BOM is kept");
+    let list = sb.client(Cli::Copilot, "work", &["mcp", "list", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&list.stdout[list.stdout.find('{').unwrap()..]).unwrap();
+    assert_eq!(doc["mcpServers"]["teleport-mcp-user"]["command"], tsh.as_str(), "{doc:#}");
+}
