@@ -18,11 +18,15 @@
 //!   followed, mode kept, atomic); a file changed since is left alone. A file that already holds
 //!   its old bytes (its write was aborted, or it was reverted by hand) counts as restored without
 //!   being written. The run is then marked undone, so the next `undo` goes one run further back.
+//! - One at a time: a run holds [`RunsLock`] from its first save until it is dropped (after its
+//!   prune), and [`undo_last`] holds it while it reads and restores. So undo never reads a run
+//!   that is still being written, one run's prune never removes another's, and two writers of
+//!   one index never lose each other's update.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -41,6 +45,56 @@ pub struct BackupRun {
     dir: Option<PathBuf>,
     index: Index,
     next_number: u32,
+    /// Taken with the run's folder, at the first save.
+    lock: Option<RunsLock>,
+}
+
+/// How long a run or an undo waits for another one to finish with the backups.
+pub const RUNS_WAIT: Duration = Duration::from_secs(15);
+
+/// The name of the lock file in the state folder, beside `backups/`.
+const RUNS_LOCK: &str = "backups.lock";
+
+/// The right to change the backups, held by one run of fix-config or one undo at a time: an
+/// advisory lock (`flock`, `LockFileEx`) on `<state>/backups.lock`, released when dropped or
+/// when the process ends in any way, so a killed run never leaves it taken.
+#[derive(Debug)]
+pub struct RunsLock {
+    _file: fs::File,
+}
+
+/// Takes [`RunsLock`] in `state_dir` (which must exist, private), waiting up to `wait` for the
+/// run or undo that holds it.
+pub fn lock_runs(state_dir: &Path, wait: Duration) -> Result<RunsLock> {
+    let path = state_dir.join(RUNS_LOCK);
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never through a link planted in its place.
+        options.mode(0o600).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    let file = options.open(&path).with_context(|| format!("could not open the lock {}", path.display()))?;
+    check_private(&path, false)?;
+    let start = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(RunsLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(fs::TryLockError::WouldBlock) => bail!(
+                "another mcpcfg (fix-config or undo) is changing the backups in {} and did not finish within {}s; \
+                 wait for it to end",
+                state_dir.display(),
+                wait.as_secs()
+            ),
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("could not take the lock {}", path.display()));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -144,6 +198,7 @@ impl BackupRun {
             id,
             dir: None,
             next_number: 0,
+            lock: None,
         })
     }
 
@@ -258,6 +313,11 @@ impl BackupRun {
             return Ok(dir.clone());
         }
         create_private_dir_all(&self.backups)?;
+        if self.lock.is_none()
+            && let Some(state) = self.backups.parent()
+        {
+            self.lock = Some(lock_runs(state, RUNS_WAIT)?);
+        }
         // Two runs can start in the same nanosecond only in one process; be safe anyway.
         for attempt in 0..100 {
             let name = match attempt {
@@ -383,12 +443,17 @@ pub struct UndoEntry {
 /// marked undone. An error (a restore that failed) leaves the run not undone: running `undo`
 /// again finishes the job, since files already restored count as restored.
 pub fn undo_last(state_dir: &Path, dry_run: bool) -> Result<Option<(String, Vec<UndoEntry>)>> {
+    undo_last_waiting(state_dir, dry_run, RUNS_WAIT)
+}
+
+fn undo_last_waiting(state_dir: &Path, dry_run: bool, wait: Duration) -> Result<Option<(String, Vec<UndoEntry>)>> {
     let backups = state_dir.join("backups");
     if fs::symlink_metadata(&backups).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
         return Ok(None);
     }
     check_private(state_dir, true)?;
     check_private(&backups, true)?;
+    let _lock = lock_runs(state_dir, wait)?;
     let listing = match fs::read_dir(&backups) {
         Ok(listing) => listing,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -741,6 +806,62 @@ mod tests {
         fix(&mut run, &file, b"new");
         run.finish().unwrap();
         (state, file)
+    }
+
+    /// The bug: undo could read a run another fix-config was still writing (and the two wrote
+    /// one index), and one run's prune could remove another's folder. A run holds the lock from
+    /// its first save until it is done; an undo waits for it, then gives up with a clear error.
+    #[test]
+    fn a_run_holds_the_backups_lock_from_its_first_save_until_it_is_done_and_undo_waits_for_it() {
+        let home = tempfile::tempdir().unwrap();
+        let (state, file) = one_run(home.path());
+        let taken = |why: &str| {
+            let e = lock_runs(&state, Duration::ZERO).unwrap_err().to_string();
+            assert!(e.contains("another mcpcfg (fix-config or undo)"), "{why}: {e}");
+        };
+        drop(lock_runs(&state, Duration::ZERO).expect("free once a run is done"));
+
+        let mut run = BackupRun::begin(&state).unwrap();
+        drop(lock_runs(&state, Duration::ZERO).expect("free before the first save"));
+        fs::write(&file, "newer-old").unwrap();
+        fix(&mut run, &file, b"newer");
+        taken("held after the first save");
+        let e = undo_last_waiting(&state, false, Duration::from_millis(120)).unwrap_err().to_string();
+        assert!(e.contains("did not finish within"), "{e}");
+        assert_eq!(fs::read(&file).unwrap(), b"newer", "undo touched nothing");
+        run.finish().unwrap();
+        drop(lock_runs(&state, Duration::ZERO).expect("free once finished"));
+
+        // Held by an undo, it keeps a run from starting its backups until the undo is done.
+        let held = lock_runs(&state, Duration::ZERO).unwrap();
+        let mut run = BackupRun::begin(&state).unwrap();
+        let started = std::time::Instant::now();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(200));
+                drop(held);
+            });
+            fix(&mut run, &file, b"newest");
+        });
+        assert!(started.elapsed() >= Duration::from_millis(200), "the save waited for the lock");
+        run.finish().unwrap();
+        let (_, entries) = undo_last(&state, false).unwrap().unwrap();
+        assert_eq!(entries[0].outcome, UndoOutcome::Restored);
+        assert_eq!(fs::read(&file).unwrap(), b"newer");
+    }
+
+    /// The lock file is never opened through a link planted in its place.
+    #[cfg(unix)]
+    #[test]
+    fn the_backups_lock_is_not_taken_through_a_symlink() {
+        let home = tempfile::tempdir().unwrap();
+        let (state, _) = one_run(home.path());
+        let victim = home.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        fs::remove_file(state.join(RUNS_LOCK)).unwrap();
+        symlink(&victim, state.join(RUNS_LOCK)).unwrap();
+        assert!(lock_runs(&state, Duration::ZERO).is_err());
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
     }
 
     /// A 64 MB repair wrote 192 MB (issue 13): the old bytes, the new bytes and the file. The

@@ -88,8 +88,9 @@ pub fn fix_config(s: &Settings, req: &FixRequest) -> anyhow::Result<u8> {
     if !report.changes.is_empty() && req.backup {
         notes.push("run `mcpcfg undo` to restore the previous files".into());
     }
-    // A run with nothing to do says so, rather than nothing at all.
-    if report.changes.is_empty() && notes.is_empty() {
+    // A run with nothing to do says so, rather than nothing at all; one whose writes failed
+    // says so in its errors instead.
+    if report.changes.is_empty() && notes.is_empty() && report.errors.is_empty() {
         let left = report.all_findings().any(|(_, _, f)| f.severity == crate::findings::Severity::Error);
         notes.push(if left {
             "nothing mcpcfg can repair: for what is left above, `mcpcfg doctor` gives the steps".to_owned()
