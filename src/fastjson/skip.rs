@@ -362,6 +362,22 @@ mod tests {
                 agree(format!("[\"{}{stop}]", "x".repeat(len)).as_bytes());
             }
         }
+        // Long strings: every stop at every offset across several chunks, with text after the
+        // string; runs of backslashes of every length crossing a chunk's end; `\u` escapes cut
+        // by it; controls and quotes right after a run.
+        let pad = " ".repeat(70);
+        for len in 0..140 {
+            for stop in ["\"", "\\n\"", "\u{1}\"", "\\u00e9\"", "\\u00\"", "\\q\"", "\n\""] {
+                agree(format!("[\"{}{stop}{pad}]", "x".repeat(len)).as_bytes());
+            }
+        }
+        for run in 1..70 {
+            for at in [0, 1, 30, 60, 61, 62, 63, 64] {
+                for after in ["\"", "n\"", "\u{1}\"", "u0041\"", "x\""] {
+                    agree(format!("[\"{}{}{after}{pad}]", "x".repeat(at), "\\".repeat(run)).as_bytes());
+                }
+            }
+        }
         // No limit on nesting, as in serde_json's skip.
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         agree(deep.as_bytes());
