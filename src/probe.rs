@@ -357,13 +357,15 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     // Kill whatever is left of the group (the server itself unless it exited, and anything
     // it started), then reap the server.
     tree.kill();
-    let exit_status = if ended {
-        Some(child.wait().await)
-    } else {
+    // Bounded even for a server seen to end: one that could not be asked counts as ended.
+    let mut exit_status = None;
+    if ended {
+        exit_status = tokio::time::timeout(REAP_BOUND, child.wait()).await.ok();
+    }
+    if exit_status.is_none() {
         let _ = child.start_kill();
         let _ = tokio::time::timeout(REAP_BOUND, child.wait()).await;
-        None
-    };
+    }
     let outcome_without_tail: Result<ProbeOutcome, (String, Option<i32>)> = outcome.map_err(|failure| match failure {
         Failure::ListFailed { error, closed } => match exit_status {
             Some(Ok(status)) if closed => exited_reason(status, &Stage::AfterHandshake),
