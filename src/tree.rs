@@ -107,12 +107,15 @@ pub fn has_ended(child: &mut std::process::Child) -> std::io::Result<bool> {
 /// unix as [`has_ended`] does: checked every few milliseconds, as `WNOWAIT` has no waiting
 /// future in tokio. A child already reaped, or one that cannot be asked, counts as ended.
 pub async fn ended(child: &mut tokio::process::Child) {
+    // On Windows waiting frees no id (the handle keeps it), so tokio's own wait will do; polling
+    // `try_wait` there starved a probe under Wine (a server flooding stderr missed its bound).
+    #[cfg(not(unix))]
+    {
+        let _ = child.wait().await;
+    }
+    #[cfg(unix)]
     loop {
-        #[cfg(unix)]
-        let done = child.id().is_none_or(|pid| pid_ended(pid).unwrap_or(true));
-        #[cfg(not(unix))]
-        let done = child.try_wait().map_or(true, |status| status.is_some());
-        if done {
+        if child.id().is_none_or(|pid| pid_ended(pid).unwrap_or(true)) {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
