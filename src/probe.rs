@@ -225,16 +225,7 @@ enum SessionEnd {
 
 enum Phase {
     Session(SessionEnd),
-    /// The server ended (not yet reaped).
-    Exited,
-    TimedOut,
-}
-
-/// Why a probe failed, before the server's exit status is known.
-enum Failure {
-    ListFailed { error: String, closed: bool },
-    InitializeFailed { error: String },
-    Exited,
+    Exited(std::io::Result<ExitStatus>),
     TimedOut,
 }
 
@@ -323,71 +314,62 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
 
     let phase = tokio::select! {
         end = session => Phase::Session(end),
-        () = crate::tree::ended(&mut child) => Phase::Exited,
+        status = child.wait() => Phase::Exited(status),
         () = tokio::time::sleep_until(deadline) => Phase::TimedOut,
     };
 
-    // How the run ended, and whether the server did; its exit status is read only once its
-    // group is dead, since reaping it first would free the group's id (see `tree::has_ended`).
-    let (ended, outcome) = match phase {
+    let mut exit_status = None;
+    let outcome_without_tail: Result<ProbeOutcome, (String, Option<i32>)> = match phase {
         Phase::Session(SessionEnd::Listed { client, server_name, server_version, tools }) => {
-            let ended = shut_down(client, &mut child, deadline).await;
-            let outcome = if tools == 0 {
+            shut_down(client, &mut child, deadline).await;
+            Ok(if tools == 0 {
                 ProbeOutcome::NoTools { server_name, server_version }
             } else {
                 ProbeOutcome::Ok { server_name, server_version, tools }
-            };
-            (ended, Ok(outcome))
+            })
         }
         Phase::Session(SessionEnd::ListFailed { client, error, closed }) => {
-            let ended = shut_down(client, &mut child, deadline).await;
-            (ended, Err(Failure::ListFailed { error, closed }))
+            shut_down(client, &mut child, deadline).await;
+            let exited = child.try_wait().ok().flatten();
+            exit_status = exited;
+            match exited {
+                Some(status) if closed => Err(exited_reason(status, &Stage::AfterHandshake)),
+                _ => Err((format!("handshake done, but tools/list failed: {error}"), None)),
+            }
         }
         Phase::Session(SessionEnd::InitializeFailed { error, closed }) => {
             // A closed stream usually means the server is exiting: wait a little for its exit
             // status, which says more than "connection closed".
             let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now()));
-            let ended = closed && tokio::time::timeout(grace, crate::tree::ended(&mut child)).await.is_ok();
-            (ended, Err(Failure::InitializeFailed { error }))
+            let exited =
+                if closed { tokio::time::timeout(grace, child.wait()).await.ok().and_then(Result::ok) } else { None };
+            exit_status = exited;
+            match exited {
+                Some(status) => Err(exited_reason(status, &Stage::BeforeHandshake)),
+                None => Err((format!("the handshake failed: {error}"), None)),
+            }
         }
-        Phase::Exited => (true, Err(Failure::Exited)),
-        Phase::TimedOut => (false, Err(Failure::TimedOut)),
-    };
-
-    // Kill whatever is left of the group (the server itself unless it exited, and anything
-    // it started), then reap the server.
-    tree.kill();
-    // Bounded even for a server seen to end: one that could not be asked counts as ended.
-    let mut exit_status = None;
-    if ended {
-        exit_status = tokio::time::timeout(REAP_BOUND, child.wait()).await.ok();
-    }
-    if exit_status.is_none() {
-        let _ = child.start_kill();
-        let _ = tokio::time::timeout(REAP_BOUND, child.wait()).await;
-    }
-    let outcome_without_tail: Result<ProbeOutcome, (String, Option<i32>)> = outcome.map_err(|failure| match failure {
-        Failure::ListFailed { error, closed } => match exit_status {
-            Some(Ok(status)) if closed => exited_reason(status, &Stage::AfterHandshake),
-            _ => (format!("handshake done, but tools/list failed: {error}"), None),
-        },
-        Failure::InitializeFailed { error } => match exit_status {
-            Some(Ok(status)) => exited_reason(status, &Stage::BeforeHandshake),
-            _ => (format!("the handshake failed: {error}"), None),
-        },
-        Failure::Exited => match exit_status {
-            Some(Ok(status)) => exited_reason(status, &Stage::of(&handshake_done)),
-            Some(Err(e)) => (format!("could not wait for the server: {e}"), None),
-            None => ("could not wait for the server".to_owned(), None),
-        },
-        Failure::TimedOut => (
+        Phase::Exited(Ok(status)) => {
+            exit_status = Some(status);
+            Err(exited_reason(status, &Stage::of(&handshake_done)))
+        }
+        Phase::Exited(Err(e)) => Err((format!("could not wait for the server: {e}"), None)),
+        Phase::TimedOut => Err((
             match Stage::of(&handshake_done) {
                 Stage::BeforeHandshake => format!("no answer within {}", human(timeout)),
                 Stage::AfterHandshake => format!("handshake done, but no tools/list answer within {}", human(timeout)),
             },
             None,
-        ),
-    });
+        )),
+    };
+
+    // Kill whatever is left of the group (the server itself unless it exited, and anything
+    // it started), then reap the server.
+    tree.kill();
+    if exit_status.is_none() {
+        let _ = child.start_kill();
+        let _ = tokio::time::timeout(REAP_BOUND, child.wait()).await;
+    }
 
     // With the group dead the stderr pipe reaches end of file; give the reader a moment to
     // take the last lines.
@@ -416,13 +398,13 @@ fn redacted(line: &str, env: &[(String, String)]) -> String {
 }
 
 /// End a server politely: cancel the session (which closes its stdin), give it until the
-/// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit; whether it did
-/// (it is not reaped). The caller kills the tree afterwards in any case.
-async fn shut_down(client: Session, child: &mut Child, deadline: Instant) -> bool {
+/// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
+/// the tree afterwards in any case.
+async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
     let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now())).max(Duration::from_millis(100));
     let until = Instant::now() + grace;
     let _ = tokio::time::timeout_at(until, client.cancel()).await;
-    tokio::time::timeout_at(until, crate::tree::ended(child)).await.is_ok()
+    let _ = tokio::time::timeout_at(until, child.wait()).await;
 }
 
 fn exited_reason(status: ExitStatus, stage: &Stage) -> (String, Option<i32>) {

@@ -6,7 +6,7 @@
 //!   shell is run). Daemons that leave the group on purpose (`setsid`) are out of reach, as they
 //!   are for MCP clients. Ctrl-C does not reach the group: [`crate::tshrun::groups`] and the
 //!   probe's own signal handling kill the live groups before mcpcfg exits. A group is killed
-//!   before its leader is reaped ([`has_ended`], [`ended`] leave it a zombie): until then the
+//!   before its leader is reaped ([`has_ended`] leaves it a zombie; not yet for `doctor --probe`): until then the
 //!   group's id cannot pass to another process's group.
 //! - On Windows the child is put in a job object of its own, made with "kill on job close", as
 //!   soon as it has been created; the processes it starts join that job. Killing the tree closes
@@ -101,25 +101,6 @@ pub fn has_ended(child: &mut std::process::Child) -> std::io::Result<bool> {
     return pid_ended(child.id());
     #[cfg(not(unix))]
     child.try_wait().map(|status| status.is_some())
-}
-
-/// Waits until `child` (a server `doctor --probe` started) has ended, leaving it unreaped on
-/// unix as [`has_ended`] does: checked every few milliseconds, as `WNOWAIT` has no waiting
-/// future in tokio. A child already reaped, or one that cannot be asked, counts as ended.
-pub async fn ended(child: &mut tokio::process::Child) {
-    // On Windows waiting frees no id (the handle keeps it), so tokio's own wait will do; polling
-    // `try_wait` there starved a probe under Wine (a server flooding stderr missed its bound).
-    #[cfg(not(unix))]
-    {
-        let _ = child.wait().await;
-    }
-    #[cfg(unix)]
-    loop {
-        if child.id().is_none_or(|pid| pid_ended(pid).unwrap_or(true)) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
 }
 
 /// Whether the child `pid` has ended, leaving it unreaped (`waitid` with `WNOWAIT`).
