@@ -373,15 +373,15 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
     drop(done_tx);
 
     let mut timed_out = false;
-    let status = loop {
+    let ended = loop {
         match crate::tree::has_ended(&mut child) {
-            Ok(true) => break Some(()),
+            Ok(true) => break true,
             Ok(false) => {}
-            Err(_) => break None,
+            Err(_) => break false,
         }
         if Instant::now() >= deadline {
             timed_out = true;
-            break None;
+            break false;
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -389,7 +389,7 @@ pub fn run_tsh(tsh: &Path, args: &[&str], env: &[(String, String)], timeout: Dur
     // unfinished one must go. The leader is not reaped yet (`has_ended` leaves it), so its
     // group id is still its own; it is reaped after.
     run.end();
-    if status.is_none() {
+    if !ended {
         let _ = child.kill();
     }
     let status = child.wait().ok();

@@ -5,9 +5,9 @@
 //!   (`process_group(0)`), and [`Tree::kill`] sends `SIGKILL` to that group with kill(2) (no
 //!   shell is run). Daemons that leave the group on purpose (`setsid`) are out of reach, as they
 //!   are for MCP clients. Ctrl-C does not reach the group: [`crate::tshrun::groups`] and the
-//!   probe's own signal handling kill the live groups before mcpcfg exits. A group is killed
-//!   before its leader is reaped ([`has_ended`] leaves it a zombie; not yet for `doctor --probe`): until then the
-//!   group's id cannot pass to another process's group.
+//!   probe's own signal handling kill the live groups before mcpcfg exits. A tsh run's group
+//!   is killed before its leader is reaped ([`has_ended`] leaves it a zombie): until then the
+//!   group's id cannot pass to another process's group (`doctor --probe` still reaps first).
 //! - On Windows the child is put in a job object of its own, made with "kill on job close", as
 //!   soon as it has been created; the processes it starts join that job. Killing the tree closes
 //!   the job's handle, which ends every process in it. Windows closes that handle too when

@@ -410,25 +410,25 @@ impl<'a, R: ReadAt + ?Sized> Shell<'a, R> {
         match self.skipper.members.as_slice() {
             [] => Ok(Vec::new()),
             [m] if text[m.key.clone()] == *CC_TOP_KEY.as_bytes() => {
-                let servers = &text[m.value..];
-                let walked =
-                    serde_json::Deserializer::from_slice(servers).into_iter::<Walked<'_, CC_PROJECTS, 3>>().next();
-                let Some(Ok(walked)) = walked else { return Err(Stop::Invalid) };
-                let origin = Origin { addr: servers.as_ptr() as usize, at: self.win.at as usize + m.value };
-                let mut found = servers_of(&origin, walked.0).ok_or(Stop::Invalid)?;
+                let at = m.value;
+                let mut found = self.reread::<Walk<CC_PROJECTS, 3>>(at)?;
                 for server in &mut found {
                     server.parent.insert(0, CC_TOP_KEY.to_owned());
                 }
                 Ok(found)
             }
-            _ => {
-                let end = self.pos;
-                self.pos = start;
-                let found = self.value::<Walk<CC_PROJECTS, 2>>()?;
-                debug_assert_eq!(self.pos, end, "serde_json and the skipper end the value in one place");
-                Ok(found)
-            }
+            _ => self.reread::<Walk<CC_PROJECTS, 2>>(start),
         }
+    }
+
+    /// A value inside what [`Shell::skip`] just skipped, from `at`, read by [`Shell::value`]
+    /// (all of it is in the window, with text after it); reading goes on after the skipped value.
+    fn reread<P: Piece>(&mut self, at: usize) -> Result<P::Owned, Stop> {
+        let end = self.pos;
+        self.pos = at;
+        let found = self.value::<P>();
+        self.pos = end;
+        found
     }
 
     /// Skips one value with [`Skipper::value`] (again after reading more, when the window ends
