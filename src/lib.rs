@@ -69,7 +69,9 @@ pub fn main() -> ExitCode {
         }
     };
     let json = cli.global().show.format == Format::Json;
-    match run(cli, Env::from_process()) {
+    let result = run(cli, Env::from_process());
+    crate::tshrun::groups::wait_if_interrupted();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if is_broken_pipe(&e) {

@@ -153,12 +153,26 @@ pub mod groups {
     /// Spawns begun and not yet tracked, and whether an ending signal came.
     static SPAWNING: AtomicUsize = AtomicUsize::new(0);
     static STOPPING: AtomicBool = AtomicBool::new(false);
+    /// The watcher will end mcpcfg (set before it kills the groups, so no run ends first).
+    static EXITING: AtomicBool = AtomicBool::new(false);
     static WATCH: std::sync::Once = std::sync::Once::new();
 
     /// While `doctor --probe` handles the ending signals itself (it kills its servers, then
     /// exits), the watcher here only kills the version runs' groups.
     pub fn probe_owns_signals(on: bool) {
         PROBE.store(on, Ordering::SeqCst);
+    }
+
+    /// Called as mcpcfg is about to end with its own status: once an ending signal came, the
+    /// watcher is ending it as the signal would (after killing the groups), and the status must
+    /// be the signal's. Without this a run killed by the watcher let `check` finish and exit 0
+    /// first (`ctrl_c_during_tsh_version_ends_mcpcfg_and_the_run`, seen once in CI).
+    pub fn wait_if_interrupted() {
+        if EXITING.load(Ordering::SeqCst) {
+            loop {
+                std::thread::park();
+            }
+        }
     }
 
     /// A spawn in flight: the watcher is armed before it, and waits for it to be tracked.
@@ -220,13 +234,15 @@ pub mod groups {
                     while SPAWNING.load(Ordering::SeqCst) > 0 && since.elapsed() < std::time::Duration::from_secs(2) {
                         std::thread::sleep(std::time::Duration::from_millis(1));
                     }
+                    let exiting = !PROBE.load(Ordering::SeqCst);
+                    EXITING.store(exiting, Ordering::SeqCst);
                     for slot in &LIVE {
                         let pid = slot.load(Ordering::SeqCst);
                         if pid > 0 {
                             kill(pid as u32);
                         }
                     }
-                    if !PROBE.load(Ordering::SeqCst) {
+                    if exiting {
                         // As the signal's own default action: the shell sees mcpcfg end by it.
                         let _ = signal_hook::low_level::emulate_default_handler(sig);
                         std::process::exit(128 + sig);
@@ -255,6 +271,9 @@ pub mod groups {
     }
 
     pub struct Tracked;
+
+    /// On Windows the watcher ends mcpcfg itself on Ctrl-C; nothing to wait for here.
+    pub fn wait_if_interrupted() {}
 
     pub struct Spawning;
 
@@ -300,6 +319,8 @@ pub mod groups {
 #[cfg(not(any(unix, windows)))]
 pub mod groups {
     pub fn probe_owns_signals(_on: bool) {}
+
+    pub fn wait_if_interrupted() {}
 
     pub struct Tracked;
 
