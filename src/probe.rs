@@ -314,14 +314,14 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
 
     let phase = tokio::select! {
         end = session => Phase::Session(end),
-        status = child.wait() => Phase::Exited(status),
+        status = crate::tree::wait_then_kill(&mut child, || tree.kill()) => Phase::Exited(status),
         () = tokio::time::sleep_until(deadline) => Phase::TimedOut,
     };
 
     let mut exit_status = None;
     let outcome_without_tail: Result<ProbeOutcome, (String, Option<i32>)> = match phase {
         Phase::Session(SessionEnd::Listed { client, server_name, server_version, tools }) => {
-            shut_down(client, &mut child, deadline).await;
+            shut_down(client, &mut child, &mut tree, deadline).await;
             Ok(if tools == 0 {
                 ProbeOutcome::NoTools { server_name, server_version }
             } else {
@@ -329,8 +329,8 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
             })
         }
         Phase::Session(SessionEnd::ListFailed { client, error, closed }) => {
-            shut_down(client, &mut child, deadline).await;
-            let exited = child.try_wait().ok().flatten();
+            shut_down(client, &mut child, &mut tree, deadline).await;
+            let exited = crate::tree::ended_then_kill(&mut child, || tree.kill()).ok().flatten();
             exit_status = exited;
             match exited {
                 Some(status) if closed => Err(exited_reason(status, &Stage::AfterHandshake)),
@@ -341,8 +341,14 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
             // A closed stream usually means the server is exiting: wait a little for its exit
             // status, which says more than "connection closed".
             let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now()));
-            let exited =
-                if closed { tokio::time::timeout(grace, child.wait()).await.ok().and_then(Result::ok) } else { None };
+            let exited = if closed {
+                tokio::time::timeout(grace, crate::tree::wait_then_kill(&mut child, || tree.kill()))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            } else {
+                None
+            };
             exit_status = exited;
             match exited {
                 Some(status) => Err(exited_reason(status, &Stage::BeforeHandshake)),
@@ -364,7 +370,8 @@ async fn probe_one(spec: LaunchSpec, timeout: Duration) -> ProbeOutcome {
     };
 
     // Kill whatever is left of the group (the server itself unless it exited, and anything
-    // it started), then reap the server.
+    // it started), then reap the server. On unix every wait above killed the group before its
+    // reap, so a group id no longer the server's is never killed here.
     tree.kill();
     if exit_status.is_none() {
         let _ = child.start_kill();
@@ -400,11 +407,11 @@ fn redacted(line: &str, env: &[(String, String)]) -> String {
 /// End a server politely: cancel the session (which closes its stdin), give it until the
 /// deadline (at most [`SHUTDOWN_GRACE`], at least a tenth of a second) to exit. The caller kills
 /// the tree afterwards in any case.
-async fn shut_down(client: Session, child: &mut Child, deadline: Instant) {
+async fn shut_down(client: Session, child: &mut Child, tree: &mut crate::tree::Tree, deadline: Instant) {
     let grace = SHUTDOWN_GRACE.min(deadline.saturating_duration_since(Instant::now())).max(Duration::from_millis(100));
     let until = Instant::now() + grace;
     let _ = tokio::time::timeout_at(until, client.cancel()).await;
-    let _ = tokio::time::timeout_at(until, child.wait()).await;
+    let _ = tokio::time::timeout_at(until, crate::tree::wait_then_kill(child, || tree.kill())).await;
 }
 
 fn exited_reason(status: ExitStatus, stage: &Stage) -> (String, Option<i32>) {

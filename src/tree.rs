@@ -6,8 +6,9 @@
 //!   shell is run). Daemons that leave the group on purpose (`setsid`) are out of reach, as they
 //!   are for MCP clients. Ctrl-C does not reach the group: [`crate::tshrun::groups`] and the
 //!   probe's own signal handling kill the live groups before mcpcfg exits. A tsh run's group
-//!   is killed before its leader is reaped ([`has_ended`] leaves it a zombie): until then the
-//!   group's id cannot pass to another process's group (`doctor --probe` still reaps first).
+//!   is killed before its leader is reaped ([`has_ended`] leaves it a zombie), and so is a
+//!   probed server's ([`wait_then_kill`]): until then the group's id cannot pass to another
+//!   process's group.
 //! - On Windows the child is put in a job object of its own, made with "kill on job close", as
 //!   soon as it has been created; the processes it starts join that job. Killing the tree closes
 //!   the job's handle, which ends every process in it. Windows closes that handle too when
@@ -102,6 +103,45 @@ pub fn has_ended(child: &mut std::process::Child) -> std::io::Result<bool> {
     #[cfg(not(unix))]
     child.try_wait().map(|status| status.is_some())
 }
+
+/// Waits until the tokio `child` (a group leader) ends, then returns its exit status. On unix
+/// `kill` (the group's) runs while the child is still a zombie, and the child is reaped only
+/// after it, for the reason [`has_ended`] gives; the wait is a poll every few milliseconds,
+/// as tokio's own wait would reap. On Windows this is tokio's wait, and `kill` is not run: the
+/// process handle keeps the pid, and the caller ends the job afterwards as before.
+pub async fn wait_then_kill(
+    child: &mut tokio::process::Child,
+    #[cfg_attr(not(unix), allow(unused_variables))] kill: impl FnOnce(),
+) -> std::io::Result<std::process::ExitStatus> {
+    #[cfg(unix)]
+    if let Some(pid) = child.id() {
+        while !pid_ended(pid)? {
+            tokio::time::sleep(ZOMBIE_POLL).await;
+        }
+        kill();
+    }
+    child.wait().await
+}
+
+/// [`wait_then_kill`] without the wait: the exit status if `child` has ended by now (its group
+/// killed first on unix), `None` while it runs.
+pub fn ended_then_kill(
+    child: &mut tokio::process::Child,
+    #[cfg_attr(not(unix), allow(unused_variables))] kill: impl FnOnce(),
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    #[cfg(unix)]
+    if let Some(pid) = child.id() {
+        if !pid_ended(pid)? {
+            return Ok(None);
+        }
+        kill();
+    }
+    child.try_wait()
+}
+
+/// How often [`wait_then_kill`] looks whether its child has ended.
+#[cfg(unix)]
+const ZOMBIE_POLL: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// Whether the child `pid` has ended, leaving it unreaped (`waitid` with `WNOWAIT`).
 #[cfg(unix)]
@@ -206,6 +246,46 @@ mod tests {
         assert!(child.wait().unwrap().success());
         // Reaped, the group is gone.
         assert!(test_kill_process_group(group).is_err());
+    }
+
+    /// The same bug in `doctor --probe`: tokio's wait reaped a server before its group was killed.
+    #[cfg(unix)]
+    #[test]
+    fn a_probed_servers_group_is_killed_while_the_server_is_a_zombie_and_reaped_after() {
+        use rustix::process::{Pid, test_kill_process_group};
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let spawn = |program: &str| {
+                let mut cmd = tokio::process::Command::new(program);
+                cmd.process_group(0);
+                let child = cmd.spawn().unwrap();
+                let group = Pid::from_raw(child.id().unwrap() as i32).unwrap();
+                (child, group)
+            };
+            let (mut child, group) = spawn("true");
+            let killed = std::cell::Cell::new(false);
+            let wait = wait_then_kill(&mut child, || {
+                // Not reaped yet: the zombie still leads its group.
+                test_kill_process_group(group).expect("the group was gone when it was killed");
+                killed.set(true);
+            });
+            let status = tokio::time::timeout(std::time::Duration::from_secs(20), wait).await.unwrap().unwrap();
+            assert!(status.success() && killed.get());
+            assert!(test_kill_process_group(group).is_err(), "reaped after the kill");
+
+            let (mut child, group) = spawn("true");
+            let since = std::time::Instant::now();
+            let status = loop {
+                let ended = ended_then_kill(&mut child, || test_kill_process_group(group).unwrap()).unwrap();
+                if let Some(status) = ended {
+                    break status;
+                }
+                assert!(since.elapsed() < std::time::Duration::from_secs(20), "`true` did not end");
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            };
+            assert!(status.success());
+            assert!(test_kill_process_group(group).is_err());
+        });
     }
 
     #[cfg(unix)]
