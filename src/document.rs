@@ -55,6 +55,9 @@ pub struct Server {
     pub url: Option<String>,
     /// The whole entry, to prove that a repair changed nothing but the command.
     pub value: Json,
+    /// Where the entry's text lies in the file (JSON and JSONC files): the proof of a big
+    /// file's repair reads these again, not the whole file ([`crate::fix`]).
+    pub entry: Option<Range<usize>>,
     /// A duplicate key lies on the path to this server: the server is never edited.
     pub duplicate: bool,
 }
@@ -644,6 +647,7 @@ impl Walker<'_> {
                 url: remote_url(string),
                 value: to_json(&p.value),
                 duplicate: dup || dup_name || dup_inside,
+                entry: Some(entry.range.start + self.offset..entry.range.end + self.offset),
             });
         }
     }
@@ -1330,7 +1334,7 @@ mod proptests {
             prop_assert_eq!(patched.pieces().collect::<Vec<_>>().concat(), want.clone());
             let of_pieces = crate::backup::NewContent::of_pieces(patched.pieces());
             let of_whole = crate::backup::NewContent::of(&want);
-            prop_assert_eq!((of_pieces.len, of_pieces.sha256), (of_whole.len, of_whole.sha256));
+            prop_assert_eq!((of_pieces.len, of_pieces.blake3), (of_whole.len, of_whole.blake3));
             for at in 0..=want.len() + 1 {
                 let mut buf = vec![0u8; size];
                 let n = patched.read_at(&mut buf, at as u64).unwrap();

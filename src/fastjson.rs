@@ -379,6 +379,17 @@ impl Origin {
     }
 }
 
+/// The server whose entry is `text` (exactly one JSON value, nothing around it), read as
+/// [`read_stream`] and [`parse_bytes`] read entries; `text` starts at byte `at` of the file.
+/// `None` for what they would not take as a server, or not be sure of.
+pub fn entry(text: &str, at: usize, name: String, parent: Vec<String>) -> Option<Server> {
+    let raw: &RawValue = serde_json::from_str(text).ok()?;
+    if raw.get().len() != text.len() {
+        return None;
+    }
+    server(&Origin { addr: text.as_ptr() as usize, at }, Found { parent, name, raw })?
+}
+
 /// The servers of what a walk found; `None` when unsure of one.
 fn servers_of(origin: &Origin, found: Vec<Found<'_>>) -> Option<Vec<Server>> {
     let mut servers = Vec::new();
@@ -457,6 +468,7 @@ fn server(origin: &Origin, f: Found<'_>) -> Option<Option<Server>> {
         url: crate::document::remote_url(string),
         value: Json::Object(value),
         duplicate: false,
+        entry: Some(origin.position(text)..origin.position(text) + text.len()),
         command_keys: crate::document::COMMAND,
     }))
 }

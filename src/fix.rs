@@ -180,43 +180,48 @@ impl FilePlan {
     }
 }
 
-/// Parses the new text and checks that its servers equal the old ones but for the edited
-/// commands, and that every byte outside the edited literals is the same. The new text is read
-/// through [`ReadAt`], as it is written: a big Claude Code file is streamed through two small
-/// windows, as `check` reads it, and never held whole.
+/// Checks that the new text's servers equal the old ones but for the edited commands, and that
+/// every byte outside the edited literals is the same. The new text is read through
+/// [`ReadAt`], as it is written, and never held whole: a big Claude Code file has only its
+/// servers' entries read again ([`entries_proven`]); where that proves nothing, the whole new
+/// text is parsed (streamed through two small windows, as `check` reads it).
 fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) -> anyhow::Result<()> {
     let path = c.loaded.location.path.display();
     let at = c.loaded.location.servers_at;
     let len = new_text.len_now()?;
-    let streamed = crate::load::streams(at, len)
-        .then(|| crate::fastjson::read_stream(new_text, len, crate::fastjson::WINDOW_BYTES))
-        .flatten();
-    let new = match streamed {
-        Some(doc) => doc,
-        None => document::parse(&read_all(new_text, len)?, at).map_err(|e| {
-            anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
-        })?,
-    };
     let bug = |what: &str| anyhow::anyhow!("{path}: the repair would {what}; nothing was written (please report this)");
-    if new.servers.len() != c.servers.len() {
-        return Err(bug("change the number of servers"));
-    }
     // Each server's edit, by the span of its command: looked up once per server.
     let edit_of: std::collections::HashMap<&Range<usize>, &Edit> = edits.iter().map(|e| (&e.span, e)).collect();
-    for (o, n) in c.servers.iter().map(|r| &r.server).zip(&new.servers) {
-        let edited = o.command.as_ref().and_then(|c| edit_of.get(&c.span));
+    let expected = |o: &document::Server| -> anyhow::Result<serde_json::Value> {
         let mut expect = o.value.clone();
-        if let Some(e) = edited
+        if let Some(e) = o.command.as_ref().and_then(|c| edit_of.get(&c.span))
             && !set_at(&mut expect, o.command_keys, &e.value)
         {
             return Err(bug(&format!("lose track of the command of {}", o.label())));
         }
-        if o.name != n.name || o.parent != n.parent || expect != n.value {
-            return Err(bug(&format!("change more than the command of {}", o.label())));
+        Ok(expect)
+    };
+    let old_bytes = c.loaded.bytes()?;
+    if !(crate::load::streams(at, len) && entries_proven(c, old_bytes, new_text, edits, &expected)?) {
+        let streamed = crate::load::streams(at, len)
+            .then(|| crate::fastjson::read_stream(new_text, len, crate::fastjson::WINDOW_BYTES))
+            .flatten();
+        let new = match streamed {
+            Some(doc) => doc,
+            None => document::parse(&read_all(new_text, len)?, at).map_err(|e| {
+                anyhow::anyhow!("{path}: the repaired text would not parse ({}); nothing was written", e.message)
+            })?,
+        };
+        if new.servers.len() != c.servers.len() {
+            return Err(bug("change the number of servers"));
+        }
+        for (o, n) in c.servers.iter().map(|r| &r.server).zip(&new.servers) {
+            if o.name != n.name || o.parent != n.parent || expected(o)? != n.value {
+                return Err(bug(&format!("change more than the command of {}", o.label())));
+            }
         }
     }
     // Outside the edited literals the bytes must be identical.
-    let old_bytes = c.loaded.bytes()?;
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| e.span.start);
     let (mut oi, mut ni) = (0usize, 0u64);
@@ -232,6 +237,70 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) ->
         return Err(bug("change bytes outside the command"));
     }
     Ok(())
+}
+
+/// Whether the servers of the new text are proven to be the old ones, the edited commands
+/// changed, by reading again only the entries that hold an edit; `false` when that proves
+/// nothing (the whole text is then parsed). Parsing all of a 64 MB `~/.claude.json` again took
+/// a third of fix-config's CPU time, for a proof these few kilobytes give as well:
+///
+/// - every edit lies inside the entry of the server whose command it replaces (checked here),
+///   and the caller checks that every byte outside the edited literals is the old one;
+/// - so the new text is the old one with those entries' text replaced, each of which, read
+///   alone, is one JSON object: in JSON's grammar (and JSONC's) a value put in the place of a
+///   value leaves the rest of the document as it was. The new file reads as the old one, the
+///   same servers at the same places, but for those entries, which must read as the old ones
+///   with the new command, and a command at the new literal's place.
+///
+/// Where an entry has no known place (TOML, YAML) or does not read alone as strict JSON (a
+/// comment inside), the whole text decides.
+fn entries_proven<R: ReadAt + ?Sized>(
+    c: &ConfigReport,
+    old_bytes: &[u8],
+    new_text: &R,
+    edits: &[Edit],
+    expected: &dyn Fn(&document::Server) -> anyhow::Result<serde_json::Value>,
+) -> anyhow::Result<bool> {
+    let at = c.loaded.location.servers_at;
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| e.span.start);
+    // How far the bytes before the i-th edit (in order) have moved.
+    let mut shift = vec![0i64];
+    for e in &sorted {
+        let moved = document::replacement(old_bytes, e, at).len() as i64 - e.span.len() as i64;
+        shift.push(shift.last().copied().unwrap_or_default() + moved);
+    }
+    let first_at_or_after = |p: usize| sorted.partition_point(|e| e.span.start < p);
+    let mut proven = 0;
+    let mut text = Vec::new();
+    for o in c.servers.iter().map(|r| &r.server) {
+        let Some(entry) = o.entry.clone() else { return Ok(false) };
+        let (from, to) = (first_at_or_after(entry.start), first_at_or_after(entry.end));
+        let Some(command) = o.command.as_ref().filter(|_| from < to) else {
+            continue;
+        };
+        // The one edit inside this entry, and it is this server's command.
+        if to - from != 1 || sorted[from].span != command.span || sorted[from].span.end > entry.end {
+            return Ok(false);
+        }
+        let start = u64::try_from(entry.start as i64 + shift[from])?;
+        let end = u64::try_from(entry.end as i64 + shift[to])?;
+        text.resize(usize::try_from(end - start)?, 0);
+        crate::readat::fill(new_text, &mut text, start)?;
+        let Some(n) = std::str::from_utf8(&text)
+            .ok()
+            .and_then(|t| crate::fastjson::entry(t, start as usize, o.name.clone(), o.parent.clone()))
+        else {
+            return Ok(false);
+        };
+        let literal_at = u64::try_from(command.span.start as i64 + shift[from])? as usize;
+        let literal = literal_at..literal_at + document::replacement(old_bytes, sorted[from], at).len();
+        if n.value != expected(o)? || n.command.map(|c| c.span) != Some(literal) {
+            return Ok(false);
+        }
+        proven += 1;
+    }
+    Ok(proven == edits.len())
 }
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -943,6 +1012,20 @@ mod tests {
         assert_eq!(streamed, document::parse(&new.to_vec(), ServersAt::ClaudeCodeUser).unwrap());
         f.verify(c, &new).unwrap();
         assert_eq!(new.to_vec(), text.replace("\"/gone/tsh\"", "\"/new/tsh\"").into_bytes());
+        // Proven by the edited entries alone, without parsing the whole text again.
+        let old = c.loaded.bytes().unwrap();
+        let expected = |o: &document::Server| {
+            let mut v = o.value.clone();
+            if let Some(e) = f.edits.iter().find(|e| o.command.as_ref().is_some_and(|c| c.span == e.span)) {
+                assert!(set_at(&mut v, o.command_keys, &e.value));
+            }
+            Ok(v)
+        };
+        assert!(entries_proven(c, old, &new, &f.edits, &expected).unwrap());
+        // An edit the entries do not account for: the whole text decides.
+        let mut more = f.edits.clone();
+        more.push(Edit { span: 2..3, value: "x".into() });
+        assert!(!entries_proven(c, old, &new, &more, &expected).unwrap());
 
         let whole = new.to_vec();
         let near = |what: &str, from: usize| {
@@ -956,6 +1039,7 @@ mod tests {
             // The server comparison sees these.
             ("an argument", near("\"connect\"", second_half) + 1, b'C'),
             ("an edited literal", near("\"/new/tsh\"", second_half) + 1, b'N'),
+            ("an edited server's argument", near("\"connect\"", near("\"/new/tsh\"", second_half) as usize) + 1, b'C'),
             // The parse fails.
             ("a brace", near("}", second_half), b']'),
             ("the first byte", 0, b' '),
@@ -963,6 +1047,9 @@ mod tests {
         ] {
             let bad = Flipped { text: &new, at, to };
             assert!(f.verify(c, &bad).is_err(), "{why} changed at {at} was not caught");
+            if why.starts_with("an edited") {
+                assert!(!entries_proven(c, old, &bad, &f.edits, &expected).unwrap(), "{why}: proven");
+            }
         }
     }
 

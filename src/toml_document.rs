@@ -113,6 +113,7 @@ fn collect(
             url: remote_url(string),
             value: item_to_json(item),
             duplicate: false,
+            entry: None,
         });
     }
     Ok(())

@@ -247,6 +247,7 @@ fn collect(servers: &Node, keys: &[String], offset: usize, at: ServersAt, out: &
             url: remote_url(|k| string(k).or_else(|| if k == "url" { string("uri") } else { None })),
             value: to_json(entry),
             duplicate: repeated || has_duplicates(m),
+            entry: None,
         });
     }
 }
