@@ -800,6 +800,13 @@ impl ReadAt for Patched<'_> {
     fn len_now(&self) -> std::io::Result<u64> {
         Ok(self.len)
     }
+
+    fn borrowed_at(&self, at: u64, max: usize) -> Option<&[u8]> {
+        let i = self.pieces.partition_point(|(start, _)| *start <= at).checked_sub(1)?;
+        let (start, piece) = &self.pieces[i];
+        let rest = piece.get(usize::try_from(at - start).ok()?..)?;
+        Some(&rest[..rest.len().min(max)])
+    }
 }
 
 /// What `e` writes over its span of `bytes`: the literal for its value, in the style of the YAML
