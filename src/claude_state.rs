@@ -19,7 +19,7 @@
 //!   once the allowlist has any `serverCommand` entry, a stdio server is admitted only by its
 //!   command, and once it has any `serverUrl` entry a remote one only by its URL.
 //!
-//! Parsing is pure (bytes in); [`read`] is the edge that finds and reads the files.
+//! Parsing is pure (bytes in); [`read_policy`] is the edge that finds and reads the files.
 
 use std::path::{Path, PathBuf};
 

@@ -33,7 +33,7 @@
 //! read here and refused by the AST reader.
 //!
 //! Big Claude Code files are read in two halves at once, from memory or straight from the
-//! file: see [`halves`]. There the values that hold no servers are skipped by [`skip`], which
+//! file: see `halves`. There the values that hold no servers are skipped by `skip`, which
 //! accepts exactly what `IgnoredAny` accepts (tested against serde_json) and is faster.
 
 mod halves;

@@ -173,8 +173,9 @@ impl FilePlan {
         Ok(Patched::of(c.loaded.bytes()?, &self.edits, c.loaded.location.servers_at))
     }
 
-    /// The proof [`FilePlan::render`] gives: the new text parses, its servers equal `c`'s but
-    /// for the edited commands, and every byte outside the edited literals is the same.
+    /// The proof `FilePlan::render` (tests) gives: the new text's servers equal `c`'s but for
+    /// the edited commands (the whole text read again, or a big file's edited entries alone),
+    /// and every byte outside the edited literals is the same.
     pub fn verify<R: ReadAt + ?Sized>(&self, c: &ConfigReport, new: &R) -> anyhow::Result<()> {
         verify(c, new, &self.edits)
     }

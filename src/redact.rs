@@ -11,7 +11,7 @@ use std::ops::Range;
 const KEYS: [&[u8]; 3] = [b"\"env\"", b"\"environment\"", b"\"headers\""];
 
 /// The byte ranges to show as `<redacted>`, sorted by start: each member value of an object
-/// under one of [`KEYS`], or the whole value when it is not an object (`"env": "TOKEN=x"`).
+/// under one of `KEYS`, or the whole value when it is not an object (`"env": "TOKEN=x"`).
 pub fn json_secrets(text: &[u8]) -> Vec<Range<usize>> {
     // Two passes of memchr's SIMD `memmem`: `"env` finds both `"env"` and `"environment"`.
     let hits = memchr::memmem::find_iter(text, b"\"env").chain(memchr::memmem::find_iter(text, b"\"headers\""));

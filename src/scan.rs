@@ -1,6 +1,6 @@
 //! `--scan DIR`: walk folders for project-level configs (`.vscode/mcp.json`, `.mcp.json`, …).
 //!
-//! Which file is which client's project config is [`project_location`], a function of the path
+//! Which file is which client's project config is [`project_locations`], a function of the path
 //! alone. The walk is the edge: ignore's parallel walker, so a tree of many thousands of files
 //! costs what `fd` costs. Hidden folders are walked (every project config lives in one); `.git`,
 //! `node_modules` and `target` never are, whatever the ignore files say, since they are large

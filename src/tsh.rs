@@ -2,7 +2,7 @@
 //! which paths are fragile, and which tsh a config should point at.
 //!
 //! Pure: the file system and processes are reached through the closures and values the edge
-//! passes in (see [`crate::probe_tsh`] for the part that runs tsh).
+//! passes in (see [`crate::tshrun`] for the part that runs tsh).
 
 use std::path::{Path, PathBuf};
 

@@ -81,7 +81,7 @@ fn read_some<R: ReadAt + ?Sized>(src: &R, at: u64, want: u64) -> Option<Vec<u8>>
     Some(buf)
 }
 
-/// Where to split `body` for two threads, from the middle on: see [`Layout::member`]. Only a
+/// Where to split `body` for two threads, from the middle on: see `Layout::member`. Only a
 /// guess: [`parse_split`] checks it.
 pub fn split_point(body: &[u8], at: ServersAt) -> Option<usize> {
     if at != ServersAt::ClaudeCodeUser {
