@@ -779,7 +779,7 @@ mod tests {
                     syntax: Syntax::Jsonc,
                     servers_at: at,
                 },
-                bytes: Some(text.as_bytes().to_vec()),
+                bytes: Some(text.as_bytes().to_vec().into()),
                 parsed,
             },
             file_findings: vec![],
