@@ -782,17 +782,10 @@ impl<'a> Patched<'a> {
 impl ReadAt for Patched<'_> {
     fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
         // The piece that holds `at`, then as many after it as `buf` takes.
-        let first = self.pieces.partition_point(|(start, _)| *start <= at).saturating_sub(1);
         let mut done = 0;
-        for (start, piece) in &self.pieces[first.min(self.pieces.len())..] {
-            let Some(from) = (at + done as u64).checked_sub(*start) else { break };
-            let Some(rest) = piece.get(from as usize..) else { continue };
-            let n = rest.len().min(buf.len() - done);
-            buf[done..done + n].copy_from_slice(&rest[..n]);
-            done += n;
-            if done == buf.len() {
-                break;
-            }
+        while let Some(held) = self.borrowed_at(at + done as u64, buf.len() - done).filter(|h| !h.is_empty()) {
+            buf[done..done + held.len()].copy_from_slice(held);
+            done += held.len();
         }
         Ok(done)
     }

@@ -203,10 +203,14 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) ->
         Ok(expect)
     };
     let old_bytes = c.loaded.bytes()?;
-    if !(crate::load::streams(at, len) && entries_proven(c, old_bytes, new_text, edits, &expected)?) {
-        let streamed = crate::load::streams(at, len)
-            .then(|| crate::fastjson::read_stream(new_text, len, crate::fastjson::WINDOW_BYTES))
-            .flatten();
+    // The edits in order, each with the length of what it writes.
+    let mut sorted: Vec<(&Edit, usize)> =
+        edits.iter().map(|e| (e, document::replacement(old_bytes, e, at).len())).collect();
+    sorted.sort_by_key(|(e, _)| e.span.start);
+    let streams = crate::load::streams(at, len);
+    if !(streams && entries_proven(c, new_text, &sorted, &expected)?) {
+        let streamed =
+            streams.then(|| crate::fastjson::read_stream(new_text, len, crate::fastjson::WINDOW_BYTES)).flatten();
         let new = match streamed {
             Some(doc) => doc,
             None => document::parse(&read_all(new_text, len)?, at).map_err(|e| {
@@ -223,15 +227,13 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) ->
         }
     }
     // Outside the edited literals the bytes must be identical.
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| e.span.start);
     let (mut oi, mut ni) = (0usize, 0u64);
     let mut buf = Vec::new();
-    for e in sorted {
+    for &(e, written) in &sorted {
         if !holds_at_with(new_text, ni, &old_bytes[oi..e.span.start], &mut buf)? {
             return Err(bug("change bytes outside the command"));
         }
-        ni += (e.span.start - oi + document::replacement(old_bytes, e, at).len()) as u64;
+        ni += (e.span.start - oi + written) as u64;
         oi = e.span.end;
     }
     if ni + (old_bytes.len() - oi) as u64 != len || !holds_at_with(new_text, ni, &old_bytes[oi..], &mut buf)? {
@@ -257,21 +259,16 @@ fn verify<R: ReadAt + ?Sized>(c: &ConfigReport, new_text: &R, edits: &[Edit]) ->
 /// comment inside), the whole text decides.
 fn entries_proven<R: ReadAt + ?Sized>(
     c: &ConfigReport,
-    old_bytes: &[u8],
     new_text: &R,
-    edits: &[Edit],
+    sorted: &[(&Edit, usize)],
     expected: &dyn Fn(&document::Server) -> anyhow::Result<serde_json::Value>,
 ) -> anyhow::Result<bool> {
-    let at = c.loaded.location.servers_at;
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| e.span.start);
-    // How far the bytes before the i-th edit (in order) have moved.
+    // How far the bytes before the i-th edit have moved.
     let mut shift = vec![0i64];
-    for e in &sorted {
-        let moved = document::replacement(old_bytes, e, at).len() as i64 - e.span.len() as i64;
-        shift.push(shift.last().copied().unwrap_or_default() + moved);
+    for (e, written) in sorted {
+        shift.push(shift.last().copied().unwrap_or_default() + *written as i64 - e.span.len() as i64);
     }
-    let first_at_or_after = |p: usize| sorted.partition_point(|e| e.span.start < p);
+    let first_at_or_after = |p: usize| sorted.partition_point(|(e, _)| e.span.start < p);
     let mut proven = 0;
     let mut text = Vec::new();
     for o in c.servers.iter().map(|r| &r.server) {
@@ -281,7 +278,8 @@ fn entries_proven<R: ReadAt + ?Sized>(
             continue;
         };
         // The one edit inside this entry, and it is this server's command.
-        if to - from != 1 || sorted[from].span != command.span || sorted[from].span.end > entry.end {
+        let (edit, written) = sorted[from];
+        if to - from != 1 || edit.span != command.span || edit.span.end > entry.end {
             return Ok(false);
         }
         let start = u64::try_from(entry.start as i64 + shift[from])?;
@@ -295,13 +293,13 @@ fn entries_proven<R: ReadAt + ?Sized>(
             return Ok(false);
         };
         let literal_at = u64::try_from(command.span.start as i64 + shift[from])? as usize;
-        let literal = literal_at..literal_at + document::replacement(old_bytes, sorted[from], at).len();
+        let literal = literal_at..literal_at + written;
         if n.value != expected(o)? || n.command.map(|c| c.span) != Some(literal) {
             return Ok(false);
         }
         proven += 1;
     }
-    Ok(proven == edits.len())
+    Ok(proven == sorted.len())
 }
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -970,6 +968,14 @@ mod tests {
         assert!(verify(c, &bytes[..], &edits).is_err());
     }
 
+    /// `edits` in order, each with the length of what it writes, as `verify` hands them on.
+    fn in_order<'e>(old: &[u8], edits: &'e [Edit]) -> Vec<(&'e Edit, usize)> {
+        let mut v: Vec<_> =
+            edits.iter().map(|e| (e, document::replacement(old, e, ServersAt::ClaudeCodeUser).len())).collect();
+        v.sort_by_key(|(e, _)| e.span.start);
+        v
+    }
+
     /// `text` with the byte at `at` replaced: a write gone wrong, for the proof to catch.
     struct Flipped<'a> {
         text: &'a Patched<'a>,
@@ -1022,11 +1028,11 @@ mod tests {
             }
             Ok(v)
         };
-        assert!(entries_proven(c, old, &new, &f.edits, &expected).unwrap());
+        assert!(entries_proven(c, &new, &in_order(old, &f.edits), &expected).unwrap());
         // An edit the entries do not account for: the whole text decides.
         let mut more = f.edits.clone();
         more.push(Edit { span: 2..3, value: "x".into() });
-        assert!(!entries_proven(c, old, &new, &more, &expected).unwrap());
+        assert!(!entries_proven(c, &new, &in_order(old, &more), &expected).unwrap());
 
         let whole = new.to_vec();
         let near = |what: &str, from: usize| {
@@ -1049,7 +1055,7 @@ mod tests {
             let bad = Flipped { text: &new, at, to };
             assert!(f.verify(c, &bad).is_err(), "{why} changed at {at} was not caught");
             if why.starts_with("an edited") {
-                assert!(!entries_proven(c, old, &bad, &f.edits, &expected).unwrap(), "{why}: proven");
+                assert!(!entries_proven(c, &bad, &in_order(old, &f.edits), &expected).unwrap(), "{why}: proven");
             }
         }
     }

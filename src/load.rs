@@ -67,6 +67,16 @@ impl std::ops::Deref for Bytes {
     }
 }
 
+impl std::ops::DerefMut for Bytes {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        match self {
+            Bytes::Vec(v) => v,
+            #[cfg(target_os = "linux")]
+            Bytes::Map(m) => m,
+        }
+    }
+}
+
 impl From<Vec<u8>> for Bytes {
     fn from(v: Vec<u8>) -> Bytes {
         Bytes::Vec(v)
@@ -377,11 +387,7 @@ fn read_open(path: &Path, mut file: std::fs::File, len: u64) -> std::io::Result<
         return Ok(bytes.into());
     };
     let mut bytes = buffer(len);
-    let (first, second) = match &mut bytes {
-        Bytes::Vec(v) => v.split_at_mut(len / 2),
-        #[cfg(target_os = "linux")]
-        Bytes::Map(m) => m.split_at_mut(len / 2),
-    };
+    let (first, second) = bytes.split_at_mut(len / 2);
     let at = first.len() as u64;
     let file = &file;
     let (a, b) = std::thread::scope(|scope| {
