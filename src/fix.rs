@@ -282,17 +282,23 @@ fn entries_proven<R: ReadAt + ?Sized>(
         if to - from != 1 || edit.span != command.span || edit.span.end > entry.end {
             return Ok(false);
         }
-        let start = u64::try_from(entry.start as i64 + shift[from])?;
-        let end = u64::try_from(entry.end as i64 + shift[to])?;
-        text.resize(usize::try_from(end - start)?, 0);
-        crate::readat::fill(new_text, &mut text, start)?;
+        // Where the entry now lies; a place that cannot be (or a text that ends first) proves
+        // nothing, and the whole text decides, with its errors naming the file.
+        let (start, end) = (entry.start as i64 + shift[from], entry.end as i64 + shift[to]);
+        let (Ok(start), Ok(len)) = (u64::try_from(start), usize::try_from(end - start)) else {
+            return Ok(false);
+        };
+        text.resize(len, 0);
+        if crate::readat::fill(new_text, &mut text, start).is_err() {
+            return Ok(false);
+        }
         let Some(n) = std::str::from_utf8(&text)
             .ok()
             .and_then(|t| crate::fastjson::entry(t, start as usize, o.name.clone(), o.parent.clone()))
         else {
             return Ok(false);
         };
-        let literal_at = u64::try_from(command.span.start as i64 + shift[from])? as usize;
+        let literal_at = (command.span.start as i64 + shift[from]) as usize;
         let literal = literal_at..literal_at + written;
         if n.value != expected(o)? || n.command.map(|c| c.span) != Some(literal) {
             return Ok(false);
