@@ -12,15 +12,17 @@
 #
 # Usage: bench/run.sh [SIZE_MB ...]   (default 64; e.g. `bench/run.sh 1 64 256`; honours
 # CARGO_TARGET_DIR). Layouts: pretty, minified, non-ascii (bench/gen_claude_json.py).
-# Exports hyperfine's JSON into bench/results/. Needs python3 and node; installs hyperfine and
-# GNU time (`time` package) if missing.
+# Times are medians of rounds that run every command once in turn (bench/interleave.py), so that
+# a slow spell of the machine lands on a whole round rather than on one command's series; their
+# samples go to bench/results/. Needs python3 and node; installs GNU time (`time` package) if
+# missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 sizes=("${@:-64}")
 
-if ! command -v hyperfine >/dev/null || ! [ -x /usr/bin/time ]; then
-  apt-get update -qq && apt-get install -y -qq hyperfine time
+if ! [ -x /usr/bin/time ]; then
+  apt-get update -qq && apt-get install -y -qq time
 fi
 command -v node >/dev/null || { echo "run.sh: node is needed for the comparison" >&2; exit 1; }
 
@@ -43,8 +45,8 @@ peak_kb() { # peak resident set, in kB, of one run of "$@"
   /usr/bin/time -f '%M' -o "$work/time" "$@" >/dev/null 2>&1 || true
   tail -n 1 "$work/time" # a failing command adds a "Command exited" line first
 }
-mean_of() { # mean seconds of hyperfine's export $1, command number $2
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["mean"])' "$1" "$2"
+median_of() { # median seconds of bench/interleave.py's export $1, command named $2
+  python3 -c 'import json,sys; print(next(x["median"] for x in json.load(open(sys.argv[1]))["results"] if x["command"] == sys.argv[2]))' "$1" "$2"
 }
 
 for size in "${sizes[@]}"; do
@@ -60,34 +62,29 @@ for size in "${sizes[@]}"; do
     export PATH="$work/bin:/usr/bin:/bin"
     cd "$work/project"
     out=$repo/bench/results/claude-json-$size-$layout.json
-    # Exit status 1 is expected: the file points at stale managed-update copies of tsh.
-    hyperfine -N --style none --warmup 2 --runs 10 -i --export-json "$out" \
-      --command-name check "$bin check --home $home" \
-      --command-name dry-run "$bin fix-config --dry-run --home $home" \
-      --command-name cat "cat $file" >/dev/null
-    record "$size" "$layout" check "$(mean_of "$out" 0)"
-    record "$size" "$layout" dry-run "$(mean_of "$out" 1)"
-    record "$size" "$layout" cat "$(mean_of "$out" 2)"
-    # The real repair and the durable-copy floor, each on a fresh copy of the file.
-    fix_out=$repo/bench/results/fix-$size-$layout.json
-    hyperfine -N --style none --warmup 1 --runs 6 -i --export-json "$fix_out" \
-      --prepare "cp $master $file" \
-      --command-name fix-config "$bin fix-config --home $home" \
-      --command-name floor "sh -c 'cp $file $file.T && sync $file.T && mv $file.T $file'" >/dev/null
-    record "$size" "$layout" fix "$(mean_of "$fix_out" 0)"
-    record "$size" "$layout" floor "$(mean_of "$fix_out" 1)"
+    restore="cp $master $file"
+    node=()
+    if [ "$layout" = pretty ]; then
+      node=("node=node -e 'JSON.parse(require(\"fs\").readFileSync(\"$file\",\"utf8\"))'")
+    fi
+    # Every round starts from the master copy (fix-config repairs the file; the floor copies
+    # it); fix-config and the durable-copy floor each get a fresh copy.
+    python3 "$repo/bench/interleave.py" "$out" 10 2 \
+      "check@$restore=$bin check --home $home" \
+      "dry-run=$bin fix-config --dry-run --home $home" \
+      "cat=cat $file" \
+      "fix@$restore=$bin fix-config --home $home" \
+      "floor@$restore=sh -c 'cp $file $file.T && sync $file.T && mv $file.T $file'" \
+      "${node[@]}" >/dev/null
+    for what in check dry-run cat fix floor ${node:+node}; do
+      record "$size" "$layout" "$what" "$(median_of "$out" "$what")"
+    done
     cp "$master" "$file"
     record "$size" "$layout" fix-rss "$(peak_kb "$bin" fix-config --home "$home")"
     record "$size" "$layout" check-rss "$(peak_kb "$bin" check --home "$home")"
     record "$size" "$layout" dry-run-rss "$(peak_kb "$bin" fix-config --dry-run --home "$home")"
     record "$size" "$layout" list-rss "$(peak_kb "$bin" list --home "$home")"
     record "$size" "$layout" doctor-rss "$(peak_kb "$bin" doctor --home "$home")"
-    if [ "$layout" = pretty ]; then
-      node_out=$repo/bench/results/node-$size.json
-      hyperfine -N --style none --warmup 1 --runs 5 --export-json "$node_out" \
-        "node -e 'JSON.parse(require(\"fs\").readFileSync(\"$file\",\"utf8\"))'" >/dev/null
-      record "$size" "$layout" node "$(mean_of "$node_out" 0)"
-    fi
     rm -rf "$home" "$master"
     cd "$repo"
   done
