@@ -576,6 +576,55 @@ fn undo_refuses_a_file_changed_since() {
     assert_eq!(fs::read_to_string(named).unwrap(), text);
 }
 
+/// `<state>/backups.lock`, held as another fix-config or undo holds it while it changes the
+/// backups (an advisory lock, `flock` or `LockFileEx`). The state folder and the lock file are
+/// made by a run of mcpcfg first, as they would be on a user's machine, and that run undone.
+fn hold_backups_lock(t: &TestEnv, path: &str, text: &str) -> fs::File {
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    assert_eq!(t.run(&["undo"]).code, 0);
+    assert_eq!(t.read_home(path), text);
+    let lock = fs::OpenOptions::new().write(true).open(t.home().join(".local/state/mcpcfg/backups.lock")).unwrap();
+    lock.lock().unwrap();
+    lock
+}
+
+#[test]
+fn fix_config_waits_for_another_run_to_finish_with_the_backups_then_backs_up() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let lock = hold_backups_lock(&t, ".cursor/mcp.json", &text);
+    // Released while this run waits at its first save (it gets there in well under a second).
+    let other = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(lock);
+    });
+    let r = t.run(&["fix-config"]);
+    other.join().unwrap();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!t.read_home(".cursor/mcp.json").contains("update-pkg-v2"));
+    // Its backup was made once the lock was free: undo goes back to the old text.
+    assert_eq!(t.run(&["undo"]).code, 0);
+    assert_eq!(t.read_home(".cursor/mcp.json"), text);
+}
+
+#[test]
+fn fix_config_leaves_the_file_alone_when_another_run_keeps_the_backups_past_the_wait() {
+    let (t, text) = stale_home();
+    let t = t.home_file(".cursor/mcp.json", &text);
+    let _lock = hold_backups_lock(&t, ".cursor/mcp.json", &text);
+    let start = std::time::Instant::now();
+    let r = t.run(&["fix-config", "--format", "json"]);
+    assert!(start.elapsed() >= std::time::Duration::from_secs(15), "gave up after {:?}", start.elapsed());
+    // No repair without its backup: the file is as it was, and the run says why and what to do.
+    assert_eq!(t.read_home(".cursor/mcp.json"), text);
+    // A write that failed, nothing half-written (SPEC §1).
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    let errors = r.json()["write_errors"].to_string();
+    assert!(errors.contains("another mcpcfg (fix-config or undo) is changing the backups"), "{errors}");
+    assert!(errors.contains("wait for it to end"), "{errors}");
+    assert_eq!(r.json()["changes"], serde_json::json!([]));
+}
+
 #[test]
 fn no_backup_leaves_no_state() {
     let (t, text) = stale_home();
