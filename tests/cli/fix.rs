@@ -583,7 +583,8 @@ fn hold_backups_lock(t: &TestEnv, path: &str, text: &str) -> fs::File {
     assert_eq!(t.run(&["fix-config"]).code, 0);
     assert_eq!(t.run(&["undo"]).code, 0);
     assert_eq!(t.read_home(path), text);
-    let lock = fs::OpenOptions::new().write(true).open(t.home().join(".local/state/mcpcfg/backups.lock")).unwrap();
+    let state = if cfg!(windows) { r"AppData\Local\mcpcfg" } else { ".local/state/mcpcfg" };
+    let lock = fs::OpenOptions::new().write(true).open(t.home().join(state).join("backups.lock")).unwrap();
     lock.lock().unwrap();
     lock
 }
