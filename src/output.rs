@@ -531,8 +531,19 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
             }
         }
         let advice = crate::doctor::advice(f, &g.clients, ctx);
-        for why in &advice.why {
-            let _ = writeln!(out, "   - {}", clean(why));
+        // Ten servers broken by one `tsh update --clear` have one explanation: said once.
+        match items
+            .iter()
+            .position(|(earlier, _): &(crate::doctor::Advice, _)| !advice.why.is_empty() && earlier.why == advice.why)
+        {
+            Some(j) => {
+                let _ = writeln!(out, "   - same as {} above", j + 1);
+            }
+            None => {
+                for why in &advice.why {
+                    let _ = writeln!(out, "   - {}", clean(why));
+                }
+            }
         }
         items.push((advice, g.clients.clone()));
         out.push('\n');

@@ -48,6 +48,31 @@ fn old_original_tsh_names_the_file_to_remove_and_how() {
 }
 
 #[test]
+fn servers_broken_by_one_cause_have_it_explained_once() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let text = format!(
+        r#"{{"mcpServers": {{"teleport-mcp-a": {}, "teleport-mcp-b": {}, "teleport-mcp-c": {}}}}}"#,
+        tsh_entry(&stale, "a"),
+        tsh_entry(&stale, "b"),
+        tsh_entry(&stale, "c")
+    );
+    let r = t.home_file(".cursor/mcp.json", &text).run(&["doctor", "--color", "never"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let out = &r.stdout;
+    // Each server is still its own problem, in order; the explanation is said with the first.
+    for (n, name) in [(1, "a"), (2, "b"), (3, "c")] {
+        assert!(
+            out.contains(&format!("{n}. error tsh-managed-update-path: ~/.cursor/mcp.json: teleport-mcp-{name}:")),
+            "{out}"
+        );
+    }
+    assert_eq!(out.matches("managed copy at once").count(), 1, "{out}");
+    assert_eq!(out.matches("mcpcfg fix-config points the config at the stable tsh").count(), 1, "{out}");
+    assert_eq!(out.matches("   - same as 1 above\n").count(), 2, "{out}");
+}
+
+#[test]
 fn path_findings_say_fix_config_and_which_client_to_restart() {
     let t = TestEnv::new().tsh("18.3.0", None);
     let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));
