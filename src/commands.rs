@@ -379,7 +379,9 @@ pub fn doctor(s: &Settings, req: &DoctorRequest) -> anyhow::Result<u8> {
             let steps: Vec<Vec<String>> = report
                 .all_findings()
                 .map(|(c, _, f)| {
-                    crate::doctor::steps(f, &c.map(|c| c.loaded.location.client).into_iter().collect::<Vec<_>>(), &ctx)
+                    let clients: Vec<_> = c.map(|c| c.loaded.location.client).into_iter().collect();
+                    let project = c.is_some_and(|c| c.loaded.location.scope == crate::clients::Scope::Project);
+                    crate::doctor::steps(f, &clients, project, &ctx)
                 })
                 .collect();
             if let Some(list) = doc["findings"].as_array_mut() {

@@ -216,11 +216,23 @@ pub struct Advice {
 pub struct Repair {
     /// Whether to preview it first (a path repair: the user sees what changes).
     pub preview: bool,
+    /// Whether it is in a project-level config, which fix-config leaves alone unless it is
+    /// given `--include-project`.
+    pub include_project: bool,
     /// Another way to get the same result, said when this is the only repair.
     pub instead: Option<String>,
 }
 
 impl Advice {
+    /// This advice for a finding in a project-level config (`project`): its repair then needs
+    /// `--include-project`, or fix-config would leave the file alone and say so.
+    pub fn in_project(mut self, project: bool) -> Self {
+        if let Some(r) = self.repair.as_mut() {
+            r.include_project |= project;
+        }
+        self
+    }
+
     /// The steps of this one finding, in order (doctor's JSON `steps`).
     pub fn steps(&self, clients: &[Client]) -> Vec<String> {
         let mut out: Vec<String> = self.why.clone();
@@ -242,15 +254,21 @@ fn plan_repair<'a>(out: &mut Vec<String>, repairs: impl Iterator<Item = (&'a Rep
     if repairs.is_empty() {
         return;
     }
+    // One run repairs them all: with `--include-project` when one is in a project-level config.
+    let fix = if repairs.iter().any(|(r, _)| r.include_project) {
+        "mcpcfg fix-config --include-project"
+    } else {
+        "mcpcfg fix-config"
+    };
     if repairs.iter().any(|(r, _)| r.preview) {
-        out.push("preview the change: mcpcfg fix-config --dry-run".into());
+        out.push(format!("preview the change: {fix} --dry-run"));
     }
     if repairs.iter().any(|(r, c)| r.preview && c.contains(&Client::ClaudeDesktop)) {
         out.push("quit Claude Desktop first (it can rewrite its config while running)".into());
     }
     match repairs.as_slice() {
-        [(Repair { instead: Some(alt), .. }, _)] if only_one => out.push(format!("run: mcpcfg fix-config   ({alt})")),
-        _ => out.push("run: mcpcfg fix-config".into()),
+        [(Repair { instead: Some(alt), .. }, _)] if only_one => out.push(format!("run: {fix}   ({alt})")),
+        _ => out.push(format!("run: {fix}")),
     }
 }
 
@@ -288,9 +306,10 @@ pub fn plan(items: &[(Advice, Vec<Client>)]) -> Vec<String> {
     out
 }
 
-/// Numbered steps for `f`, a finding of the configs of `clients` (empty for machine-wide findings).
-pub fn steps(f: &Finding, clients: &[Client], ctx: &Context) -> Vec<String> {
-    advice(f, clients, ctx).steps(clients)
+/// Numbered steps for `f`, a finding of the configs of `clients` (empty for machine-wide findings),
+/// `project` when one of them is a project-level config.
+pub fn steps(f: &Finding, clients: &[Client], project: bool, ctx: &Context) -> Vec<String> {
+    advice(f, clients, ctx).in_project(project).steps(clients)
 }
 
 /// What doctor says about `f`, a finding of the configs of `clients`.
@@ -337,13 +356,13 @@ pub fn advice(f: &Finding, clients: &[Client], ctx: &Context) -> Advice {
                     a.before.extend(install_steps(ctx.os));
                 }
             }
-            a.repair = Some(Repair { preview: true, instead: None });
+            a.repair = Some(Repair { preview: true, include_project: false, instead: None });
             a.restart = true;
         }
         Code::TshNotFound => {
             a.before.extend(install_steps(ctx.os));
             a.before.push("check it: tsh version --client".into());
-            a.repair = Some(Repair { preview: true, instead: Some(rerun) });
+            a.repair = Some(Repair { preview: true, include_project: false, instead: Some(rerun) });
             a.restart = true;
         }
         Code::TshVersionSkew | Code::TshMcpUnsupported => {
@@ -380,7 +399,7 @@ pub fn advice(f: &Finding, clients: &[Client], ctx: &Context) -> Advice {
                             "a newer tsh is installed: {} ({sv}); mcpcfg fix-config points the configs at it",
                             stable.display()
                         ));
-                        a.repair = Some(Repair { preview: true, instead: None });
+                        a.repair = Some(Repair { preview: true, include_project: false, instead: None });
                         if !removal.is_empty() {
                             a.after.push("then, if nothing else uses the old tsh, remove it:".into());
                             a.after.extend(removal.into_iter().map(|s| format!("  {s}")));
@@ -393,7 +412,8 @@ pub fn advice(f: &Finding, clients: &[Client], ctx: &Context) -> Advice {
                             "check it: tsh version   (the first line{} must be {v} or later)",
                             if ctx.managed { " and \"Re-executed from version\"" } else { "" }
                         ));
-                        a.repair = Some(Repair { preview: false, instead: Some(rerun.clone()) });
+                        a.repair =
+                            Some(Repair { preview: false, include_project: false, instead: Some(rerun.clone()) });
                     }
                 }
             }
@@ -407,7 +427,7 @@ pub fn advice(f: &Finding, clients: &[Client], ctx: &Context) -> Advice {
                     "on Teleport Cloud that command is not supported (the Cloud team manages the version): ask Teleport support, or have the administrator turn client-tools updates off with `tctl autoupdate client-tools disable`; meanwhile TELEPORT_TOOLS_VERSION=off in your environment runs your installed tsh".into(),
                 );
                 a.before.push("then run `tsh version` and check that the first line shows the new version".into());
-                a.repair.get_or_insert(Repair { preview: false, instead: Some(rerun) });
+                a.repair.get_or_insert(Repair { preview: false, include_project: false, instead: Some(rerun) });
             }
             a.restart = true;
         }
@@ -564,12 +584,12 @@ mod tests {
 
         let gone = f(Code::TshManagedUpdatePath, "deleted", "");
         let mut c = ctx(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh");
-        assert!(!steps(&gone, &[Client::Cursor], &c).iter().any(|s| s.contains("tsh update --clear")));
+        assert!(!steps(&gone, &[Client::Cursor], false, &c).iter().any(|s| s.contains("tsh update --clear")));
         c.cleared_tools_dir = Some("/home/me/.tsh/bin".into());
-        let st = steps(&gone, &[Client::Cursor], &c);
+        let st = steps(&gone, &[Client::Cursor], false, &c);
         assert!(st[0].contains("/home/me/.tsh/bin is gone") && st[0].contains("tsh update --clear"), "{st:?}");
         let still_there = Finding { severity: Severity::Warning, ..gone };
-        assert!(!steps(&still_there, &[Client::Cursor], &c)[0].contains("tsh update --clear"));
+        assert!(!steps(&still_there, &[Client::Cursor], false, &c)[0].contains("tsh update --clear"));
     }
 
     #[test]
@@ -604,7 +624,7 @@ mod tests {
     #[test]
     fn old_original_names_the_file_to_remove_and_how() {
         let c = ctx(Os::Macos, "/usr/local/bin/tsh", "/Applications/tsh.app/Contents/MacOS/tsh");
-        let s = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], &c);
+        let s = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], false, &c);
         let text = s.join("\n");
         assert!(text.contains("the old tsh is /usr/local/bin/tsh, the first tsh on PATH"), "{text}");
         assert!(text.contains("sudo rm -rf /Applications/tsh.app /usr/local/bin/tsh"), "{text}");
@@ -616,7 +636,7 @@ mod tests {
     #[test]
     fn old_managed_names_the_administrator_command() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let s = steps(&skew("/usr/bin/tsh", false, true), &[Client::ClaudeDesktop], &c);
+        let s = steps(&skew("/usr/bin/tsh", false, true), &[Client::ClaudeDesktop], false, &c);
         let text = s.join("\n");
         assert!(text.contains("tctl autoupdate client-tools target 18.2.3"), "{text}");
         assert!(!text.contains("apt-get remove"), "the original is fine: {text}");
@@ -628,24 +648,24 @@ mod tests {
     #[test]
     fn old_managed_steps_fit_cloud_and_tsh_mcp_config_flags_that_exist() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let text = steps(&skew("/usr/bin/tsh", false, true), &[Client::ClaudeDesktop], &c).join("\n");
+        let text = steps(&skew("/usr/bin/tsh", false, true), &[Client::ClaudeDesktop], false, &c).join("\n");
         assert!(text.contains("on Teleport Cloud that command is not supported"), "{text}");
         assert!(text.contains("tsh mcp config --client-config=claude <app>"), "{text}");
-        let text = steps(&skew("/usr/bin/tsh", false, true), &[Client::Vscode], &c).join("\n");
+        let text = steps(&skew("/usr/bin/tsh", false, true), &[Client::Vscode], false, &c).join("\n");
         assert!(text.contains("--client-config=<the config file's path>"), "{text}");
     }
 
     #[test]
     fn session_steps_name_the_proxy() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let s = steps(&f(Code::TshSessionExpired, "", ""), &[], &c);
+        let s = steps(&f(Code::TshSessionExpired, "", ""), &[], false, &c);
         assert_eq!(s[0], "log in: tsh login --proxy=teleport.example.com:443");
     }
 
     #[test]
     fn rbac_steps_name_the_user() {
         let c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
-        let text = steps(&f(Code::McpNoAllowedTools, "", ""), &[], &c).join("\n");
+        let text = steps(&f(Code::McpNoAllowedTools, "", ""), &[], false, &c).join("\n");
         assert!(text.contains("tctl users update alice --set-mcp-tools \"*\""), "{text}");
         assert!(text.contains("mcp-user"));
         assert!(text.contains("allow.mcp.tools"));
@@ -683,7 +703,7 @@ mod tests {
     fn old_tsh_in_a_config_with_a_newer_one_installed_says_to_point_at_it() {
         let mut c = ctx(Os::Linux, "/new/tsh", "/new/tsh");
         c.stable_version = Some(semver::Version::new(18, 3, 0));
-        let text = steps(&skew("/old/tsh", true, false), &[Client::Cursor], &c).join("\n");
+        let text = steps(&skew("/old/tsh", true, false), &[Client::Cursor], false, &c).join("\n");
         assert!(text.contains("the old tsh is /old/tsh\n"), "{text}");
         assert!(text.contains("mcpcfg fix-config points the configs at it"), "{text}");
         assert!(
@@ -693,6 +713,31 @@ mod tests {
         assert!(text.contains("a newer tsh is installed: /new/tsh (18.3.0)"), "{text}");
         assert!(!text.contains("which tsh"), "{text}");
         assert!(!text.contains("install tsh"), "nothing to install: {text}");
+    }
+
+    /// One run repairs every config of the plan: with `--include-project` as soon as one of
+    /// them is project-level (fix-config leaves those alone without it), and without it else.
+    #[test]
+    fn the_plans_one_run_includes_project_configs_when_one_is_among_them() {
+        let c = ctx(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh");
+        let gone = f(Code::TshManagedUpdatePath, "", "");
+        let user = (advice(&gone, &[Client::Cursor], &c).in_project(false), vec![Client::Cursor]);
+        let project = (advice(&gone, &[Client::ClaudeCode], &c).in_project(true), vec![Client::ClaudeCode]);
+        let runs = |items: &[(Advice, Vec<Client>)]| -> Vec<String> {
+            plan(items).into_iter().filter(|s| s.contains("mcpcfg fix-config")).collect()
+        };
+        assert_eq!(
+            runs(std::slice::from_ref(&user)),
+            ["preview the change: mcpcfg fix-config --dry-run", "run: mcpcfg fix-config"]
+        );
+        let both = runs(&[user, project]);
+        assert_eq!(
+            both,
+            [
+                "preview the change: mcpcfg fix-config --include-project --dry-run",
+                "run: mcpcfg fix-config --include-project"
+            ]
+        );
     }
 
     /// The home of issue 14: two deleted or relative paths and tsh 18.2.0 on PATH with managed
@@ -745,7 +790,7 @@ mod tests {
     fn managed_updates_on_name_the_re_executed_from_tsh() {
         let mut c = ctx(Os::Linux, "/usr/local/bin/tsh", "/usr/local/bin/tsh");
         c.managed = true;
-        let text = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], &c).join("\n");
+        let text = steps(&skew("/usr/local/bin/tsh", true, false), &[Client::Cursor], false, &c).join("\n");
         assert!(text.contains("the one managed updates re-execute from"), "{text}");
         assert!(text.contains("and \"Re-executed from version\" must be 18.2.3 or later"), "{text}");
     }
@@ -797,7 +842,7 @@ mod tests {
             Code::ManagedConfigUnreadable,
             Code::ConfigUnloadable,
         ] {
-            assert!(!steps(&f(code, "", ""), &[Client::Vscode], &c).is_empty(), "{code:?}");
+            assert!(!steps(&f(code, "", ""), &[Client::Vscode], false, &c).is_empty(), "{code:?}");
         }
     }
 
@@ -807,7 +852,7 @@ mod tests {
     fn repair_steps_without_a_tsh_say_to_install_one_first() {
         let mut c = ctx(Os::Linux, "/usr/bin/tsh", "/usr/bin/tsh");
         c.stable = None;
-        let text = steps(&f(Code::TshMissing, "", ""), &[Client::Cursor], &c);
+        let text = steps(&f(Code::TshMissing, "", ""), &[Client::Cursor], false, &c);
         assert!(text[0].starts_with("first install tsh"), "{text:?}");
     }
 }

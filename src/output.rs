@@ -399,6 +399,8 @@ pub struct Group<'a> {
     generic: crate::doctor::Advice,
     pub places: Vec<String>,
     pub clients: Vec<crate::clients::Client>,
+    /// Whether one of its configs is project-level (its repair needs `--include-project`).
+    pub project: bool,
 }
 
 /// doctor's problems, in report order.
@@ -416,6 +418,7 @@ pub fn doctor_groups<'a>(host: &Host, report: &'a Report, ctx: &crate::doctor::C
             _ => {}
         }
         clients.extend(c.map(|c| c.loaded.location.client));
+        let project = c.is_some_and(|c| c.loaded.location.scope == crate::clients::Scope::Project);
         let same = |g: &&mut Group<'_>| {
             g.first.code == f.code && g.generic == generic && g.first.hint == f.hint && g.first.skew.is_some()
         };
@@ -423,8 +426,9 @@ pub fn doctor_groups<'a>(host: &Host, report: &'a Report, ctx: &crate::doctor::C
             Some(g) => {
                 g.places.extend(places);
                 g.clients.extend(clients);
+                g.project |= project;
             }
-            None => groups.push(Group { first: f, generic, places, clients }),
+            None => groups.push(Group { first: f, generic, places, clients, project }),
         }
     }
     for g in &mut groups {
@@ -438,7 +442,7 @@ pub fn doctor_groups<'a>(host: &Host, report: &'a Report, ctx: &crate::doctor::C
 pub fn doctor_plan(host: &Host, report: &Report, ctx: &crate::doctor::Context) -> Vec<String> {
     let items: Vec<_> = doctor_groups(host, report, ctx)
         .into_iter()
-        .map(|g| (crate::doctor::advice(g.first, &g.clients, ctx), g.clients))
+        .map(|g| (crate::doctor::advice(g.first, &g.clients, ctx).in_project(g.project), g.clients))
         .collect();
     crate::doctor::plan(&items)
 }
@@ -530,7 +534,7 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
                 let _ = writeln!(out, "     {}", clean(p));
             }
         }
-        let advice = crate::doctor::advice(f, &g.clients, ctx);
+        let advice = crate::doctor::advice(f, &g.clients, ctx).in_project(g.project);
         // Ten servers broken by one `tsh update --clear` have one explanation: said once.
         match items
             .iter()

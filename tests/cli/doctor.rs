@@ -78,8 +78,36 @@ fn path_findings_say_fix_config_and_which_client_to_restart() {
     let text = format!(r#"{{"mcpServers": {{"teleport-mcp-x": {}}}}}"#, tsh_entry("tsh", "x"));
     let r = t.home_file(".config/Claude/claude_desktop_config.json", &text).run(&["doctor", "--color", "never"]);
     assert!(r.stdout.contains("1. error tsh-relative"), "{}", r.stdout);
-    assert!(r.stdout.contains("run: mcpcfg fix-config"));
+    assert!(r.stdout.contains("run: mcpcfg fix-config\n"));
+    assert!(!r.stdout.contains("--include-project"), "a user config needs no flag: {}", r.stdout);
     assert!(r.stdout.contains("quit Claude Desktop first"));
+}
+
+/// doctor's plan said `mcpcfg fix-config` for a project's `.mcp.json`, and that run leaves
+/// project-level configs alone ("pass --include-project to repair it"): following the plan
+/// repaired nothing.
+#[test]
+fn a_project_configs_repair_is_planned_with_include_project_and_the_plan_repairs_it() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh");
+    let text = format!(r#"{{"mcpServers": {{"teleport-mcp-demo": {}}}}}"#, tsh_entry(&stale, "demo"));
+    let t = t.project_file(".mcp.json", &text);
+    let r = t.run(&["doctor", "--color", "never"]);
+    assert!(r.stdout.contains("tsh-managed-update-path"), "{}", r.stdout);
+    assert!(r.stdout.contains("preview the change: mcpcfg fix-config --include-project --dry-run"), "{}", r.stdout);
+    assert!(r.stdout.contains("run: mcpcfg fix-config --include-project\n"), "{}", r.stdout);
+    let json = t.run(&["doctor", "--format", "json"]).json();
+    assert!(
+        json["plan"].as_array().unwrap().contains(&serde_json::json!("run: mcpcfg fix-config --include-project")),
+        "{json}"
+    );
+    let steps = json["findings"][0]["steps"].to_string();
+    assert!(steps.contains("run: mcpcfg fix-config --include-project"), "{steps}");
+    // The plan, followed, repairs the file.
+    assert_eq!(t.run(&["fix-config", "--include-project"]).code, 0);
+    assert!(!fs::read_to_string(t.project().join(".mcp.json")).unwrap().contains("update-pkg-v2"));
+    let after = t.run(&["doctor", "--color", "never"]);
+    assert!(!after.stdout.contains("tsh-managed-update-path"), "{}", after.stdout);
 }
 
 #[test]
