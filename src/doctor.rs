@@ -351,8 +351,9 @@ pub fn advice(f: &Finding, clients: &[Client], ctx: &Context) -> Advice {
                     a.why.push(format!("mcpcfg fix-config points the config at the stable tsh: {}", stable.display()))
                 }
                 // fix-config has nothing to point it at until then.
+                // Said as a fact, not as a step of its own: the install steps follow in the plan.
                 None => {
-                    a.before.push("first install tsh: there is none to point the config at".into());
+                    a.why.push("first install tsh: there is none to point the config at (below)".into());
                     a.before.extend(install_steps(ctx.os));
                 }
             }
