@@ -62,10 +62,8 @@ fn servers_broken_by_one_cause_have_it_explained_once() {
     let out = &r.stdout;
     // Each server is still its own problem, in order; the explanation is said with the first.
     for (n, name) in [(1, "a"), (2, "b"), (3, "c")] {
-        assert!(
-            out.contains(&format!("{n}. error tsh-managed-update-path: ~/.cursor/mcp.json: teleport-mcp-{name}:")),
-            "{out}"
-        );
+        let problem = format!("{n}. error tsh-managed-update-path: ~/.cursor/mcp.json: teleport-mcp-{name}:");
+        assert!(out.contains(&crate::env::shown(&problem)), "{out}");
     }
     assert_eq!(out.matches("managed copy at once").count(), 1, "{out}");
     assert_eq!(out.matches("mcpcfg fix-config points the config at the stable tsh").count(), 1, "{out}");
