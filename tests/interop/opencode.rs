@@ -2,7 +2,7 @@
 //! reads: `mcp.<name>` with `command` an array, JSONC with trailing commas, `{env:NAME}`.
 
 use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view};
-use crate::sandbox::{Cli, Sandbox};
+use crate::sandbox::{Cli, OPENCODE_SYSTEM_DIR, Sandbox};
 
 fn entry(command: &str, app: &str) -> String {
     format!(
@@ -139,4 +139,57 @@ fn opencode_layers_merge_field_by_field() {
     let fix = sb.mcpcfg("work", &["fix-config"]);
     assert_eq!(fix.code, 0, "{}", fix.all());
     assert!(!sb.read("home/.config/opencode/opencode.json").contains(&stale), "the user's entries are repaired too");
+}
+
+/// OpenCode's managed config (`/etc/opencode/opencode.json`, an administrator's) ranks above
+/// the user's file and the project's: a server in both starts with the managed file's command.
+/// mcpcfg reads the same (the managed entry loaded, the others shadowed), repairs the user's and
+/// the project's entries all the same, and never writes the managed file: its stale server is
+/// left for the administrator, and `check` still fails on it.
+#[test]
+fn opencode_managed_config_ranks_above_the_user_and_the_project() {
+    let sb = Sandbox::alone();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    let system = format!(
+        "{{\"mcp\": {{\"teleport-mcp-sys\": {}, \"teleport-mcp-user\": {}, \"teleport-mcp-proj\": {}}}}}\n",
+        entry(&stale, "s"),
+        entry(&tsh, "u"),
+        entry(&tsh, "p")
+    );
+    sb.system_file(OPENCODE_SYSTEM_DIR, "opencode.json", &system);
+    sb.file(
+        "home/.config/opencode/opencode.json",
+        &format!("{{\"mcp\": {{\"teleport-mcp-user\": {}}}}}\n", entry(&stale, "u")),
+    );
+    sb.file("work/opencode.json", &format!("{{\"mcp\": {{\"teleport-mcp-proj\": {}}}}}\n", entry(&stale, "p")));
+    let view = client_view(&sb, Cli::Opencode, "work");
+    assert!(matches!(view["teleport-mcp-sys"], Status::Failed(_)), "{view:?}");
+    assert_eq!(view["teleport-mcp-user"], Status::Connected, "the managed command wins: {view:?}");
+    assert_eq!(view["teleport-mcp-proj"], Status::Connected, "over the project's too: {view:?}");
+    let seen = mcpcfg_view(&sb, "opencode", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?}");
+    for name in ["teleport-mcp-sys", "teleport-mcp-user", "teleport-mcp-proj"] {
+        let loaded: Vec<&str> = seen[name].iter().filter(|s| s.loaded).map(|s| s.scope.as_str()).collect();
+        assert_eq!(loaded, ["managed"], "{name}: {seen:#?}");
+        for other in seen[name].iter().filter(|s| !s.loaded) {
+            assert_eq!(other.reason.as_deref(), Some("shadowed"), "{name}: {seen:#?}");
+        }
+    }
+    assert!(seen["teleport-mcp-sys"][0].codes.contains(&"tsh-managed-update-path".to_owned()), "{seen:#?}");
+    // OpenCode itself adds a `$schema` to the files it reads, the managed one too: what mcpcfg
+    // must not change is what is there when it runs.
+    let managed = || std::fs::read_to_string(format!("{OPENCODE_SYSTEM_DIR}/opencode.json")).unwrap();
+    let before = managed();
+    let fix = sb.mcpcfg("work", &["fix-config", "--include-project"]);
+    assert!(!sb.read("home/.config/opencode/opencode.json").contains(&stale), "{}", fix.all());
+    assert!(!sb.read("work/opencode.json").contains(&stale), "{}", fix.all());
+    assert_eq!(managed(), before, "never written");
+    // What is left is the administrator's: fix-config and check say so with status 1.
+    assert_eq!(fix.code, 1, "{}", fix.all());
+    let check = sb.mcpcfg("work", &["check", "--client", "opencode"]);
+    assert_eq!(check.code, 1, "{}", check.all());
+    assert!(check.all().contains("teleport-mcp-sys"), "{}", check.all());
+    assert!(matches!(client_view(&sb, Cli::Opencode, "work")["teleport-mcp-sys"], Status::Failed(_)));
 }

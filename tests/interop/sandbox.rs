@@ -166,15 +166,17 @@ enum SystemHold {
     Alone(#[allow(dead_code)] SystemFiles),
 }
 
-/// Claude Code reads its managed files from fixed system paths (`/etc/claude-code`), and Codex
-/// its system layers (`/etc/codex`), which no variable moves. Scenarios that need them write them
+/// Claude Code reads its managed files from fixed system paths (`/etc/claude-code`), Codex its
+/// system layers (`/etc/codex`), and OpenCode its managed config (`/etc/opencode`), which no
+/// variable moves. Scenarios that need them write them
 /// there, one at a time, while no other scenario runs a client or mcpcfg; every other call holds
 /// this lock shared.
 static SYSTEM: std::sync::RwLock<()> = std::sync::RwLock::new(());
 pub const MANAGED_DIR: &str = "/etc/claude-code";
 pub const CODEX_SYSTEM_DIR: &str = "/etc/codex";
 pub const GEMINI_SYSTEM_DIR: &str = "/etc/gemini-cli";
-const SYSTEM_DIRS: [&str; 3] = [MANAGED_DIR, CODEX_SYSTEM_DIR, GEMINI_SYSTEM_DIR];
+pub const OPENCODE_SYSTEM_DIR: &str = "/etc/opencode";
+const SYSTEM_DIRS: [&str; 4] = [MANAGED_DIR, CODEX_SYSTEM_DIR, GEMINI_SYSTEM_DIR, OPENCODE_SYSTEM_DIR];
 
 /// The clients' system folders, written for one scenario and removed when it ends.
 pub struct SystemFiles {
