@@ -9,6 +9,7 @@
 
 mod claude;
 mod codex;
+mod continue_cli;
 mod copilot;
 // Shared with the integration suite, which uses more of it.
 #[allow(dead_code)]

