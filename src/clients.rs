@@ -321,6 +321,10 @@ pub enum ServersAt {
     GooseExtensions,
     /// Continue's YAML: `mcpServers`, a list of entries that carry their `name`.
     ContinueMcpServers,
+    /// The Cline CLI's `cline_mcp_settings.json`: `mcpServers`, whose entries keep the command
+    /// under `transport` (`{"transport": {"type": "stdio", "command", "args"}}`, as `cline mcp
+    /// install` writes them) or, in the extension's older shape, at the top.
+    ClineMcpServers,
 }
 
 impl ServersAt {
@@ -335,7 +339,7 @@ impl ServersAt {
             ServersAt::CodexToml => &[&[Key("mcp_servers")]],
             ServersAt::OpencodeMcp | ServersAt::CrushMcp => &[&[Key("mcp")]],
             ServersAt::GooseExtensions => &[&[Key("extensions")]],
-            ServersAt::ContinueMcpServers => &[&[Key("mcpServers")]],
+            ServersAt::ContinueMcpServers | ServersAt::ClineMcpServers => &[&[Key("mcpServers")]],
         }
     }
 
@@ -347,6 +351,11 @@ impl ServersAt {
     /// A server's `command` may be an object whose `path` is the command (Zed's older shape).
     pub fn allows_nested_command(self) -> bool {
         self == ServersAt::ZedContextServers
+    }
+
+    /// A server's command may sit in an object `transport` (the Cline CLI).
+    pub fn allows_transport(self) -> bool {
+        self == ServersAt::ClineMcpServers
     }
 
     /// The file is YAML: read with saphyr-parser, its command written as a double-quoted scalar.
@@ -429,6 +438,30 @@ fn extension_settings(client: Client) -> Option<(&'static str, &'static str)> {
         Client::KiloCode => Some(("kilocode.kilo-code", "mcp_settings.json")),
         _ => None,
     }
+}
+
+/// The Cline CLI's MCP settings (3.x, `@cline/cli-<platform>` on npm, read off its 3.0.65
+/// build): `$CLINE_MCP_SETTINGS_PATH`, else `<data>/settings/cline_mcp_settings.json`, the data
+/// folder being `$CLINE_DATA_DIR`, else `<dir>/data`, and that folder `$CLINE_DIR`, else
+/// `~/.cline`. Its entries keep the command under `transport` ([`ServersAt::ClineMcpServers`]).
+fn cline_cli_settings(host: &Host) -> Location {
+    let os = host.os;
+    let path = match host.folder_var("CLINE_MCP_SETTINGS_PATH") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let data = match host.folder_var("CLINE_DATA_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => {
+                    let dir = host.folder_var("CLINE_DIR").map(PathBuf::from);
+                    join(os, &dir.unwrap_or_else(|| host.home_join(&[".cline"])), &["data"])
+                }
+            };
+            join(os, &data, &["settings", "cline_mcp_settings.json"])
+        }
+    };
+    let mut l = Location::new(Client::Cline, Scope::User, path);
+    l.servers_at = ServersAt::ClineMcpServers;
+    l
 }
 
 /// Claude Code's state file: the legacy `.config.json` (read instead when it exists) and
@@ -715,6 +748,9 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                 let Some((id, name)) = extension_settings(client) else { continue };
                 for editor in EXTENSION_HOSTS {
                     out.push(file(join(os, &a, &[editor, "User", "globalStorage", id, "settings", name])));
+                }
+                if client == Client::Cline {
+                    out.push(Candidate::File(cline_cli_settings(host)));
                 }
                 if client == Client::KiloCode {
                     // Kilo CLI 7, an OpenCode fork, keeps OpenCode's layout in its own folder.
@@ -1112,6 +1148,24 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// The Cline CLI's own file comes after the extension's in every editor, with the CLI's
+    /// variables, each over the next, as its 3.0.65 build reads them.
+    #[test]
+    fn cline_cli_settings_follow_its_variables() {
+        let last = |env: &[(&str, &str)]| {
+            let c = user_candidates(&host(Os::Linux, "/home/me", env), &[Client::Cline]);
+            let Some(Candidate::File(l)) = c.last() else { panic!("{:?}", files(&c)) };
+            assert_eq!(l.servers_at, ServersAt::ClineMcpServers);
+            l.path.to_string_lossy().into_owned()
+        };
+        assert_eq!(last(&[]), "/home/me/.cline/data/settings/cline_mcp_settings.json");
+        assert_eq!(last(&[("CLINE_DIR", "/c")]), "/c/data/settings/cline_mcp_settings.json");
+        assert_eq!(last(&[("CLINE_DIR", "/c"), ("CLINE_DATA_DIR", "/d")]), "/d/settings/cline_mcp_settings.json");
+        assert_eq!(last(&[("CLINE_DATA_DIR", "/d"), ("CLINE_MCP_SETTINGS_PATH", "/m.json")]), "/m.json");
+        let windows = user_candidates(&host(Os::Windows, r"C:\Users\me", &[]), &[Client::Cline]);
+        assert_eq!(files(&windows).last().unwrap(), r"C:\Users\me\.cline\data\settings\cline_mcp_settings.json");
     }
 
     #[test]
@@ -1689,10 +1743,14 @@ mod tests {
                 (Client::RooCode, "rooveterinaryinc.roo-cline", "mcp_settings.json"),
             ] {
                 let cands = user_candidates(&host(os, home, &[]), &[client]);
-                let want: Vec<String> = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"]
+                let mut want: Vec<String> = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"]
                     .iter()
                     .map(|ed| format!("{a}{s}{ed}{s}User{s}globalStorage{s}{id}{s}settings{s}{file}"))
                     .collect();
+                // And the Cline CLI's own (`cline_cli_settings_follow_its_variables`).
+                if client == Client::Cline {
+                    want.push(format!("{home}{s}.cline{s}data{s}settings{s}cline_mcp_settings.json"));
+                }
                 assert_eq!(files(&cands), want, "{os:?} {client:?}");
                 let Candidate::File(l) = &cands[0] else { panic!("a file") };
                 assert_eq!((l.syntax, l.servers_at), (Syntax::Json, ServersAt::McpServers));

@@ -105,6 +105,8 @@ pub const COMMAND_PATH: &[&str] = &["command", "path"];
 /// OpenCode's `"command": ["/usr/local/bin/tsh", "mcp", "connect", "x"]`: the program is the
 /// array's first element, and the rest are its arguments.
 pub const COMMAND_FIRST: &[&str] = &["command", "0"];
+/// The Cline CLI's `"transport": {"type": "stdio", "command": …, "args": […]}`.
+pub const TRANSPORT_COMMAND: &[&str] = &["transport", "command"];
 
 /// A duplicate key on the path to a server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -270,6 +272,7 @@ fn parse_ast_text(body: &str, offset: usize, at: ServersAt, bom: bool) -> Result
         body,
         offset,
         nested_command: at.allows_nested_command(),
+        transport: at.allows_transport(),
         command_array: at.command_is_array(),
         servers: vec![],
         duplicates: vec![],
@@ -451,6 +454,8 @@ struct Walker<'t> {
     offset: usize,
     /// `command` may be an object holding `path`, `args` and `env` (Zed's older shape).
     nested_command: bool,
+    /// The command may sit in an object `transport` ([`TRANSPORT_COMMAND`]).
+    transport: bool,
     /// The command is an array: program, then arguments (OpenCode).
     command_array: bool,
     servers: Vec<Server>,
@@ -560,6 +565,11 @@ impl Walker<'_> {
             }
         };
         envs(entry);
+        if self.transport
+            && let Some(Value::Object(transport)) = last_prop(entry, "transport")
+        {
+            envs(transport);
+        }
         if self.nested_command {
             for p in entry.properties.iter().filter(|p| p.name.as_str() == "command") {
                 if let Value::Object(command) = &p.value {
@@ -592,10 +602,22 @@ impl Walker<'_> {
                 Some(Value::Object(o)) if self.nested_command => Some(o),
                 _ => None,
             };
-            let (inner, command_key, command_keys) = match nested {
-                Some(o) => (o, "path", COMMAND_PATH),
-                None => (entry, "command", COMMAND),
+            // The Cline CLI's, under `transport`, where the entry has no `command` of its own.
+            let transport = match last_prop(entry, "transport") {
+                Some(Value::Object(o)) if self.transport && last_prop(entry, "command").is_none() => Some(o),
+                _ => None,
             };
+            let (inner, command_key, command_keys) = match (nested, transport) {
+                (Some(o), _) => (o, "path", COMMAND_PATH),
+                (None, Some(t)) => (t, "command", TRANSPORT_COMMAND),
+                (None, None) => (entry, "command", COMMAND),
+            };
+            if let Some(t) = transport {
+                let mut transport_keys = entry_keys.clone();
+                transport_keys.push("transport".to_owned());
+                self.note_duplicates(t, &transport_keys, Some(Seg::Any));
+            }
+            let dup_inside = dup_inside || transport.is_some_and(has_duplicate_keys);
             if let Some(o) = nested {
                 // Reported like the entry's own duplicates: a repair would not know which to edit.
                 let mut command_keys = entry_keys.clone();
@@ -631,7 +653,7 @@ impl Walker<'_> {
                     .collect(),
                 _ => vec![],
             };
-            let string = |k: &str| match last_prop(entry, k) {
+            let string = |k: &str| match last_prop(entry, k).or_else(|| transport.and_then(|t| last_prop(t, k))) {
                 Some(Value::StringLit(s)) => Some(s.value.to_string()),
                 _ => None,
             };
@@ -1117,6 +1139,26 @@ mod tests {
         assert_eq!(s[0].args, ["mcp", "connect", "a"]);
         assert_eq!(s[0].env_keys(), ["K"]);
         assert!(!s[0].duplicate);
+    }
+
+    /// `cline mcp install NAME -- tsh mcp connect x` writes the command under `transport`.
+    #[test]
+    fn cline_cli_reads_the_command_under_transport() {
+        let t = "{\n  \"mcpServers\": {\n    \"teleport-mcp-a\": {\n      \"transport\": {\n        \"type\": \"stdio\",\n        \"command\": \"/old/tsh\",\n        \"args\": [\"mcp\", \"connect\", \"a\"],\n        \"env\": {\"K\": \"s3cr3t\"}\n      }\n    },\n    \"flat\": {\"command\": \"/flat/tsh\", \"args\": [\"x\"], \"transport\": {\"command\": \"/ignored\"}},\n    \"remote\": {\"transport\": {\"type\": \"streamableHttp\", \"url\": \"https://x/mcp\"}}\n  }\n}\n";
+        let s = servers(t, ServersAt::ClineMcpServers);
+        let c = s[0].command.as_ref().unwrap();
+        assert_eq!((c.value.as_str(), &t[c.span.clone()]), ("/old/tsh", "\"/old/tsh\""));
+        assert_eq!(s[0].command_keys, TRANSPORT_COMMAND);
+        assert_eq!(s[0].args, ["mcp", "connect", "a"]);
+        assert_eq!(s[0].env_keys(), ["K"]);
+        // The secret's value is where a report must never print it from.
+        assert!(s[0].env_spans.iter().any(|r| &t[r.clone()] == "\"s3cr3t\""), "{:?}", s[0].env_spans);
+        // An entry with a command of its own keeps it (the extension's older shape).
+        assert_eq!(s[1].command.as_ref().unwrap().value, "/flat/tsh");
+        assert_eq!(s[1].command_keys, COMMAND);
+        assert!(s[2].command.is_none() && s[2].is_remote());
+        // Only the Cline CLI's file looks under `transport`.
+        assert!(servers(t, ServersAt::McpServers)[0].command.is_none());
     }
 
     #[test]

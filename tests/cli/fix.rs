@@ -576,6 +576,29 @@ fn undo_refuses_a_file_changed_since() {
     assert_eq!(fs::read_to_string(named).unwrap(), text);
 }
 
+/// The Cline CLI keeps its servers in `~/.cline/data/settings/cline_mcp_settings.json`, each
+/// command under `transport` as `cline mcp install` writes it: mcpcfg did not read that file, so
+/// a stale tsh there went unseen.
+#[test]
+fn cline_cli_transport_command_is_found_and_repaired_byte_exactly() {
+    let t = TestEnv::new().tsh("18.3.0", None);
+    let stale = crate::env::json_str(Path::new(&t.home_path(".tsh/bin/0c1d-update-pkg-v2/tsh")));
+    let text = format!(
+        "{{\n  \"mcpServers\": {{\n    \"teleport-mcp-demo\": {{\n      \"transport\": {{\n        \"type\": \"stdio\",\n        \"command\": {stale},\n        \"args\": [\n          \"mcp\",\n          \"connect\",\n          \"demo\"\n        ]\n      }}\n    }}\n  }}\n}}\n"
+    );
+    let rel = ".cline/data/settings/cline_mcp_settings.json";
+    let t = t.home_file(rel, &text);
+    let check = t.run(&["check", "--format", "json"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    let codes = check.json()["findings"].to_string();
+    assert!(codes.contains("tsh-managed-update-path"), "{codes}");
+    assert_eq!(t.run(&["fix-config"]).code, 0);
+    let stable = crate::env::json_str(Path::new(&t.exe_of("bin/tsh")));
+    assert_eq!(t.read_home(rel), text.replace(&stale, &stable), "only the command changed");
+    assert_eq!(t.run(&["undo"]).code, 0);
+    assert_eq!(t.read_home(rel), text);
+}
+
 /// `<state>/backups.lock`, held as another fix-config or undo holds it while it changes the
 /// backups (an advisory lock, `flock` or `LockFileEx`). The state folder and the lock file are
 /// made by a run of mcpcfg first, as they would be on a user's machine, and that run undone.
