@@ -8,6 +8,7 @@
 //! Run with `cargo test --test interop` (needs Node.js and npm; see the README).
 
 mod claude;
+mod cline;
 mod codex;
 mod continue_cli;
 mod copilot;

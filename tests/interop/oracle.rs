@@ -157,7 +157,7 @@ pub fn client_view(sb: &Sandbox, cli: Cli, cwd: &str) -> BTreeMap<String, Status
         Cli::Opencode => parse_opencode(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
         Cli::Copilot => parse_copilot(&expect_ok(sb.client(cli, cwd, &["mcp", "list", "--json"]))),
         Cli::Kilo => parse_opencode(&expect_ok(sb.client(cli, cwd, &["mcp", "list"]))),
-        Cli::Continue => panic!("cn has no `mcp list`: see Sandbox::client_until"),
+        Cli::Continue | Cli::Cline => panic!("{cli:?} has no `mcp list`: see Sandbox::client_until"),
         Cli::Qwen => {
             let out = expect_ok(sb.client(cli, cwd, &["mcp", "list"]));
             parse_gemini(&Out { stdout: strip_ansi(&out.stdout), stderr: strip_ansi(&out.stderr), ..out })

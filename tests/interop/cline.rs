@@ -1,0 +1,70 @@
+//! The Cline CLI (`@cline/cli-linux-x64`, `cline` 3.x): its servers in
+//! `~/.cline/data/settings/cline_mcp_settings.json`, each command under `transport` as its own
+//! `cline mcp install` writes it. It has no `mcp list`: a session (against a model it cannot
+//! reach) starts its servers first, and the markers they leave say which it started.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::fake::Fake;
+use crate::oracle::mcpcfg_view;
+use crate::sandbox::{Cli, Sandbox};
+
+const SETTINGS: &str = "home/.cline/data/settings/cline_mcp_settings.json";
+
+/// Runs a `cline` session in `work` until every marker is there, or 5 s after the first one is
+/// (`cline` starts its servers together; it then retries the model for long), or 45 s: which were.
+fn started(sb: &Sandbox, markers: &[&Path]) -> Vec<bool> {
+    for m in markers {
+        let _ = std::fs::remove_file(m);
+    }
+    let first_seen = std::cell::Cell::new(None::<std::time::Instant>);
+    let done = || {
+        if first_seen.get().is_none() && markers[0].exists() {
+            first_seen.set(Some(std::time::Instant::now()));
+        }
+        markers.iter().all(|m| m.exists()) || first_seen.get().is_some_and(|t| t.elapsed() > Duration::from_secs(5))
+    };
+    // The OpenAI provider with a key that is no key: the request fails (no network here, and
+    // none needed) after the servers are started.
+    let session = ["-P", "openai", "-k", "none", "-m", "gpt-4o", "--json", "--", "say hi"];
+    sb.client_until(Cli::Cline, "work", &session, Duration::from_secs(45), done);
+    markers.iter().map(|m| m.exists()).collect()
+}
+
+/// Servers added with the real `cline mcp install`, one of them at a stale managed-update path:
+/// `cline` cannot start it (it starts the other), mcpcfg reads the file it wrote, finds the stale
+/// command under `transport`, repairs only that, and `cline` then starts it.
+#[test]
+fn cline_cli_stale_server_starts_once_fixed_byte_exactly() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let (control, demo) = (sb.path("control.started"), sb.path("tsh.started"));
+    Fake::mode("mcp-ok").with("touch", &control.to_string_lossy()).install(&sb.bin().join("control"));
+    Fake::mode("mcp-ok").with("touch", &demo.to_string_lossy()).install(&sb.bin().join("tsh"));
+    let control_cmd = sb.bin().join("control").to_string_lossy().into_owned();
+    for (name, command) in
+        [("control", vec![control_cmd.as_str()]), ("teleport-mcp-demo", vec![&stale, "mcp", "connect", "demo"])]
+    {
+        let mut args = vec!["mcp", "install", name, "--yes", "--"];
+        args.extend(command);
+        let out = sb.client(Cli::Cline, "work", &args);
+        assert_eq!(out.code, 0, "cline mcp install {name}: {}", out.all());
+    }
+    let before = sb.read(SETTINGS);
+    assert!(before.contains("\"transport\""), "{before}");
+    assert_eq!(
+        started(&sb, &[&control, &demo]),
+        [true, false],
+        "cline reads the file, and cannot start the stale path"
+    );
+    let seen = mcpcfg_view(&sb, "cline", "work");
+    assert!(seen["control"][0].loaded, "{seen:#?}");
+    assert!(seen["teleport-mcp-demo"][0].loaded, "{seen:#?}");
+    assert!(seen["teleport-mcp-demo"][0].codes.contains(&"tsh-managed-update-path".to_owned()), "{seen:#?}");
+    let before = sb.read(SETTINGS);
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert_eq!(sb.read(SETTINGS), before.replace(&stale, &tsh), "only the command changed");
+    assert_eq!(started(&sb, &[&control, &demo]), [true, true], "cline starts the repaired server");
+}
