@@ -4,32 +4,17 @@
 //! reach) starts its servers first, and the markers they leave say which it started.
 
 use std::path::Path;
-use std::time::Duration;
 
 use crate::fake::Fake;
-use crate::oracle::mcpcfg_view;
+use crate::oracle::{mcpcfg_view, servers_started};
 use crate::sandbox::{Cli, Sandbox};
 
 const SETTINGS: &str = "home/.cline/data/settings/cline_mcp_settings.json";
 
-/// Runs a `cline` session in `work` until every marker is there, or 5 s after the first one is
-/// (`cline` starts its servers together; it then retries the model for long), or 45 s: which were.
+/// Which of `markers` a `cline` session left: the OpenAI provider with a key that is no key,
+/// whose request fails (no network here, and none needed) after the servers are started.
 fn started(sb: &Sandbox, markers: &[&Path]) -> Vec<bool> {
-    for m in markers {
-        let _ = std::fs::remove_file(m);
-    }
-    let first_seen = std::cell::Cell::new(None::<std::time::Instant>);
-    let done = || {
-        if first_seen.get().is_none() && markers[0].exists() {
-            first_seen.set(Some(std::time::Instant::now()));
-        }
-        markers.iter().all(|m| m.exists()) || first_seen.get().is_some_and(|t| t.elapsed() > Duration::from_secs(5))
-    };
-    // The OpenAI provider with a key that is no key: the request fails (no network here, and
-    // none needed) after the servers are started.
-    let session = ["-P", "openai", "-k", "none", "-m", "gpt-4o", "--json", "--", "say hi"];
-    sb.client_until(Cli::Cline, "work", &session, Duration::from_secs(45), done);
-    markers.iter().map(|m| m.exists()).collect()
+    servers_started(sb, Cli::Cline, &["-P", "openai", "-k", "none", "-m", "gpt-4o", "--json", "--", "say hi"], markers)
 }
 
 /// Servers added with the real `cline mcp install`, one of them at a stale managed-update path:

@@ -223,3 +223,23 @@ pub fn loaded_names(view: &BTreeMap<String, Vec<Seen>>) -> Vec<String> {
 pub fn client_loaded(view: &BTreeMap<String, Status>) -> Vec<String> {
     view.iter().filter(|(_, st)| st.is_loaded()).map(|(n, _)| n.clone()).collect()
 }
+
+/// For a client that lists no servers (Continue's `cn`, the Cline CLI): runs a session of
+/// `cli` with `args` in `work` until every marker its servers leave when started is there, or
+/// 5 s after the first is (a client starts its servers together; some then retry the model
+/// for long), or 45 s; which were there. The markers are removed first.
+pub fn servers_started(sb: &Sandbox, cli: Cli, args: &[&str], markers: &[&std::path::Path]) -> Vec<bool> {
+    use std::time::{Duration, Instant};
+    for m in markers {
+        let _ = std::fs::remove_file(m);
+    }
+    let first_seen = std::cell::Cell::new(None::<Instant>);
+    let done = || {
+        if first_seen.get().is_none() && markers.iter().any(|m| m.exists()) {
+            first_seen.set(Some(Instant::now()));
+        }
+        markers.iter().all(|m| m.exists()) || first_seen.get().is_some_and(|t| t.elapsed() > Duration::from_secs(5))
+    };
+    sb.client_until(cli, "work", args, Duration::from_secs(45), done);
+    markers.iter().map(|m| m.exists()).collect()
+}
