@@ -430,6 +430,14 @@ const VSCODE_FAMILY: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
 /// which all keep `A/<editor>/User/globalStorage/<extension id>/`.
 const EXTENSION_HOSTS: [&str; 5] = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"];
 
+/// Kilo CLI's user files in `~/.config/kilo`, from the lowest to the highest (7.7.9: a name in
+/// several starts with the command of the last).
+pub const KILO_USER_FILES: [&str; 5] = ["config.json", "kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc"];
+
+/// Kilo CLI's managed files (`/etc/kilo`), above every other layer, from the lowest to the
+/// highest: each `.jsonc` below its `.json` there.
+pub const KILO_MANAGED_FILES: [&str; 4] = ["kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"];
+
 /// The extension id and settings file of the VS Code extensions that are MCP clients.
 fn extension_settings(client: Client) -> Option<(&'static str, &'static str)> {
     match client {
@@ -753,10 +761,23 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     out.push(Candidate::File(cline_cli_settings(host)));
                 }
                 if client == Client::KiloCode {
-                    // Kilo CLI 7, an OpenCode fork, keeps OpenCode's layout in its own folder.
+                    // Kilo CLI 7, an OpenCode fork, keeps OpenCode's layout in its own folder,
+                    // and an administrator's files in a system folder (7.7.9, seen with
+                    // `kilo mcp list`), each list from the lowest file to the highest.
                     let dir = join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["kilo"]);
-                    for name in ["kilo.json", "kilo.jsonc"] {
+                    for name in KILO_USER_FILES {
                         let mut l = Location::new(client, Scope::User, join(os, &dir, &[name]));
+                        (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
+                        out.push(Candidate::File(l));
+                    }
+                    let system = match os {
+                        Os::Linux => "/etc/kilo",
+                        Os::Macos => "/Library/Application Support/kilo",
+                        Os::Windows => r"C:\ProgramData\kilo",
+                    };
+                    for name in KILO_MANAGED_FILES {
+                        let path = host.system_path(&format!("{system}{}{name}", os.sep()));
+                        let mut l = Location::new(client, Scope::Managed, path);
                         (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
                         out.push(Candidate::File(l));
                     }
@@ -1637,7 +1658,22 @@ mod tests {
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Continue)[0], r"C:\Users\me\.continue\config.yaml");
         let kilo = got(Os::Linux, "/home/me", &[], KiloCode);
         assert_eq!(kilo[0], "/home/me/.config/Code/User/globalStorage/kilocode.kilo-code/settings/mcp_settings.json");
-        assert_eq!(kilo[5..], ["/home/me/.config/kilo/kilo.json", "/home/me/.config/kilo/kilo.jsonc"]);
+        assert_eq!(
+            kilo[5..],
+            [
+                "/home/me/.config/kilo/config.json",
+                "/home/me/.config/kilo/kilo.json",
+                "/home/me/.config/kilo/kilo.jsonc",
+                "/home/me/.config/kilo/opencode.json",
+                "/home/me/.config/kilo/opencode.jsonc",
+                "/etc/kilo/kilo.jsonc",
+                "/etc/kilo/kilo.json",
+                "/etc/kilo/opencode.jsonc",
+                "/etc/kilo/opencode.json"
+            ]
+        );
+        let windows = got(Os::Windows, r"C:\Users\me", &[], KiloCode);
+        assert_eq!(windows.last().unwrap(), r"C:\ProgramData\kilo\opencode.json");
         let project: Vec<String> = project_locations(
             Os::Linux,
             Path::new("/r/app"),

@@ -760,12 +760,21 @@ pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
             }
             let in_dot_dir = loc.path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == ".opencode");
             // Deeper is nearer the working folder; every `.opencode/` file above every other one.
-            Some(match loc.scope {
+            let layer = match loc.scope {
                 Scope::User => 1,
                 Scope::Project if in_dot_dir => 1 << 20 | loc.path.components().count(),
                 Scope::Project => 2 + loc.path.components().count(),
-                Scope::Managed => usize::MAX,
-            })
+                Scope::Managed => 1 << 40,
+            };
+            // Within a layer, Kilo CLI ranks its files by name (`KILO_USER_FILES`,
+            // `KILO_MANAGED_FILES`); OpenCode's keep the order they are read in.
+            let name = loc.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let order: &[&str] = match (client, loc.scope) {
+                (Client::KiloCode, Scope::User) => &crate::clients::KILO_USER_FILES,
+                (Client::KiloCode, Scope::Managed) => &crate::clients::KILO_MANAGED_FILES,
+                _ => &[],
+            };
+            Some(layer << 4 | order.iter().position(|n| *n == name).unwrap_or(0))
         };
         let by_name = entries_by_name(configs, rank, true);
         merge_by_field(configs, by_name, true, |_, _| (false, false));

@@ -2,7 +2,7 @@
 //! in OpenCode's layout.
 
 use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view};
-use crate::sandbox::{Cli, Sandbox};
+use crate::sandbox::{Cli, KILO_SYSTEM_DIR, Sandbox};
 
 #[test]
 fn kilo_stale_array_command_fails_until_fixed() {
@@ -23,4 +23,57 @@ fn kilo_stale_array_command_fails_until_fixed() {
     assert_eq!(fix.code, 0, "{}", fix.all());
     assert_eq!(sb.read("home/.config/kilo/kilo.json"), before.replace(&stale, &tsh));
     assert_eq!(client_view(&sb, Cli::Kilo, "work")["teleport-mcp-demo"], Status::Connected);
+}
+
+fn entry(command: &str, app: &str) -> String {
+    format!(r#"{{"type": "local", "command": ["{command}", "mcp", "connect", "{app}"]}}"#)
+}
+
+/// Kilo CLI 7.7.9 reads five user files in `~/.config/kilo` (`config.json`, `kilo.json`,
+/// `kilo.jsonc`, `opencode.json`, `opencode.jsonc`, each over the ones before) and an
+/// administrator's in `/etc/kilo` over them all. mcpcfg read only `kilo.json[c]`: a stale tsh in
+/// `opencode.json` went unseen, and `/etc/kilo` was not read at all. mcpcfg now reads as Kilo
+/// does, repairs every user file, and never writes the managed one.
+#[test]
+fn kilo_user_and_managed_files_rank_as_kilo_reads_them() {
+    let sb = Sandbox::alone();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let user = |name: &str, servers: &[(&str, String)]| {
+        let members: Vec<String> = servers.iter().map(|(n, e)| format!("\"{n}\": {e}")).collect();
+        sb.file(&format!("home/.config/kilo/{name}"), &format!("{{\"mcp\": {{{}}}}}\n", members.join(", ")));
+    };
+    user("opencode.json", &[("teleport-mcp-hidden", entry(&stale, "h"))]);
+    user("config.json", &[("teleport-mcp-over", entry(&stale, "o"))]);
+    user("opencode.jsonc", &[("teleport-mcp-over", entry(&tsh, "o"))]);
+    user("kilo.json", &[("teleport-mcp-admin", entry(&tsh, "a"))]);
+    let managed = format!("{{\"mcp\": {{\"teleport-mcp-admin\": {}}}}}\n", entry(&stale, "a"));
+    sb.system_file(KILO_SYSTEM_DIR, "kilo.json", &managed);
+    let view = client_view(&sb, Cli::Kilo, "work");
+    assert!(matches!(view["teleport-mcp-hidden"], Status::Failed(_)), "{view:?}");
+    assert_eq!(view["teleport-mcp-over"], Status::Connected, "opencode.jsonc over config.json: {view:?}");
+    assert!(matches!(view["teleport-mcp-admin"], Status::Failed(_)), "the managed file over the user's: {view:?}");
+    let seen = mcpcfg_view(&sb, "kilo-code", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?}");
+    let loaded_from = |name: &str| -> Vec<String> {
+        seen[name]
+            .iter()
+            .filter(|s| s.loaded)
+            .map(|s| s.path.rsplit('/').take(2).collect::<Vec<_>>().join("<"))
+            .collect()
+    };
+    assert_eq!(loaded_from("teleport-mcp-over"), ["opencode.jsonc<kilo"], "{seen:#?}");
+    assert_eq!(loaded_from("teleport-mcp-admin"), ["kilo.json<kilo"], "{seen:#?}");
+    let admin: Vec<&str> = seen["teleport-mcp-admin"].iter().filter(|s| s.loaded).map(|s| s.scope.as_str()).collect();
+    assert_eq!(admin, ["managed"], "{seen:#?}");
+    assert!(seen["teleport-mcp-hidden"][0].codes.contains(&"tsh-managed-update-path".to_owned()), "{seen:#?}");
+    let before = std::fs::read_to_string(format!("{KILO_SYSTEM_DIR}/kilo.json")).unwrap();
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 1, "the managed file's stale server is left: {}", fix.all());
+    for name in ["opencode.json", "config.json"] {
+        assert!(!sb.read(&format!("home/.config/kilo/{name}")).contains(&stale), "{name}: {}", fix.all());
+    }
+    assert_eq!(std::fs::read_to_string(format!("{KILO_SYSTEM_DIR}/kilo.json")).unwrap(), before, "never written");
+    let view = client_view(&sb, Cli::Kilo, "work");
+    assert_eq!(view["teleport-mcp-hidden"], Status::Connected, "{view:?}");
+    assert!(matches!(view["teleport-mcp-admin"], Status::Failed(_)), "{view:?}");
 }

@@ -198,8 +198,8 @@ enum SystemHold {
 }
 
 /// Claude Code reads its managed files from fixed system paths (`/etc/claude-code`), Codex its
-/// system layers (`/etc/codex`), and OpenCode its managed config (`/etc/opencode`), which no
-/// variable moves. Scenarios that need them write them
+/// system layers (`/etc/codex`), OpenCode and Kilo CLI their managed configs (`/etc/opencode`,
+/// `/etc/kilo`), which no variable moves. Scenarios that need them write them
 /// there, one at a time, while no other scenario runs a client or mcpcfg; every other call holds
 /// this lock shared.
 static SYSTEM: std::sync::RwLock<()> = std::sync::RwLock::new(());
@@ -207,7 +207,8 @@ pub const MANAGED_DIR: &str = "/etc/claude-code";
 pub const CODEX_SYSTEM_DIR: &str = "/etc/codex";
 pub const GEMINI_SYSTEM_DIR: &str = "/etc/gemini-cli";
 pub const OPENCODE_SYSTEM_DIR: &str = "/etc/opencode";
-const SYSTEM_DIRS: [&str; 4] = [MANAGED_DIR, CODEX_SYSTEM_DIR, GEMINI_SYSTEM_DIR, OPENCODE_SYSTEM_DIR];
+pub const KILO_SYSTEM_DIR: &str = "/etc/kilo";
+const SYSTEM_DIRS: [&str; 5] = [MANAGED_DIR, CODEX_SYSTEM_DIR, GEMINI_SYSTEM_DIR, OPENCODE_SYSTEM_DIR, KILO_SYSTEM_DIR];
 
 /// The clients' system folders, written for one scenario and removed when it ends.
 pub struct SystemFiles {
