@@ -766,12 +766,15 @@ pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
                 Scope::Project => 2 + loc.path.components().count(),
                 Scope::Managed => 1 << 40,
             };
-            // Within a layer, Kilo CLI ranks its files by name (`KILO_USER_FILES`,
-            // `KILO_MANAGED_FILES`); OpenCode's keep the order they are read in.
+            // Within a layer (one folder), the files rank by name, each over the ones before:
+            // `opencode.jsonc` over `opencode.json` (OpenCode 1.18.34 and Kilo CLI 7.7.9, seen
+            // with `mcp list`; in Kilo's managed folder the other way round).
             let name = loc.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             let order: &[&str] = match (client, loc.scope) {
                 (Client::KiloCode, Scope::User) => &crate::clients::KILO_USER_FILES,
                 (Client::KiloCode, Scope::Managed) => &crate::clients::KILO_MANAGED_FILES,
+                (Client::Opencode, Scope::User) => &["config.json", "opencode.json", "opencode.jsonc"],
+                (Client::Opencode, Scope::Project) => &["opencode.json", "opencode.jsonc"],
                 _ => &[],
             };
             Some(layer << 4 | order.iter().position(|n| *n == name).unwrap_or(0))

@@ -193,3 +193,41 @@ fn opencode_managed_config_ranks_above_the_user_and_the_project() {
     assert!(check.all().contains("teleport-mcp-sys"), "{}", check.all());
     assert!(matches!(client_view(&sb, Cli::Opencode, "work")["teleport-mcp-sys"], Status::Failed(_)));
 }
+
+/// Of files in one folder, OpenCode starts a server with the command of the last that names it:
+/// `opencode.jsonc` over `opencode.json` (and, in the user's folder, both over `config.json`),
+/// in the user's folder, the project's and its `.opencode/`. mcpcfg took the first it read.
+#[test]
+fn opencode_jsonc_ranks_over_json_in_one_folder() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    let one = |rel: &str, name: &str, command: &str| {
+        sb.file(rel, &format!("{{\"mcp\": {{\"{name}\": {}}}}}\n", entry(command, name)));
+    };
+    one("home/.config/opencode/config.json", "teleport-mcp-user", &stale);
+    one("home/.config/opencode/opencode.json", "teleport-mcp-user", &stale);
+    one("home/.config/opencode/opencode.jsonc", "teleport-mcp-user", &tsh);
+    one("work/opencode.json", "teleport-mcp-proj", &stale);
+    one("work/opencode.jsonc", "teleport-mcp-proj", &tsh);
+    one("work/.opencode/opencode.json", "teleport-mcp-dot", &tsh);
+    one("work/.opencode/opencode.jsonc", "teleport-mcp-dot", &stale);
+    let view = client_view(&sb, Cli::Opencode, "work");
+    assert_eq!(view["teleport-mcp-user"], Status::Connected, "{view:?}");
+    assert_eq!(view["teleport-mcp-proj"], Status::Connected, "{view:?}");
+    assert!(matches!(view["teleport-mcp-dot"], Status::Failed(_)), "{view:?}");
+    let seen = mcpcfg_view(&sb, "opencode", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?}");
+    for name in ["teleport-mcp-user", "teleport-mcp-proj", "teleport-mcp-dot"] {
+        let loaded: Vec<&str> = seen[name].iter().filter(|s| s.loaded).map(|s| s.path.as_str()).collect();
+        assert!(loaded.len() == 1 && loaded[0].ends_with("opencode.jsonc"), "{name}: {seen:#?}");
+    }
+    let broken = |name: &str| {
+        seen[name].iter().find(|s| s.loaded).unwrap().codes.contains(&"tsh-managed-update-path".to_owned())
+    };
+    assert_eq!(
+        [broken("teleport-mcp-user"), broken("teleport-mcp-proj"), broken("teleport-mcp-dot")],
+        [false, false, true]
+    );
+}
