@@ -774,7 +774,7 @@ pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
                 (Client::KiloCode, Scope::User) => &crate::clients::KILO_USER_FILES,
                 (Client::KiloCode, Scope::Managed) => &crate::clients::KILO_MANAGED_FILES,
                 (Client::Opencode, Scope::User) => &["config.json", "opencode.json", "opencode.jsonc"],
-                (Client::Opencode, Scope::Project) => &["opencode.json", "opencode.jsonc"],
+                (Client::Opencode, Scope::Project | Scope::Managed) => &["opencode.json", "opencode.jsonc"],
                 _ => &[],
             };
             Some(layer << 4 | order.iter().position(|n| *n == name).unwrap_or(0))

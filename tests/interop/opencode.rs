@@ -231,3 +231,27 @@ fn opencode_jsonc_ranks_over_json_in_one_folder() {
         [false, false, true]
     );
 }
+
+/// In OpenCode's managed folder too, `opencode.jsonc` ranks over `opencode.json` (Kilo CLI's
+/// managed folder ranks them the other way round: `kilo_user_and_managed_files_rank_as_kilo_reads_them`).
+#[test]
+fn opencode_managed_jsonc_ranks_over_json() {
+    let sb = Sandbox::alone();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    sb.system_file(
+        OPENCODE_SYSTEM_DIR,
+        "opencode.json",
+        &format!("{{\"mcp\": {{\"teleport-mcp-m\": {}}}}}\n", entry(&stale, "m")),
+    );
+    sb.system_file(
+        OPENCODE_SYSTEM_DIR,
+        "opencode.jsonc",
+        &format!("{{\"mcp\": {{\"teleport-mcp-m\": {}}}}}\n", entry(&tsh, "m")),
+    );
+    let view = client_view(&sb, Cli::Opencode, "work");
+    assert_eq!(view["teleport-mcp-m"], Status::Connected, "{view:?}");
+    let seen = mcpcfg_view(&sb, "opencode", "work");
+    let loaded: Vec<&str> = seen["teleport-mcp-m"].iter().filter(|s| s.loaded).map(|s| s.path.as_str()).collect();
+    assert_eq!(loaded, [format!("{OPENCODE_SYSTEM_DIR}/opencode.jsonc")], "{seen:#?}");
+    assert_eq!(sb.mcpcfg("work", &["check", "--client", "opencode"]).code, 0, "the stale entry is shadowed");
+}
