@@ -430,6 +430,14 @@ const VSCODE_FAMILY: [&str; 3] = ["Code", "Code - Insiders", "VSCodium"];
 /// which all keep `A/<editor>/User/globalStorage/<extension id>/`.
 const EXTENSION_HOSTS: [&str; 5] = ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"];
 
+/// OpenCode's user files, from the lowest to the highest (1.18.34: a name in several starts with
+/// the command of the last).
+pub const OPENCODE_USER_FILES: [&str; 3] = ["config.json", "opencode.json", "opencode.jsonc"];
+
+/// OpenCode's files in a project folder, its `.opencode/` and its managed folder, from the
+/// lowest to the highest.
+pub const OPENCODE_FOLDER_FILES: [&str; 2] = ["opencode.json", "opencode.jsonc"];
+
 /// Kilo CLI's user files in `~/.config/kilo`, from the lowest to the highest (7.7.9: a name in
 /// several starts with the command of the last).
 pub const KILO_USER_FILES: [&str; 5] = ["config.json", "kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc"];
@@ -437,6 +445,26 @@ pub const KILO_USER_FILES: [&str; 5] = ["config.json", "kilo.json", "kilo.jsonc"
 /// Kilo CLI's managed files (`/etc/kilo`), above every other layer, from the lowest to the
 /// highest: each `.jsonc` below its `.json` there.
 pub const KILO_MANAGED_FILES: [&str; 4] = ["kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"];
+
+/// The files `names` of an OpenCode-style managed folder, `app` under `/etc` (Linux),
+/// `/Library/Application Support` (macOS) or `C:\ProgramData` (Windows): OpenCode's and Kilo
+/// CLI's, where an administrator puts a config above every other layer.
+fn managed_files<'a>(
+    host: &'a Host,
+    client: Client,
+    app: &'a str,
+    names: &'a [&str],
+) -> impl Iterator<Item = Location> + 'a {
+    let os = host.os;
+    let system = match os {
+        Os::Linux => "/etc",
+        Os::Macos => "/Library/Application Support",
+        Os::Windows => r"C:\ProgramData",
+    };
+    names.iter().map(move |name| {
+        Location::new(client, Scope::Managed, host.system_path(&format!("{system}{s}{app}{s}{name}", s = os.sep())))
+    })
+}
 
 /// The extension id and settings file of the VS Code extensions that are MCP clients.
 fn extension_settings(client: Client) -> Option<(&'static str, &'static str)> {
@@ -770,14 +798,7 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                         (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
                         out.push(Candidate::File(l));
                     }
-                    let system = match os {
-                        Os::Linux => "/etc/kilo",
-                        Os::Macos => "/Library/Application Support/kilo",
-                        Os::Windows => r"C:\ProgramData\kilo",
-                    };
-                    for name in KILO_MANAGED_FILES {
-                        let path = host.system_path(&format!("{system}{}{name}", os.sep()));
-                        let mut l = Location::new(client, Scope::Managed, path);
+                    for mut l in managed_files(host, client, "kilo", &KILO_MANAGED_FILES) {
                         (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
                         out.push(Candidate::File(l));
                     }
@@ -789,21 +810,13 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     Some(d) => PathBuf::from(d),
                     None => join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["opencode"]),
                 };
-                for name in ["config.json", "opencode.json", "opencode.jsonc"] {
+                for name in OPENCODE_USER_FILES {
                     out.push(file(join(os, &dir, &[name])));
                 }
                 if let Some(f) = host.folder_var("OPENCODE_CONFIG") {
                     out.push(file(PathBuf::from(f)));
                 }
-                let system = match os {
-                    Os::Linux => "/etc/opencode",
-                    Os::Macos => "/Library/Application Support/opencode",
-                    Os::Windows => r"C:\ProgramData\opencode",
-                };
-                for name in ["opencode.json", "opencode.jsonc"] {
-                    let path = host.system_path(&format!("{system}{}{name}", os.sep()));
-                    out.push(Candidate::File(Location::new(client, Scope::Managed, path)));
-                }
+                out.extend(managed_files(host, client, "opencode", &OPENCODE_FOLDER_FILES).map(Candidate::File));
             }
             Client::CopilotCli => out.push(file(join(os, &copilot_home(host), &["mcp-config.json"]))),
             Client::QwenCode => {

@@ -773,8 +773,8 @@ pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
             let order: &[&str] = match (client, loc.scope) {
                 (Client::KiloCode, Scope::User) => &crate::clients::KILO_USER_FILES,
                 (Client::KiloCode, Scope::Managed) => &crate::clients::KILO_MANAGED_FILES,
-                (Client::Opencode, Scope::User) => &["config.json", "opencode.json", "opencode.jsonc"],
-                (Client::Opencode, Scope::Project | Scope::Managed) => &["opencode.json", "opencode.jsonc"],
+                (Client::Opencode, Scope::User) => &crate::clients::OPENCODE_USER_FILES,
+                (Client::Opencode, Scope::Project | Scope::Managed) => &crate::clients::OPENCODE_FOLDER_FILES,
                 _ => &[],
             };
             Some(layer << 4 | order.iter().position(|n| *n == name).unwrap_or(0))
