@@ -255,11 +255,7 @@ fn plan_repair<'a>(out: &mut Vec<String>, repairs: impl Iterator<Item = (&'a Rep
         return;
     }
     // One run repairs them all: with `--include-project` when one is in a project-level config.
-    let fix = if repairs.iter().any(|(r, _)| r.include_project) {
-        "mcpcfg fix-config --include-project"
-    } else {
-        "mcpcfg fix-config"
-    };
+    let fix = crate::findings::fix_command(repairs.iter().any(|(r, _)| r.include_project));
     if repairs.iter().any(|(r, _)| r.preview) {
         out.push(format!("preview the change: {fix} --dry-run"));
     }

@@ -246,6 +246,12 @@ pub fn file_findings(host: &Host, loc: &Location, parsed: Result<&Document, &Par
     out
 }
 
+/// The command that repairs a config: fix-config leaves project-level files alone unless it is
+/// given `--include-project` (`project`).
+pub fn fix_command(project: bool) -> &'static str {
+    if project { "mcpcfg fix-config --include-project" } else { "mcpcfg fix-config" }
+}
+
 /// Findings about one server.
 pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Finding> {
     let host = f.host;
@@ -294,9 +300,7 @@ pub fn server_findings(loc: &Location, server: &Server, f: &Facts<'_>) -> Vec<Fi
 
     let mut out = Vec::new();
     let to = f.stable.map(|s| host.tilde(&s.path));
-    // The command that really repairs it: fix-config leaves project files alone unless asked.
-    let fix_command =
-        if loc.scope == Scope::Project { "mcpcfg fix-config --include-project" } else { "mcpcfg fix-config" };
+    let fix_command = fix_command(loc.scope == Scope::Project);
     let fix_hint = |why: &str| match (&to, variable) {
         (Some(to), true) => format!(
             "{why}; the command \"{literal}\" uses a variable, which mcpcfg does not rewrite: set the variable (or edit the command) so that it names {to}"

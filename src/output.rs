@@ -536,10 +536,8 @@ pub fn doctor_text(host: &Host, report: &Report, ctx: &crate::doctor::Context, s
         }
         let advice = crate::doctor::advice(f, &g.clients, ctx).in_project(g.project);
         // Ten servers broken by one `tsh update --clear` have one explanation: said once.
-        match items
-            .iter()
-            .position(|(earlier, _): &(crate::doctor::Advice, _)| !advice.why.is_empty() && earlier.why == advice.why)
-        {
+        let said = |(earlier, _): &(crate::doctor::Advice, _)| earlier.why == advice.why;
+        match (!advice.why.is_empty()).then(|| items.iter().position(said)).flatten() {
             Some(j) => {
                 let _ = writeln!(out, "   - same as {} above", j + 1);
             }
