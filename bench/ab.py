@@ -9,12 +9,13 @@ Usage: bench/ab.py OLD_BIN NEW_BIN FILE [ROUNDS]
   goal 4: check / cat) of both builds.
 """
 import os
+import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from interleave import run_rounds
 
 
 def main():
@@ -41,14 +42,9 @@ def main():
             "check new": [new, "check", "--home", home],
             "cat": ["cat", target],
         }
-        times = {name: [] for name in commands}
-        for _ in range(rounds):
-            for name, command in commands.items():
-                shutil.copyfile(master, target)
-                subprocess.run(["sync"], check=True)
-                start = time.perf_counter()
-                subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=work)
-                times[name].append(time.perf_counter() - start)
+        # Every command starts from the master copy (fix-config repairs it; the floor copies it).
+        restore = "cp %s %s" % (shlex.quote(master), shlex.quote(target))
+        times = run_rounds([(name, restore, argv) for name, argv in commands.items()], rounds, 0, env=env, cwd=work)
     finally:
         shutil.rmtree(work)
     for name, t in times.items():

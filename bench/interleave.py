@@ -19,6 +19,24 @@ import sys
 import time
 
 
+def run_rounds(commands, rounds, warmup, env=None, cwd=None):
+    """Runs `commands` ((name, prepare, argv) each; prepare a shell command or "") in turn,
+    `warmup` untimed rounds then `rounds` timed ones: each command's wall times, in seconds."""
+    times = {name: [] for name, _, _ in commands}
+    for r in range(warmup + rounds):
+        for name, prepare, argv in commands:
+            if prepare:
+                subprocess.run(["sh", "-c", prepare], check=True)
+                subprocess.run(["sync"], check=True)
+            start = time.perf_counter()
+            # A non-zero status is expected (the bench file names stale copies of tsh).
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+            took = time.perf_counter() - start
+            if r >= warmup:
+                times[name].append(took)
+    return times
+
+
 def main():
     if len(sys.argv) < 5:
         sys.exit(__doc__)
@@ -30,18 +48,7 @@ def main():
             sys.exit("interleave.py: %r is not NAME=COMMAND" % arg)
         name, _, prepare = name.partition("@")
         commands.append((name, prepare, shlex.split(command)))
-    times = {name: [] for name, _, _ in commands}
-    for r in range(warmup + rounds):
-        for name, prepare, argv in commands:
-            if prepare:
-                subprocess.run(["sh", "-c", prepare], check=True)
-                subprocess.run(["sync"], check=True)
-            start = time.perf_counter()
-            # A non-zero status is expected (the bench file names stale copies of tsh).
-            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            took = time.perf_counter() - start
-            if r >= warmup:
-                times[name].append(took)
+    times = run_rounds(commands, rounds, warmup)
     results = [
         {"command": name, "median": statistics.median(t), "min": min(t), "times": t} for name, t in times.items()
     ]
