@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Two builds of mcpcfg on one big ~/.claude.json, run in turn with the floor and `cat`, so that
-a noisy machine slows both alike (bench/run.sh runs each command's series one after the other).
+a noisy machine slows both alike (bench/interleave.py, as bench/run.sh does for one build).
 
 Usage: bench/ab.py OLD_BIN NEW_BIN FILE [ROUNDS]
   FILE is copied into a temporary home as .claude.json before every run (fix-config repairs it);
