@@ -24,7 +24,7 @@ pub const WINDOWS_EVERY: &str = "PT30M";
 /// the stable tsh is found: the service runs with the values they had when autofix was enabled,
 /// so that it looks where the user's own shell looks. A service manager's environment has none
 /// of a login shell's.
-pub const KEPT_VARS: [&str; 21] = [
+pub const KEPT_VARS: [&str; 25] = [
     "PATH",
     "TELEPORT_HOME",
     "TELEPORT_TOOLS_DIR",
@@ -32,12 +32,16 @@ pub const KEPT_VARS: [&str; 21] = [
     "XDG_STATE_HOME",
     "XDG_DATA_HOME",
     "CLAUDE_CONFIG_DIR",
+    "CLINE_DIR",
+    "CLINE_DATA_DIR",
+    "CLINE_MCP_SETTINGS_PATH",
     "CODEX_HOME",
     "CONTINUE_GLOBAL_DIR",
     "COPILOT_HOME",
     "CRUSH_GLOBAL_CONFIG",
     "CRUSH_GLOBAL_DATA",
     "GEMINI_CLI_HOME",
+    "GEMINI_CLI_TRUSTED_FOLDERS_PATH",
     "GOOSE_PATH_ROOT",
     "OPENCODE_CONFIG",
     "OPENCODE_CONFIG_DIR",
@@ -343,6 +347,28 @@ mod tests {
             args: vec!["autofix".into(), "run".into(), "--home".into(), "/home/a%b \"q\"".into()],
             env: vec![("PATH".into(), "/usr/bin:/bin".into()), ("TELEPORT_HOME".into(), "/home/$x".into())],
             watch: vec!["/home/u/.tsh/bin/.config.json".into(), "/home/u/.tsh/bin".into(), "/home/u/50%.json".into()],
+        }
+    }
+
+    /// Every variable that moves a client's file (read with `folder_var` or `xdg`) is kept in
+    /// the service's environment: the Cline CLI's were not, so autofix, started by the service
+    /// manager, would have looked in `~/.cline` where the user's shell looks elsewhere.
+    #[test]
+    fn every_variable_that_moves_a_config_is_kept_for_the_service() {
+        for (file, text) in [
+            ("clients.rs", include_str!("clients.rs")),
+            ("check.rs", include_str!("check.rs")),
+            ("platform.rs", include_str!("platform.rs")),
+        ] {
+            for call in ["folder_var(\"", "xdg(\""] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = &text[at + call.len()..];
+                    let name = &rest[..rest.find('"').unwrap()];
+                    if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && !name.is_empty() {
+                        assert!(KEPT_VARS.contains(&name), "{file} reads {name}, which the service does not keep");
+                    }
+                }
+            }
         }
     }
 
