@@ -53,3 +53,32 @@ fn cline_cli_stale_server_starts_once_fixed_byte_exactly() {
     assert_eq!(sb.read(SETTINGS), before.replace(&stale, &tsh), "only the command changed");
     assert_eq!(started(&sb, &[&control, &demo]), [true, true], "cline starts the repaired server");
 }
+
+/// `$CLINE_DATA_DIR` moves the Cline CLI's settings (`<it>/settings/cline_mcp_settings.json`):
+/// `cline mcp install` writes there, a session starts what is there, and mcpcfg reads and
+/// repairs that file, not `~/.cline`'s. (The folder is inside the sandbox's home: mcpcfg runs
+/// with `--home`, which leaves a variable naming a folder outside it alone.)
+#[test]
+fn cline_cli_data_dir_moves_the_settings_file() {
+    let mut sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let data = sb.path("home/cline-data");
+    sb.set_env("CLINE_DATA_DIR", &data.to_string_lossy());
+    let demo = sb.path("tsh.started");
+    Fake::mode("mcp-ok").with("touch", &demo.to_string_lossy()).install(&sb.bin().join("tsh"));
+    let out = sb.client(
+        Cli::Cline,
+        "work",
+        &["mcp", "install", "teleport-mcp-demo", "--yes", "--", &stale, "mcp", "connect", "demo"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let settings = "home/cline-data/settings/cline_mcp_settings.json";
+    let before = sb.read(settings);
+    assert!(!sb.path(SETTINGS).exists(), "written under $CLINE_DATA_DIR only");
+    let seen = mcpcfg_view(&sb, "cline", "work");
+    assert_eq!(seen["teleport-mcp-demo"][0].path, sb.path(settings).to_string_lossy(), "{seen:#?}");
+    let fix = sb.mcpcfg("work", &["fix-config"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert_eq!(sb.read(settings), before.replace(&stale, &tsh), "only the command changed");
+    assert_eq!(started(&sb, &[&demo]), [true], "cline starts the repaired server from there");
+}
