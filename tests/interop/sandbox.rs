@@ -148,6 +148,64 @@ fn install() -> Result<PathBuf, String> {
     }
     let _ = fs::remove_dir_all(&dir);
     fs::rename(&staging, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    prune_superseded(&dir);
+    Ok(dir)
+}
+
+/// Removes the finished installs of earlier locks beside `current`: each is 2 GB, and a disk
+/// that fills up fails the suite (it did, in CI: the Copilot CLI could not unpack itself).
+/// Half-done installs (`*.part<pid>`) are left to the process writing them.
+fn prune_superseded(current: &Path) {
+    let Some(parent) = current.parent() else { return };
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if p != current && name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+            eprintln!("interop: removing the superseded install {}", p.display());
+            let _ = fs::remove_dir_all(&p);
+        }
+    }
+}
+
+/// The Copilot CLI's unpacked package, shared by every sandbox (`$COPILOT_PKG_CACHE_HOME`).
+/// The CLI is a single executable that unpacks 235 MB into `~/.cache/copilot/pkg` on its first
+/// run; in every sandbox's home that is 235 MB per scenario, several at once, which once filled
+/// CI's disk. Unpacked once here, beside the install, and renamed into place when complete.
+fn copilot_pkg() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| unpack_copilot().unwrap_or_else(|e| panic!("the Copilot CLI could not unpack itself: {e}")))
+}
+
+fn unpack_copilot() -> Result<PathBuf, String> {
+    let dir = clients_dir().join("copilot-pkg");
+    if dir.join("pkg").is_dir() {
+        return Ok(dir);
+    }
+    let staging = dir.with_extension(format!("part{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let home = TempDir::new().map_err(|e| e.to_string())?;
+    let out = Command::new(Cli::Copilot.bin())
+        .arg("--version")
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", home.path())
+        .env("COPILOT_PKG_CACHE_HOME", &staging)
+        .env("COPILOT_AUTO_UPDATE", "false")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", Cli::Copilot.bin().display()))?;
+    if !out.status.success() || !staging.join("pkg").is_dir() {
+        return Err(format!(
+            "`copilot --version` left no package in {} (exit {:?}): {}",
+            staging.display(),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let _ = fs::remove_dir_all(&dir);
+    fs::rename(&staging, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
 }
 
@@ -363,7 +421,16 @@ impl Sandbox {
         let mut c = cli.command();
         self.client_env(cli, &mut c);
         c.args(args).current_dir(self.path(cwd));
-        run(c, &format!("{} {}", cli.bin_name(), args.join(" ")))
+        let out = run(c, &format!("{} {}", cli.bin_name(), args.join(" ")));
+        // A Copilot CLI that stops honouring $COPILOT_PKG_CACHE_HOME would unpack 235 MB into
+        // every sandbox again ([`copilot_pkg`]): said here, not found as a full disk.
+        if cli == Cli::Copilot {
+            assert!(
+                !self.home().join(".cache/copilot/pkg").exists(),
+                "copilot unpacked itself into the sandbox's home"
+            );
+        }
+        out
     }
 
     /// The sandbox's environment, and each client's switches for updates and telemetry.
@@ -390,7 +457,10 @@ impl Sandbox {
             Cli::Qwen => {
                 c.env("QWEN_CODE_NO_RELAUNCH", "true").env("GEMINI_CLI_NO_RELAUNCH", "true");
             }
-            Cli::Copilot | Cli::Continue | Cli::Cline => {}
+            Cli::Copilot => {
+                c.env("COPILOT_PKG_CACHE_HOME", copilot_pkg()).env("COPILOT_AUTO_UPDATE", "false");
+            }
+            Cli::Continue | Cli::Cline => {}
         }
     }
 
