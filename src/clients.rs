@@ -386,7 +386,12 @@ pub struct Location {
 impl Location {
     /// `client`'s config at `path` in `scope`, with that client's default layout there.
     pub fn new(client: Client, scope: Scope, path: PathBuf) -> Location {
-        let (syntax, servers_at) = client.default_layout(scope);
+        let (syntax, servers_at) = if client == Client::KiloCode && is_kilo_cli_file(&path) {
+            // Kilo Code's extension files are Cline's layout; its CLI's, OpenCode's.
+            (Syntax::Jsonc, ServersAt::OpencodeMcp)
+        } else {
+            client.default_layout(scope)
+        };
         Location { client, scope, path, syntax, servers_at }
     }
 
@@ -442,9 +447,25 @@ pub const OPENCODE_FOLDER_FILES: [&str; 2] = ["opencode.json", "opencode.jsonc"]
 /// several starts with the command of the last).
 pub const KILO_USER_FILES: [&str; 5] = ["config.json", "kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc"];
 
-/// Kilo CLI's managed files (`/etc/kilo`), above every other layer, from the lowest to the
-/// highest: each `.jsonc` below its `.json` there.
-pub const KILO_MANAGED_FILES: [&str; 4] = ["kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"];
+/// Kilo CLI's files in each of its folders (`.kilocode/` and `.kilo/`, in a project or the home
+/// folder, `$KILO_CONFIG_DIR` and the managed `/etc/kilo`), from the lowest to the highest:
+/// each `.jsonc` below its `.json` there (7.7.9, seen with `kilo mcp list`).
+pub const KILO_DIR_FILES: [&str; 4] = ["kilo.jsonc", "kilo.json", "opencode.jsonc", "opencode.json"];
+
+/// Kilo CLI's files in a project folder, from the lowest to the highest: each `.json` below its
+/// `.jsonc` there, and every `kilo.json[c]` from the Git root down below every `opencode.json[c]`
+/// (7.7.9, seen with `kilo mcp list`).
+pub const KILO_PROJECT_FILES: [&str; 4] = ["kilo.json", "kilo.jsonc", "opencode.json", "opencode.jsonc"];
+
+/// Kilo CLI's config folders in a project folder and in the home folder, the lower first.
+pub const KILO_DIRS: [&str; 2] = [".kilocode", ".kilo"];
+
+/// Whether a Kilo Code file is its CLI's (OpenCode's layout) rather than its extension's
+/// (`mcp_settings.json`, `.kilocode/mcp.json`).
+fn is_kilo_cli_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    KILO_USER_FILES.contains(&name)
+}
 
 /// The files `names` of an OpenCode-style managed folder, `app` under `/etc` (Linux),
 /// `/Library/Application Support` (macOS) or `C:\ProgramData` (Windows): OpenCode's and Kilo
@@ -792,16 +813,18 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     // Kilo CLI 7, an OpenCode fork, keeps OpenCode's layout in its own folder,
                     // and an administrator's files in a system folder (7.7.9, seen with
                     // `kilo mcp list`), each list from the lowest file to the highest.
-                    let dir = join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["kilo"]);
+                    let dir = kilo_cli_home(host);
                     for name in KILO_USER_FILES {
-                        let mut l = Location::new(client, Scope::User, join(os, &dir, &[name]));
-                        (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
-                        out.push(Candidate::File(l));
+                        out.push(file(join(os, &dir, &[name])));
                     }
-                    for mut l in managed_files(host, client, "kilo", &KILO_MANAGED_FILES) {
-                        (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
-                        out.push(Candidate::File(l));
+                    // Its config folders in the home folder too (`~/.kilocode/`, `~/.kilo/`),
+                    // above every project file and project folder.
+                    for folder in KILO_DIRS {
+                        for name in KILO_DIR_FILES {
+                            out.push(file(host.home_join(&[folder, name])));
+                        }
                     }
+                    out.extend(managed_files(host, client, "kilo", &KILO_DIR_FILES).map(Candidate::File));
                 }
             }
             Client::Opencode => {
@@ -920,6 +943,20 @@ pub const PROJECT_FILES: &[(Client, &[&str])] = &[
     (Client::Crush, &[".crush.json"]),
     (Client::Crush, &["crush.json"]),
     (Client::KiloCode, &[".kilocode", "mcp.json"]),
+    // Kilo CLI's (`opencode.json[c]` are OpenCode's too, read by Kilo as a guest): each folder
+    // from the working folder up to the Git root, as OpenCode's.
+    (Client::KiloCode, &["kilo.json"]),
+    (Client::KiloCode, &["kilo.jsonc"]),
+    (Client::KiloCode, &["opencode.json"]),
+    (Client::KiloCode, &["opencode.jsonc"]),
+    (Client::KiloCode, &[".kilocode", "kilo.jsonc"]),
+    (Client::KiloCode, &[".kilocode", "kilo.json"]),
+    (Client::KiloCode, &[".kilocode", "opencode.jsonc"]),
+    (Client::KiloCode, &[".kilocode", "opencode.json"]),
+    (Client::KiloCode, &[".kilo", "kilo.jsonc"]),
+    (Client::KiloCode, &[".kilo", "kilo.json"]),
+    (Client::KiloCode, &[".kilo", "opencode.jsonc"]),
+    (Client::KiloCode, &[".kilo", "opencode.json"]),
 ];
 
 /// The project roots above a folder, as each client finds its own: both are `None` when there is
@@ -934,9 +971,10 @@ pub struct Roots {
 
 /// The project-level config locations of `clients` started in `dir`, nearest first: the file in
 /// `dir`; for Claude Code's `.mcp.json`, the file in each parent folder below the root; for
-/// Codex and Crush, each folder up to the project root; for OpenCode, each folder up to the Git
-/// root, or with none up to the root itself (seen with OpenCode 1.18); for Copilot CLI, each
-/// folder up to the Git root, or only `dir` outside a work tree (seen with 1.0).
+/// Codex and Crush, each folder up to the project root; for OpenCode and Kilo CLI, each folder up
+/// to the Git root, or with none up to the root itself (seen with OpenCode 1.18 and Kilo CLI
+/// 7.7.9); for Copilot CLI, each folder up to the Git root, or only `dir` outside a work tree
+/// (seen with 1.0).
 pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) -> Vec<Location> {
     let up_to = |root: &Path| {
         let all = ancestors(os, dir);
@@ -948,12 +986,16 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) 
     let mut out = Vec::new();
     for &client in clients {
         for (_, rel) in PROJECT_FILES.iter().filter(|(c, _)| *c == client) {
+            // Kilo Code's extension reads `.kilocode/mcp.json` in the workspace folder only.
+            let kilo_cli = client == Client::KiloCode && rel.last().is_some_and(|n| is_kilo_cli_file(Path::new(n)));
             let dirs = match (client, &roots.codex, &roots.git) {
                 // Claude Code looks in every folder above but the root itself (never `/.mcp.json`).
                 (Client::ClaudeCode, _, _) => parents_below_root(os, dir),
                 (Client::Codex | Client::Crush, Some(root), _) => up_to(root),
                 (Client::Opencode | Client::CopilotCli, _, Some(root)) => up_to(root),
+                (Client::KiloCode, _, Some(root)) if kilo_cli => up_to(root),
                 (Client::Opencode, _, None) => ancestors(os, dir),
+                (Client::KiloCode, _, None) if kilo_cli => ancestors(os, dir),
                 _ => vec![dir.to_path_buf()],
             };
             out.extend(dirs.iter().map(|d| Location::project(client, join(os, d, rel))));
@@ -965,6 +1007,11 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) 
 /// Qwen Code's home folder: `$QWEN_HOME`, else `~/.qwen` (`Storage.getGlobalQwenDir`).
 pub fn qwen_home(host: &Host) -> PathBuf {
     host.folder_var("QWEN_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".qwen"]))
+}
+
+/// Kilo CLI's user folder: `$XDG_CONFIG_HOME/kilo`, else `~/.config/kilo`.
+pub fn kilo_cli_home(host: &Host) -> PathBuf {
+    join(host.os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["kilo"])
 }
 
 /// Copilot CLI's home folder: `$COPILOT_HOME`, else `~/.copilot`.
@@ -983,7 +1030,11 @@ pub fn is_project_file(os: Os, path: &Path, rel: &[&str]) -> bool {
 /// Whether `l` is a project file that an earlier client of [`PROJECT_FILES`] reads too, as
 /// Copilot CLI and Qwen Code read Claude Code's `.mcp.json`: a guest reading.
 pub fn guest_reading(os: Os, l: &Location) -> bool {
-    let Some(at) = PROJECT_FILES.iter().position(|(c, rel)| *c == l.client && is_project_file(os, &l.path, rel)) else {
+    // The most specific row: `.kilo/opencode.json` is Kilo's own, not a guest `opencode.json`.
+    let Some(at) = (0..PROJECT_FILES.len())
+        .filter(|&i| PROJECT_FILES[i].0 == l.client && is_project_file(os, &l.path, PROJECT_FILES[i].1))
+        .max_by_key(|&i| (PROJECT_FILES[i].1.len(), std::cmp::Reverse(i)))
+    else {
         return false;
     };
     let rel = PROJECT_FILES[at].1;
@@ -991,9 +1042,14 @@ pub fn guest_reading(os: Os, l: &Location) -> bool {
 }
 
 /// Whether `client` is used on this machine: the folder of its first user file is there
-/// (`~/.copilot`, `~/.qwen`). A project file that another client owns (`.mcp.json`) is read as
-/// this client's too only then, or when it is named with `--client`.
+/// (`~/.copilot`, `~/.qwen`; for Kilo Code, whose guest readings are its CLI's, the CLI's
+/// `~/.config/kilo`, which every run of it makes). A project file that another client owns
+/// (`.mcp.json`, `opencode.json`) is read as this client's too only then, or when it is named
+/// with `--client`.
 pub fn in_use(host: &Host, client: Client) -> bool {
+    if client == Client::KiloCode {
+        return kilo_cli_home(host).is_dir();
+    }
     let folder = match user_candidates(host, &[client]).into_iter().next() {
         Some(Candidate::File(l)) => l.path.parent().map(Path::to_path_buf),
         Some(Candidate::FirstOf(ls)) => ls.first().and_then(|l| l.path.parent().map(Path::to_path_buf)),
@@ -1099,11 +1155,15 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         }
         ("mcp.json", ".kilocode") => at(Client::KiloCode, Scope::Project),
         ("kilo.json" | "kilo.jsonc", p) => {
-            let scope = if p == "kilo" { Scope::User } else { Scope::Project };
-            let mut l = Location::new(Client::KiloCode, scope, path.into());
-            (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
+            let scope = match p {
+                "kilo" => Scope::User,
+                ".kilo" | ".kilocode" => scope_by_home(2),
+                _ => Scope::Project,
+            };
+            let l = Location::new(Client::KiloCode, scope, path.into());
             Some(l)
         }
+        ("opencode.json" | "opencode.jsonc", ".kilo" | ".kilocode") => at(Client::KiloCode, scope_by_home(2)),
         ("opencode.json" | "opencode.jsonc" | "config.json", "opencode") => at(Client::Opencode, Scope::User),
         ("opencode.json" | "opencode.jsonc", _) => at(Client::Opencode, Scope::Project),
         ("mcp-config.json", ".copilot") => at(Client::CopilotCli, Scope::User),
@@ -1679,6 +1739,14 @@ mod tests {
                 "/home/me/.config/kilo/kilo.jsonc",
                 "/home/me/.config/kilo/opencode.json",
                 "/home/me/.config/kilo/opencode.jsonc",
+                "/home/me/.kilocode/kilo.jsonc",
+                "/home/me/.kilocode/kilo.json",
+                "/home/me/.kilocode/opencode.jsonc",
+                "/home/me/.kilocode/opencode.json",
+                "/home/me/.kilo/kilo.jsonc",
+                "/home/me/.kilo/kilo.json",
+                "/home/me/.kilo/opencode.jsonc",
+                "/home/me/.kilo/opencode.json",
                 "/etc/kilo/kilo.jsonc",
                 "/etc/kilo/kilo.json",
                 "/etc/kilo/opencode.jsonc",
@@ -1690,7 +1758,7 @@ mod tests {
         let project: Vec<String> = project_locations(
             Os::Linux,
             Path::new("/r/app"),
-            &[Opencode, Crush, KiloCode, AmazonQ],
+            &[Opencode, Crush, AmazonQ],
             &Roots { codex: Some("/r".into()), git: Some("/r".into()) },
         )
         .into_iter()
@@ -1711,7 +1779,6 @@ mod tests {
                 "/r/.crush.json",
                 "/r/app/crush.json",
                 "/r/crush.json",
-                "/r/app/.kilocode/mcp.json",
                 "/r/app/.amazonq/mcp.json",
             ]
         );
@@ -1727,6 +1794,40 @@ mod tests {
                 .map(|l| l.path.to_string_lossy().into_owned())
                 .collect();
         assert_eq!(got[..3], ["/r/app/opencode.json", "/r/opencode.json", "/opencode.json"]);
+    }
+
+    /// Kilo Code's extension reads `.kilocode/mcp.json` in the workspace folder; its CLI (7.7.9)
+    /// reads `kilo.json[c]`, `opencode.json[c]` and the same four in `.kilocode/` and `.kilo/` of
+    /// every folder up to the Git root (or to the root without one), in OpenCode's layout.
+    #[test]
+    fn kilo_project_files_of_the_extension_and_the_cli() {
+        let got = |git: Option<&str>| {
+            let roots = Roots { codex: None, git: git.map(PathBuf::from) };
+            project_locations(Os::Linux, Path::new("/r/app"), &[Client::KiloCode], &roots)
+        };
+        let in_repo = got(Some("/r"));
+        let paths: Vec<String> = in_repo.iter().map(|l| l.path.display().to_string()).collect();
+        assert_eq!(
+            paths[..5],
+            ["/r/app/.kilocode/mcp.json", "/r/app/kilo.json", "/r/kilo.json", "/r/app/kilo.jsonc", "/r/kilo.jsonc"]
+        );
+        assert_eq!(paths.len(), 1 + 12 * 2, "{paths:#?}");
+        for name in ["/r/opencode.jsonc", "/r/.kilocode/kilo.json", "/r/app/.kilo/opencode.json"] {
+            assert!(paths.iter().any(|p| p == name), "{name}: {paths:#?}");
+        }
+        assert_eq!((in_repo[0].syntax, in_repo[0].servers_at), (Syntax::Json, ServersAt::McpServers));
+        assert!(in_repo[1..].iter().all(|l| (l.syntax, l.servers_at) == (Syntax::Jsonc, ServersAt::OpencodeMcp)));
+        let outside: Vec<String> = got(None).iter().map(|l| l.path.display().to_string()).collect();
+        assert_eq!(outside[..4], ["/r/app/.kilocode/mcp.json", "/r/app/kilo.json", "/r/kilo.json", "/kilo.json"]);
+        // `opencode.json[c]` are OpenCode's files that Kilo reads too; its own are not guests.
+        let guest: Vec<bool> = in_repo.iter().take(9).map(|l| guest_reading(Os::Linux, l)).collect();
+        assert_eq!(guest, [false, false, false, false, false, true, true, true, true]);
+        assert!(
+            !in_repo
+                .iter()
+                .filter(|l| l.path.to_string_lossy().contains("/.kilo"))
+                .any(|l| guest_reading(Os::Linux, l))
+        );
     }
 
     /// Copilot CLI 1.0 reads `.mcp.json`, or else `.github/mcp.json`, in every folder up to the

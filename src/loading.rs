@@ -746,42 +746,80 @@ fn command_text(c: &serde_json::Value) -> Option<String> {
     c.as_str().or_else(|| c.get(0).and_then(serde_json::Value::as_str)).map(str::to_owned)
 }
 
-/// Which servers a client of OpenCode's layout (OpenCode, Kilo CLI's `kilo.json`) loads, seen
-/// with OpenCode 1.18: its files merge deeply, so a name's fields come from the highest file
-/// that sets them: the user's, then each project `opencode.json[c]` from the Git root down to
-/// the working folder, then each `.opencode/opencode.json[c]` the same way, then the system's.
-/// An entry that only sets `enabled` switches a server of another file.
+/// Which servers a client of OpenCode's layout (OpenCode, Kilo CLI) loads: its files merge
+/// deeply, so a name's fields come from the highest file that sets them (`opencode_rank`,
+/// `kilo_rank`). An entry that only sets `enabled` switches a server of another file.
 pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
-    use crate::clients::{Client, Scope, ServersAt};
+    use crate::clients::{Client, ServersAt};
     for client in [Client::Opencode, Client::KiloCode] {
         let rank = |loc: &crate::clients::Location| {
             if loc.client != client || loc.servers_at != ServersAt::OpencodeMcp {
                 return None;
             }
-            let in_dot_dir = loc.path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == ".opencode");
-            // Deeper is nearer the working folder; every `.opencode/` file above every other one.
-            let layer = match loc.scope {
-                Scope::User => 1,
-                Scope::Project if in_dot_dir => 1 << 20 | loc.path.components().count(),
-                Scope::Project => 2 + loc.path.components().count(),
-                Scope::Managed => 1 << 40,
-            };
-            // Within a layer (one folder), the files rank by name, each over the ones before:
-            // `opencode.jsonc` over `opencode.json` (OpenCode 1.18.34 and Kilo CLI 7.7.9, seen
-            // with `mcp list`; in Kilo's managed folder the other way round).
-            let name = loc.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let order: &[&str] = match (client, loc.scope) {
-                (Client::KiloCode, Scope::User) => &crate::clients::KILO_USER_FILES,
-                (Client::KiloCode, Scope::Managed) => &crate::clients::KILO_MANAGED_FILES,
-                (Client::Opencode, Scope::User) => &crate::clients::OPENCODE_USER_FILES,
-                (Client::Opencode, Scope::Project | Scope::Managed) => &crate::clients::OPENCODE_FOLDER_FILES,
-                _ => &[],
-            };
-            Some(layer << 4 | order.iter().position(|n| *n == name).unwrap_or(0))
+            Some(if client == Client::Opencode { opencode_rank(loc) } else { kilo_rank(loc) })
         };
         let by_name = entries_by_name(configs, rank, true);
         merge_by_field(configs, by_name, true, |_, _| (false, false));
     }
+}
+
+/// The name of a file's folder, and the file's position in `names` (0 when not there).
+fn folder_and_index(loc: &crate::clients::Location, names: &[&str]) -> (String, usize) {
+    let name = loc.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let folder = loc.path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+    (folder.unwrap_or_default(), names.iter().position(|n| *n == name).unwrap_or(0))
+}
+
+/// How high an OpenCode file ranks (OpenCode 1.18.34, seen with `opencode mcp list`): the
+/// user's files, then each project `opencode.json[c]` from the Git root down to the working
+/// folder, then each `.opencode/opencode.json[c]` the same way, then the system's; in one folder
+/// `opencode.jsonc` over `opencode.json`.
+fn opencode_rank(loc: &crate::clients::Location) -> usize {
+    use crate::clients::{OPENCODE_FOLDER_FILES, OPENCODE_USER_FILES, Scope};
+    let names: &[&str] = if loc.scope == Scope::User { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
+    let (folder, index) = folder_and_index(loc, names);
+    // Deeper is nearer the working folder; every `.opencode/` file above every other one.
+    let depth = loc.path.components().count();
+    let layer = match loc.scope {
+        Scope::User => 1,
+        Scope::Project if folder == ".opencode" => 1 << 20 | depth,
+        Scope::Project => 2 + depth,
+        Scope::Managed => 1 << 40,
+    };
+    layer << 4 | index
+}
+
+/// How high a Kilo CLI file ranks, from the lowest (7.7.9, seen with `kilo mcp list`):
+/// 1. the user files of `~/.config/kilo` ([`KILO_USER_FILES`](crate::clients::KILO_USER_FILES));
+/// 2. the project files: every `kilo.json[c]`, then every `opencode.json[c]`, each from the Git
+///    root down to the working folder, `.jsonc` over `.json` in one folder;
+/// 3. the project folders `.kilocode/` then `.kilo/` of each folder from the working folder *up*
+///    to the Git root (Kilo reads the nearest first, so the root's wins), then the home
+///    folder's `~/.kilocode/` and `~/.kilo/`, each file in the order of
+///    [`KILO_DIR_FILES`](crate::clients::KILO_DIR_FILES);
+/// 4. the managed folder (`/etc/kilo`).
+fn kilo_rank(loc: &crate::clients::Location) -> usize {
+    use crate::clients::{KILO_DIR_FILES, KILO_DIRS, KILO_PROJECT_FILES, KILO_USER_FILES, Scope};
+    let depth = loc.path.components().count();
+    let (folder, _) = folder_and_index(loc, &[]);
+    let dot = KILO_DIRS.iter().position(|d| *d == folder);
+    let layer = match (loc.scope, dot) {
+        (Scope::Managed, _) => 1 << 40,
+        (Scope::User, Some(d)) => (3 << 30) + d,
+        (Scope::User, None) => 1,
+        // Shallower over deeper (no path is 2^20 folders deep), `.kilo/` over `.kilocode/`.
+        (Scope::Project, Some(d)) => (2 << 30) + ((1 << 20) - depth) * 2 + d,
+        (Scope::Project, None) => {
+            let opencode = loc.path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("opencode"));
+            (1 << 30) + (usize::from(opencode) << 20) + depth
+        }
+    };
+    let names: &[&str] = match (loc.scope, dot) {
+        (Scope::User, None) => &KILO_USER_FILES,
+        (Scope::Project, None) => &KILO_PROJECT_FILES,
+        _ => &KILO_DIR_FILES,
+    };
+    layer << 4 | folder_and_index(loc, names).1
 }
 
 /// Which agent files of Amazon Q Developer CLI and Kiro CLI a plain session loads: only the
@@ -1357,6 +1395,43 @@ mod copilot_qwen_tests {
                 "/r/app/.opencode/opencode.json c loaded",
             ]
         );
+    }
+
+    /// Kilo CLI 7.7.9's order, each file over the ones before it, as `kilo mcp list` showed in
+    /// `/r/app` (Git root `/r`) with one name in each pair of files.
+    #[test]
+    fn kilo_cli_files_rank_as_kilo_reads_them() {
+        let ascending = [
+            (Scope::User, "/h/.config/kilo/config.json"),
+            (Scope::User, "/h/.config/kilo/opencode.jsonc"),
+            (Scope::Project, "/r/kilo.json"),
+            (Scope::Project, "/r/kilo.jsonc"),
+            (Scope::Project, "/r/app/kilo.json"),
+            (Scope::Project, "/r/app/kilo.jsonc"),
+            // Every `opencode.json[c]` over every `kilo.json[c]`, however deep.
+            (Scope::Project, "/r/opencode.json"),
+            (Scope::Project, "/r/opencode.jsonc"),
+            (Scope::Project, "/r/app/opencode.json"),
+            (Scope::Project, "/r/app/opencode.jsonc"),
+            // The folders over the files, the nearest folder's lowest.
+            (Scope::Project, "/r/app/.kilocode/opencode.json"),
+            (Scope::Project, "/r/app/.kilo/kilo.jsonc"),
+            (Scope::Project, "/r/app/.kilo/opencode.json"),
+            (Scope::Project, "/r/.kilocode/kilo.jsonc"),
+            (Scope::Project, "/r/.kilo/kilo.jsonc"),
+            (Scope::Project, "/r/.kilo/kilo.json"),
+            (Scope::Project, "/r/.kilo/opencode.jsonc"),
+            (Scope::Project, "/r/.kilo/opencode.json"),
+            (Scope::User, "/h/.kilocode/opencode.json"),
+            (Scope::User, "/h/.kilo/kilo.jsonc"),
+            (Scope::Managed, "/etc/kilo/kilo.jsonc"),
+            (Scope::Managed, "/etc/kilo/opencode.json"),
+        ];
+        let ranks: Vec<usize> =
+            ascending.iter().map(|(scope, p)| kilo_rank(&Location::new(Client::KiloCode, *scope, p.into()))).collect();
+        for (i, pair) in ranks.windows(2).enumerate() {
+            assert!(pair[0] < pair[1], "{} must rank below {}", ascending[i].1, ascending[i + 1].1);
+        }
     }
 
     /// Only the default agent loads in a plain session, the workspace's file of that name before

@@ -24,10 +24,14 @@ const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 /// Code's, `<dir>/.codex/config.toml` Codex's, `<dir>/.mcp.json` Claude Code's, Copilot CLI's
 /// and Qwen Code's, and so on.
 pub fn project_locations(os: Os, path: &Path, clients: &[Client]) -> Vec<Location> {
-    PROJECT_FILES
-        .iter()
-        .filter(|(client, _)| clients.contains(client))
-        .filter(|(_, rel)| crate::clients::is_project_file(os, path, rel))
+    let matching: Vec<&(Client, &[&str])> =
+        PROJECT_FILES.iter().filter(|(_, rel)| crate::clients::is_project_file(os, path, rel)).collect();
+    // Only the most specific names: `.opencode/opencode.json` is OpenCode's `.opencode/` file,
+    // not a folder's `opencode.json` (which Kilo CLI would read too), `.kilo/opencode.json` Kilo's.
+    let longest = matching.iter().map(|(_, rel)| rel.len()).max().unwrap_or(0);
+    matching
+        .into_iter()
+        .filter(|(client, rel)| rel.len() == longest && clients.contains(client))
         .map(|(client, _)| Location::project(*client, path.to_path_buf()))
         .collect()
 }
@@ -115,6 +119,15 @@ mod tests {
             assert_eq!((got.0, got.1), (client, Scope::Project), "{p}");
         }
         assert_eq!(kind(Os::Linux, "/a/.codex/config.toml").map(|k| k.2), Some(ServersAt::CodexToml));
+        let readers = |p: &str| -> Vec<(Client, ServersAt)> {
+            project_locations(Os::Linux, Path::new(p), &ALL_CLIENTS).iter().map(|l| (l.client, l.servers_at)).collect()
+        };
+        use ServersAt::{McpServers, OpencodeMcp};
+        assert_eq!(readers("/a/opencode.json"), [(Opencode, OpencodeMcp), (KiloCode, OpencodeMcp)]);
+        assert_eq!(readers("/a/.opencode/opencode.json"), [(Opencode, OpencodeMcp)], "Kilo CLI skips .opencode/");
+        assert_eq!(readers("/a/.kilo/opencode.json"), [(KiloCode, OpencodeMcp)], "only Kilo reads .kilo/");
+        assert_eq!(readers("/a/.kilocode/mcp.json"), [(KiloCode, McpServers)], "the extension's");
+        assert_eq!(readers("/a/kilo.jsonc"), [(KiloCode, OpencodeMcp)]);
         assert_eq!(kind(Os::Linux, "/a/.zed/settings.json").map(|k| k.2), Some(ServersAt::ZedContextServers));
     }
 

@@ -77,3 +77,61 @@ fn kilo_user_and_managed_files_rank_as_kilo_reads_them() {
     assert_eq!(view["teleport-mcp-hidden"], Status::Connected, "{view:?}");
     assert!(matches!(view["teleport-mcp-admin"], Status::Failed(_)), "{view:?}");
 }
+
+/// Kilo CLI 7.7.9 reads a project's `kilo.json[c]` and `opencode.json[c]` in every folder from the
+/// working folder up to the Git root, the same four in each `.kilocode/` and `.kilo/` folder
+/// there and in the home folder, in an order of its own (`kilo_rank` in src/loading.rs). mcpcfg
+/// read none of them, so a stale tsh there went unseen. Each pair here gives one name to a lower
+/// file with a good tsh and a higher one with a stale tsh: Kilo fails on every one, and mcpcfg
+/// says the same file wins, repairs them all, and Kilo then connects to every one.
+#[test]
+fn kilo_project_and_folder_files_rank_as_kilo_reads_them() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    std::fs::create_dir_all(sb.path("work/app")).unwrap();
+    // (lower, higher): the name's entry in the higher file is the one Kilo starts.
+    let pairs = [
+        ("work/kilo.json", "work/kilo.jsonc"),
+        ("work/kilo.jsonc", "work/app/kilo.json"),
+        ("work/app/kilo.jsonc", "work/opencode.json"),
+        ("work/app/opencode.jsonc", "work/app/.kilo/kilo.jsonc"),
+        ("work/app/.kilo/kilo.json", "work/.kilocode/kilo.json"),
+        ("work/.kilocode/opencode.json", "work/.kilo/kilo.jsonc"),
+        ("work/.kilo/kilo.jsonc", "work/.kilo/kilo.json"),
+        ("work/.kilo/opencode.json", "home/.kilocode/kilo.jsonc"),
+        ("home/.config/kilo/opencode.jsonc", "home/.kilo/kilo.json"),
+        ("home/.kilocode/opencode.json", "home/.kilo/kilo.jsonc"),
+    ];
+    let mut files: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (i, (lower, higher)) in pairs.iter().enumerate() {
+        files.entry(lower).or_default().push(format!("\"teleport-mcp-p{i}\": {}", entry(&tsh, "p")));
+        files.entry(higher).or_default().push(format!("\"teleport-mcp-p{i}\": {}", entry(&stale, "p")));
+    }
+    // Above the Git root: neither Kilo nor mcpcfg reads it.
+    sb.file("kilo.json", &format!("{{\"mcp\": {{\"teleport-mcp-outside\": {}}}}}\n", entry(&stale, "o")));
+    for (file, members) in &files {
+        sb.file(file, &format!("{{\"mcp\": {{{}}}}}\n", members.join(", ")));
+    }
+    let view = client_view(&sb, Cli::Kilo, "work/app");
+    for i in 0..pairs.len() {
+        assert!(matches!(view[&format!("teleport-mcp-p{i}")], Status::Failed(_)), "{:?} wins: {view:?}", pairs[i].1);
+    }
+    let seen = mcpcfg_view(&sb, "kilo-code", "work/app");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+    for (i, (_, higher)) in pairs.iter().enumerate() {
+        let from: Vec<&str> =
+            seen[&format!("teleport-mcp-p{i}")].iter().filter(|s| s.loaded).map(|s| s.path.as_str()).collect();
+        let want = sb.path(higher).display().to_string();
+        assert_eq!(from, [want.as_str()], "pair {i}: {seen:#?}");
+    }
+    let before: Vec<(&str, String)> = files.keys().map(|f| (*f, sb.read(f))).collect();
+    let fix = sb.mcpcfg("work/app", &["fix-config", "--include-project"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    for (file, text) in before {
+        assert_eq!(sb.read(file), text.replace(&stale, &tsh), "{file}: only the command changes");
+    }
+    let view = client_view(&sb, Cli::Kilo, "work/app");
+    assert!((0..pairs.len()).all(|i| view[&format!("teleport-mcp-p{i}")] == Status::Connected), "{view:?}");
+}
