@@ -24,7 +24,7 @@ pub const WINDOWS_EVERY: &str = "PT30M";
 /// the stable tsh is found: the service runs with the values they had when autofix was enabled,
 /// so that it looks where the user's own shell looks. A service manager's environment has none
 /// of a login shell's.
-pub const KEPT_VARS: [&str; 25] = [
+pub const KEPT_VARS: [&str; 27] = [
     "PATH",
     "TELEPORT_HOME",
     "TELEPORT_TOOLS_DIR",
@@ -45,6 +45,8 @@ pub const KEPT_VARS: [&str; 25] = [
     "GOOSE_PATH_ROOT",
     "OPENCODE_CONFIG",
     "OPENCODE_CONFIG_DIR",
+    "KILO_CONFIG",
+    "KILO_CONFIG_DIR",
     "QWEN_HOME",
     "QWEN_CODE_MCP_APPROVALS_PATH",
     "QWEN_CODE_SYSTEM_SETTINGS_PATH",

@@ -248,7 +248,7 @@ fn reports(
     codex_loading(s, &mut configs);
     copilot_loading(s, &mut configs);
     qwen_loading(s, &mut configs);
-    crate::loading::opencode(&mut configs);
+    crate::loading::opencode(&mut configs, &crate::clients::KiloEnv::of(&s.host));
     agent_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs

@@ -824,6 +824,17 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                             out.push(file(host.home_join(&[folder, name])));
                         }
                     }
+                    // What its variables add: `$KILO_CONFIG`, a file of any name, and
+                    // `$KILO_CONFIG_DIR`, one more such folder (above the home folder's).
+                    let extra = KiloEnv::of(host);
+                    if let Some(f) = extra.config {
+                        let mut l = Location::new(client, Scope::User, f);
+                        (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
+                        out.push(Candidate::File(l));
+                    }
+                    for name in extra.config_dir.iter().flat_map(|d| KILO_DIR_FILES.map(|n| join(os, d, &[n]))) {
+                        out.push(file(name));
+                    }
                     out.extend(managed_files(host, client, "kilo", &KILO_DIR_FILES).map(Candidate::File));
                 }
             }
@@ -1007,6 +1018,24 @@ pub fn project_locations(os: Os, dir: &Path, clients: &[Client], roots: &Roots) 
 /// Qwen Code's home folder: `$QWEN_HOME`, else `~/.qwen` (`Storage.getGlobalQwenDir`).
 pub fn qwen_home(host: &Host) -> PathBuf {
     host.folder_var("QWEN_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".qwen"]))
+}
+
+/// The places Kilo CLI's variables add, which a path alone cannot rank.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KiloEnv {
+    /// `$KILO_CONFIG`: a file, above the user files and below the project's.
+    pub config: Option<PathBuf>,
+    /// `$KILO_CONFIG_DIR`: a folder read like `~/.kilo/`, above it.
+    pub config_dir: Option<PathBuf>,
+}
+
+impl KiloEnv {
+    pub fn of(host: &Host) -> KiloEnv {
+        KiloEnv {
+            config: host.folder_var("KILO_CONFIG").map(PathBuf::from),
+            config_dir: host.folder_var("KILO_CONFIG_DIR").map(PathBuf::from),
+        }
+    }
 }
 
 /// Kilo CLI's user folder: `$XDG_CONFIG_HOME/kilo`, else `~/.config/kilo`.

@@ -749,14 +749,14 @@ fn command_text(c: &serde_json::Value) -> Option<String> {
 /// Which servers a client of OpenCode's layout (OpenCode, Kilo CLI) loads: its files merge
 /// deeply, so a name's fields come from the highest file that sets them (`opencode_rank`,
 /// `kilo_rank`). An entry that only sets `enabled` switches a server of another file.
-pub fn opencode(configs: &mut [crate::report::ConfigReport]) {
+pub fn opencode(configs: &mut [crate::report::ConfigReport], kilo: &crate::clients::KiloEnv) {
     use crate::clients::{Client, ServersAt};
     for client in [Client::Opencode, Client::KiloCode] {
         let rank = |loc: &crate::clients::Location| {
             if loc.client != client || loc.servers_at != ServersAt::OpencodeMcp {
                 return None;
             }
-            Some(if client == Client::Opencode { opencode_rank(loc) } else { kilo_rank(loc) })
+            Some(if client == Client::Opencode { opencode_rank(loc) } else { kilo_rank(loc, kilo) })
         };
         let by_name = entries_by_name(configs, rank, true);
         merge_by_field(configs, by_name, true, |_, _| (false, false));
@@ -790,21 +790,25 @@ fn opencode_rank(loc: &crate::clients::Location) -> usize {
 }
 
 /// How high a Kilo CLI file ranks, from the lowest (7.7.9, seen with `kilo mcp list`):
-/// 1. the user files of `~/.config/kilo` ([`KILO_USER_FILES`](crate::clients::KILO_USER_FILES));
+/// 1. the user files of `~/.config/kilo` ([`KILO_USER_FILES`](crate::clients::KILO_USER_FILES)),
+///    then `$KILO_CONFIG`;
 /// 2. the project files: every `kilo.json[c]`, then every `opencode.json[c]`, each from the Git
 ///    root down to the working folder, `.jsonc` over `.json` in one folder;
 /// 3. the project folders `.kilocode/` then `.kilo/` of each folder from the working folder *up*
 ///    to the Git root (Kilo reads the nearest first, so the root's wins), then the home
-///    folder's `~/.kilocode/` and `~/.kilo/`, each file in the order of
-///    [`KILO_DIR_FILES`](crate::clients::KILO_DIR_FILES);
+///    folder's `~/.kilocode/` and `~/.kilo/`, then `$KILO_CONFIG_DIR`, each file in the order
+///    of [`KILO_DIR_FILES`](crate::clients::KILO_DIR_FILES);
 /// 4. the managed folder (`/etc/kilo`).
-fn kilo_rank(loc: &crate::clients::Location) -> usize {
+fn kilo_rank(loc: &crate::clients::Location, env: &crate::clients::KiloEnv) -> usize {
     use crate::clients::{KILO_DIR_FILES, KILO_DIRS, KILO_PROJECT_FILES, KILO_USER_FILES, Scope};
     let depth = loc.path.components().count();
     let (folder, _) = folder_and_index(loc, &[]);
     let dot = KILO_DIRS.iter().position(|d| *d == folder);
+    let user = loc.scope == Scope::User;
     let layer = match (loc.scope, dot) {
         (Scope::Managed, _) => 1 << 40,
+        _ if user && env.config_dir.as_deref() == loc.path.parent() => (3 << 30) + 2,
+        _ if user && env.config.as_deref() == Some(loc.path.as_path()) => return 2 << 4,
         (Scope::User, Some(d)) => (3 << 30) + d,
         (Scope::User, None) => 1,
         // Shallower over deeper (no path is 2^20 folders deep), `.kilo/` over `.kilocode/`.
@@ -815,6 +819,7 @@ fn kilo_rank(loc: &crate::clients::Location) -> usize {
         }
     };
     let names: &[&str] = match (loc.scope, dot) {
+        _ if user && env.config_dir.as_deref() == loc.path.parent() => &KILO_DIR_FILES,
         (Scope::User, None) => &KILO_USER_FILES,
         (Scope::Project, None) => &KILO_PROJECT_FILES,
         _ => &KILO_DIR_FILES,
@@ -1381,7 +1386,7 @@ mod copilot_qwen_tests {
                 &format!(r#"{{"mcp": {{"c": {}}}}}"#, local("/oc")),
             ),
         ];
-        opencode(&mut configs);
+        opencode(&mut configs, &Default::default());
         assert_eq!(
             reasons(&configs),
             [
@@ -1424,11 +1429,17 @@ mod copilot_qwen_tests {
             (Scope::Project, "/r/.kilo/opencode.json"),
             (Scope::User, "/h/.kilocode/opencode.json"),
             (Scope::User, "/h/.kilo/kilo.jsonc"),
+            (Scope::User, "/kc/kilo.jsonc"),
+            (Scope::User, "/kc/opencode.json"),
             (Scope::Managed, "/etc/kilo/kilo.jsonc"),
             (Scope::Managed, "/etc/kilo/opencode.json"),
         ];
-        let ranks: Vec<usize> =
-            ascending.iter().map(|(scope, p)| kilo_rank(&Location::new(Client::KiloCode, *scope, p.into()))).collect();
+        let env = crate::clients::KiloEnv { config: Some("/c/mine.json".into()), config_dir: Some("/kc".into()) };
+        let rank = |scope: Scope, p: &str| kilo_rank(&Location::new(Client::KiloCode, scope, p.into()), &env);
+        let ranks: Vec<usize> = ascending.iter().map(|(scope, p)| rank(*scope, p)).collect();
+        // `$KILO_CONFIG` between the user files and the project's.
+        let config = rank(Scope::User, "/c/mine.json");
+        assert!(ranks[1] < config && config < ranks[2]);
         for (i, pair) in ranks.windows(2).enumerate() {
             assert!(pair[0] < pair[1], "{} must rank below {}", ascending[i].1, ascending[i + 1].1);
         }

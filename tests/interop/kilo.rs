@@ -81,44 +81,76 @@ fn kilo_user_and_managed_files_rank_as_kilo_reads_them() {
 /// Kilo CLI 7.7.9 reads a project's `kilo.json[c]` and `opencode.json[c]` in every folder from the
 /// working folder up to the Git root, the same four in each `.kilocode/` and `.kilo/` folder
 /// there and in the home folder, in an order of its own (`kilo_rank` in src/loading.rs). mcpcfg
-/// read none of them, so a stale tsh there went unseen. Each pair here gives one name to a lower
-/// file with a good tsh and a higher one with a stale tsh: Kilo fails on every one, and mcpcfg
-/// says the same file wins, repairs them all, and Kilo then connects to every one.
+/// read none of them, so a stale tsh there went unseen.
 #[test]
 fn kilo_project_and_folder_files_rank_as_kilo_reads_them() {
     let sb = Sandbox::new();
-    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
     let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
     assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
-    std::fs::create_dir_all(sb.path("work/app")).unwrap();
-    // (lower, higher): the name's entry in the higher file is the one Kilo starts.
-    let pairs = [
-        ("work/kilo.json", "work/kilo.jsonc"),
-        ("work/kilo.jsonc", "work/app/kilo.json"),
-        ("work/app/kilo.jsonc", "work/opencode.json"),
-        ("work/app/opencode.jsonc", "work/app/.kilo/kilo.jsonc"),
-        ("work/app/.kilo/kilo.json", "work/.kilocode/kilo.json"),
-        ("work/.kilocode/opencode.json", "work/.kilo/kilo.jsonc"),
-        ("work/.kilo/kilo.jsonc", "work/.kilo/kilo.json"),
-        ("work/.kilo/opencode.json", "home/.kilocode/kilo.jsonc"),
-        ("home/.config/kilo/opencode.jsonc", "home/.kilo/kilo.json"),
-        ("home/.kilocode/opencode.json", "home/.kilo/kilo.jsonc"),
-    ];
+    // Above the Git root: neither Kilo nor mcpcfg reads it.
+    let outside = format!("{{\"mcp\": {{\"teleport-mcp-outside\": {}}}}}\n", entry(&sb.stale_tsh(), "o"));
+    sb.file("kilo.json", &outside);
+    let view = pairs_agree(
+        &sb,
+        "work/app",
+        &[
+            ("work/kilo.json", "work/kilo.jsonc"),
+            ("work/kilo.jsonc", "work/app/kilo.json"),
+            ("work/app/kilo.jsonc", "work/opencode.json"),
+            ("work/app/opencode.jsonc", "work/app/.kilo/kilo.jsonc"),
+            ("work/app/.kilo/kilo.json", "work/.kilocode/kilo.json"),
+            ("work/.kilocode/opencode.json", "work/.kilo/kilo.jsonc"),
+            ("work/.kilo/kilo.jsonc", "work/.kilo/kilo.json"),
+            ("work/.kilo/opencode.json", "home/.kilocode/kilo.jsonc"),
+            ("home/.config/kilo/opencode.jsonc", "home/.kilo/kilo.json"),
+            ("home/.kilocode/opencode.json", "home/.kilo/kilo.jsonc"),
+        ],
+    );
+    assert!(!view.contains_key("teleport-mcp-outside"), "{view:?}");
+}
+
+/// `$KILO_CONFIG` names one more file, above the user files and below the project's, and
+/// `$KILO_CONFIG_DIR` one more folder, above the home folder's `.kilo/` (7.7.9).
+#[test]
+fn kilo_config_and_kilo_config_dir_rank_as_kilo_reads_them() {
+    let mut sb = Sandbox::new();
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    let (mine, dir) = (sb.path("home/custom/mine.json"), sb.path("home/kc"));
+    sb.set_env("KILO_CONFIG", &mine.display().to_string());
+    sb.set_env("KILO_CONFIG_DIR", &dir.display().to_string());
+    pairs_agree(
+        &sb,
+        "work",
+        &[
+            ("home/.config/kilo/opencode.jsonc", "home/custom/mine.json"),
+            ("home/custom/mine.json", "work/kilo.json"),
+            ("home/.kilo/opencode.json", "home/kc/kilo.jsonc"),
+            ("home/kc/kilo.jsonc", "home/kc/opencode.json"),
+        ],
+    );
+}
+
+/// Gives one name to both files of each pair, a good tsh in the lower and a stale one in the
+/// higher, and runs Kilo in `cwd`: it fails on every one; mcpcfg says the same files win,
+/// repairs them all (each file changed in its commands only), and Kilo then connects to every
+/// one. What Kilo listed the first time.
+fn pairs_agree(sb: &Sandbox, cwd: &str, pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, Status> {
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    std::fs::create_dir_all(sb.path(cwd)).unwrap();
     let mut files: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for (i, (lower, higher)) in pairs.iter().enumerate() {
         files.entry(lower).or_default().push(format!("\"teleport-mcp-p{i}\": {}", entry(&tsh, "p")));
         files.entry(higher).or_default().push(format!("\"teleport-mcp-p{i}\": {}", entry(&stale, "p")));
     }
-    // Above the Git root: neither Kilo nor mcpcfg reads it.
-    sb.file("kilo.json", &format!("{{\"mcp\": {{\"teleport-mcp-outside\": {}}}}}\n", entry(&stale, "o")));
     for (file, members) in &files {
         sb.file(file, &format!("{{\"mcp\": {{{}}}}}\n", members.join(", ")));
     }
-    let view = client_view(&sb, Cli::Kilo, "work/app");
-    for i in 0..pairs.len() {
-        assert!(matches!(view[&format!("teleport-mcp-p{i}")], Status::Failed(_)), "{:?} wins: {view:?}", pairs[i].1);
+    let view = client_view(sb, Cli::Kilo, cwd);
+    for (i, (_, higher)) in pairs.iter().enumerate() {
+        assert!(matches!(view[&format!("teleport-mcp-p{i}")], Status::Failed(_)), "{higher} wins: {view:?}");
     }
-    let seen = mcpcfg_view(&sb, "kilo-code", "work/app");
+    let seen = mcpcfg_view(sb, "kilo-code", cwd);
     assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
     for (i, (_, higher)) in pairs.iter().enumerate() {
         let from: Vec<&str> =
@@ -127,11 +159,12 @@ fn kilo_project_and_folder_files_rank_as_kilo_reads_them() {
         assert_eq!(from, [want.as_str()], "pair {i}: {seen:#?}");
     }
     let before: Vec<(&str, String)> = files.keys().map(|f| (*f, sb.read(f))).collect();
-    let fix = sb.mcpcfg("work/app", &["fix-config", "--include-project"]);
+    let fix = sb.mcpcfg(cwd, &["fix-config", "--include-project"]);
     assert_eq!(fix.code, 0, "{}", fix.all());
     for (file, text) in before {
         assert_eq!(sb.read(file), text.replace(&stale, &tsh), "{file}: only the command changes");
     }
-    let view = client_view(&sb, Cli::Kilo, "work/app");
-    assert!((0..pairs.len()).all(|i| view[&format!("teleport-mcp-p{i}")] == Status::Connected), "{view:?}");
+    let after = client_view(sb, Cli::Kilo, cwd);
+    assert!((0..pairs.len()).all(|i| after[&format!("teleport-mcp-p{i}")] == Status::Connected), "{after:?}");
+    view
 }
