@@ -248,7 +248,9 @@ fn reports(
     codex_loading(s, &mut configs);
     copilot_loading(s, &mut configs);
     qwen_loading(s, &mut configs);
-    crate::loading::opencode(&mut configs, &crate::clients::KiloEnv::of(&s.host));
+    let (opencode_env, kilo_env) =
+        (crate::clients::ConfigEnv::opencode(&s.host), crate::clients::ConfigEnv::kilo(&s.host));
+    crate::loading::opencode(&mut configs, &opencode_env, &kilo_env);
     agent_loading(s, &mut configs);
     crate::loading::apply(&mut configs);
     configs

@@ -826,7 +826,7 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                     }
                     // What its variables add: `$KILO_CONFIG`, a file of any name, and
                     // `$KILO_CONFIG_DIR`, one more such folder (above the home folder's).
-                    let extra = KiloEnv::of(host);
+                    let extra = ConfigEnv::kilo(host);
                     if let Some(f) = extra.config {
                         let mut l = Location::new(client, Scope::User, f);
                         (l.syntax, l.servers_at) = (Syntax::Jsonc, ServersAt::OpencodeMcp);
@@ -840,15 +840,16 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
             }
             Client::Opencode => {
                 // `packages/opencode/src/config/paths.ts`: every one of these files is read.
-                let dir = match host.folder_var("OPENCODE_CONFIG_DIR") {
-                    Some(d) => PathBuf::from(d),
-                    None => join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["opencode"]),
-                };
+                let dir = join(os, &host.xdg("XDG_CONFIG_HOME", &[".config"]), &["opencode"]);
                 for name in OPENCODE_USER_FILES {
                     out.push(file(join(os, &dir, &[name])));
                 }
-                if let Some(f) = host.folder_var("OPENCODE_CONFIG") {
-                    out.push(file(PathBuf::from(f)));
+                let extra = ConfigEnv::opencode(host);
+                if let Some(f) = extra.config {
+                    out.push(file(f));
+                }
+                if let Some(d) = &extra.config_dir {
+                    out.extend(OPENCODE_FOLDER_FILES.map(|n| file(join(os, d, &[n]))));
                 }
                 out.extend(managed_files(host, client, "opencode", &OPENCODE_FOLDER_FILES).map(Candidate::File));
             }
@@ -1020,18 +1021,28 @@ pub fn qwen_home(host: &Host) -> PathBuf {
     host.folder_var("QWEN_HOME").map(PathBuf::from).unwrap_or_else(|| host.home_join(&[".qwen"]))
 }
 
-/// The places Kilo CLI's variables add, which a path alone cannot rank.
+/// The places OpenCode's and Kilo CLI's variables add, which a path alone cannot rank (OpenCode
+/// 1.18.34 and Kilo CLI 7.7.9, seen with `mcp list`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KiloEnv {
-    /// `$KILO_CONFIG`: a file, above the user files and below the project's.
+pub struct ConfigEnv {
+    /// `$OPENCODE_CONFIG`, `$KILO_CONFIG`: a file of any name, above the user files and below
+    /// the project's.
     pub config: Option<PathBuf>,
-    /// `$KILO_CONFIG_DIR`: a folder read like `~/.kilo/`, above it.
+    /// `$OPENCODE_CONFIG_DIR`, `$KILO_CONFIG_DIR`: one more config folder, read besides the user
+    /// folder (not instead of it), above every project file and folder.
     pub config_dir: Option<PathBuf>,
 }
 
-impl KiloEnv {
-    pub fn of(host: &Host) -> KiloEnv {
-        KiloEnv {
+impl ConfigEnv {
+    pub fn opencode(host: &Host) -> ConfigEnv {
+        ConfigEnv {
+            config: host.folder_var("OPENCODE_CONFIG").map(PathBuf::from),
+            config_dir: host.folder_var("OPENCODE_CONFIG_DIR").map(PathBuf::from),
+        }
+    }
+
+    pub fn kilo(host: &Host) -> ConfigEnv {
+        ConfigEnv {
             config: host.folder_var("KILO_CONFIG").map(PathBuf::from),
             config_dir: host.folder_var("KILO_CONFIG_DIR").map(PathBuf::from),
         }
@@ -1698,7 +1709,17 @@ mod tests {
         );
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[1], r"C:\Users\me\.config\opencode\opencode.json");
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[3], r"C:\ProgramData\opencode\opencode.json");
-        assert_eq!(got(Os::Linux, "/home/me", &[("OPENCODE_CONFIG_DIR", "/oc")], Opencode)[0], "/oc/config.json");
+        // `$OPENCODE_CONFIG_DIR` is read besides the user folder, not instead of it (1.18.34).
+        assert_eq!(
+            got(Os::Linux, "/home/me", &[("OPENCODE_CONFIG_DIR", "/oc")], Opencode)[..5],
+            [
+                "/home/me/.config/opencode/config.json",
+                "/home/me/.config/opencode/opencode.json",
+                "/home/me/.config/opencode/opencode.jsonc",
+                "/oc/opencode.json",
+                "/oc/opencode.jsonc"
+            ]
+        );
         assert_eq!(got(Os::Linux, "/home/me", &[], CopilotCli), ["/home/me/.copilot/mcp-config.json"]);
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], CopilotCli), [r"C:\Users\me\.copilot\mcp-config.json"]);
         assert_eq!(got(Os::Linux, "/home/me", &[("COPILOT_HOME", "/cp")], CopilotCli), ["/cp/mcp-config.json"]);

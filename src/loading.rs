@@ -749,14 +749,18 @@ fn command_text(c: &serde_json::Value) -> Option<String> {
 /// Which servers a client of OpenCode's layout (OpenCode, Kilo CLI) loads: its files merge
 /// deeply, so a name's fields come from the highest file that sets them (`opencode_rank`,
 /// `kilo_rank`). An entry that only sets `enabled` switches a server of another file.
-pub fn opencode(configs: &mut [crate::report::ConfigReport], kilo: &crate::clients::KiloEnv) {
+pub fn opencode(
+    configs: &mut [crate::report::ConfigReport],
+    opencode_env: &crate::clients::ConfigEnv,
+    kilo_env: &crate::clients::ConfigEnv,
+) {
     use crate::clients::{Client, ServersAt};
     for client in [Client::Opencode, Client::KiloCode] {
         let rank = |loc: &crate::clients::Location| {
             if loc.client != client || loc.servers_at != ServersAt::OpencodeMcp {
                 return None;
             }
-            Some(if client == Client::Opencode { opencode_rank(loc) } else { kilo_rank(loc, kilo) })
+            Some(if client == Client::Opencode { opencode_rank(loc, opencode_env) } else { kilo_rank(loc, kilo_env) })
         };
         let by_name = entries_by_name(configs, rank, true);
         merge_by_field(configs, by_name, true, |_, _| (false, false));
@@ -771,16 +775,21 @@ fn folder_and_index(loc: &crate::clients::Location, names: &[&str]) -> (String, 
 }
 
 /// How high an OpenCode file ranks (OpenCode 1.18.34, seen with `opencode mcp list`): the
-/// user's files, then each project `opencode.json[c]` from the Git root down to the working
-/// folder, then each `.opencode/opencode.json[c]` the same way, then the system's; in one folder
-/// `opencode.jsonc` over `opencode.json`.
-fn opencode_rank(loc: &crate::clients::Location) -> usize {
+/// user's files, `$OPENCODE_CONFIG`, then each project `opencode.json[c]` from the Git root
+/// down to the working folder, then each `.opencode/opencode.json[c]` the same way, then
+/// `$OPENCODE_CONFIG_DIR`'s, then the system's; in one folder `opencode.jsonc` over
+/// `opencode.json`.
+fn opencode_rank(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) -> usize {
     use crate::clients::{OPENCODE_FOLDER_FILES, OPENCODE_USER_FILES, Scope};
-    let names: &[&str] = if loc.scope == Scope::User { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
+    let user = loc.scope == Scope::User;
+    let in_config_dir = user && env.config_dir.as_deref() == loc.path.parent();
+    let names: &[&str] = if user && !in_config_dir { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
     let (folder, index) = folder_and_index(loc, names);
     // Deeper is nearer the working folder; every `.opencode/` file above every other one.
     let depth = loc.path.components().count();
     let layer = match loc.scope {
+        _ if in_config_dir => 1 << 30,
+        _ if user && env.config.as_deref() == Some(loc.path.as_path()) => 2,
         Scope::User => 1,
         Scope::Project if folder == ".opencode" => 1 << 20 | depth,
         Scope::Project => 2 + depth,
@@ -799,7 +808,7 @@ fn opencode_rank(loc: &crate::clients::Location) -> usize {
 ///    folder's `~/.kilocode/` and `~/.kilo/`, then `$KILO_CONFIG_DIR`, each file in the order
 ///    of [`KILO_DIR_FILES`](crate::clients::KILO_DIR_FILES);
 /// 4. the managed folder (`/etc/kilo`).
-fn kilo_rank(loc: &crate::clients::Location, env: &crate::clients::KiloEnv) -> usize {
+fn kilo_rank(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) -> usize {
     use crate::clients::{KILO_DIR_FILES, KILO_DIRS, KILO_PROJECT_FILES, KILO_USER_FILES, Scope};
     let depth = loc.path.components().count();
     let (folder, _) = folder_and_index(loc, &[]);
@@ -1386,7 +1395,7 @@ mod copilot_qwen_tests {
                 &format!(r#"{{"mcp": {{"c": {}}}}}"#, local("/oc")),
             ),
         ];
-        opencode(&mut configs, &Default::default());
+        opencode(&mut configs, &Default::default(), &Default::default());
         assert_eq!(
             reasons(&configs),
             [
@@ -1400,6 +1409,29 @@ mod copilot_qwen_tests {
                 "/r/app/.opencode/opencode.json c loaded",
             ]
         );
+    }
+
+    /// OpenCode 1.18.34's order with both of its variables set, each file over the ones before.
+    #[test]
+    fn opencode_files_rank_with_its_variables_as_opencode_reads_them() {
+        let env = crate::clients::ConfigEnv { config: Some("/c/mine.json".into()), config_dir: Some("/oc".into()) };
+        let ascending = [
+            (Scope::User, "/h/.config/opencode/opencode.jsonc"),
+            (Scope::User, "/c/mine.json"),
+            (Scope::Project, "/r/opencode.json"),
+            (Scope::Project, "/r/app/opencode.jsonc"),
+            (Scope::Project, "/r/app/.opencode/opencode.jsonc"),
+            (Scope::User, "/oc/opencode.json"),
+            (Scope::User, "/oc/opencode.jsonc"),
+            (Scope::Managed, "/etc/opencode/opencode.json"),
+        ];
+        let ranks: Vec<usize> = ascending
+            .iter()
+            .map(|(scope, p)| opencode_rank(&Location::new(Client::Opencode, *scope, p.into()), &env))
+            .collect();
+        for (i, pair) in ranks.windows(2).enumerate() {
+            assert!(pair[0] < pair[1], "{} must rank below {}", ascending[i].1, ascending[i + 1].1);
+        }
     }
 
     /// Kilo CLI 7.7.9's order, each file over the ones before it, as `kilo mcp list` showed in
@@ -1434,7 +1466,7 @@ mod copilot_qwen_tests {
             (Scope::Managed, "/etc/kilo/kilo.jsonc"),
             (Scope::Managed, "/etc/kilo/opencode.json"),
         ];
-        let env = crate::clients::KiloEnv { config: Some("/c/mine.json".into()), config_dir: Some("/kc".into()) };
+        let env = crate::clients::ConfigEnv { config: Some("/c/mine.json".into()), config_dir: Some("/kc".into()) };
         let rank = |scope: Scope, p: &str| kilo_rank(&Location::new(Client::KiloCode, scope, p.into()), &env);
         let ranks: Vec<usize> = ascending.iter().map(|(scope, p)| rank(*scope, p)).collect();
         // `$KILO_CONFIG` between the user files and the project's.

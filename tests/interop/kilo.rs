@@ -1,7 +1,7 @@
 //! Kilo CLI 7 (`@kilocode/cli`, its Linux x64 build), an OpenCode fork: `~/.config/kilo/kilo.json`
 //! in OpenCode's layout.
 
-use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view};
+use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view, pairs_agree};
 use crate::sandbox::{Cli, KILO_SYSTEM_DIR, Sandbox};
 
 #[test]
@@ -92,6 +92,7 @@ fn kilo_project_and_folder_files_rank_as_kilo_reads_them() {
     sb.file("kilo.json", &outside);
     let view = pairs_agree(
         &sb,
+        (Cli::Kilo, "kilo-code"),
         "work/app",
         &[
             ("work/kilo.json", "work/kilo.jsonc"),
@@ -121,6 +122,7 @@ fn kilo_config_and_kilo_config_dir_rank_as_kilo_reads_them() {
     sb.set_env("KILO_CONFIG_DIR", &dir.display().to_string());
     pairs_agree(
         &sb,
+        (Cli::Kilo, "kilo-code"),
         "work",
         &[
             ("home/.config/kilo/opencode.jsonc", "home/custom/mine.json"),
@@ -129,42 +131,4 @@ fn kilo_config_and_kilo_config_dir_rank_as_kilo_reads_them() {
             ("home/kc/kilo.jsonc", "home/kc/opencode.json"),
         ],
     );
-}
-
-/// Gives one name to both files of each pair, a good tsh in the lower and a stale one in the
-/// higher, and runs Kilo in `cwd`: it fails on every one; mcpcfg says the same files win,
-/// repairs them all (each file changed in its commands only), and Kilo then connects to every
-/// one. What Kilo listed the first time.
-fn pairs_agree(sb: &Sandbox, cwd: &str, pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, Status> {
-    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
-    std::fs::create_dir_all(sb.path(cwd)).unwrap();
-    let mut files: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
-    for (i, (lower, higher)) in pairs.iter().enumerate() {
-        files.entry(lower).or_default().push(format!("\"teleport-mcp-p{i}\": {}", entry(&tsh, "p")));
-        files.entry(higher).or_default().push(format!("\"teleport-mcp-p{i}\": {}", entry(&stale, "p")));
-    }
-    for (file, members) in &files {
-        sb.file(file, &format!("{{\"mcp\": {{{}}}}}\n", members.join(", ")));
-    }
-    let view = client_view(sb, Cli::Kilo, cwd);
-    for (i, (_, higher)) in pairs.iter().enumerate() {
-        assert!(matches!(view[&format!("teleport-mcp-p{i}")], Status::Failed(_)), "{higher} wins: {view:?}");
-    }
-    let seen = mcpcfg_view(sb, "kilo-code", cwd);
-    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
-    for (i, (_, higher)) in pairs.iter().enumerate() {
-        let from: Vec<&str> =
-            seen[&format!("teleport-mcp-p{i}")].iter().filter(|s| s.loaded).map(|s| s.path.as_str()).collect();
-        let want = sb.path(higher).display().to_string();
-        assert_eq!(from, [want.as_str()], "pair {i}: {seen:#?}");
-    }
-    let before: Vec<(&str, String)> = files.keys().map(|f| (*f, sb.read(f))).collect();
-    let fix = sb.mcpcfg(cwd, &["fix-config", "--include-project"]);
-    assert_eq!(fix.code, 0, "{}", fix.all());
-    for (file, text) in before {
-        assert_eq!(sb.read(file), text.replace(&stale, &tsh), "{file}: only the command changes");
-    }
-    let after = client_view(sb, Cli::Kilo, cwd);
-    assert!((0..pairs.len()).all(|i| after[&format!("teleport-mcp-p{i}")] == Status::Connected), "{after:?}");
-    view
 }

@@ -1,7 +1,7 @@
 //! OpenCode (`opencode-linux-x64`, the `opencode-ai` build for this platform), as it really
 //! reads: `mcp.<name>` with `command` an array, JSONC with trailing commas, `{env:NAME}`.
 
-use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view};
+use crate::oracle::{Status, client_loaded, client_view, loaded_names, mcpcfg_view, pairs_agree};
 use crate::sandbox::{Cli, OPENCODE_SYSTEM_DIR, Sandbox};
 
 fn entry(command: &str, app: &str) -> String {
@@ -254,4 +254,32 @@ fn opencode_managed_jsonc_ranks_over_json() {
     let loaded: Vec<&str> = seen["teleport-mcp-m"].iter().filter(|s| s.loaded).map(|s| s.path.as_str()).collect();
     assert_eq!(loaded, [format!("{OPENCODE_SYSTEM_DIR}/opencode.jsonc")], "{seen:#?}");
     assert_eq!(sb.mcpcfg("work", &["check", "--client", "opencode"]).code, 0, "the stale entry is shadowed");
+}
+
+/// `$OPENCODE_CONFIG_DIR` is read besides `~/.config/opencode`, not instead of it, above every
+/// project file and `.opencode/` folder; `$OPENCODE_CONFIG` ranks above the user files and below
+/// the project's (1.18.34). mcpcfg read the folder instead of the user's, so a stale tsh in
+/// `~/.config/opencode` went unseen, and ranked the file below the user files.
+#[test]
+fn opencode_config_and_config_dir_rank_as_opencode_reads_them() {
+    let mut sb = Sandbox::new();
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.set_env("OPENCODE_CONFIG", &sb.path("home/custom/mine.json").display().to_string());
+    sb.set_env("OPENCODE_CONFIG_DIR", &sb.path("home/oc").display().to_string());
+    let user = format!("{{\"mcp\": {{\"teleport-mcp-user\": {}}}}}\n", entry(&sb.stale_tsh(), "u"));
+    sb.file("home/.config/opencode/opencode.json", &user);
+    let view = pairs_agree(
+        &sb,
+        (Cli::Opencode, "opencode"),
+        "work",
+        &[
+            ("home/.config/opencode/opencode.jsonc", "home/custom/mine.json"),
+            ("home/custom/mine.json", "work/opencode.json"),
+            ("work/.opencode/opencode.jsonc", "home/oc/opencode.json"),
+            ("home/oc/opencode.json", "home/oc/opencode.jsonc"),
+        ],
+    );
+    assert!(matches!(view["teleport-mcp-user"], Status::Failed(_)), "the user folder is still read: {view:?}");
+    assert!(!sb.read("home/.config/opencode/opencode.json").contains(&sb.stale_tsh()), "and repaired");
 }

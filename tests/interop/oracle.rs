@@ -243,3 +243,51 @@ pub fn servers_started(sb: &Sandbox, cli: Cli, args: &[&str], markers: &[&std::p
     sb.client_until(cli, "work", args, Duration::from_secs(45), done);
     markers.iter().map(|m| m.exists()).collect()
 }
+
+/// For a client of OpenCode's layout (OpenCode, Kilo CLI): gives one name to both files of each pair, a good tsh in the lower and a stale one in the
+/// higher, and runs the client in `cwd`: it fails on every one; mcpcfg says the same files win,
+/// repairs them all (each file changed in its commands only), and the client then connects to every
+/// one. What the client listed the first time.
+pub fn pairs_agree(
+    sb: &Sandbox,
+    (cli, client): (Cli, &str),
+    cwd: &str,
+    pairs: &[(&str, &str)],
+) -> BTreeMap<String, Status> {
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    std::fs::create_dir_all(sb.path(cwd)).unwrap();
+    let mut files: BTreeMap<&str, Vec<String>> = Default::default();
+    for (i, (lower, higher)) in pairs.iter().enumerate() {
+        files.entry(lower).or_default().push(format!("\"teleport-mcp-p{i}\": {}", local_entry(&tsh)));
+        files.entry(higher).or_default().push(format!("\"teleport-mcp-p{i}\": {}", local_entry(&stale)));
+    }
+    for (file, members) in &files {
+        sb.file(file, &format!("{{\"mcp\": {{{}}}}}\n", members.join(", ")));
+    }
+    let view = client_view(sb, cli, cwd);
+    for (i, (_, higher)) in pairs.iter().enumerate() {
+        assert!(matches!(view[&format!("teleport-mcp-p{i}")], Status::Failed(_)), "{higher} wins: {view:?}");
+    }
+    let seen = mcpcfg_view(sb, client, cwd);
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+    for (i, (_, higher)) in pairs.iter().enumerate() {
+        let from: Vec<&str> =
+            seen[&format!("teleport-mcp-p{i}")].iter().filter(|s| s.loaded).map(|s| s.path.as_str()).collect();
+        let want = sb.path(higher).display().to_string();
+        assert_eq!(from, [want.as_str()], "pair {i}: {seen:#?}");
+    }
+    let before: Vec<(&str, String)> = files.keys().map(|f| (*f, sb.read(f))).collect();
+    let fix = sb.mcpcfg(cwd, &["fix-config", "--include-project"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    for (file, text) in before {
+        assert_eq!(sb.read(file), text.replace(&stale, &tsh), "{file}: only the command changes");
+    }
+    let after = client_view(sb, cli, cwd);
+    assert!((0..pairs.len()).all(|i| after[&format!("teleport-mcp-p{i}")] == Status::Connected), "{after:?}");
+    view
+}
+
+/// An OpenCode-layout entry that starts `command mcp connect p`.
+fn local_entry(command: &str) -> String {
+    format!(r#"{{"type": "local", "command": ["{command}", "mcp", "connect", "p"]}}"#)
+}
