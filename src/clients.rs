@@ -955,6 +955,9 @@ pub const PROJECT_FILES: &[(Client, &[&str])] = &[
     (Client::Crush, &[".crush.json"]),
     (Client::Crush, &["crush.json"]),
     (Client::KiloCode, &[".kilocode", "mcp.json"]),
+    // Kilo CLI reads that one too, and `.kilo/mcp.json` over it, in the working folder only, in
+    // the extension's layout (7.7.9: its "legacy" MCP settings, below every other file).
+    (Client::KiloCode, &[".kilo", "mcp.json"]),
     // Kilo CLI's (`opencode.json[c]` are OpenCode's too, read by Kilo as a guest): each folder
     // from the working folder up to the Git root, as OpenCode's.
     (Client::KiloCode, &["kilo.json"]),
@@ -1193,7 +1196,7 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         ("mcp_settings.json", _) if comps.iter().any(|c| c.eq_ignore_ascii_case("kilocode.kilo-code")) => {
             at(Client::KiloCode, Scope::User)
         }
-        ("mcp.json", ".kilocode") => at(Client::KiloCode, Scope::Project),
+        ("mcp.json", ".kilocode" | ".kilo") => at(Client::KiloCode, Scope::Project),
         ("kilo.json" | "kilo.jsonc", p) => {
             let scope = match p {
                 "kilo" => Scope::User,
@@ -1858,20 +1861,29 @@ mod tests {
         let in_repo = got(Some("/r"));
         let paths: Vec<String> = in_repo.iter().map(|l| l.path.display().to_string()).collect();
         assert_eq!(
-            paths[..5],
-            ["/r/app/.kilocode/mcp.json", "/r/app/kilo.json", "/r/kilo.json", "/r/app/kilo.jsonc", "/r/kilo.jsonc"]
+            paths[..6],
+            [
+                "/r/app/.kilocode/mcp.json",
+                "/r/app/.kilo/mcp.json",
+                "/r/app/kilo.json",
+                "/r/kilo.json",
+                "/r/app/kilo.jsonc",
+                "/r/kilo.jsonc"
+            ]
         );
-        assert_eq!(paths.len(), 1 + 12 * 2, "{paths:#?}");
+        assert_eq!(paths.len(), 2 + 12 * 2, "{paths:#?}");
         for name in ["/r/opencode.jsonc", "/r/.kilocode/kilo.json", "/r/app/.kilo/opencode.json"] {
             assert!(paths.iter().any(|p| p == name), "{name}: {paths:#?}");
         }
-        assert_eq!((in_repo[0].syntax, in_repo[0].servers_at), (Syntax::Json, ServersAt::McpServers));
-        assert!(in_repo[1..].iter().all(|l| (l.syntax, l.servers_at) == (Syntax::Jsonc, ServersAt::OpencodeMcp)));
+        for l in &in_repo[..2] {
+            assert_eq!((l.syntax, l.servers_at), (Syntax::Json, ServersAt::McpServers));
+        }
+        assert!(in_repo[2..].iter().all(|l| (l.syntax, l.servers_at) == (Syntax::Jsonc, ServersAt::OpencodeMcp)));
         let outside: Vec<String> = got(None).iter().map(|l| l.path.display().to_string()).collect();
-        assert_eq!(outside[..4], ["/r/app/.kilocode/mcp.json", "/r/app/kilo.json", "/r/kilo.json", "/kilo.json"]);
+        assert_eq!(outside[2..5], ["/r/app/kilo.json", "/r/kilo.json", "/kilo.json"]);
         // `opencode.json[c]` are OpenCode's files that Kilo reads too; its own are not guests.
-        let guest: Vec<bool> = in_repo.iter().take(9).map(|l| guest_reading(Os::Linux, l)).collect();
-        assert_eq!(guest, [false, false, false, false, false, true, true, true, true]);
+        let guest: Vec<bool> = in_repo.iter().take(10).map(|l| guest_reading(Os::Linux, l)).collect();
+        assert_eq!(guest, [false, false, false, false, false, false, true, true, true, true]);
         assert!(
             !in_repo
                 .iter()

@@ -132,3 +132,32 @@ fn kilo_config_and_kilo_config_dir_rank_as_kilo_reads_them() {
         ],
     );
 }
+
+/// Kilo CLI 7.7.9 also reads the extension's `.kilocode/mcp.json` and a `.kilo/mcp.json` of the
+/// working folder (its "legacy" MCP settings, Cline's layout). mcpcfg read only the first, as
+/// the extension's; it now reads both and repairs both.
+#[test]
+fn kilo_legacy_mcp_json_files_are_read_and_repaired() {
+    let sb = Sandbox::new();
+    let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
+    let legacy = |name: &str| {
+        format!(
+            "{{\"mcpServers\": {{\"{name}\": {{\"command\": \"{stale}\", \"args\": [\"mcp\", \"connect\", \"l\"]}}}}}}\n"
+        )
+    };
+    sb.file("work/.kilocode/mcp.json", &legacy("teleport-mcp-kilocode"));
+    sb.file("work/.kilo/mcp.json", &legacy("teleport-mcp-kilo"));
+    let view = client_view(&sb, Cli::Kilo, "work");
+    assert!(matches!(view["teleport-mcp-kilocode"], Status::Failed(_)), "{view:?}");
+    assert!(matches!(view["teleport-mcp-kilo"], Status::Failed(_)), "{view:?}");
+    let seen = mcpcfg_view(&sb, "kilo-code", "work");
+    assert_eq!(loaded_names(&seen), client_loaded(&view), "{seen:#?} {view:?}");
+    let before = [sb.read("work/.kilocode/mcp.json"), sb.read("work/.kilo/mcp.json")];
+    let fix = sb.mcpcfg("work", &["fix-config", "--include-project"]);
+    assert_eq!(fix.code, 0, "{}", fix.all());
+    assert_eq!(sb.read("work/.kilocode/mcp.json"), before[0].replace(&stale, &tsh));
+    assert_eq!(sb.read("work/.kilo/mcp.json"), before[1].replace(&stale, &tsh));
+    let view = client_view(&sb, Cli::Kilo, "work");
+    assert_eq!(view["teleport-mcp-kilo"], Status::Connected, "{view:?}");
+    assert_eq!(view["teleport-mcp-kilocode"], Status::Connected, "{view:?}");
+}
