@@ -844,6 +844,10 @@ pub fn user_candidates(host: &Host, clients: &[Client]) -> Vec<Candidate> {
                 for name in OPENCODE_USER_FILES {
                     out.push(file(join(os, &dir, &[name])));
                 }
+                // And the home folder's `.opencode/`, as a project's but above them all.
+                for name in OPENCODE_FOLDER_FILES {
+                    out.push(file(host.home_join(&[".opencode", name])));
+                }
                 let extra = ConfigEnv::opencode(host);
                 if let Some(f) = extra.config {
                     out.push(file(f));
@@ -1208,6 +1212,7 @@ pub fn infer(os: Os, home: &Path, path: &Path, client: Option<Client>) -> Option
         }
         ("opencode.json" | "opencode.jsonc", ".kilo" | ".kilocode") => at(Client::KiloCode, scope_by_home(2)),
         ("opencode.json" | "opencode.jsonc" | "config.json", "opencode") => at(Client::Opencode, Scope::User),
+        ("opencode.json" | "opencode.jsonc", ".opencode") => at(Client::Opencode, scope_by_home(2)),
         ("opencode.json" | "opencode.jsonc", _) => at(Client::Opencode, Scope::Project),
         ("mcp-config.json", ".copilot") => at(Client::CopilotCli, Scope::User),
         ("settings.json", ".qwen") => at(Client::QwenCode, scope_by_home(2)),
@@ -1497,6 +1502,8 @@ mod tests {
         for (p, want) in [
             ("/home/me/.config/opencode/opencode.json", (Client::Opencode, Scope::User)),
             ("/src/app/opencode.jsonc", (Client::Opencode, Scope::Project)),
+            ("/src/app/.opencode/opencode.json", (Client::Opencode, Scope::Project)),
+            ("/home/me/.opencode/opencode.jsonc", (Client::Opencode, Scope::User)),
             ("/home/me/.copilot/mcp-config.json", (Client::CopilotCli, Scope::User)),
             ("/home/me/.qwen/settings.json", (Client::QwenCode, Scope::User)),
             ("/src/app/.qwen/settings.json", (Client::QwenCode, Scope::Project)),
@@ -1701,24 +1708,28 @@ mod tests {
                 "/home/me/.config/opencode/config.json",
                 "/home/me/.config/opencode/opencode.json",
                 "/home/me/.config/opencode/opencode.jsonc",
+                "/home/me/.opencode/opencode.json",
+                "/home/me/.opencode/opencode.jsonc",
                 "/etc/opencode/opencode.json",
                 "/etc/opencode/opencode.jsonc"
             ]
         );
         assert_eq!(got(Os::Macos, "/Users/me", &[], Opencode)[1], "/Users/me/.config/opencode/opencode.json");
         assert_eq!(
-            got(Os::Macos, "/Users/me", &[], Opencode)[3],
+            got(Os::Macos, "/Users/me", &[], Opencode)[5],
             "/Library/Application Support/opencode/opencode.json"
         );
         assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[1], r"C:\Users\me\.config\opencode\opencode.json");
-        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[3], r"C:\ProgramData\opencode\opencode.json");
+        assert_eq!(got(Os::Windows, r"C:\Users\me", &[], Opencode)[5], r"C:\ProgramData\opencode\opencode.json");
         // `$OPENCODE_CONFIG_DIR` is read besides the user folder, not instead of it (1.18.34).
         assert_eq!(
-            got(Os::Linux, "/home/me", &[("OPENCODE_CONFIG_DIR", "/oc")], Opencode)[..5],
+            got(Os::Linux, "/home/me", &[("OPENCODE_CONFIG_DIR", "/oc")], Opencode)[..7],
             [
                 "/home/me/.config/opencode/config.json",
                 "/home/me/.config/opencode/opencode.json",
                 "/home/me/.config/opencode/opencode.jsonc",
+                "/home/me/.opencode/opencode.json",
+                "/home/me/.opencode/opencode.jsonc",
                 "/oc/opencode.json",
                 "/oc/opencode.jsonc"
             ]

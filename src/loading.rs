@@ -776,22 +776,27 @@ fn folder_and_index(loc: &crate::clients::Location, names: &[&str]) -> (String, 
 
 /// How high an OpenCode file ranks (OpenCode 1.18.34, seen with `opencode mcp list`): the
 /// user's files, `$OPENCODE_CONFIG`, then each project `opencode.json[c]` from the Git root
-/// down to the working folder, then each `.opencode/opencode.json[c]` the same way, then
+/// down to the working folder, then each `.opencode/opencode.json[c]` the other way (OpenCode
+/// reads the nearest first, so the root's wins), then the home folder's `~/.opencode/`, then
 /// `$OPENCODE_CONFIG_DIR`'s, then the system's; in one folder `opencode.jsonc` over
 /// `opencode.json`.
 fn opencode_rank(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) -> usize {
     use crate::clients::{OPENCODE_FOLDER_FILES, OPENCODE_USER_FILES, Scope};
     let user = loc.scope == Scope::User;
     let in_config_dir = user && env.config_dir.as_deref() == loc.path.parent();
-    let names: &[&str] = if user && !in_config_dir { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
-    let (folder, index) = folder_and_index(loc, names);
-    // Deeper is nearer the working folder; every `.opencode/` file above every other one.
+    let (folder, _) = folder_and_index(loc, &[]);
+    let dot = folder == ".opencode";
+    let names: &[&str] = if user && !in_config_dir && !dot { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
+    let index = folder_and_index(loc, names).1;
     let depth = loc.path.components().count();
     let layer = match loc.scope {
         _ if in_config_dir => 1 << 30,
         _ if user && env.config.as_deref() == Some(loc.path.as_path()) => 2,
+        Scope::User if dot => 1 << 29,
         Scope::User => 1,
-        Scope::Project if folder == ".opencode" => 1 << 20 | depth,
+        // Every `.opencode/` file above every other project file, the shallower the higher (no
+        // path is 2^19 folders deep); among the files, the deeper the higher.
+        Scope::Project if dot => (1 << 20) + (1 << 19) - depth,
         Scope::Project => 2 + depth,
         Scope::Managed => 1 << 40,
     };
@@ -1421,6 +1426,10 @@ mod copilot_qwen_tests {
             (Scope::Project, "/r/opencode.json"),
             (Scope::Project, "/r/app/opencode.jsonc"),
             (Scope::Project, "/r/app/.opencode/opencode.jsonc"),
+            (Scope::Project, "/r/.opencode/opencode.json"),
+            (Scope::Project, "/r/.opencode/opencode.jsonc"),
+            (Scope::User, "/h/.opencode/opencode.json"),
+            (Scope::User, "/h/.opencode/opencode.jsonc"),
             (Scope::User, "/oc/opencode.json"),
             (Scope::User, "/oc/opencode.jsonc"),
             (Scope::Managed, "/etc/opencode/opencode.json"),

@@ -283,3 +283,27 @@ fn opencode_config_and_config_dir_rank_as_opencode_reads_them() {
     assert!(matches!(view["teleport-mcp-user"], Status::Failed(_)), "the user folder is still read: {view:?}");
     assert!(!sb.read("home/.config/opencode/opencode.json").contains(&sb.stale_tsh()), "and repaired");
 }
+
+/// OpenCode 1.18.34 reads each `.opencode/` folder from the working folder up to the Git root
+/// nearest first, so the root's wins over a nearer one, and the home folder's `~/.opencode/`
+/// over them all; the folders' files over every `opencode.json[c]`, of which the nearest wins.
+/// mcpcfg ranked the nearer `.opencode/` higher and did not read `~/.opencode/` at all.
+#[test]
+fn opencode_dot_folders_rank_as_opencode_reads_them() {
+    let sb = Sandbox::new();
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
+    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    pairs_agree(
+        &sb,
+        (Cli::Opencode, "opencode"),
+        "work/app",
+        &[
+            ("work/app/.opencode/opencode.jsonc", "work/.opencode/opencode.json"),
+            ("work/.opencode/opencode.json", "work/.opencode/opencode.jsonc"),
+            ("work/.opencode/opencode.jsonc", "home/.opencode/opencode.json"),
+            ("home/.opencode/opencode.json", "home/.opencode/opencode.jsonc"),
+            ("work/opencode.json", "work/app/opencode.json"),
+            ("work/app/opencode.jsonc", "work/app/.opencode/opencode.json"),
+        ],
+    );
+}
