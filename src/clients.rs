@@ -1074,14 +1074,20 @@ pub fn is_project_file(os: Os, path: &Path, rel: &[&str]) -> bool {
     comps.len() > rel.len() && comps[comps.len() - rel.len()..].iter().zip(rel).all(|(c, r)| same(c, r))
 }
 
+/// The rows of [`PROJECT_FILES`] that name `path`, by index: only the most specific ones, so
+/// that `.opencode/opencode.json` is OpenCode's `.opencode/` file and not a folder's
+/// `opencode.json` (which Kilo CLI reads too), and `.kilo/opencode.json` is Kilo's alone.
+pub fn project_rows(os: Os, path: &Path) -> Vec<usize> {
+    let matching: Vec<usize> =
+        (0..PROJECT_FILES.len()).filter(|&i| is_project_file(os, path, PROJECT_FILES[i].1)).collect();
+    let longest = matching.iter().map(|&i| PROJECT_FILES[i].1.len()).max().unwrap_or(0);
+    matching.into_iter().filter(|&i| PROJECT_FILES[i].1.len() == longest).collect()
+}
+
 /// Whether `l` is a project file that an earlier client of [`PROJECT_FILES`] reads too, as
 /// Copilot CLI and Qwen Code read Claude Code's `.mcp.json`: a guest reading.
 pub fn guest_reading(os: Os, l: &Location) -> bool {
-    // The most specific row: `.kilo/opencode.json` is Kilo's own, not a guest `opencode.json`.
-    let Some(at) = (0..PROJECT_FILES.len())
-        .filter(|&i| PROJECT_FILES[i].0 == l.client && is_project_file(os, &l.path, PROJECT_FILES[i].1))
-        .max_by_key(|&i| (PROJECT_FILES[i].1.len(), std::cmp::Reverse(i)))
-    else {
+    let Some(at) = project_rows(os, &l.path).into_iter().find(|&i| PROJECT_FILES[i].0 == l.client) else {
         return false;
     };
     let rel = PROJECT_FILES[at].1;

@@ -774,6 +774,13 @@ fn folder_and_index(loc: &crate::clients::Location, names: &[&str]) -> (String, 
     (folder.unwrap_or_default(), names.iter().position(|n| *n == name).unwrap_or(0))
 }
 
+/// Whether a user-level file is the one a client's variable names (`$OPENCODE_CONFIG`), or in
+/// the folder one names (`$OPENCODE_CONFIG_DIR`).
+fn named_by_env(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) -> (bool, bool) {
+    let user = loc.scope == crate::clients::Scope::User;
+    (user && env.config.as_deref() == Some(loc.path.as_path()), user && env.config_dir.as_deref() == loc.path.parent())
+}
+
 /// How high an OpenCode file ranks (OpenCode 1.18.34, seen with `opencode mcp list`): the
 /// user's files, `$OPENCODE_CONFIG`, then each project `opencode.json[c]` from the Git root
 /// down to the working folder, then each `.opencode/opencode.json[c]` the other way (OpenCode
@@ -782,16 +789,15 @@ fn folder_and_index(loc: &crate::clients::Location, names: &[&str]) -> (String, 
 /// `opencode.json`.
 fn opencode_rank(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) -> usize {
     use crate::clients::{OPENCODE_FOLDER_FILES, OPENCODE_USER_FILES, Scope};
-    let user = loc.scope == Scope::User;
-    let in_config_dir = user && env.config_dir.as_deref() == loc.path.parent();
-    let (folder, _) = folder_and_index(loc, &[]);
-    let dot = folder == ".opencode";
-    let names: &[&str] = if user && !in_config_dir && !dot { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
+    let (config_file, in_config_dir) = named_by_env(loc, env);
+    let dot = folder_and_index(loc, &[]).0 == ".opencode";
+    let user_folder = loc.scope == Scope::User && !in_config_dir && !dot;
+    let names: &[&str] = if user_folder { &OPENCODE_USER_FILES } else { &OPENCODE_FOLDER_FILES };
     let index = folder_and_index(loc, names).1;
     let depth = loc.path.components().count();
     let layer = match loc.scope {
         _ if in_config_dir => 1 << 30,
-        _ if user && env.config.as_deref() == Some(loc.path.as_path()) => 2,
+        _ if config_file => 2,
         Scope::User if dot => 1 << 29,
         Scope::User => 1,
         // Every `.opencode/` file above every other project file, the shallower the higher (no
@@ -818,11 +824,12 @@ fn kilo_rank(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) ->
     let depth = loc.path.components().count();
     let (folder, _) = folder_and_index(loc, &[]);
     let dot = KILO_DIRS.iter().position(|d| *d == folder);
-    let user = loc.scope == Scope::User;
+    let (config_file, in_config_dir) = named_by_env(loc, env);
     let layer = match (loc.scope, dot) {
         (Scope::Managed, _) => 1 << 40,
-        _ if user && env.config_dir.as_deref() == loc.path.parent() => (3 << 30) + 2,
-        _ if user && env.config.as_deref() == Some(loc.path.as_path()) => return 2 << 4,
+        _ if in_config_dir => (3 << 30) + 2,
+        // Alone in its layer: its name ranks it against nothing.
+        _ if config_file => 2,
         (Scope::User, Some(d)) => (3 << 30) + d,
         (Scope::User, None) => 1,
         // Shallower over deeper (no path is 2^20 folders deep), `.kilo/` over `.kilocode/`.
@@ -833,7 +840,7 @@ fn kilo_rank(loc: &crate::clients::Location, env: &crate::clients::ConfigEnv) ->
         }
     };
     let names: &[&str] = match (loc.scope, dot) {
-        _ if user && env.config_dir.as_deref() == loc.path.parent() => &KILO_DIR_FILES,
+        _ if in_config_dir => &KILO_DIR_FILES,
         (Scope::User, None) => &KILO_USER_FILES,
         (Scope::Project, None) => &KILO_PROJECT_FILES,
         _ => &KILO_DIR_FILES,
@@ -1438,8 +1445,13 @@ mod copilot_qwen_tests {
             .iter()
             .map(|(scope, p)| opencode_rank(&Location::new(Client::Opencode, *scope, p.into()), &env))
             .collect();
+        assert_ascending(&ascending, &ranks);
+    }
+
+    /// Each file of `files` ranks below the next.
+    fn assert_ascending(files: &[(Scope, &str)], ranks: &[usize]) {
         for (i, pair) in ranks.windows(2).enumerate() {
-            assert!(pair[0] < pair[1], "{} must rank below {}", ascending[i].1, ascending[i + 1].1);
+            assert!(pair[0] < pair[1], "{} must rank below {}", files[i].1, files[i + 1].1);
         }
     }
 
@@ -1481,9 +1493,7 @@ mod copilot_qwen_tests {
         // `$KILO_CONFIG` between the user files and the project's.
         let config = rank(Scope::User, "/c/mine.json");
         assert!(ranks[1] < config && config < ranks[2]);
-        for (i, pair) in ranks.windows(2).enumerate() {
-            assert!(pair[0] < pair[1], "{} must rank below {}", ascending[i].1, ascending[i + 1].1);
-        }
+        assert_ascending(&ascending, &ranks);
     }
 
     /// Only the default agent loads in a plain session, the workspace's file of that name before

@@ -24,15 +24,11 @@ const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 /// Code's, `<dir>/.codex/config.toml` Codex's, `<dir>/.mcp.json` Claude Code's, Copilot CLI's
 /// and Qwen Code's, and so on.
 pub fn project_locations(os: Os, path: &Path, clients: &[Client]) -> Vec<Location> {
-    let matching: Vec<&(Client, &[&str])> =
-        PROJECT_FILES.iter().filter(|(_, rel)| crate::clients::is_project_file(os, path, rel)).collect();
-    // Only the most specific names: `.opencode/opencode.json` is OpenCode's `.opencode/` file,
-    // not a folder's `opencode.json` (which Kilo CLI would read too), `.kilo/opencode.json` Kilo's.
-    let longest = matching.iter().map(|(_, rel)| rel.len()).max().unwrap_or(0);
-    matching
+    crate::clients::project_rows(os, path)
         .into_iter()
-        .filter(|(client, rel)| rel.len() == longest && clients.contains(client))
-        .map(|(client, _)| Location::project(*client, path.to_path_buf()))
+        .map(|i| PROJECT_FILES[i].0)
+        .filter(|client| clients.contains(client))
+        .map(|client| Location::project(client, path.to_path_buf()))
         .collect()
 }
 

@@ -41,8 +41,7 @@ fn copilot_server_added_by_the_client_is_repaired_and_disabled_ones_are_not_load
 fn copilot_reads_project_files_in_trusted_folders_and_one_repair_serves_claude_code_too() {
     let sb = Sandbox::new();
     let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     let entry = |name: &str, cmd: &str| {
         format!(
             "{{\"mcpServers\": {{\"{name}\": {{\"command\": \"{cmd}\", \"args\": [\"mcp\", \"connect\", \"d\"]}}}}}}\n"

@@ -85,8 +85,7 @@ fn kilo_user_and_managed_files_rank_as_kilo_reads_them() {
 #[test]
 fn kilo_project_and_folder_files_rank_as_kilo_reads_them() {
     let sb = Sandbox::new();
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     // Above the Git root: neither Kilo nor mcpcfg reads it.
     let outside = format!("{{\"mcp\": {{\"teleport-mcp-outside\": {}}}}}\n", entry(&sb.stale_tsh(), "o"));
     sb.file("kilo.json", &outside);
@@ -115,8 +114,7 @@ fn kilo_project_and_folder_files_rank_as_kilo_reads_them() {
 #[test]
 fn kilo_config_and_kilo_config_dir_rank_as_kilo_reads_them() {
     let mut sb = Sandbox::new();
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     let (mine, dir) = (sb.path("home/custom/mine.json"), sb.path("home/kc"));
     sb.set_env("KILO_CONFIG", &mine.display().to_string());
     sb.set_env("KILO_CONFIG_DIR", &dir.display().to_string());

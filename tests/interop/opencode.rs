@@ -87,8 +87,7 @@ fn opencode_project_files_from_the_working_folder_up_to_the_git_root() {
     };
     assert!(agree().contains_key("teleport-mcp-outside"), "no Git work tree: every folder up");
     std::fs::remove_dir_all(sb.path("work/repo/.git")).unwrap();
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work/repo")).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work/repo");
     assert!(!agree().contains_key("teleport-mcp-outside"), "up to the Git root only");
     let fix = sb.mcpcfg("work/repo/sub", &["fix-config", "--include-project"]);
     assert_eq!(fix.code, 0, "{}", fix.all());
@@ -104,8 +103,7 @@ fn opencode_project_files_from_the_working_folder_up_to_the_git_root() {
 fn opencode_layers_merge_field_by_field() {
     let sb = Sandbox::new();
     let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     sb.file(
         "home/.config/opencode/opencode.json",
         &format!(
@@ -150,8 +148,7 @@ fn opencode_layers_merge_field_by_field() {
 fn opencode_managed_config_ranks_above_the_user_and_the_project() {
     let sb = Sandbox::alone();
     let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     let system = format!(
         "{{\"mcp\": {{\"teleport-mcp-sys\": {}, \"teleport-mcp-user\": {}, \"teleport-mcp-proj\": {}}}}}\n",
         entry(&stale, "s"),
@@ -201,8 +198,7 @@ fn opencode_managed_config_ranks_above_the_user_and_the_project() {
 fn opencode_jsonc_ranks_over_json_in_one_folder() {
     let sb = Sandbox::new();
     let (tsh, stale) = (sb.tsh(), sb.stale_tsh());
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.work()).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     let one = |rel: &str, name: &str, command: &str| {
         sb.file(rel, &format!("{{\"mcp\": {{\"{name}\": {}}}}}\n", entry(command, name)));
     };
@@ -263,8 +259,7 @@ fn opencode_managed_jsonc_ranks_over_json() {
 #[test]
 fn opencode_config_and_config_dir_rank_as_opencode_reads_them() {
     let mut sb = Sandbox::new();
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     sb.set_env("OPENCODE_CONFIG", &sb.path("home/custom/mine.json").display().to_string());
     sb.set_env("OPENCODE_CONFIG_DIR", &sb.path("home/oc").display().to_string());
     let user = format!("{{\"mcp\": {{\"teleport-mcp-user\": {}}}}}\n", entry(&sb.stale_tsh(), "u"));
@@ -291,8 +286,7 @@ fn opencode_config_and_config_dir_rank_as_opencode_reads_them() {
 #[test]
 fn opencode_dot_folders_rank_as_opencode_reads_them() {
     let sb = Sandbox::new();
-    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(sb.path("work")).status();
-    assert!(git.is_ok_and(|s| s.success()), "git init (git is needed for this scenario)");
+    sb.git_init("work");
     pairs_agree(
         &sb,
         (Cli::Opencode, "opencode"),

@@ -342,6 +342,13 @@ impl Sandbox {
         self.root.path().join("home")
     }
 
+    /// Makes `rel` a Git work tree (`git init`): OpenCode, Kilo CLI and Copilot CLI ask Git for
+    /// the project root.
+    pub fn git_init(&self, rel: &str) {
+        let git = Command::new("git").args(["init", "-q"]).current_dir(self.path(rel)).status();
+        assert!(git.is_ok_and(|s| s.success()), "git init in {rel} (git is needed for this scenario)");
+    }
+
     pub fn work(&self) -> PathBuf {
         self.root.path().join("work")
     }
